@@ -1,0 +1,5 @@
+"""Run the command-line interface as ``python -m handouts``."""
+
+from .cli import cli
+
+cli(prog_name="handouts")

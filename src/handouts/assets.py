@@ -1,0 +1,160 @@
+"""Take a clinic's font and image files and give back registered reportlab fonts and safe, upright images.
+
+Fonts and logos come from clinic staff, so each file is checked for what it claims to be before
+use: fonts must parse as TrueType, images must be PNG or JPEG under a pixel limit (read from the
+header, before decoding), and photos are turned upright from their EXIF orientation.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+
+import reportlab
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
+
+from .config import Clinic, FontFamily
+from .errors import ConfigError
+
+MAX_IMAGE_PIXELS = 25_000_000  # a 5000 x 5000 logo is already far more than print needs
+_VERA = Path(reportlab.__file__).parent / "fonts"
+DEFAULT_FAMILY = FontFamily(
+    regular=_VERA / "Vera.ttf",
+    bold=_VERA / "VeraBd.ttf",
+    italic=_VERA / "VeraIt.ttf",
+    bold_italic=_VERA / "VeraBI.ttf",
+    field="(default font, Bitstream Vera)",
+)
+
+
+@dataclass(frozen=True)
+class Family:
+    """A registered font family: reportlab names per face, and what each face can draw."""
+
+    label: str
+    regular: str
+    bold: str | None
+    italic: str | None
+    bold_italic: str | None
+
+    def face(self, bold: bool = False, italic: bool = False) -> str | None:
+        """Return the registered name of a face, or None when the family lacks it."""
+        if bold and italic:
+            return self.bold_italic
+        if bold:
+            return self.bold
+        if italic:
+            return self.italic
+        return self.regular
+
+    def missing(self, text: str, bold: bool = False, italic: bool = False) -> str | None:
+        """Return the first character of ``text`` the face cannot draw, or None."""
+        name = self.face(bold, italic) or self.regular
+        cmap = _cmap(name)
+        for ch in text:
+            if ord(ch) >= 32 and ord(ch) not in cmap and not ch.isspace():
+                return ch
+        return None
+
+
+@functools.lru_cache(maxsize=64)
+def _cmap(name: str) -> frozenset[int]:
+    font = pdfmetrics.getFont(name)
+    return frozenset(font.face.charToGlyph)
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
+@functools.lru_cache(maxsize=64)
+def _register(path: Path, display: str, field: str) -> str:
+    """Register one TrueType file under a name derived from its content; return the name."""
+    try:
+        name = "F" + _digest(path)
+        if name in pdfmetrics.getRegisteredFontNames():
+            return name
+        pdfmetrics.registerFont(TTFont(name, str(path)))
+    except (
+        TTFError,
+        OSError,
+        ValueError,
+        KeyError,
+        IndexError,
+        AssertionError,
+        TypeError,
+        ZeroDivisionError,
+        OverflowError,
+        MemoryError,
+        struct.error,
+    ) as exc:
+        # parsing a hostile file can fail in many ways; each means "not a usable font"
+        raise ConfigError(
+            f"{field}: {path.name} is not a usable TrueType font ({type(exc).__name__})", display
+        ) from None
+    return name
+
+
+def register_family(family: FontFamily | None, display: str) -> Family:
+    """Register a clinic's font family (or the default) and return its face names."""
+    fam = family or DEFAULT_FAMILY
+    names = {}
+    for face in ("regular", "bold", "italic", "bold_italic"):
+        path = getattr(fam, face)
+        names[face] = _register(path, display, f"{fam.field}.{face}") if path else None
+    return Family(label=fam.regular.name, **names)
+
+
+@dataclass(frozen=True)
+class Logo:
+    """An upright logo ready for drawing: the image and its pixel size."""
+
+    image: object  # PIL.Image.Image, typed loosely to keep PIL out of the type surface
+    width: int
+    height: int
+
+
+def load_logo(clinic: Clinic) -> Logo | None:
+    """Open, check and turn upright the clinic's logo.
+
+    Returns a ``Logo`` (or None when the clinic has none); raises ``ConfigError`` naming the
+    ``branding.logo`` field for files that are not PNG/JPEG, are truncated, or are too large.
+    """
+    if clinic.logo is None:
+        return None
+    return _load_logo(clinic.logo, clinic.display, clinic.lines.get("branding", {}).line_of("logo"))
+
+
+@functools.lru_cache(maxsize=32)
+def _load_logo(path: Path, display: str, line: int) -> Logo:
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    where = "branding.logo"
+    Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+    try:
+        with Image.open(path) as probe:
+            fmt = probe.format
+            w, h = probe.size
+            if fmt not in ("PNG", "JPEG"):
+                raise ConfigError(f"{where}: {path.name} is a {fmt} image, not PNG or JPEG", display, line)
+            if w * h > MAX_IMAGE_PIXELS:
+                raise ConfigError(
+                    f"{where}: {path.name} is {w}x{h} pixels, over the limit of {MAX_IMAGE_PIXELS:,}: "
+                    "save a smaller copy (1000 pixels wide is plenty for print)",
+                    display,
+                    line,
+                )
+            probe.load()
+            image = ImageOps.exif_transpose(probe)
+            image = image.convert("RGBA" if "A" in image.getbands() or image.mode == "P" else "RGB")
+    except ConfigError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ConfigError(f"{where}: {path.name} is too large to open safely", display, line) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise ConfigError(f"{where}: {path.name} is not a readable PNG or JPEG image ({exc})", display, line) from None
+    return Logo(image=image, width=image.width, height=image.height)

@@ -1,0 +1,199 @@
+"""Take a project folder and build options and give back a report of the PDFs written and the problems found.
+
+``build()`` is the whole story: load the project, plan one task per clinic × handout × language,
+render each task to bytes, and write the bytes atomically into the output folder.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import HandoutError, OutputError
+from .project import Project, check_references, load_project
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Options:
+    """What to build. ``None`` means everything."""
+
+    clinics: tuple[str, ...] | None = None
+    handouts: tuple[str, ...] | None = None
+    lang: str | None = None
+    out: Path | None = None
+
+
+@dataclass(frozen=True)
+class Task:
+    """One PDF to build."""
+
+    clinic: str
+    handout: str
+    lang: str
+
+    def filename(self) -> str:
+        """Return the PDF's file name: ``<handout>.pdf`` in English, ``<handout>.<lang>.pdf`` otherwise."""
+        suffix = "" if self.lang == "en" else f".{self.lang}"
+        return f"{self.handout}{suffix}.pdf"
+
+
+@dataclass
+class Report:
+    """What a build did: files written, and problems per clinic."""
+
+    out: Path
+    written: list[tuple[Task, Path]] = field(default_factory=list)
+    failed: list[tuple[Task | None, str, HandoutError]] = field(default_factory=list)  # (task, clinic, error)
+    stale: list[Path] = field(default_factory=list)
+    planned: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing failed."""
+        return not self.failed
+
+
+def output_folder(project_root: Path, out: Path | None) -> Path:
+    """Return the output folder, refusing one that lies inside the project's inputs."""
+    folder = (out if out is not None else project_root / "output").resolve()
+    for name in ("content", "layouts"):
+        inputs = (project_root / name).resolve()
+        if folder == inputs or folder.is_relative_to(inputs):
+            raise OutputError(
+                f"the output folder {folder} is inside the project's {name}/ folder: choose another with --out"
+            )
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"the output path {folder} is a file, not a folder")
+    return folder
+
+
+def plan(project: Project, options: Options, report: Report) -> list[Task]:
+    """Return the tasks to run; unknown clinic or handout names are reported as problems."""
+    from .errors import ConfigError
+    from .schema import did_you_mean
+
+    every = sorted(set(project.clinics) | set(project.clinic_problems))
+    wanted = list(options.clinics or every)
+    for slug in wanted:
+        if slug not in every:
+            report.failed.append(
+                (None, slug, ConfigError(f"no clinic {slug!r} in content/clinics/{did_you_mean(slug, every)}"))
+            )
+    for h in options.handouts or ():
+        if h not in project.handouts:
+            report.failed.append(
+                (None, "", HandoutError(f"no handout {h!r} in content/handouts/{did_you_mean(h, project.handouts)}"))
+            )
+    tasks = []
+    for slug in wanted:
+        if slug not in every:
+            continue
+        problems = project.clinic_problems.get(slug, [])
+        for p in problems:
+            report.failed.append((None, slug, p))
+        clinic = project.clinics.get(slug)
+        if clinic is None or problems:
+            continue
+        langs = [options.lang] if options.lang else list(clinic.languages)
+        for handout in project.handouts_for(clinic):
+            if options.handouts and handout not in options.handouts:
+                continue
+            for lang in langs:
+                tasks.append(Task(slug, handout, lang))
+    return tasks
+
+
+def render(project: Project, task: Task) -> bytes:
+    """Render one task to PDF bytes; raises ``HandoutError`` subclasses for anything the user can fix."""
+    from .compose import compose_handout
+    from .errors import raise_all
+
+    clinic = project.clinics[task.clinic]
+    raise_all(check_references(project, clinic, task.handout, task.lang))
+    return compose_handout(project, clinic, project.handouts[task.handout], task.lang)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename, so no half-written file is ever seen."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def build(root: Path, options: Options, progress: Callable[[Task, str, int], None] | None = None) -> Report:
+    """Build the handouts ``options`` select from the project at ``root``.
+
+    Returns a ``Report``; raises ``OutputError`` when the output folder cannot be used and
+    ``ContentError`` when ``root`` is not a project. Problems of single handouts or clinics are
+    recorded in the report, and the rest still build.
+    """
+    project = load_project(root)
+    out = output_folder(project.root, options.out)
+    report = Report(out=out)
+    for problem in project.shared_problems:
+        report.failed.append((None, "", problem))
+    tasks = plan(project, options, report)
+    report.planned = len(tasks)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the output folder {out}: {exc.strerror}") from None
+    if not os.access(out, os.W_OK):
+        raise OutputError(f"the output folder {out} is not writable")
+    for task in tasks:
+        target = out / task.clinic / task.filename()
+        try:
+            data = render(project, task)
+            write_atomic(target, data)
+        except HandoutError as exc:
+            report.failed.append((task, task.clinic, exc))
+            if target.exists():
+                report.stale.append(target)
+            status = "failed"
+        except OSError as exc:
+            raise OutputError(f"cannot write {target}: {exc.strerror}") from None
+        else:
+            report.written.append((task, target))
+            status = "written"
+        if progress:
+            progress(task, status, len(tasks))
+    return report
+
+
+def validate(root: Path) -> tuple[Project, list[HandoutError]]:
+    """Load and check every file and every reference of the project without drawing anything.
+
+    Returns the project and all problems found (an empty list when all is well). Text is
+    rendered through the sandbox too, so ``{{ clinic.phon }}`` is caught here.
+    """
+    from .checks import check_texts
+
+    project = load_project(root)
+    problems = list(project.shared_problems)
+    seen: set[str] = set()
+    for slug in sorted(set(project.clinics) | set(project.clinic_problems)):
+        problems += project.clinic_problems.get(slug, [])
+        clinic = project.clinics.get(slug)
+        if clinic is None:
+            continue
+        for handout in project.handouts_for(clinic):
+            for lang in clinic.languages:
+                for p in check_references(project, clinic, handout, lang) + check_texts(project, clinic, handout, lang):
+                    if p.format_message() not in seen:
+                        seen.add(p.format_message())
+                        problems.append(p)
+    return project, problems

@@ -1,0 +1,75 @@
+"""Take command-line arguments and call the library; nothing else happens here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from . import __version__
+from . import report as rep
+
+PROJECT = click.option(
+    "--project",
+    "project",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="Project folder holding content/ and layouts/.",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="handouts")
+def cli() -> None:
+    """Build branded, print-ready patient handouts from YAML content and layouts."""
+
+
+@cli.command()
+@PROJECT
+@click.option("--clinic", "clinics", multiple=True, metavar="SLUG", help="Only this clinic (repeatable).")
+@click.option("--handout", "handouts", multiple=True, metavar="ID", help="Only this handout (repeatable).")
+@click.option("--lang", metavar="CODE", help="Only this language, e.g. es or zh-Hans.")
+@click.option("--out", type=click.Path(path_type=Path), help="Output folder (default: output/ in the project).")
+def build(
+    project: Path, clinics: tuple[str, ...], handouts: tuple[str, ...], lang: str | None, out: Path | None
+) -> None:
+    """Build every handout, for every clinic, in every language it offers."""
+    from .build import Options
+    from .build import build as run
+
+    options = Options(clinics=clinics or None, handouts=handouts or None, lang=lang, out=out)
+    with rep.Progress() as progress:
+        report = run(project, options, progress.update)
+    click.echo(rep.build_summary(report, project))
+    rep.raise_failures(report)
+
+
+@cli.command("list")
+@PROJECT
+def list_(project: Path) -> None:
+    """List clinics, handouts, layouts and languages."""
+    from .project import load_project
+
+    click.echo(rep.listing(load_project(project)))
+
+
+@cli.command()
+@PROJECT
+def validate(project: Path) -> None:
+    """Check every file and reference without building; report every problem found."""
+    from .build import validate as run
+
+    loaded, problems = run(project)
+    click.echo(rep.validate_summary(loaded, problems))
+    rep.raise_problems(problems)
+
+
+@cli.command("new-clinic")
+@PROJECT
+@click.argument("slug")
+def new_clinic(project: Path, slug: str) -> None:
+    """Create content/clinics/SLUG/ with a commented clinic.yaml and a placeholder logo."""
+    from .scaffold import new_clinic as make
+
+    click.echo(rep.created(make(project, slug), project))

@@ -1,0 +1,279 @@
+"""Take a clinic folder (``content/clinics/<slug>/clinic.yaml``) and give back a checked ``Clinic``.
+
+Defaults live in ``CLINIC_FIELDS`` (one declared field each, with what it means); the file is
+applied over them. File references (logo, fonts) must stay inside the clinic's own folder.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+from .schema import (
+    LANG_CODE,
+    SLUG,
+    Checker,
+    Choice,
+    Color,
+    Field,
+    ListOf,
+    Localized,
+    MapOf,
+    Record,
+    Text,
+    check_file,
+)
+from .yamlio import YMap, load_yaml
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+PAPERS = ("letter", "a4")
+FACES = ("regular", "bold", "italic", "bold_italic")
+
+_URL = re.compile(r"^https?://[^\s<>\"']+$")
+_EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[A-Za-z]{2,}$")
+_PHONE = re.compile(r"^[0-9+()\-.\s/]{6,}(\s*(ext\.?|x)\s*\d+)?$")
+
+_FONT_FAMILY = Record(
+    {
+        "regular": Field(Text(), required=True, doc="TrueType file for normal text"),
+        "bold": Field(Text(), doc="TrueType file for bold text (needed if any text is bold)"),
+        "italic": Field(Text(), doc="TrueType file for italic text"),
+        "bold_italic": Field(Text(), doc="TrueType file for bold italic text"),
+    }
+)
+
+BRANDING_FIELDS: dict[str, Field] = {
+    "primary_color": Field(Color(), default="#2f5d62", doc="header bands, headings"),
+    "accent_color": Field(Color(), default="#b5651d", doc="rules, numbers, callout borders"),
+    "logo": Field(Text(), doc="PNG or JPEG file in the clinic folder, e.g. logo.png"),
+    "fonts": Field(
+        Record({"heading": Field(_FONT_FAMILY), "body": Field(_FONT_FAMILY)}),
+        default=dict,
+        doc="optional TrueType families for headings and body text, files in the clinic folder",
+    ),
+}
+
+CLINIC_FIELDS: dict[str, Field] = {
+    "name": Field(Localized(Text(max_len=120)), required=True, doc="clinic name, or {lang: name}"),
+    "tagline": Field(Localized(Text(max_len=200)), doc="short line under the name, or {lang: text}"),
+    "practitioners": Field(
+        ListOf(
+            Record(
+                {
+                    "name": Field(Text(max_len=120), required=True),
+                    "credentials": Field(Text(max_len=120), doc="e.g. L.Ac., Dipl. OM"),
+                }
+            )
+        ),
+        default=list,
+        doc="who treats patients, with credentials",
+    ),
+    "phone": Field(
+        Text(pattern=_PHONE, pattern_hint="is not a phone number: digits, spaces, + ( ) - ."),
+        required=True,
+        doc='phone number as text, in quotes: "(555) 010-2233"',
+    ),
+    "email": Field(Text(pattern=_EMAIL, pattern_hint="is not an email address"), doc="email address"),
+    "website": Field(Text(pattern=_URL, pattern_hint="must start with https:// or http://"), doc="website URL"),
+    "address": Field(ListOf(Text(max_len=200), min_items=1, max_items=8), required=True, doc="one list item per line"),
+    "hours": Field(
+        MapOf(Choice(DAYS), Text(max_len=60)),
+        default=dict,
+        doc='opening hours per day (mon … sun), as quoted text: "9:00–17:00" or "closed"',
+    ),
+    "booking_url": Field(
+        Text(pattern=_URL, pattern_hint="must start with https:// or http://"),
+        doc="online booking link; printed as a QR code",
+    ),
+    "paper": Field(Choice(PAPERS), default="letter", doc="letter or a4"),
+    "languages": Field(
+        ListOf(
+            Text(pattern=LANG_CODE, pattern_hint="is not a language code such as en, es, zh-Hans"),
+            min_items=1,
+            unique=True,
+        ),
+        default=lambda: ["en"],
+        doc="languages every handout is built in",
+    ),
+    "handouts": Field(
+        ListOf(Text(pattern=SLUG, pattern_hint="is not a handout id"), unique=True),
+        doc="only these handouts (default: every handout in content/handouts)",
+    ),
+    "branding": Field(Record(BRANDING_FIELDS), default=dict, doc="colours, logo, fonts"),
+}
+
+
+@dataclass(frozen=True)
+class FontFamily:
+    """Paths of one TrueType family; faces not given are ``None``."""
+
+    regular: Path
+    bold: Path | None = None
+    italic: Path | None = None
+    bold_italic: Path | None = None
+    field: str = ""
+
+
+@dataclass(frozen=True)
+class Clinic:
+    """A checked clinic: what a handout may say about it and how it should look."""
+
+    slug: str
+    folder: Path
+    display: str
+    name: dict[str, str]
+    tagline: dict[str, str] | None
+    practitioners: tuple[tuple[str, str | None], ...]
+    phone: str
+    email: str | None
+    website: str | None
+    address: tuple[str, ...]
+    hours: dict[str, str]
+    booking_url: str | None
+    paper: str
+    languages: tuple[str, ...]
+    handouts: tuple[str, ...] | None
+    primary_color: str
+    accent_color: str
+    logo: Path | None
+    heading_font: FontFamily | None
+    body_font: FontFamily | None
+    lines: YMap
+
+    def files(self) -> list[Path]:
+        """Return every file this clinic's output depends on (for change tracking)."""
+        out = [self.folder / "clinic.yaml"]
+        if self.logo:
+            out.append(self.logo)
+        for fam in (self.heading_font, self.body_font):
+            if fam:
+                out += [p for p in (fam.regular, fam.bold, fam.italic, fam.bold_italic) if p]
+        return out
+
+
+def inside(folder: Path, relative: str, display: str, where: str, line: int) -> Path:
+    """Resolve ``relative`` against ``folder``, refusing paths that leave it.
+
+    Returns the resolved path (which must exist and be a file); raises ``ConfigError``.
+    """
+    if Path(relative).is_absolute() or relative.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", relative):
+        raise ConfigError(
+            f"{where}: {relative!r} is an absolute path: give a file inside {folder.name}/", display, line
+        )
+    candidate = folder / relative
+    try:
+        resolved = candidate.resolve(strict=True)
+    except FileNotFoundError:
+        raise ConfigError(f"{where}: file {relative!r} not found in {folder.name}/", display, line) from None
+    except (OSError, RuntimeError):
+        raise ConfigError(f"{where}: cannot open {relative!r}", display, line) from None
+    if not resolved.is_relative_to(folder.resolve()):
+        raise ConfigError(
+            f"{where}: {relative!r} leads outside the clinic folder: copy the file into {folder.name}/",
+            display,
+            line,
+        )
+    if not resolved.is_file():
+        raise ConfigError(f"{where}: {relative!r} is not a file", display, line)
+    return resolved
+
+
+def load_clinic(root: Path, slug: str) -> Clinic:
+    """Load and check ``content/clinics/<slug>/clinic.yaml`` under the project ``root``.
+
+    Returns a ``Clinic``; raises ``ConfigError`` (or a ``ProblemList`` of them) naming file,
+    line and field for every problem in the file.
+    """
+    folder = root / "content" / "clinics" / slug
+    display = f"content/clinics/{slug}/clinic.yaml"
+    data = load_yaml(folder / "clinic.yaml", display, ConfigError)
+    values = check_file(data, Record(CLINIC_FIELDS), display, ConfigError)
+    branding = values["branding"]
+    bmap = data.get("branding") if isinstance(data.get("branding"), YMap) else YMap()
+    ck = Checker(display, ConfigError)
+    logo = None
+    if branding.get("logo"):
+        try:
+            logo = inside(folder, branding["logo"], display, "branding.logo", bmap.line_of("logo"))
+            if logo.suffix.lower() not in (".png", ".jpg", ".jpeg"):
+                raise ConfigError("branding.logo: must be a .png or .jpg file", display, bmap.line_of("logo"))
+        except ConfigError as exc:
+            ck.errors.append(exc)
+    fonts: dict[str, FontFamily | None] = {"heading": None, "body": None}
+    fmap = bmap.get("fonts") if isinstance(bmap.get("fonts"), YMap) else YMap()
+    for role in fonts:
+        fam = (branding.get("fonts") or {}).get(role)
+        if not fam:
+            continue
+        rmap = fmap.get(role) if isinstance(fmap.get(role), YMap) else YMap()
+        faces: dict[str, Path | None] = {}
+        for face in FACES:
+            where = f"branding.fonts.{role}.{face}"
+            if fam.get(face):
+                try:
+                    faces[face] = inside(folder, fam[face], display, where, rmap.line_of(face))
+                    if faces[face].suffix.lower() != ".ttf":
+                        raise ConfigError(f"{where}: must be a TrueType .ttf file", display, rmap.line_of(face))
+                except ConfigError as exc:
+                    ck.errors.append(exc)
+        if faces.get("regular"):
+            fonts[role] = FontFamily(field=f"branding.fonts.{role}", **faces)  # type: ignore[arg-type]
+    from .errors import raise_all
+
+    raise_all(ck.errors)
+    return Clinic(
+        slug=slug,
+        folder=folder,
+        display=display,
+        name=values["name"],
+        tagline=values["tagline"],
+        practitioners=tuple((p["name"], p.get("credentials")) for p in values["practitioners"]),
+        phone=values["phone"],
+        email=values["email"],
+        website=values["website"],
+        address=tuple(values["address"]),
+        hours={d: values["hours"][d] for d in DAYS if d in values["hours"]},
+        booking_url=values["booking_url"],
+        paper=values["paper"],
+        languages=tuple(values["languages"]),
+        handouts=tuple(values["handouts"]) if values["handouts"] is not None else None,
+        primary_color=branding["primary_color"],
+        accent_color=branding["accent_color"],
+        logo=logo,
+        heading_font=fonts["heading"],
+        body_font=fonts["body"],
+        lines=data,
+    )
+
+
+def discover_clinics(root: Path) -> list[str]:
+    """Return the slugs of every folder under ``content/clinics`` holding a ``clinic.yaml``, sorted."""
+    base = root / "content" / "clinics"
+    if not base.is_dir():
+        return []
+    return sorted(p.name for p in base.iterdir() if (p / "clinic.yaml").is_file())
+
+
+def localized(value: dict[str, str] | None, lang: str) -> str | None:
+    """Pick the text for ``lang`` from a ``{lang: text}`` value (``*`` means every language)."""
+    if value is None:
+        return None
+    return value.get(lang, value.get("*"))
+
+
+def clinic_context(clinic: Clinic, lang: str) -> dict[str, Any]:
+    """Return the read-only view of a clinic that Jinja text may use as ``clinic``."""
+    return {
+        "name": localized(clinic.name, lang),
+        "tagline": localized(clinic.tagline, lang) or "",
+        "phone": clinic.phone,
+        "email": clinic.email or "",
+        "website": clinic.website or "",
+        "booking_url": clinic.booking_url or "",
+        "address": list(clinic.address),
+        "practitioners": [{"name": n, "credentials": c or ""} for n, c in clinic.practitioners],
+        "slug": clinic.slug,
+    }

@@ -1,0 +1,83 @@
+"""Take a problem a user caused and give back one exception that prints as ``path:line: message``.
+
+Exception tree::
+
+    click.ClickException
+     └── HandoutError            any problem a user can cause; exit code 1
+          ├── ConfigError        clinic.yaml: a missing, misspelt or mistyped field
+          ├── ContentError       a block or handout file: YAML, schema, unknown ids
+          ├── TemplateError      Jinja text: syntax, an undefined name, a sandbox limit
+          ├── LayoutError        a layout file, or content that does not fit its panel
+          └── OutputError        the output folder: missing, not writable, inside the inputs
+    ProblemList                  several HandoutErrors at once (``validate`` reports all)
+
+Only ``click``'s ``Command.main`` catches these: it prints ``Error: …`` to stderr, no traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import click
+
+
+class HandoutError(click.ClickException):
+    """A problem in the user's input, located at ``path`` and ``line`` when known."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, path: str | Path | None = None, line: int | None = None) -> None:
+        self.path = str(path) if path is not None else None
+        self.line = line
+        self.detail = message
+        super().__init__(self._format())
+
+    def _format(self) -> str:
+        if self.path and self.line:
+            return f"{self.path}:{self.line}: {self.detail}"
+        if self.path:
+            return f"{self.path}: {self.detail}"
+        return self.detail
+
+    def __reduce__(self) -> tuple:  # pickled across worker processes
+        return (type(self), (self.detail, self.path, self.line))
+
+
+class ConfigError(HandoutError):
+    """A clinic's configuration is wrong."""
+
+
+class ContentError(HandoutError):
+    """A content block or handout recipe is wrong."""
+
+
+class TemplateError(HandoutError):
+    """Jinja text failed: syntax, an undefined name, or a sandbox limit."""
+
+
+class LayoutError(HandoutError):
+    """A layout file is wrong, or content does not fit where the layout puts it."""
+
+
+class OutputError(HandoutError):
+    """The output folder cannot be used."""
+
+
+class ProblemList(HandoutError):
+    """Several problems found together; prints one per line."""
+
+    def __init__(self, problems: Iterable[HandoutError]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(p.format_message() for p in self.problems))
+
+    def __reduce__(self) -> tuple:
+        return (type(self), (self.problems,))
+
+
+def raise_all(problems: list[HandoutError]) -> None:
+    """Raise nothing, the single problem, or a ProblemList of them all."""
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise ProblemList(problems)

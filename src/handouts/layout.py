@@ -1,0 +1,498 @@
+"""Take a layout file and a paper size and give back page geometry as plain numbers in points.
+
+A layout is data a designer writes: paper, margins, a type scale, and page templates. Each page
+template may split its width into columns (whose boundaries may be folds or cut lines), draws
+furniture ``elements`` (colour bands, the logo, text such as the clinic name or "Page 1 of 2"),
+and holds ``panels``: the boxes that content flows into. A panel takes a ``slot``; the recipe
+says which blocks fill each slot, and a slot given to several panels flows through them in order.
+
+Nothing here draws. ``resolve()`` returns rectangles (origin at the sheet's bottom left, as in
+PDF) that the PDF stage fills, and checks that no text or logo lies within the safe distance of
+a sheet edge, fold or cut.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import LayoutError, raise_all
+from .schema import (
+    SLUG,
+    Boolean,
+    Checker,
+    Choice,
+    Field,
+    Length,
+    ListOf,
+    MapOf,
+    Number,
+    Record,
+    Text,
+)
+from .units import PAPER_SIZES, to_points
+from .yamlio import YMap, load_yaml
+
+MIN_SAFE = 18.0  # 0.25 in: office printers cannot print nearer the edge, folds and cuts wander
+COLOR_ROLE = re.compile(r"^(primary|accent|white|black|ink|tint|accent-tint|none|#[0-9a-fA-F]{6})$")
+STYLES = ("title", "subtitle", "heading", "subheading", "body", "small")
+_len = Length(allow_var=True)
+_role = Text(
+    pattern=COLOR_ROLE, pattern_hint="is not a colour: use primary, accent, white, black, ink, tint or '#rrggbb'"
+)
+
+_BOX: dict[str, Field] = {
+    "column": Field(ListOf(Number(1, 12, integer=True), min_items=1, max_items=2), doc="grid column, or [first, last]"),
+    "inset": Field(_len, default=0.0, doc="space kept inside the column on left and right"),
+    "x": Field(_len, doc="left edge, from the sheet's left"),
+    "width": Field(_len),
+    "left": Field(_len, doc="distance from the sheet's left edge (default: the left margin)"),
+    "right": Field(_len, doc="distance from the sheet's right edge (default: the right margin)"),
+    "top": Field(_len, doc="distance from the sheet's top edge (default: the top margin)"),
+    "height": Field(_len),
+    "bottom": Field(_len, doc="distance from the sheet's bottom edge (default: the bottom margin)"),
+}
+
+PANEL_FIELDS: dict[str, Field] = {
+    "id": Field(Text(pattern=SLUG, pattern_hint="is not an id (lowercase, digits, hyphens)"), required=True),
+    "slot": Field(Text(pattern=SLUG, pattern_hint="is not a slot name"), doc="the recipe slot this panel takes"),
+    "fill": Field(_role, default="none", doc="background colour of the panel"),
+    "padding": Field(_len, default=0.0, doc="space between the panel's fill and its text"),
+    "valign": Field(Choice(("top", "middle", "bottom")), default="top"),
+    **_BOX,
+}
+
+ELEMENT_FIELDS: dict[str, Field] = {
+    "type": Field(Choice(("band", "text", "logo", "qr", "rule")), required=True),
+    "text": Field(Text(max_len=2000), doc="text elements: Jinja text, e.g. '{{ clinic.name }}'"),
+    "style": Field(Choice(STYLES), default="body"),
+    "align": Field(Choice(("left", "center", "right")), default="left"),
+    "valign": Field(Choice(("top", "middle", "bottom")), default="top"),
+    "color": Field(
+        Text(pattern=re.compile(r"^(auto|" + COLOR_ROLE.pattern[2:]), pattern_hint="is not a colour"), default="auto"
+    ),
+    "background": Field(
+        _role, default="white", doc="the colour under a text element, for picking a readable text colour"
+    ),
+    "fill": Field(_role, default="primary", doc="bands: fill colour"),
+    "bleed": Field(Boolean(), default=False, doc="bands: extend into the bleed when printing for a print shop"),
+    "thickness": Field(_len, default=0.75),
+    "data": Field(Text(max_len=2000), doc="qr elements: Jinja text to encode, e.g. '{{ clinic.booking_url }}'"),
+    "optional": Field(Boolean(), default=False, doc="skip quietly when the text or data is empty"),
+    **_BOX,
+}
+
+PAGE_FIELDS: dict[str, Field] = {
+    "id": Field(Text(pattern=SLUG, pattern_hint="is not an id"), required=True),
+    "columns": Field(
+        Record(
+            {
+                "widths": Field(ListOf(_len, min_items=1, max_items=12), required=True),
+                "gap": Field(_len, default=0.0),
+                "area": Field(Choice(("margins", "sheet")), default="margins"),
+                "lines": Field(Choice(("none", "fold", "cut")), default="none"),
+            }
+        )
+    ),
+    "elements": Field(ListOf(Record(ELEMENT_FIELDS)), default=list),
+    "panels": Field(ListOf(Record(PANEL_FIELDS)), default=list),
+}
+
+TYPE_FIELDS: dict[str, Field] = {
+    "body": Field(Length(minimum=6), default=11.0, doc="body text size"),
+    "leading": Field(Number(1.0, 2.5), default=1.35, doc="line height as a multiple of the size"),
+    "title": Field(Length(minimum=6), default=22.0),
+    "subtitle": Field(Length(minimum=6), default=13.0),
+    "heading": Field(Length(minimum=6), default=15.0),
+    "subheading": Field(Length(minimum=6), default=12.0),
+    "small": Field(Length(minimum=6), default=8.5),
+    "min_body": Field(Length(minimum=6), doc="allow shrink-to-fit down to this body size"),
+}
+
+LAYOUT_FIELDS: dict[str, Field] = {
+    "name": Field(Text(max_len=80), required=True, doc="what the designer calls it"),
+    "label": Field(Choice(("sheet", "tri-fold", "card")), default="sheet", doc="kind shown to front-desk staff"),
+    "description": Field(Text(max_len=500)),
+    "print_note": Field(Text(max_len=500), doc="how to print it, shown in the gallery"),
+    "paper": Field(
+        MapOf(Choice(("letter", "a4")), Choice(tuple(PAPER_SIZES))),
+        doc="sheet size per clinic paper, e.g. {letter: half-letter, a4: a5}; default: the clinic's paper",
+    ),
+    "orientation": Field(Choice(("portrait", "landscape")), default="portrait"),
+    "duplex": Field(Choice(("none", "long-edge", "short-edge")), default="none"),
+    "safe_distance": Field(
+        Length(minimum=MIN_SAFE), default=MIN_SAFE, doc="text and logos keep at least this far from edges, folds, cuts"
+    ),
+    "margins": Field(
+        Record({k: Field(_len, default=36.0) for k in ("top", "right", "bottom", "left")}),
+        default=lambda: {k: 36.0 for k in ("top", "right", "bottom", "left")},
+    ),
+    "vars": Field(MapOf(Text(pattern=SLUG, pattern_hint="is not a name"), _len), default=dict),
+    "vars_by_paper": Field(
+        MapOf(Choice(tuple(PAPER_SIZES)), MapOf(Text(pattern=SLUG, pattern_hint="is not a name"), _len)), default=dict
+    ),
+    "type": Field(Record(TYPE_FIELDS), default=dict),
+    "repeat": Field(
+        Choice(("none", "last")), default="none", doc="'last': add copies of the last page while content remains"
+    ),
+    "pages": Field(ListOf(Record(PAGE_FIELDS), min_items=1, max_items=20), required=True),
+}
+
+
+@dataclass(frozen=True)
+class Rect:
+    """A rectangle in points, origin at the sheet's bottom left."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+
+    @property
+    def top(self) -> float:
+        return self.y + self.height
+
+    @property
+    def right(self) -> float:
+        return self.x + self.width
+
+
+@dataclass(frozen=True)
+class PanelGeo:
+    """A box content flows into."""
+
+    id: str
+    slot: str | None
+    rect: Rect  # the panel, including padding
+    frame: Rect  # where text goes
+    fill: str
+    valign: str
+
+
+@dataclass(frozen=True)
+class ElementGeo:
+    """A piece of page furniture."""
+
+    type: str
+    rect: Rect
+    options: dict[str, Any]
+    index: int
+
+
+@dataclass(frozen=True)
+class PageGeo:
+    """One page template, resolved."""
+
+    id: str
+    panels: tuple[PanelGeo, ...]
+    elements: tuple[ElementGeo, ...]
+    folds: tuple[float, ...]  # x positions of vertical fold lines
+    cuts: tuple[float, ...]  # x positions of vertical cut lines
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """A layout resolved for one paper size: everything in points."""
+
+    layout_id: str
+    width: float
+    height: float
+    paper: str
+    pages: tuple[PageGeo, ...]
+    repeat: str
+    type: dict[str, float]
+    safe: float
+    duplex: str
+
+    def slots(self) -> list[str]:
+        """Return every slot the layout's panels take, in reading order."""
+        seen: list[str] = []
+        for page in self.pages:
+            for panel in page.panels:
+                if panel.slot and panel.slot not in seen:
+                    seen.append(panel.slot)
+        return seen
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A checked layout file, still independent of paper size."""
+
+    id: str
+    name: str
+    label: str
+    description: str | None
+    print_note: str | None
+    values: dict[str, Any]
+    path: Path
+    display: str
+    lines: YMap = field(repr=False)
+
+    def slots(self) -> list[str]:
+        """Return the slot names the layout offers, in page order."""
+        out: list[str] = []
+        for page in self.values["pages"]:
+            for panel in page["panels"]:
+                if panel["slot"] and panel["slot"] not in out:
+                    out.append(panel["slot"])
+        return out
+
+
+def load_layout(path: Path, display: str) -> Layout:
+    """Load and check one layout file; raises ``LayoutError`` (or a list of them).
+
+    Geometry is checked too, on every paper the layout can meet, so a designer hears of a panel
+    too near a fold before any clinic builds with it.
+    """
+    data = load_yaml(path, display, LayoutError)
+    ck = Checker(display, LayoutError)
+    values = Record(LAYOUT_FIELDS).check(data, ck, "", data.line)
+    if not ck.errors:
+        _check_ids(values, data, ck)
+    raise_all(ck.errors)
+    layout = Layout(
+        id=path.stem,
+        name=values["name"],
+        label=values["label"],
+        description=values["description"],
+        print_note=values["print_note"],
+        values=values,
+        path=path,
+        display=display,
+        lines=data,
+    )
+    for paper in ("letter", "a4"):
+        resolve(layout, paper)
+    return layout
+
+
+def _check_ids(values: dict[str, Any], data: YMap, ck: Checker) -> None:
+    seen: set[str] = set()
+    pages = data["pages"]
+    for p, page in enumerate(values["pages"]):
+        page_map = pages[p]
+        panels = page_map.get("panels") or []
+        for i, panel in enumerate(page["panels"]):
+            if panel["id"] in seen:
+                ck.fail(panels[i].line_of("id"), f"pages[{p + 1}].panels[{i + 1}].id", f"{panel['id']!r} is used twice")
+            seen.add(panel["id"])
+        elements = page_map.get("elements") or []
+        for i, el in enumerate(page["elements"]):
+            need = {"text": "text", "qr": "data"}.get(el["type"])
+            if need and not el[need]:
+                ck.fail(
+                    elements[i].line, f"pages[{p + 1}].elements[{i + 1}].{need}", f"a {el['type']} element needs {need}"
+                )
+
+
+class _Resolver:
+    """Turns a layout's lengths into points for one sheet size."""
+
+    def __init__(self, layout: Layout, paper: str, width: float, height: float) -> None:
+        self.layout = layout
+        self.width = width
+        self.height = height
+        values = layout.values
+        self.vars: dict[str, Any] = dict(values["vars"])
+        self.vars.update(values["vars_by_paper"].get(paper, {}))
+        self.margins = {k: self.length(v, "margins." + k, k in ("top", "bottom")) for k, v in values["margins"].items()}
+
+    line: int | None = None
+
+    def fail(self, where: str, message: str) -> LayoutError:
+        return LayoutError(f"{where}: {message}", self.layout.display, self.line)
+
+    def length(self, value: Any, where: str, vertical: bool = False, depth: int = 0) -> float:
+        if isinstance(value, float | int):
+            return float(value)
+        text = str(value)
+        if text.startswith("$"):
+            name = text[1:]
+            if name not in self.vars or depth > 5:
+                raise self.fail(where, f"unknown variable {text!r}; define it under vars:")
+            return self.length(self.vars[name], where, vertical, depth + 1)
+        if text.endswith("%"):
+            try:
+                share = float(text[:-1]) / 100
+            except ValueError:
+                raise self.fail(where, f"{text!r} is not a percentage") from None
+            return share * (self.height if vertical else self.width)
+        try:
+            return to_points(text)
+        except ValueError as exc:
+            raise self.fail(where, str(exc)) from None
+
+    def columns(self, spec: dict[str, Any] | None, where: str) -> tuple[list[tuple[float, float]], list[float]]:
+        if not spec:
+            return [(self.margins["left"], self.width - self.margins["right"])], []
+        if spec["area"] == "sheet":
+            left, right = 0.0, self.width
+        else:
+            left, right = self.margins["left"], self.width - self.margins["right"]
+        gap = self.length(spec["gap"], where + ".gap")
+        widths: list[tuple[str, float]] = []
+        for i, w in enumerate(spec["widths"]):
+            if isinstance(w, str) and w.endswith("fr"):
+                try:
+                    widths.append(("fr", float(w[:-2])))
+                except ValueError:
+                    raise self.fail(f"{where}.widths[{i + 1}]", f"{w!r} is not a fraction such as 1fr") from None
+            else:
+                widths.append(("abs", self.length(w, f"{where}.widths[{i + 1}]")))
+        fixed = sum(v for k, v in widths if k == "abs") + gap * (len(widths) - 1)
+        frs = sum(v for k, v in widths if k == "fr")
+        spare = (right - left) - fixed
+        if spare < -0.5 or (frs == 0 and abs(spare) > 0.5):
+            raise self.fail(
+                where + ".widths",
+                f"columns add up to {fixed / 72:.4g}in but the area is {(right - left) / 72:.4g}in wide",
+            )
+        cols: list[tuple[float, float]] = []
+        x = left
+        for kind, v in widths:
+            w = v if kind == "abs" else spare * v / frs
+            cols.append((x, x + w))
+            x += w + gap
+        lines = [cols[i][1] + gap / 2 for i in range(len(cols) - 1)]
+        return cols, lines
+
+    def box(self, spec: dict[str, Any], cols: list[tuple[float, float]], where: str) -> Rect:
+        if spec.get("column"):
+            first, last = spec["column"][0], spec["column"][-1]
+            if not 1 <= first <= last <= len(cols):
+                raise self.fail(where + ".column", f"the page has {len(cols)} column(s)")
+            inset = self.length(spec["inset"], where + ".inset")
+            x0, x1 = cols[first - 1][0] + inset, cols[last - 1][1] - inset
+        elif spec.get("x") is not None:
+            if spec.get("width") is None:
+                raise self.fail(where, "x needs width")
+            x0 = self.length(spec["x"], where + ".x")
+            x1 = x0 + self.length(spec["width"], where + ".width")
+        elif spec.get("right") is not None and spec.get("width") is not None and spec.get("left") is None:
+            x1 = self.width - self.length(spec["right"], where + ".right")
+            x0 = x1 - self.length(spec["width"], where + ".width")
+        else:
+            left = self.length(spec["left"], where + ".left") if spec.get("left") is not None else self.margins["left"]
+            if spec.get("width") is not None:
+                x0, x1 = left, left + self.length(spec["width"], where + ".width")
+            else:
+                right = (
+                    self.length(spec["right"], where + ".right")
+                    if spec.get("right") is not None
+                    else self.margins["right"]
+                )
+                x0, x1 = left, self.width - right
+        if spec.get("bottom") is not None and spec.get("height") is not None and spec.get("top") is None:
+            bottom_y = self.length(spec["bottom"], where + ".bottom", True)
+            top = self.height - bottom_y - self.length(spec["height"], where + ".height", True)
+        else:
+            top = self.length(spec["top"], where + ".top", True) if spec.get("top") is not None else self.margins["top"]
+            if spec.get("height") is not None:
+                bottom_y = self.height - top - self.length(spec["height"], where + ".height", True)
+            else:
+                bottom = (
+                    self.length(spec["bottom"], where + ".bottom", True)
+                    if spec.get("bottom") is not None
+                    else self.margins["bottom"]
+                )
+                bottom_y = bottom
+        rect = Rect(x0, bottom_y, x1 - x0, self.height - top - bottom_y)
+        if rect.width <= 1 or rect.height < 1:
+            raise self.fail(where, "the box has no room (width or height is zero or negative)")
+        return rect
+
+
+def paper_for(layout: Layout, clinic_paper: str) -> str:
+    """Return the sheet size name a layout uses for a clinic on ``clinic_paper``."""
+    return (layout.values["paper"] or {}).get(clinic_paper, clinic_paper)
+
+
+def resolve(layout: Layout, clinic_paper: str) -> Geometry:
+    """Resolve ``layout`` for a clinic on ``clinic_paper`` (letter or a4).
+
+    Returns a ``Geometry`` in points; raises ``LayoutError`` for lengths that cannot be resolved,
+    boxes with no room, and text or logos nearer than the safe distance to an edge, fold or cut.
+    """
+    values = layout.values
+    paper = paper_for(layout, clinic_paper)
+    w, h = PAPER_SIZES[paper]
+    if values["orientation"] == "landscape":
+        w, h = h, w
+    r = _Resolver(layout, paper, w, h)
+    safe = float(values["safe_distance"])
+    pages: list[PageGeo] = []
+    for p, page in enumerate(values["pages"]):
+        where = f"pages[{p + 1}]"
+        cols, lines = r.columns(page["columns"], where + ".columns")
+        kind = (page["columns"] or {}).get("lines", "none")
+        folds = tuple(lines) if kind == "fold" else ()
+        cuts = tuple(lines) if kind == "cut" else ()
+        panels = []
+        for i, spec in enumerate(page["panels"]):
+            pw = f"{where}.panels[{i + 1}] ({spec['id']})"
+            r.line = _line(layout, p, "panels", i)
+            rect = r.box(spec, cols, pw)
+            pad = r.length(spec["padding"], pw + ".padding")
+            frame = Rect(rect.x + pad, rect.y + pad, rect.width - 2 * pad, rect.height - 2 * pad)
+            _check_safe(frame, w, h, folds + cuts, safe, layout, pw, r.line)
+            panels.append(PanelGeo(spec["id"], spec["slot"], rect, frame, spec["fill"], spec["valign"]))
+        elements = []
+        for i, spec in enumerate(page["elements"]):
+            ew = f"{where}.elements[{i + 1}] ({spec['type']})"
+            r.line = _line(layout, p, "elements", i)
+            rect = r.box(spec, cols, ew)
+            if spec["type"] in ("text", "logo", "qr"):
+                _check_safe(rect, w, h, folds + cuts, safe, layout, ew, r.line)
+            options = {k: v for k, v in spec.items() if k not in _BOX}
+            options["thickness"] = r.length(spec["thickness"], ew + ".thickness")
+            elements.append(ElementGeo(spec["type"], rect, options, i + 1))
+        pages.append(PageGeo(page["id"], tuple(panels), tuple(elements), folds, cuts))
+    type_scale = {k: float(v) for k, v in values["type"].items() if v is not None and k != "leading"}
+    type_scale["leading"] = float(values["type"]["leading"])
+    return Geometry(
+        layout_id=layout.id,
+        width=w,
+        height=h,
+        paper=paper,
+        pages=tuple(pages),
+        repeat=values["repeat"],
+        type=type_scale,
+        safe=safe,
+        duplex=values["duplex"],
+    )
+
+
+def _line(layout: Layout, page: int, kind: str, index: int) -> int | None:
+    try:
+        return layout.lines["pages"][page][kind].line_of(index)
+    except (KeyError, IndexError, AttributeError, TypeError):
+        return None
+
+
+def _check_safe(
+    rect: Rect, w: float, h: float, lines: tuple[float, ...], safe: float, layout: Layout, where: str, line: int | None
+) -> None:
+    eps = 0.01
+    edges = {
+        "left sheet edge": rect.x,
+        "right sheet edge": w - rect.right,
+        "bottom sheet edge": rect.y,
+        "top sheet edge": h - rect.top,
+    }
+    for name, dist in edges.items():
+        if dist < safe - eps:
+            raise LayoutError(
+                f"{where}: {dist / 72:.3g}in from the {name}; keep at least {safe / 72:.3g}in",
+                layout.display,
+                line,
+            )
+    for x in lines:
+        if rect.x - safe + eps < x < rect.right + safe - eps:
+            dist = min(abs(x - rect.x), abs(x - rect.right))
+            raise LayoutError(
+                f"{where}: {dist / 72:.3g}in from the fold or cut at {x / 72:.4g}in; keep at least {safe / 72:.3g}in",
+                layout.display,
+                line,
+            )
