@@ -308,7 +308,9 @@ class Painter:
         if not data:
             return
         size = min(el.rect.width, el.rect.height)
-        drawing = qr_code(data, size, f"layouts/{self.job.geometry.layout_id}.yaml", 1, self.gray)
+        drawing = qr_code(
+            data, size, f"layouts/{self.job.geometry.layout_id}.yaml", 1, self.gray, self.job.theme.body.regular
+        )
         x = {"left": el.rect.x, "center": el.rect.x + (el.rect.width - size) / 2, "right": el.rect.right - size}[
             el.options["align"]
         ]
@@ -335,8 +337,17 @@ def compose(job: Job) -> bytes:
     """
     buffer = io.BytesIO()
     geo = job.geometry
-    canvas = Canvas(buffer, pagesize=(geo.width, geo.height), invariant=1, lang=job.lang, pageCompression=1)
-    pages: dict[int, PageContent] = {i: PageContent(i) for i in range(len(geo.pages))}
+    canvas = Canvas(
+        buffer,
+        pagesize=(geo.width, geo.height),
+        invariant=1,
+        lang=job.lang,
+        pageCompression=1,
+        initialFontName=job.theme.body.regular,  # else an unembedded Helvetica is referenced
+    )
+    # every template page is printed, except a repeating last one, which only appears when content reaches it
+    fixed = len(geo.pages) - (1 if geo.repeat == "last" and len(geo.pages) > 1 else 0)
+    pages: dict[int, PageContent] = {i: PageContent(i) for i in range(fixed)}
     for slot, items in job.slots.items():
         _fill(job, slot, items, pages, canvas)
     total = max(pages) + 1

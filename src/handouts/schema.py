@@ -314,6 +314,9 @@ class Record(Spec):
                 out[name] = decl.spec.check(value[name], ck, _join(where, name), ymap.line_of(name))
             elif decl.required:
                 out[name] = ck.fail(ymap.line or 1, _join(where, name), "is missing: this field is required")
+            elif isinstance(decl.spec, Record) and decl.default is dict:
+                # an absent sub-record still gets its own fields' defaults
+                out[name] = decl.spec.check(YMap(), ck, _join(where, name), ymap.line or 1)
             else:
                 out[name] = decl.default() if callable(decl.default) else decl.default
         if self.validate and not any(v is INVALID for v in out.values()):

@@ -289,6 +289,7 @@ class Writer:
         table.setStyle(
             TableStyle(
                 [
+                    ("FONT", (0, 0), (-1, -1), self.theme.body.regular),  # else Helvetica, unembedded
                     ("BOX", (0, 0), (-1, -1), 1.5, rl_colors.HexColor(self.theme.gray(border))),
                     ("BACKGROUND", (0, 0), (-1, -1), rl_colors.HexColor(self.theme.gray(tint(border, 0.92)))),
                     ("LEFTPADDING", (0, 0), (-1, -1), pad),
@@ -395,6 +396,7 @@ class Writer:
                     c.display,
                     c.lines.line_of("booking_url"),
                     self.theme.gray,
+                    self.theme.body.regular,
                 )
             )
             cap = self.theme.style("small", fill)
@@ -411,7 +413,7 @@ class Writer:
                     markup=False,
                 )
             )
-        out.append(SideBySide(details, qr, min_side_width=self.theme.sizes["body"] * 30))
+        out.append(SideBySide(details, qr, min_side_width=self.theme.sizes["body"] * 30, font=self.theme.body.regular))
         return out
 
 
@@ -436,7 +438,7 @@ def group_hours(hours: dict[str, str], strings: dict[str, str]) -> list[tuple[st
     return out
 
 
-def qr_code(data: str, size: float, display: str, line: int, gray: Any) -> Flowable:
+def qr_code(data: str, size: float, display: str, line: int, gray: Any, font: str) -> Flowable:
     """Return a QR code drawing of ``size`` points; raises ``ContentError`` when data is too long."""
     try:
         widget = QrCodeWidget(data, barLevel="M", barFillColor=rl_colors.HexColor(gray("#000000")))
@@ -446,6 +448,7 @@ def qr_code(data: str, size: float, display: str, line: int, gray: Any) -> Flowa
     drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
     drawing.add(widget)
     drawing.hAlign = "LEFT"
+    drawing.initialFontName = font  # else the drawing references an unembedded Helvetica
     return drawing
 
 
@@ -455,9 +458,9 @@ class SideBySide(Flowable):
     Either way the result is a table that splits between rows, so long details flow on.
     """
 
-    def __init__(self, left: list[Flowable], right: list[Flowable], min_side_width: float) -> None:
+    def __init__(self, left: list[Flowable], right: list[Flowable], min_side_width: float, font: str) -> None:
         super().__init__()
-        self.left, self.right, self.min_side_width = left, right, min_side_width
+        self.left, self.right, self.min_side_width, self.font = left, right, min_side_width, font
         self._table: Table | None = None
 
     def _make(self, width: float) -> Table:
@@ -469,6 +472,7 @@ class SideBySide(Flowable):
         table.setStyle(
             TableStyle(
                 [
+                    ("FONT", (0, 0), (-1, -1), self.font),
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
                     ("LEFTPADDING", (0, 0), (-1, -1), 0),
                     ("RIGHTPADDING", (0, 0), (-1, -1), 0),

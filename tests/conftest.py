@@ -1,0 +1,151 @@
+"""Shared fixtures: a CLI runner, and fixture projects built in tmp_path from {relative path: text} dicts."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+REPO = Path(__file__).resolve().parent.parent
+
+CLINIC = """\
+name: Chen & Wu <Acupuncture>
+tagline: Gentle care
+practitioners:
+  - name: Ana Chen
+    credentials: L.Ac.
+phone: "(555) 010-9999"
+email: desk@chenwu.example.com
+website: https://chenwu.example.com
+booking_url: https://chenwu.example.com/book
+address:
+  - 1 Test Street
+  - Testville, TS 00001
+hours:
+  mon: "9:00–17:00"
+  tue: "9:00–17:00"
+  sat: closed
+paper: letter
+languages: [en]
+branding:
+  primary_color: "#1f5f5b"
+  accent_color: "#b8661f"
+  logo: logo.png
+"""
+
+BLOCKS = {
+    "content/blocks/intro.yaml": """\
+kind: prose
+reviewed: 2026-11-01
+sources: [test]
+text:
+  en:
+    title: Welcome
+    body: |
+      Welcome to {{ clinic.name }}. Call us on {{ clinic.phone }}.
+
+      Acupuncture **may help** some people with nerve pain.
+""",
+    "content/blocks/steps.yaml": """\
+kind: steps
+reviewed: 2026-11-01
+sources: [test]
+text:
+  en:
+    title: What happens
+    items:
+      - We talk about your health.
+      - The needles go in.
+""",
+    "content/blocks/contact.yaml": """\
+kind: contact
+reviewed: 2026-11-01
+sources: [clinic details]
+text:
+  en:
+    title: Contact us
+""",
+    "content/blocks/disclaimer.yaml": """\
+kind: disclaimer
+reviewed: 2026-11-01
+sources: [PRODUCT.md]
+text:
+  en:
+    body: For education only. Keep seeing your doctor.
+""",
+    "content/handouts/welcome.yaml": """\
+layout: sheet
+text:
+  en:
+    title: Welcome sheet
+slots:
+  body: [intro, steps, contact, disclaimer]
+""",
+}
+
+
+def write_tree(root: Path, files: dict[str, str | bytes | None]) -> Path:
+    """Write ``{relative path: text or bytes}`` under ``root``; ``None`` deletes the path."""
+    for rel, data in files.items():
+        path = root / rel
+        if data is None:
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink(missing_ok=True)
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8")
+    return root
+
+
+def base_files() -> dict[str, str | bytes | None]:
+    """Return a small, valid project: the shipped sheet layout and strings, one clinic, four blocks."""
+    files: dict[str, str | bytes | None] = {
+        "layouts/sheet.yaml": (REPO / "layouts" / "sheet.yaml").read_text(encoding="utf-8"),
+        "content/strings.yaml": (REPO / "content" / "strings.yaml").read_text(encoding="utf-8"),
+        "content/clinics/demo/clinic.yaml": CLINIC,
+        "content/clinics/demo/logo.png": (REPO / "content" / "clinics" / "north-star" / "logo.png").read_bytes(),
+    }
+    files.update(BLOCKS)
+    return files
+
+
+@pytest.fixture
+def make_project(tmp_path: Path):
+    """Build a project in ``tmp_path`` from the base files updated with ``changes``; return its root."""
+
+    def make(changes: dict[str, str | bytes | None] | None = None) -> Path:
+        files = base_files()
+        files.update(changes or {})
+        return write_tree(tmp_path / "project", files)
+
+    return make
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    """A click test runner that keeps stderr apart from stdout."""
+    return CliRunner()
+
+
+def pdftotext(path: Path, *args: str) -> str:
+    """Return the text poppler's pdftotext extracts from ``path``."""
+    return subprocess.run(["pdftotext", *args, str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def pdffonts(path: Path) -> list[dict[str, str]]:
+    """Return poppler's pdffonts table as rows of {name, type, emb}."""
+    out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout.splitlines()
+    rows = []
+    for line in out[2:]:
+        parts = line.split()
+        # name type... encoding emb sub uni id gen: emb is the 5th field from the end
+        rows.append({"name": parts[0], "emb": parts[-5]})
+    return rows
