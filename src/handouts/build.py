@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .errors import HandoutError, OutputError
 from .project import Project, check_references, load_project
+from .variant import Variant
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,7 @@ class Options:
     handouts: tuple[str, ...] | None = None
     lang: str | None = None
     out: Path | None = None
+    variant: Variant = field(default_factory=Variant)
 
 
 @dataclass(frozen=True)
@@ -36,11 +38,12 @@ class Task:
     clinic: str
     handout: str
     lang: str
+    variant: Variant = field(default_factory=Variant)
 
     def filename(self) -> str:
-        """Return the PDF's file name: ``<handout>.pdf`` in English, ``<handout>.<lang>.pdf`` otherwise."""
+        """Return the PDF's file name: ``<handout>[.<lang>][.<variant>].pdf``; English has no language part."""
         suffix = "" if self.lang == "en" else f".{self.lang}"
-        return f"{self.handout}{suffix}.pdf"
+        return f"{self.handout}{suffix}{self.variant.suffix()}.pdf"
 
 
 @dataclass
@@ -51,6 +54,7 @@ class Report:
     written: list[tuple[Task, Path]] = field(default_factory=list)
     failed: list[tuple[Task | None, str, HandoutError]] = field(default_factory=list)  # (task, clinic, error)
     stale: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     planned: int = 0
 
     @property
@@ -105,7 +109,7 @@ def plan(project: Project, options: Options, report: Report) -> list[Task]:
             if options.handouts and handout not in options.handouts:
                 continue
             for lang in langs:
-                tasks.append(Task(slug, handout, lang))
+                tasks.append(Task(slug, handout, lang, options.variant))
     return tasks
 
 
@@ -116,7 +120,7 @@ def render(project: Project, task: Task) -> bytes:
 
     clinic = project.clinics[task.clinic]
     raise_all(check_references(project, clinic, task.handout, task.lang))
-    return compose_handout(project, clinic, project.handouts[task.handout], task.lang)
+    return compose_handout(project, clinic, project.handouts[task.handout], task.lang, task.variant)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -148,6 +152,14 @@ def build(root: Path, options: Options, progress: Callable[[Task, str, int], Non
         report.failed.append((None, "", problem))
     tasks = plan(project, options, report)
     report.planned = len(tasks)
+    if options.variant.large_print:
+        for hid in sorted({t.handout for t in tasks}):
+            layout = project.layouts.get(project.handouts[hid].layout)
+            if layout and layout.values["large_print"] and layout.values["large_print"] != layout.id:
+                report.notes.append(
+                    f"{hid}: the {layout.label} layout cannot hold large print; "
+                    f"built on the {layout.values['large_print']!r} layout instead"
+                )
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -7,26 +7,74 @@ clinic's branding, flowables from the blocks, and the PDF stage.
 from __future__ import annotations
 
 from .assets import load_logo, register_family
+from .colors import to_gray
 from .config import Clinic
 from .content import Handout
-from .layout import resolve
+from .errors import LayoutError
+from .layout import Layout, resolve
 from .pdf import Job, compose
 from .project import Project, clinic_name, handout_context
 from .story import WARNING_RED, Theme, Writer
+from .variant import LARGE_BODY, Variant
 
 
 def _same(color: str) -> str:
     return color
 
 
-def compose_handout(project: Project, clinic: Clinic, handout: Handout, lang: str) -> bytes:
-    """Render ``handout`` for ``clinic`` in ``lang``.
+def _pour(handout: Handout, order: list[str], into: str) -> Handout:
+    """Return ``handout`` with all its blocks in one slot, in the reading order of its own layout's slots."""
+    from dataclasses import replace
+
+    ids: list[str] = []
+    for slot in order:
+        for block_id in handout.slots.get(slot, ()):
+            if block_id not in ids:
+                ids.append(block_id)
+    return replace(handout, slots={into: tuple(ids)})
+
+
+def layout_for(project: Project, handout: Handout, variant: Variant) -> Layout:
+    """Return the layout a handout uses in ``variant``: large print may switch to a roomier layout.
+
+    Raises ``LayoutError`` when the large-print layout is missing or its body text is under 16 pt.
+    """
+    layout = project.layouts[handout.layout]
+    if not variant.large_print:
+        return layout
+    target = layout.values["large_print"] or layout.id
+    if target not in project.layouts:
+        raise LayoutError(
+            f"large_print: no layout {target!r} in layouts/", layout.display, layout.lines.line_of("large_print")
+        )
+    large = project.layouts[target]
+    sizes = large.values["type"]
+    for name in ("body", "small", "subheading"):
+        if sizes[name] < LARGE_BODY:
+            raise LayoutError(
+                f"type.{name}: {sizes[name]:g}pt is under {LARGE_BODY:g}pt, so layout {large.id!r} cannot be "
+                "used for large print: raise it, or set large_print: to a larger layout",
+                large.display,
+                large.lines.line_of("type"),
+            )
+    return large
+
+
+def compose_handout(
+    project: Project, clinic: Clinic, handout: Handout, lang: str, variant: Variant | None = None
+) -> bytes:
+    """Render ``handout`` for ``clinic`` in ``lang`` as ``variant`` (standard by default).
 
     Returns PDF bytes; raises ``LayoutError``, ``ContentError``, ``TemplateError`` or
     ``ConfigError`` naming the file, block and panel concerned.
     """
-    layout = project.layouts[handout.layout]
+    variant = variant or Variant()
+    layout = layout_for(project, handout, variant)
     geometry = resolve(layout, clinic.paper)
+    if variant.large_print and layout.id != handout.layout:
+        if set(handout.slots) - set(layout.slots()):
+            # the recipe's slots are for another layout: pour them, in reading order, into the first slot
+            handout = _pour(handout, project.layouts[handout.layout].reading_order(), layout.slots()[0])
     body = register_family(clinic.body_font, clinic.display)
     heading = register_family(clinic.heading_font, clinic.display) if clinic.heading_font else body
     theme = Theme(
@@ -39,11 +87,11 @@ def compose_handout(project: Project, clinic: Clinic, handout: Handout, lang: st
         leading=geometry.type["leading"],
         strings=project.strings[lang],
         lang=lang,
-        gray=_same,
+        gray=to_gray if variant.grayscale else _same,
     )
     context = handout_context(project, clinic, handout, lang)
     writer = Writer(theme, clinic, context, handout.id)
-    fills = {p.slot: p.fill for page in geometry.pages for p in reversed(page.panels) if p.slot}
+    fills = {p.slot: theme.color(p.fill) for page in geometry.pages for p in reversed(page.panels) if p.slot}
     slots = {}
     block_files = {}
     for slot in geometry.slots():
@@ -68,5 +116,6 @@ def compose_handout(project: Project, clinic: Clinic, handout: Handout, lang: st
         lang=lang,
         where=f"handout {handout.id!r} for clinic {clinic.slug!r} ({lang})",
         block_files=block_files,
+        variant=variant,
     )
     return compose(job)

@@ -36,6 +36,7 @@ from .units import PAPER_SIZES, to_points
 from .yamlio import YMap, load_yaml
 
 MIN_SAFE = 18.0  # 0.25 in: office printers cannot print nearer the edge, folds and cuts wander
+MARK_ROOM = 12.0  # cut marks reach this far outside an imposed card
 COLOR_ROLE = re.compile(r"^(primary|accent|white|black|ink|tint|accent-tint|none|#[0-9a-fA-F]{6})$")
 STYLES = ("title", "subtitle", "heading", "subheading", "body", "small")
 _len = Length(allow_var=True)
@@ -81,6 +82,7 @@ ELEMENT_FIELDS: dict[str, Field] = {
     "thickness": Field(_len, default=0.75),
     "data": Field(Text(max_len=2000), doc="qr elements: Jinja text to encode, e.g. '{{ clinic.booking_url }}'"),
     "optional": Field(Boolean(), default=False, doc="skip quietly when the text or data is empty"),
+    "min_size": Field(Length(minimum=6), doc="text elements: shrink to fit, but never below this size"),
     **_BOX,
 }
 
@@ -132,6 +134,32 @@ LAYOUT_FIELDS: dict[str, Field] = {
     "vars": Field(MapOf(Text(pattern=SLUG, pattern_hint="is not a name"), _len), default=dict),
     "vars_by_paper": Field(
         MapOf(Choice(tuple(PAPER_SIZES)), MapOf(Text(pattern=SLUG, pattern_hint="is not a name"), _len)), default=dict
+    ),
+    "size": Field(
+        MapOf(
+            Choice(("letter", "a4")),
+            Record({"width": Field(_len, required=True), "height": Field(_len, required=True)}),
+        ),
+        doc="a custom sheet size per clinic paper (cards), instead of paper",
+    ),
+    "impose": Field(
+        Record(
+            {
+                "columns": Field(Number(1, 6, integer=True), default=2),
+                "rows": Field(Number(1, 6, integer=True), default=1),
+                "gap": Field(_len, default=36.0, doc="space between copies, where the cut marks go"),
+                "orientation": Field(Choice(("portrait", "landscape")), default="landscape"),
+            }
+        ),
+        doc="print several copies to a sheet of the clinic's paper, with cut marks (cards)",
+    ),
+    "large_print": Field(
+        Text(pattern=SLUG, pattern_hint="is not a layout id"),
+        doc="layout used for --large-print; omit if this layout is large print itself",
+    ),
+    "reading_order": Field(
+        ListOf(Text(pattern=SLUG, pattern_hint="is not a slot name"), unique=True),
+        doc="the order a reader meets the slots (a folded brochure); default: page order",
     ),
     "type": Field(Record(TYPE_FIELDS), default=dict),
     "repeat": Field(
@@ -193,6 +221,15 @@ class PageGeo:
 
 
 @dataclass(frozen=True)
+class Imposition:
+    """Copies of the design page on a sheet: the sheet size and where each copy's bottom-left goes."""
+
+    width: float
+    height: float
+    origins: tuple[tuple[float, float], ...]
+
+
+@dataclass(frozen=True)
 class Geometry:
     """A layout resolved for one paper size: everything in points."""
 
@@ -205,6 +242,8 @@ class Geometry:
     type: dict[str, float]
     safe: float
     duplex: str
+    clinic_paper: str = "letter"
+    impose: Imposition | None = None
 
     def slots(self) -> list[str]:
         """Return every slot the layout's panels take, in reading order."""
@@ -239,6 +278,11 @@ class Layout:
                     out.append(panel["slot"])
         return out
 
+    def reading_order(self) -> list[str]:
+        """Return the slots in the order a reader meets them."""
+        order = list(self.values["reading_order"] or [])
+        return order + [s for s in self.slots() if s not in order]
+
 
 def load_layout(path: Path, display: str) -> Layout:
     """Load and check one layout file; raises ``LayoutError`` (or a list of them).
@@ -251,6 +295,10 @@ def load_layout(path: Path, display: str) -> Layout:
     values = Record(LAYOUT_FIELDS).check(data, ck, "", data.line)
     if not ck.errors:
         _check_ids(values, data, ck)
+        slots = {p["slot"] for page in values["pages"] for p in page["panels"] if p["slot"]}
+        for i, slot in enumerate(values["reading_order"] or []):
+            if slot not in slots:
+                ck.fail(data["reading_order"].line_of(i), f"reading_order[{i + 1}]", f"no panel takes slot {slot!r}")
     raise_all(ck.errors)
     layout = Layout(
         id=path.stem,
@@ -418,6 +466,10 @@ def resolve(layout: Layout, clinic_paper: str) -> Geometry:
     values = layout.values
     paper = paper_for(layout, clinic_paper)
     w, h = PAPER_SIZES[paper]
+    custom = (values["size"] or {}).get(clinic_paper)
+    if custom:
+        paper = "custom"
+        w, h = to_points(custom["width"]), to_points(custom["height"])
     if values["orientation"] == "landscape":
         w, h = h, w
     r = _Resolver(layout, paper, w, h)
@@ -461,7 +513,33 @@ def resolve(layout: Layout, clinic_paper: str) -> Geometry:
         type=type_scale,
         safe=safe,
         duplex=values["duplex"],
+        clinic_paper=clinic_paper,
+        impose=_impose(layout, clinic_paper, w, h),
     )
+
+
+def _impose(layout: Layout, clinic_paper: str, w: float, h: float) -> Imposition | None:
+    spec = layout.values["impose"]
+    if not spec:
+        return None
+    sw, sh = PAPER_SIZES[clinic_paper]
+    if spec["orientation"] == "landscape":
+        sw, sh = sh, sw
+    gap = to_points(spec["gap"]) if not isinstance(spec["gap"], float) else spec["gap"]
+    cols, rows = spec["columns"], spec["rows"]
+    x0 = (sw - cols * w - (cols - 1) * gap) / 2
+    y0 = (sh - rows * h - (rows - 1) * gap) / 2
+    room = MIN_SAFE + MARK_ROOM
+    if x0 < room - 0.01 or y0 < room - 0.01 or (gap < 2 * MARK_ROOM and cols * rows > 1):
+        raise LayoutError(
+            f"impose: {cols} x {rows} copies of {w / 72:.3g} x {h / 72:.3g}in with a {gap / 72:.3g}in gap do not fit "
+            f"on {clinic_paper}: cut marks need {MARK_ROOM / 72:.3g}in outside each card, and the sheet edge "
+            f"{MIN_SAFE / 72:.2g}in more",
+            layout.display,
+            layout.lines.line_of("impose"),
+        )
+    origins = tuple((x0 + c * (w + gap), y0 + (rows - 1 - r) * (h + gap)) for r in range(rows) for c in range(cols))
+    return Imposition(sw, sh, origins)
 
 
 def _line(layout: Layout, page: int, kind: str, index: int) -> int | None:

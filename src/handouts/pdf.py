@@ -20,11 +20,12 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph
 
 from .assets import Logo
-from .colors import INK, WHITE, text_on, tint
+from .colors import text_on
 from .errors import LayoutError
-from .layout import ElementGeo, Geometry, PanelGeo, Rect
+from .layout import MARK_ROOM, ElementGeo, Geometry, PanelGeo, Rect
 from .render import Styling, render_text, to_markup
 from .story import ALIGN, Theme, Writer, qr_code
+from .variant import BLEED, SLUG, Variant
 
 EPS = 0.01
 
@@ -88,6 +89,7 @@ class Job:
     lang: str
     where: str  # "handout 'first-visit' for clinic 'lotus' (en)", for messages
     block_files: dict[str, str]  # block id -> display path
+    variant: Variant = field(default_factory=Variant)
 
 
 def _panels_for(geometry: Geometry, slot: str) -> Iterator[tuple[int, PanelGeo]]:
@@ -211,19 +213,22 @@ class Painter:
         self.job = job
         self.c = canvas
         self.gray = job.theme.gray
+        self.bleed = BLEED[job.geometry.clinic_paper] if job.variant.print_shop else 0.0
 
     def color(self, role: str) -> str:
-        t = self.job.theme
-        named = {
-            "primary": t.primary,
-            "accent": t.accent,
-            "white": WHITE,
-            "black": "#000000",
-            "ink": INK,
-            "tint": tint(t.primary, 0.88),
-            "accent-tint": tint(t.accent, 0.85),
-        }
-        return named.get(role, role)
+        return self.job.theme.color(role)
+
+    def _bled(self, rect: Rect) -> Rect:
+        """Extend the edges of ``rect`` that touch the trim into the bleed (print-shop output only)."""
+        bleed = self.bleed
+        if not bleed:
+            return rect
+        geo = self.job.geometry
+        x0 = rect.x - bleed if rect.x <= EPS else rect.x
+        y0 = rect.y - bleed if rect.y <= EPS else rect.y
+        x1 = rect.right + bleed if rect.right >= geo.width - EPS else rect.right
+        y1 = rect.top + bleed if rect.top >= geo.height - EPS else rect.top
+        return Rect(x0, y0, x1 - x0, y1 - y0)
 
     def fill_rect(self, rect: Rect, role: str) -> None:
         if role == "none":
@@ -237,7 +242,7 @@ class Painter:
         context["t"] = _Strings(self.job.theme.strings, context)
         for el in template.elements:
             if el.type == "band":
-                self.fill_rect(el.rect, el.options["fill"])
+                self.fill_rect(self._bled(el.rect) if el.options["bleed"] else el.rect, el.options["fill"])
         for panel in template.panels:
             self.fill_rect(panel.rect, panel.fill)
         for el in template.elements:
@@ -292,6 +297,13 @@ class Painter:
         markup = "<br/>".join(to_markup(line, Styling(), layout_file, 1, where) for line in text.split("\n"))
         para = self.job.writer.paragraph(markup, style, None, where, 1, layout_file, markup=False)
         _, h = para.wrap(el.rect.width, el.rect.height)
+        size, floor = style.fontSize, el.options["min_size"] or style.fontSize
+        while h > el.rect.height + EPS and size - 0.5 >= floor:
+            # documented shrink-to-fit: smaller type, never below min_size, never clipped
+            size -= 0.5
+            smaller = style.clone(style.name + "-fit", fontSize=size, leading=size * style.leading / style.fontSize)
+            para = self.job.writer.paragraph(markup, smaller, None, where, 1, layout_file, markup=False)
+            _, h = para.wrap(el.rect.width, el.rect.height)
         if h > el.rect.height + EPS:
             raise LayoutError(
                 f"{self.job.where}: {where}: the text {text[:60]!r} needs {h / 72:.2f}in but the element is "
@@ -329,6 +341,43 @@ class _Strings(dict):
         return render_text(raw, self._context, "content/strings.yaml", 1, key)
 
 
+def _sheet(job: Job) -> tuple[float, float, tuple[tuple[float, float], ...]]:
+    """Return the output sheet size and where each copy of a design page goes on it."""
+    geo = job.geometry
+    if job.variant.print_shop:
+        return geo.width + 2 * SLUG, geo.height + 2 * SLUG, ((SLUG, SLUG),)
+    if geo.impose:
+        return geo.impose.width, geo.impose.height, geo.impose.origins
+    return geo.width, geo.height, ((0.0, 0.0),)
+
+
+def _marks(canvas: Canvas, job: Job, origins: tuple[tuple[float, float], ...], template: int) -> None:
+    """Draw crop marks outside each copy's trim, and fold marks outside a print-shop sheet."""
+    geo = job.geometry
+    if not (job.variant.print_shop or geo.impose):
+        return
+    offset = BLEED[geo.clinic_paper] + 3 if job.variant.print_shop else 3.0
+    length = SLUG - offset - 4 if job.variant.print_shop else MARK_ROOM - offset
+    canvas.saveState()
+    canvas.setStrokeColor(rl_colors.black)
+    canvas.setLineWidth(0.5)
+    for ox, oy in origins:
+        for x in (ox, ox + geo.width):
+            for y, direction in ((oy, -1), (oy + geo.height, 1)):
+                canvas.line(x, y + direction * offset, x, y + direction * (offset + length))
+        for y in (oy, oy + geo.height):
+            for x, direction in ((ox, -1), (ox + geo.width, 1)):
+                canvas.line(x + direction * offset, y, x + direction * (offset + length), y)
+        if job.variant.print_shop:
+            canvas.setDash(3, 2)
+            for fold in geo.pages[template].folds:
+                x = ox + fold
+                canvas.line(x, oy - offset, x, oy - offset - length)
+                canvas.line(x, oy + geo.height + offset, x, oy + geo.height + offset + length)
+            canvas.setDash()
+    canvas.restoreState()
+
+
 def compose(job: Job) -> bytes:
     """Lay out and draw one handout.
 
@@ -337,14 +386,19 @@ def compose(job: Job) -> bytes:
     """
     buffer = io.BytesIO()
     geo = job.geometry
+    width, height, origins = _sheet(job)
     canvas = Canvas(
         buffer,
-        pagesize=(geo.width, geo.height),
+        pagesize=(width, height),
         invariant=1,
         lang=job.lang,
         pageCompression=1,
         initialFontName=job.theme.body.regular,  # else an unembedded Helvetica is referenced
     )
+    if job.variant.print_shop:
+        bleed = BLEED[geo.clinic_paper]
+        canvas.setTrimBox((SLUG, SLUG, SLUG + geo.width, SLUG + geo.height))
+        canvas.setBleedBox((SLUG - bleed, SLUG - bleed, SLUG + geo.width + bleed, SLUG + geo.height + bleed))
     # every template page is printed, except a repeating last one, which only appears when content reaches it
     fixed = len(geo.pages) - (1 if geo.repeat == "last" and len(geo.pages) > 1 else 0)
     pages: dict[int, PageContent] = {i: PageContent(i) for i in range(fixed)}
@@ -353,7 +407,13 @@ def compose(job: Job) -> bytes:
     total = max(pages) + 1
     painter = Painter(job, canvas)
     for index in range(total):
-        painter.page(index + 1, total, pages.get(index) or PageContent(min(index, len(geo.pages) - 1)))
+        content = pages.get(index) or PageContent(min(index, len(geo.pages) - 1))
+        for ox, oy in origins:
+            canvas.saveState()
+            canvas.translate(ox, oy)
+            painter.page(index + 1, total, content)
+            canvas.restoreState()
+        _marks(canvas, job, origins, content.template)
         canvas.showPage()
     canvas.setTitle(job.title)
     canvas.setAuthor(job.author)

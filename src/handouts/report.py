@@ -64,6 +64,7 @@ def build_summary(report: Report, project: Path) -> str:
         f"Built {total} of {report.planned} handout(s) into {_rel(report.out, project)}/"
         + (f"; {len(failed_tasks)} failed" if failed_tasks else "")
     )
+    lines += [f"Note: {n}" for n in report.notes]
     for path in report.stale:
         lines.append(f"STALE: {_rel(path, project)} is an older copy: its rebuild failed, do not print it")
     return "\n".join(lines)

@@ -47,6 +47,19 @@ class Theme:
     gray: Any  # callable mapping a colour to what the variant prints
     _styles: dict[tuple[str, str], ParagraphStyle] = field(default_factory=dict)
 
+    def color(self, role: str) -> str:
+        """Return the colour a layout's role name (primary, accent, tint, …) or ``#rrggbb`` stands for."""
+        named = {
+            "primary": self.primary,
+            "accent": self.accent,
+            "white": WHITE,
+            "black": "#000000",
+            "ink": INK,
+            "tint": tint(self.primary, 0.88),
+            "accent-tint": tint(self.accent, 0.85),
+        }
+        return named.get(role, role)
+
     def ink_on(self, fill: str) -> str:
         """Return the body text colour for a panel filled with ``fill`` (``none`` is white paper)."""
         return INK if fill in ("none", WHITE) else text_on(fill)
@@ -399,13 +412,15 @@ class Writer:
                     self.theme.body.regular,
                 )
             )
-            cap = self.theme.style("small", fill)
-            qr.append(
+        out.append(SideBySide(details, qr, min_side_width=self.theme.sizes["body"] * 24, font=self.theme.body.regular))
+        if qr:
+            # the caption runs the full width under both columns, so the link is not broken mid-word
+            out.append(
                 self.paragraph(
                     esc(self.theme.strings["scan_to_book"])
-                    + "<br/>"
-                    + link(_short_url(c.booking_url), c.booking_url, styling),
-                    cap,
+                    + ": "
+                    + link(_short_url(c.booking_url or ""), c.booking_url or "", styling),
+                    self.theme.style("small", fill),
                     block,
                     "booking_url",
                     c.lines.line_of("booking_url"),
@@ -413,7 +428,6 @@ class Writer:
                     markup=False,
                 )
             )
-        out.append(SideBySide(details, qr, min_side_width=self.theme.sizes["body"] * 30, font=self.theme.body.regular))
         return out
 
 
@@ -465,7 +479,7 @@ class SideBySide(Flowable):
 
     def _make(self, width: float) -> Table:
         if self.right and width >= self.min_side_width:
-            qr_w = max(f.wrap(width, 1e6)[0] for f in self.right) + 12
+            qr_w = self.right[0].width + 12  # the QR drawing sets the column; its caption wraps under it
             table = Table([[self.left, self.right]], colWidths=[width - qr_w, qr_w])
         else:
             table = Table([[f] for f in self.left + self.right], colWidths=[width], splitByRow=1)

@@ -99,6 +99,21 @@ def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> YList:
     return result
 
 
+def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        raise loader._fail(f"{node.value!r} is not a real date: use YYYY-MM-DD", node.start_mark) from None
+
+
+def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    if len(node.value) > 40:
+        raise loader._fail("number too long: put it in quotes if it is text", node.start_mark)
+    return yaml.SafeLoader.construct_yaml_int(loader, node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 
