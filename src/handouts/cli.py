@@ -31,14 +31,18 @@ def cli() -> None:
 @click.option("--handout", "handouts", multiple=True, metavar="ID", help="Only this handout (repeatable).")
 @click.option("--lang", metavar="CODE", help="Only this language, e.g. es or zh-Hans.")
 @click.option("--out", type=click.Path(path_type=Path), help="Output folder (default: output/ in the project).")
-def build(
-    project: Path, clinics: tuple[str, ...], handouts: tuple[str, ...], lang: str | None, out: Path | None
-) -> None:
+@click.option("--print-shop", is_flag=True, help="Bleed, crop and fold marks, TrimBox and BleedBox, for a print shop.")
+@click.option("--grayscale", is_flag=True, help="For black-and-white printers: grays that keep text contrast.")
+@click.option("--large-print", is_flag=True, help="Body text 16 pt or more (brochures and cards become sheets).")
+def build(project: Path, clinics: tuple[str, ...], handouts: tuple[str, ...], lang: str | None, out: Path | None,
+          print_shop: bool, grayscale: bool, large_print: bool) -> None:  # fmt: skip
     """Build every handout, for every clinic, in every language it offers."""
     from .build import Options
     from .build import build as run
+    from .variant import Variant
 
-    options = Options(clinics=clinics or None, handouts=handouts or None, lang=lang, out=out)
+    variant = Variant(print_shop=print_shop, grayscale=grayscale, large_print=large_print)
+    options = Options(clinics=clinics or None, handouts=handouts or None, lang=lang, out=out, variant=variant)
     with rep.Progress() as progress:
         report = run(project, options, progress.update)
     click.echo(rep.build_summary(report, project))
