@@ -109,6 +109,7 @@ def base_files() -> dict[str, str | bytes | None]:
     """Return a small, valid project: the shipped sheet layout and strings, one clinic, four blocks."""
     files: dict[str, str | bytes | None] = {
         "layouts/sheet.yaml": (REPO / "layouts" / "sheet.yaml").read_text(encoding="utf-8"),
+        "layouts/sheet-large.yaml": (REPO / "layouts" / "sheet-large.yaml").read_text(encoding="utf-8"),
         "content/strings.yaml": (REPO / "content" / "strings.yaml").read_text(encoding="utf-8"),
         "content/clinics/demo/clinic.yaml": CLINIC,
         "content/clinics/demo/logo.png": (REPO / "content" / "clinics" / "north-star" / "logo.png").read_bytes(),

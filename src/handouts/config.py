@@ -24,7 +24,6 @@ from .schema import (
     MapOf,
     Record,
     Text,
-    check_file,
 )
 from .yamlio import YMap, load_yaml
 
@@ -190,12 +189,13 @@ def load_clinic(root: Path, slug: str) -> Clinic:
     folder = root / "content" / "clinics" / slug
     display = f"content/clinics/{slug}/clinic.yaml"
     data = load_yaml(folder / "clinic.yaml", display, ConfigError)
-    values = check_file(data, Record(CLINIC_FIELDS), display, ConfigError)
-    branding = values["branding"]
-    bmap = data.get("branding") if isinstance(data.get("branding"), YMap) else YMap()
     ck = Checker(display, ConfigError)
+    values = Record(CLINIC_FIELDS).check(data, ck, "", data.line)
+    # file references are checked even when other fields are wrong, so every problem shows at once
+    branding = values["branding"] if isinstance(values["branding"], dict) else {}
+    bmap = data.get("branding") if isinstance(data.get("branding"), YMap) else YMap()
     logo = None
-    if branding.get("logo"):
+    if isinstance(branding.get("logo"), str):
         try:
             logo = inside(folder, branding["logo"], display, "branding.logo", bmap.line_of("logo"))
             if logo.suffix.lower() not in (".png", ".jpg", ".jpeg"):
@@ -205,14 +205,15 @@ def load_clinic(root: Path, slug: str) -> Clinic:
     fonts: dict[str, FontFamily | None] = {"heading": None, "body": None}
     fmap = bmap.get("fonts") if isinstance(bmap.get("fonts"), YMap) else YMap()
     for role in fonts:
-        fam = (branding.get("fonts") or {}).get(role)
-        if not fam:
+        fonts_value = branding.get("fonts")
+        fam = fonts_value.get(role) if isinstance(fonts_value, dict) else None
+        if not isinstance(fam, dict):
             continue
         rmap = fmap.get(role) if isinstance(fmap.get(role), YMap) else YMap()
         faces: dict[str, Path | None] = {}
         for face in FACES:
             where = f"branding.fonts.{role}.{face}"
-            if fam.get(face):
+            if isinstance(fam.get(face), str):
                 try:
                     faces[face] = inside(folder, fam[face], display, where, rmap.line_of(face))
                     if faces[face].suffix.lower() != ".ttf":

@@ -98,6 +98,7 @@ class Theme:
                 "strong": size * 0.15,
             }.get(name, 0),
             bulletFontName=self.body.bold or self.body.regular,
+            bulletFontSize=size,
             bulletColor=rl_colors.HexColor(self.gray(self.accent if fill in ("none", WHITE) else color)),
         )
         if name == "bullet":
@@ -302,7 +303,7 @@ class Writer:
         table.setStyle(
             TableStyle(
                 [
-                    ("FONT", (0, 0), (-1, -1), self.theme.body.regular),  # else Helvetica, unembedded
+                    ("FONT", (0, 0), (-1, -1), self.theme.body.regular, self.theme.sizes["body"]),  # else Helvetica 10
                     ("BOX", (0, 0), (-1, -1), 1.5, rl_colors.HexColor(self.theme.gray(border))),
                     ("BACKGROUND", (0, 0), (-1, -1), rl_colors.HexColor(self.theme.gray(tint(border, 0.92)))),
                     ("LEFTPADDING", (0, 0), (-1, -1), pad),
@@ -412,7 +413,15 @@ class Writer:
                     self.theme.body.regular,
                 )
             )
-        out.append(SideBySide(details, qr, min_side_width=self.theme.sizes["body"] * 24, font=self.theme.body.regular))
+        out.append(
+            SideBySide(
+                details,
+                qr,
+                min_side_width=self.theme.sizes["body"] * 24,
+                font=self.theme.body.regular,
+                size=self.theme.sizes["body"],
+            )
+        )
         if qr:
             # the caption runs the full width under both columns, so the link is not broken mid-word
             out.append(
@@ -472,9 +481,11 @@ class SideBySide(Flowable):
     Either way the result is a table that splits between rows, so long details flow on.
     """
 
-    def __init__(self, left: list[Flowable], right: list[Flowable], min_side_width: float, font: str) -> None:
+    def __init__(
+        self, left: list[Flowable], right: list[Flowable], min_side_width: float, font: str, size: float
+    ) -> None:
         super().__init__()
-        self.left, self.right, self.min_side_width, self.font = left, right, min_side_width, font
+        self.left, self.right, self.min_side_width, self.font, self.size = left, right, min_side_width, font, size
         self._table: Table | None = None
 
     def _make(self, width: float) -> Table:
@@ -486,7 +497,7 @@ class SideBySide(Flowable):
         table.setStyle(
             TableStyle(
                 [
-                    ("FONT", (0, 0), (-1, -1), self.font),
+                    ("FONT", (0, 0), (-1, -1), self.font, self.size),
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
                     ("LEFTPADDING", (0, 0), (-1, -1), 0),
                     ("RIGHTPADDING", (0, 0), (-1, -1), 0),

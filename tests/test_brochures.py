@@ -1,0 +1,203 @@
+"""The tri-fold, the card and the output variants, read back from real PDFs."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from handouts.build import Options, Task, build, render
+from handouts.layout import resolve
+from handouts.project import load_project
+from handouts.variant import Variant
+
+REPO = Path(__file__).resolve().parent.parent
+IN = 72.0
+MM = 72 / 25.4
+
+
+@pytest.fixture(scope="module")
+def project():
+    return load_project(REPO)
+
+
+def _reader(project, clinic: str, handout: str, variant: Variant | None = None) -> PdfReader:
+    return PdfReader(io.BytesIO(render(project, Task(clinic, handout, "en", variant or Variant()))))
+
+
+def _columns(page) -> list[tuple[float, float]]:
+    return [(p.rect.x, p.rect.right) for p in page.panels]
+
+
+def test_trifold_letter_panels_are_the_roll_fold_widths(project):
+    geo = resolve(project.layouts["trifold"], "letter")
+    assert (geo.width, geo.height) == (792.0, 612.0)
+    outside, inside = geo.pages
+    assert outside.folds == pytest.approx((3.625 * IN, 7.3125 * IN))
+    assert inside.folds == pytest.approx((3.6875 * IN, 7.375 * IN))
+    # the flap (narrow) is outside left and inside right
+    assert [p.id for p in outside.panels] == ["fold-in-flap", "back-panel", "front-cover"]
+    assert [p.id for p in inside.panels] == ["inside-1", "inside-2", "inside-3"]
+    for page in geo.pages:
+        edges = (0.0, *page.folds, geo.width)
+        for panel in page.panels:
+            f = panel.frame
+            assert min(abs(f.x - e) for e in edges) >= 0.25 * IN - 0.01
+            assert min(abs(f.right - e) for e in edges) >= 0.25 * IN - 0.01
+            assert f.y >= 0.25 * IN and geo.height - f.top >= 0.25 * IN
+
+
+def test_trifold_a4_panels_are_97_100_100_mm(project):
+    geo = resolve(project.layouts["trifold"], "a4")
+    assert geo.width == pytest.approx(297 * MM) and geo.height == pytest.approx(210 * MM)
+    assert geo.pages[0].folds == pytest.approx((97 * MM, 197 * MM))
+    assert geo.pages[1].folds == pytest.approx((100 * MM, 200 * MM))
+
+
+def _region_text(pdf: bytes, page: int, rect, height: float) -> str:
+    import subprocess
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as fh:
+        fh.write(pdf)
+        fh.flush()
+        args = [
+            "pdftotext",
+            "-f",
+            str(page),
+            "-l",
+            str(page),
+            "-r",
+            "72",
+            "-x",
+            str(int(rect.x)),
+            "-y",
+            str(int(height - rect.top)),
+            "-W",
+            str(int(rect.width) + 1),
+            "-H",
+            str(int(rect.height) + 1),
+            fh.name,
+            "-",
+        ]
+        return " ".join(subprocess.run(args, capture_output=True, text=True, check=True).stdout.split())
+
+
+def test_trifold_blocks_land_in_their_panels(project):
+    clinic = project.clinics["north-star"]
+    pdf = render(project, Task("north-star", "nerve-pain", "en"))
+    geo = resolve(project.layouts["trifold"], clinic.paper)
+    panels = {p.id: (n + 1, p.rect) for n, page in enumerate(geo.pages) for p in page.panels}
+
+    def text(panel: str) -> str:
+        page, rect = panels[panel]
+        return _region_text(pdf, page, rect, geo.height)
+
+    assert "Keeping you safe" in text("fold-in-flap")
+    assert clinic.phone in text("back-panel") and "Please note" in text("back-panel")
+    assert "Acupuncture and nerve pain" not in text("back-panel")
+    assert text("front-cover")  # the cover intro
+    assert text("inside-1").startswith("What is nerve pain?")
+    assert "Get medical help now" in text("inside-1") + text("inside-2") + text("inside-3")
+
+
+def test_trifold_asks_for_duplex_short_edge_and_no_scaling(project):
+    reader = _reader(project, "lotus-acupuncture", "nerve-pain")
+    prefs = reader.trailer["/Root"]["/ViewerPreferences"]
+    assert prefs["/Duplex"] == "/DuplexFlipShortEdge"
+    assert prefs["/PrintScaling"] == "/None"
+    assert len(reader.pages) == 2
+
+
+def test_card_is_imposed_two_to_a_sheet_with_cut_marks(project):
+    reader = _reader(project, "lotus-acupuncture", "aftercare")
+    page = reader.pages[0]
+    assert (float(page.mediabox.width), float(page.mediabox.height)) == (792.0, 612.0)
+    text = page.extract_text()
+    assert text.count("After your session") == 2
+    geo = resolve(project.layouts["card"], "letter")
+    assert (geo.width, geo.height) == (4.75 * IN, 7.5 * IN)
+    assert geo.impose.origins == ((0.5 * IN, 0.5 * IN), (5.75 * IN, 0.5 * IN))
+    # cut marks: short vertical strokes just outside each card corner
+    stream = page.get_contents().get_data().decode("latin-1")
+    # the marks stay outside the cards and at least 0.25 in from the sheet edge
+    assert "n 36 33 m 36 24 l S" in stream, "a cut mark below the first card's left edge"
+    marks = stream[stream.rindex("0 0 0 RG\n.5 w") :]
+    for x0, y0, x1, y1 in re.findall(r"n ([\d.]+) ([\d.]+) m ([\d.]+) ([\d.]+) l S", marks):
+        for x, y in ((float(x0), float(y0)), (float(x1), float(y1))):
+            assert 18 <= x <= 792 - 18 and 18 <= y <= 612 - 18
+            inside = [ox < x < ox + geo.width and oy < y < oy + geo.height for ox, oy in geo.impose.origins]
+            assert not any(inside)
+
+
+def test_print_shop_has_bleed_trim_and_marks(project):
+    reader = _reader(project, "riverside-tcm", "nerve-pain", Variant(print_shop=True))
+    page = reader.pages[0]
+    trim = [float(v) for v in page.trimbox]
+    bleed = [float(v) for v in page.bleedbox]
+    assert trim[2] - trim[0] == pytest.approx(297 * MM, abs=0.01)
+    assert trim[3] - trim[1] == pytest.approx(210 * MM, abs=0.01)
+    assert trim[0] - bleed[0] == pytest.approx(3 * MM)
+    assert float(page.mediabox.width) > bleed[2]
+    letter = _reader(project, "lotus-acupuncture", "nerve-pain", Variant(print_shop=True)).pages[0]
+    assert float(letter.trimbox[0]) - float(letter.bleedbox[0]) == pytest.approx(0.125 * IN)
+
+
+def _colour_operands(reader: PdfReader) -> list[tuple[str, ...]]:
+    ops = []
+    for page in reader.pages:
+        stream = page.get_contents().get_data().decode("latin-1")
+        ops += re.findall(r"([-\d.]+) ([-\d.]+) ([-\d.]+) (?:rg|RG)\b", stream)
+        assert not re.search(r"\b(k|K|sc|scn|SC|SCN)\b", stream)
+    return ops
+
+
+def test_grayscale_has_no_colour_left(project):
+    reader = _reader(project, "lotus-acupuncture", "first-visit", Variant(grayscale=True))
+    ops = _colour_operands(reader)
+    assert ops and all(r == g == b for r, g, b in ops)
+    for page in reader.pages:
+        for image in page.images:
+            assert image.image.mode in ("L", "LA")
+    colourful = _colour_operands(_reader(project, "lotus-acupuncture", "first-visit"))
+    assert any(len({r, g, b}) > 1 for r, g, b in colourful)
+
+
+def test_large_print_body_is_at_least_16pt(project):
+    reader = _reader(project, "north-star", "nerve-pain", Variant(large_print=True))
+    sizes = []
+    for page in reader.pages:
+        sizes += [float(s) for s in re.findall(r"/F\S+ ([\d.]+) Tf", page.get_contents().get_data().decode("latin-1"))]
+    assert sizes and min(sizes) >= 16
+
+
+def test_variants_land_in_distinct_files(make_project):
+    root = make_project()
+    build(root, Options())
+    build(root, Options(variant=Variant(grayscale=True, large_print=True)))
+    names = sorted(p.name for p in (root / "output" / "demo").iterdir())
+    assert names == ["welcome.large-print.grayscale.pdf", "welcome.pdf"]
+
+
+def test_overflowing_trifold_panel_fails_naming_block_and_panel(make_project):
+    long = "\n".join(
+        f"      - Safety point {i} is written out in a long sentence to fill the narrow flap." for i in range(40)
+    )
+    root = make_project(
+        {
+            "layouts/trifold.yaml": (REPO / "layouts" / "trifold.yaml").read_text(),
+            "layouts/sheet-large.yaml": (REPO / "layouts" / "sheet-large.yaml").read_text(),
+            "content/blocks/safety.yaml": f"kind: bullets\nreviewed: 2026-11-01\nsources: [t]\ntext:\n  en:\n    title: Safe\n    items:\n{long}\n",
+            "content/handouts/brochure.yaml": "layout: trifold\ntext:\n  en:\n    title: B\nslots:\n  flap: [safety]\n  back: [contact, disclaimer]\n",
+        }
+    )
+    report = build(root, Options(handouts=("brochure",)))
+    messages = [e.format_message() for _, _, e in report.failed]
+    assert len(messages) == 1
+    assert messages[0].startswith(
+        "content/blocks/safety.yaml: handout 'brochure' for clinic 'demo' (en): block 'safety' does not fit: "
+        "it runs past panel 'fold-in-flap' (page 1) of layout 'trifold'"
+    )
