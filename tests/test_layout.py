@@ -90,11 +90,11 @@ def test_sheet_size_in_points(paper):
 @pytest.mark.parametrize("paper", ["letter", "a4"])
 def test_sheet_panels_are_two_columns_inside_the_margins(paper):
     geo = resolve(shipped_sheet(), paper)
-    width, height = SHEETS[paper]
+    width, _ = SHEETS[paper]
     margin, gap, bottom = 0.6 * INCH, 0.35 * INCH, 1.1 * INCH
     column = (width - 2 * margin - gap) / 2
-    first, following = geo.pages[0], geo.pages[1]
-    for page, top in ((first, 2.62 * INCH), (following, 0.95 * INCH)):
+    assert [page.id for page in geo.pages] == ["first", "next"]
+    for page in geo.pages:
         left, right = page.panels
         assert (left.slot, right.slot) == ("body", "body")
         assert left.rect.x == pytest.approx(margin)
@@ -102,10 +102,25 @@ def test_sheet_panels_are_two_columns_inside_the_margins(paper):
         assert right.rect.x == pytest.approx(left.rect.right + gap)
         assert right.rect.width == pytest.approx(left.rect.width)
         assert width - right.rect.right == pytest.approx(margin, abs=0.01)
-        for panel in (left, right):
-            assert panel.rect.y == pytest.approx(bottom)
-            assert height - panel.rect.top == pytest.approx(top, abs=0.01)
+        assert left.rect.y == right.rect.y == pytest.approx(bottom)
+        assert left.rect.top == right.rect.top
+    assert geo.pages[0].panels[0].rect.height < geo.pages[1].panels[0].rect.height  # the first page has a header
     assert geo.slots() == ["body"]
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_sheet_panels_do_not_overlap_page_furniture(paper):
+    geo = resolve(shipped_sheet(), paper)
+    for page in geo.pages:
+        for panel in page.panels:
+            for el in page.elements:
+                apart = (
+                    el.rect.right <= panel.rect.x
+                    or panel.rect.right <= el.rect.x
+                    or el.rect.top <= panel.rect.y
+                    or panel.rect.top <= el.rect.y
+                )
+                assert apart, (page.id, panel.id, el.index, el.type)
 
 
 @pytest.mark.parametrize("paper", ["letter", "a4"])
