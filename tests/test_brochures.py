@@ -201,3 +201,27 @@ def test_overflowing_trifold_panel_fails_naming_block_and_panel(make_project):
         "content/blocks/safety.yaml: handout 'brochure' for clinic 'demo' (en): block 'safety' does not fit: "
         "it runs past panel 'fold-in-flap' (page 1) of layout 'trifold'"
     )
+
+
+def test_validate_reports_low_contrast_brand_colour(make_project, runner):
+    from conftest import CLINIC
+
+    from handouts.cli import cli
+
+    root = make_project({"content/clinics/demo/clinic.yaml": CLINIC.replace('"#1f5f5b"', '"#7fb3d5"')})
+    result = runner.invoke(cli, ["validate", "--project", str(root)])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: content/clinics/demo/clinic.yaml:21: branding.primary_color: headings in #7fb3d5 on white reach "
+        "only 2.26:1 (WCAG AA needs 4.5:1); they will print in black instead: choose a darker colour to keep them "
+        "on brand\n"
+    )
+
+
+def test_text_on_brand_bands_is_black_or_white_by_contrast():
+    from handouts.colors import contrast, text_on
+
+    assert text_on("#1f5f5b") == "#ffffff"
+    assert text_on("#f5d76e") == "#000000"
+    for colour in ("#1f5f5b", "#f5d76e", "#7fb3d5", "#5b2a6e", "#777777"):
+        assert contrast(text_on(colour), colour) >= 4.5

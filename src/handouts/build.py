@@ -192,7 +192,7 @@ def validate(root: Path) -> tuple[Project, list[HandoutError]]:
     Returns the project and all problems found (an empty list when all is well). Text is
     rendered through the sandbox too, so ``{{ clinic.phon }}`` is caught here.
     """
-    from .checks import check_texts
+    from .checks import check_contrast, check_texts
 
     project = load_project(root)
     problems = list(project.shared_problems)
@@ -202,6 +202,7 @@ def validate(root: Path) -> tuple[Project, list[HandoutError]]:
         clinic = project.clinics.get(slug)
         if clinic is None:
             continue
+        problems += check_contrast(clinic)
         for handout in project.handouts_for(clinic):
             for lang in clinic.languages:
                 for p in check_references(project, clinic, handout, lang) + check_texts(project, clinic, handout, lang):

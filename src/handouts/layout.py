@@ -338,16 +338,15 @@ def _check_ids(values: dict[str, Any], data: YMap, ck: Checker) -> None:
 class _Resolver:
     """Turns a layout's lengths into points for one sheet size."""
 
-    def __init__(self, layout: Layout, paper: str, width: float, height: float) -> None:
+    def __init__(self, layout: Layout, paper: str, width: float, height: float, line: int | None = None) -> None:
         self.layout = layout
+        self.line = line
         self.width = width
         self.height = height
         values = layout.values
         self.vars: dict[str, Any] = dict(values["vars"])
         self.vars.update(values["vars_by_paper"].get(paper, {}))
         self.margins = {k: self.length(v, "margins." + k, k in ("top", "bottom")) for k, v in values["margins"].items()}
-
-    line: int | None = None
 
     def fail(self, where: str, message: str) -> LayoutError:
         return LayoutError(f"{where}: {message}", self.layout.display, self.line)
@@ -468,15 +467,19 @@ def resolve(layout: Layout, clinic_paper: str) -> Geometry:
     w, h = PAPER_SIZES[paper]
     custom = (values["size"] or {}).get(clinic_paper)
     if custom:
+        sizer = _Resolver(layout, clinic_paper, 0.0, 0.0, line=layout.lines.line_of("size"))
+        w = sizer.length(custom["width"], f"size.{clinic_paper}.width")
+        h = sizer.length(custom["height"], f"size.{clinic_paper}.height")
         paper = "custom"
-        w, h = to_points(custom["width"]), to_points(custom["height"])
     if values["orientation"] == "landscape":
         w, h = h, w
-    r = _Resolver(layout, paper, w, h)
+    r = _Resolver(layout, clinic_paper if custom else paper, w, h, line=layout.lines.line_of("margins"))
     safe = float(values["safe_distance"])
     pages: list[PageGeo] = []
     for p, page in enumerate(values["pages"]):
         where = f"pages[{p + 1}]"
+        page_map = layout.lines["pages"][p]
+        r.line = page_map.line_of("columns") if isinstance(page_map, YMap) else None
         cols, lines = r.columns(page["columns"], where + ".columns")
         kind = (page["columns"] or {}).get("lines", "none")
         folds = tuple(lines) if kind == "fold" else ()
@@ -514,18 +517,19 @@ def resolve(layout: Layout, clinic_paper: str) -> Geometry:
         safe=safe,
         duplex=values["duplex"],
         clinic_paper=clinic_paper,
-        impose=_impose(layout, clinic_paper, w, h),
+        impose=_impose(layout, clinic_paper, w, h, r),
     )
 
 
-def _impose(layout: Layout, clinic_paper: str, w: float, h: float) -> Imposition | None:
+def _impose(layout: Layout, clinic_paper: str, w: float, h: float, r: _Resolver) -> Imposition | None:
     spec = layout.values["impose"]
     if not spec:
         return None
     sw, sh = PAPER_SIZES[clinic_paper]
     if spec["orientation"] == "landscape":
         sw, sh = sh, sw
-    gap = to_points(spec["gap"]) if not isinstance(spec["gap"], float) else spec["gap"]
+    r.line = layout.lines.line_of("impose")
+    gap = r.length(spec["gap"], "impose.gap")
     cols, rows = spec["columns"], spec["rows"]
     x0 = (sw - cols * w - (cols - 1) * gap) / 2
     y0 = (sh - rows * h - (rows - 1) * gap) / 2
