@@ -212,7 +212,7 @@ def test_validate_reports_low_contrast_brand_colour(make_project, runner):
     result = runner.invoke(cli, ["validate", "--project", str(root)])
     assert result.exit_code == 1
     assert result.stderr == (
-        "Error: content/clinics/demo/clinic.yaml:21: branding.primary_color: headings in #7fb3d5 on white reach "
+        "Error: content/clinics/demo/clinic.yaml:20: branding.primary_color: headings in #7fb3d5 on white reach "
         "only 2.26:1 (WCAG AA needs 4.5:1); they will print in black instead: choose a darker colour to keep them "
         "on brand\n"
     )

@@ -45,8 +45,10 @@ def test_text_without_jinja_is_returned_as_is():
     assert render("Plain text with *stars* and a } brace") == "Plain text with *stars* and a } brace"
 
 
-def test_values_are_inserted():
-    assert render("Call {{ clinic.phone }} today.") == "Call (555) 010-9999 today."
+def test_values_are_inserted_and_protected():
+    rendered = render("Call {{ clinic.phone }} today.")
+    assert rendered == "Call \\(555\\) 010-9999 today."
+    assert markup(rendered) == "Call (555) 010-9999 today."
 
 
 def test_misspelt_field_is_an_error_naming_field_and_line():
@@ -63,15 +65,14 @@ def test_misspelt_name_is_an_error():
 
 def test_syntax_error_names_the_line_inside_the_text():
     # the text starts on line 7 of the file; the broken tag is on its third line
-    assert render_error("First line.\nSecond {{ clinic.name }}.\nThird {{ clinic.name \nfourth") == (
-        f"{DISPLAY}:9: text.en.body: template syntax: expected token 'end of print statement', got 'fourth'"
+    assert render_error("First line.\nSecond {{ clinic.name }}.\nThird {% if %} fourth\nfifth") == (
+        f"{DISPLAY}:9: text.en.body: template syntax: Expected an expression, got 'end of statement block'"
     )
 
 
-def test_unclosed_block_tag():
-    assert render_error("{% if clinic.phone %}Call us") == (
-        f"{DISPLAY}:7: text.en.body: template syntax: Unexpected end of template. Jinja was looking for the "
-        "following tags: 'endif' or 'else' or 'elif'. The innermost block that needs to be closed is 'if'."
+def test_empty_expression():
+    assert render_error("Call {{ }}") == (
+        f"{DISPLAY}:7: text.en.body: template syntax: Expected an expression, got 'end of print statement'"
     )
 
 
