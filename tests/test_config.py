@@ -214,7 +214,7 @@ def test_logo_that_is_not_an_image(make_project):
 
 
 def test_several_mistakes_in_one_file_are_reported_together(make_project):
-    text = edited(("phone: \"(555) 010-9999\"", "phone: 5550102233"), ("primary_color:", "primary_colour:"))
+    text = edited(('phone: "(555) 010-9999"', "phone: 5550102233"), ("primary_color:", "primary_colour:"))
     message = clinic_error(make_project, text)
     assert message == (
         f"{DISPLAY}:6: phone: expected text, but YAML read the number 5550102233: put the value in quotes\n"

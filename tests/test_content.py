@@ -233,7 +233,10 @@ def test_read_handout(tmp_path):
     )
     assert result.id == "welcome"
     assert result.layout == "sheet"
-    assert result.text == {"en": {"title": "Welcome", "subtitle": "Sub"}, "es": {"title": "Bienvenida", "subtitle": None}}
+    assert result.text == {
+        "en": {"title": "Welcome", "subtitle": "Sub"},
+        "es": {"title": "Bienvenida", "subtitle": None},
+    }
     assert result.tags == {"condition": "sciatica"}
     assert result.slots == {"body": ("intro", "steps"), "side": ("contact",)}
     assert result.lines["slots"].line_of("side") == 11
@@ -263,7 +266,9 @@ def write_strings(tmp_path: Path, text: str) -> Path:
 
 
 def test_read_strings(tmp_path):
-    root = write_strings(tmp_path, "en:\n  page_of: Page\n  closed: Closed\nes:\n  page_of: Página\n  closed: Cerrado\n")
+    root = write_strings(
+        tmp_path, "en:\n  page_of: Page\n  closed: Closed\nes:\n  page_of: Página\n  closed: Cerrado\n"
+    )
     assert read_strings(root) == {
         "en": {"page_of": "Page", "closed": "Closed"},
         "es": {"page_of": "Página", "closed": "Cerrado"},
@@ -271,9 +276,7 @@ def test_read_strings(tmp_path):
 
 
 def test_read_strings_missing_key_for_a_language(tmp_path):
-    root = write_strings(
-        tmp_path, "en:\n  page_of: Page\n  closed: Closed\n  hours: Hours\nes:\n  page_of: Página\n"
-    )
+    root = write_strings(tmp_path, "en:\n  page_of: Page\n  closed: Closed\n  hours: Hours\nes:\n  page_of: Página\n")
     with pytest.raises(ContentError) as info:
         read_strings(root)
     assert info.value.format_message() == (

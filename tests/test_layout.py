@@ -283,7 +283,9 @@ def test_columns_that_do_not_add_up(tmp_path):
     strict=True,
 )
 def test_columns_problem_names_its_line(tmp_path):
-    first = "name: T\npages:\n  - {id: one, columns: {widths: [3in, 3in], gap: 0.5in}, panels: [{id: main, slot: body}]}\n"
+    first = (
+        "name: T\npages:\n  - {id: one, columns: {widths: [3in, 3in], gap: 0.5in}, panels: [{id: main, slot: body}]}\n"
+    )
     second = (
         "name: T\npages:\n  - id: one\n    panels:\n      - {id: main, slot: body}\n"
         "  - {id: two, columns: {widths: [3in, 3in], gap: 0.5in}, panels: [{id: next, slot: body}]}\n"
@@ -322,9 +324,7 @@ def test_column_out_of_range(tmp_path):
     ],
 )
 def test_unknown_unit(tmp_path, length, message):
-    assert layout_error(tmp_path, one_panel(f", top: {length}")) == (
-        f"{DISPLAY}:5: pages[1].panels[1].top: {message}"
-    )
+    assert layout_error(tmp_path, one_panel(f", top: {length}")) == (f"{DISPLAY}:5: pages[1].panels[1].top: {message}")
 
 
 def test_duplicate_panel_id(tmp_path):

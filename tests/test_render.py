@@ -121,7 +121,9 @@ def test_small_arithmetic_is_allowed():
 
 
 def test_long_concatenation_is_refused():
-    assert render_error("{{ 'a' * 50000 + 'b' }}") == f"{DISPLAY}:7: text.en.body: not allowed: text longer than the limit"
+    assert (
+        render_error("{{ 'a' * 50000 + 'b' }}") == f"{DISPLAY}:7: text.en.body: not allowed: text longer than the limit"
+    )
 
 
 def test_arithmetic_errors_are_template_errors():
@@ -205,7 +207,10 @@ def test_escaped_star_is_literal():
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("[our site](https://example.com/a?b=1&c=2)", '<a href="https://example.com/a?b=1&amp;c=2" color="#000000">our site</a>'),
+        (
+            "[our site](https://example.com/a?b=1&c=2)",
+            '<a href="https://example.com/a?b=1&amp;c=2" color="#000000">our site</a>',
+        ),
         ("[x](http://example.com)", '<a href="http://example.com" color="#000000">x</a>'),
         ("[Email us](mailto:desk@example.com)", '<a href="mailto:desk@example.com" color="#000000">Email us</a>'),
         ("[Call](tel:+15550102233)", '<a href="tel:+15550102233" color="#000000">Call</a>'),
@@ -219,10 +224,14 @@ def test_allowed_links(text, expected):
 
 
 def test_link_colour_comes_from_the_styling():
-    assert markup("[x](https://e.com)", Styling(link_color="#1f5f5b")) == '<a href="https://e.com" color="#1f5f5b">x</a>'
+    assert (
+        markup("[x](https://e.com)", Styling(link_color="#1f5f5b")) == '<a href="https://e.com" color="#1f5f5b">x</a>'
+    )
 
 
-@pytest.mark.parametrize("url", ["javascript:alert", "JavaScript:alert", "ftp://example.com", "data:text/html,hi", "page.html"])
+@pytest.mark.parametrize(
+    "url", ["javascript:alert", "JavaScript:alert", "ftp://example.com", "data:text/html,hi", "page.html"]
+)
 def test_other_link_schemes_are_refused(url):
     assert markup_error(f"Click [here]({url}) now") == (
         f"{DISPLAY}:7: text.en.body: link {url!r} is not allowed: links must start with https://, http://, mailto: or tel:"

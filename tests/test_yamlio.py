@@ -92,7 +92,10 @@ def test_python_tags_are_refused(tmp_path):
 
 def test_unquoted_colon_gets_a_hint(tmp_path):
     message = error_of(tmp_path, "title: Note: read this\n")
-    assert message == "content/blocks/file.yaml:1: mapping values are not allowed here: put text that contains ': ' in quotes"
+    assert (
+        message
+        == "content/blocks/file.yaml:1: mapping values are not allowed here: put text that contains ': ' in quotes"
+    )
 
 
 @pytest.mark.parametrize("text", ["", "\n\n", "# only a comment\n"])
@@ -137,7 +140,9 @@ def test_billion_laughs_is_refused(tmp_path):
 
 
 def test_small_alias_is_allowed(tmp_path):
-    data = load(tmp_path, "footer: &footer {text: Call us, size: 8}\npages:\n  - footer: *footer\n  - footer: *footer\n")
+    data = load(
+        tmp_path, "footer: &footer {text: Call us, size: 8}\npages:\n  - footer: *footer\n  - footer: *footer\n"
+    )
     assert data["pages"][0]["footer"] == {"text": "Call us", "size": 8}
     assert data["pages"][1]["footer"] == data["footer"]
 

@@ -117,7 +117,7 @@ class Writer:
     context: dict[str, Any]
     handout_id: str
 
-    def _text(self, block: Block | None, raw: str, where: str, line: int, display: str) -> str:
+    def _text(self, raw: str, where: str, line: int, display: str) -> str:
         return render_text(raw, self.context, display, line, where)
 
     def paragraph(
@@ -183,7 +183,7 @@ class Writer:
         raw = value if value is not None else block.text[lang][name]
         where = f"text.{lang}.{name}" + (f"[{index + 1}]" if index is not None else "")
         line = block.line_of(lang, name, index)
-        text = self._text(block, raw, where, line, block.display)
+        text = self._text(raw, where, line, block.display)
         return self.paragraph(text, self.theme.style(style, fill), block, where, line, block.display, bullet)
 
     def block(self, block: Block, fill: str) -> list[Flowable]:
@@ -239,7 +239,7 @@ class Writer:
     def _paragraphs(self, block: Block, lang: str, key: str, style: str, fill: str) -> list[Flowable]:
         raw = block.text[lang][key]
         line = block.line_of(lang, key)
-        text = self._text(block, raw, f"text.{lang}.{key}", line, block.display)
+        text = self._text(raw, f"text.{lang}.{key}", line, block.display)
         out: list[Flowable] = []
         for chunk in re.split(r"\n\s*\n", text.strip()):
             chunk = " ".join(chunk.split("\n"))
@@ -271,8 +271,8 @@ class Writer:
         out = self._title(block, lang, words, fill)
         for i, item in enumerate(words["items"]):
             line = block.line_of(lang, "items", i)
-            q = self._text(block, item["q"], f"text.{lang}.items[{i + 1}].q", line, block.display)
-            a = self._text(block, item["a"], f"text.{lang}.items[{i + 1}].a", line, block.display)
+            q = self._text(item["q"], f"text.{lang}.items[{i + 1}].q", line, block.display)
+            a = self._text(item["a"], f"text.{lang}.items[{i + 1}].a", line, block.display)
             qp = self.paragraph(
                 q, self.theme.style("strong", fill), block, f"text.{lang}.items[{i + 1}].q", line, block.display
             )
@@ -400,7 +400,7 @@ class Writer:
         if "hours" in block.show and c.hours:
             add(esc(self.theme.strings["hours"]), strong, "hours")
             for days, hours in group_hours(c.hours, self.theme.strings):
-                add(f"{esc(days)}: {esc(hours)}", self.theme.style("bullet", fill) if False else body, "hours")
+                add(f"{esc(days)}: {esc(hours)}", body, "hours")
         qr: list[Flowable] = []
         if "booking" in block.show and c.booking_url:
             qr.append(
