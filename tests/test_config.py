@@ -222,12 +222,6 @@ def test_several_mistakes_in_one_file_are_reported_together(make_project):
     )
 
 
-@pytest.mark.xfail(
-    reason="config: load_clinic raises the schema problems before it checks file references, so a "
-    "missing logo is hidden until every other mistake in the file is fixed",
-    raises=AssertionError,
-    strict=True,
-)
 def test_schema_mistake_and_missing_logo_are_reported_together(make_project):
     text = edited(('phone: "(555) 010-9999"', "phone: 5550102233"), ("logo: logo.png", "logo: nothere.png"))
     message = clinic_error(make_project, text)

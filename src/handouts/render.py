@@ -20,12 +20,14 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 import jinja2
+from jinja2 import nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .errors import ContentError, TemplateError
 
 MAX_RESULT = 50_000  # characters one expression may produce
 MAX_POWER_EXPONENT = 100
+MAX_INT_BITS = 4096
 LINK_SCHEMES = ("http://", "https://", "mailto:", "tel:")
 
 
@@ -40,13 +42,17 @@ class _LimitedEnvironment(ImmutableSandboxedEnvironment):
                 raise jinja2.sandbox.SecurityError(
                     f"power with exponent {right} is over the limit of {MAX_POWER_EXPONENT}"
                 )
+            if isinstance(left, int) and isinstance(right, int) and left.bit_length() * abs(right) > MAX_INT_BITS:
+                raise jinja2.sandbox.SecurityError(
+                    f"the power would have more than {MAX_INT_BITS} bits, over the limit"
+                )
             return operator.pow(left, right)
         if operator_name == "*":
             for seq, count in ((left, right), (right, left)):
                 if isinstance(seq, str | list | tuple) and isinstance(count, int):
                     if len(seq) * count > MAX_RESULT:
                         raise jinja2.sandbox.SecurityError(
-                            f"repeating text to {len(seq) * count:,} characters is over the limit"
+                            f"repeating text to {len(seq) * count:,} characters is over the limit of {MAX_RESULT:,}"
                         )
             if isinstance(left, int) and isinstance(right, int) and abs(left * 1.0 * right) > 1e30:
                 raise jinja2.sandbox.SecurityError("number too large")
@@ -83,7 +89,16 @@ def environment() -> jinja2.Environment:
 
 @functools.lru_cache(maxsize=4096)
 def _compile(source: str) -> jinja2.Template:
-    return environment().from_string(source)
+    env = environment()
+    tree = env.parse(source)
+    banned = (nodes.For, nodes.Macro, nodes.CallBlock, nodes.FilterBlock, nodes.Extends, nodes.Include,
+              nodes.Import, nodes.FromImport, nodes.Block)  # fmt: skip
+    for node in tree.find_all(banned):
+        # content only needs values and conditions; loops and macros are how text bombs are built
+        raise jinja2.TemplateSyntaxError(
+            f"'{type(node).__name__.lower()}' blocks are not allowed in content text", node.lineno
+        )
+    return env.from_string(tree)
 
 
 def render_text(source: str, context: dict[str, Any], display: str, line: int, where: str) -> str:
@@ -99,7 +114,11 @@ def render_text(source: str, context: dict[str, Any], display: str, line: int, w
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"{where}: template syntax: {exc.message}", display, line + (exc.lineno or 1) - 1) from None
     try:
-        result = template.render(context)
+        result = ""
+        for chunk in template.generate(context):
+            result += chunk
+            if len(result) > MAX_RESULT:
+                raise jinja2.sandbox.SecurityError(f"the text grows past {MAX_RESULT:,} characters, over the limit")
     except jinja2.UndefinedError as exc:
         names = ", ".join(sorted(k for k in context if not k.startswith("_")))
         raise TemplateError(f"{where}: {exc.message} (names you can use: {names})", display, line) from None
@@ -160,7 +179,7 @@ def to_markup(text: str, styling: Styling, display: str, line: int, where: str) 
                     paired.update((open_at, i))
                     open_at = None
     out: list[str] = []
-    state = {"**": False, "*": False}
+    stack: list[str] = []  # open tags, innermost last, so crossed markers still nest properly
     for i, (kind, value) in enumerate(tokens):
         if kind in ("**", "*") and i in paired:
             needed = "bold" if kind == "**" else "italic"
@@ -172,12 +191,20 @@ def to_markup(text: str, styling: Styling, display: str, line: int, where: str) 
                     line,
                 )
             tag = "b" if kind == "**" else "i"
-            out.append(f"</{tag}>" if state[kind] else f"<{tag}>")
-            state[kind] = not state[kind]
+            if tag in stack:
+                # close down to this tag, then reopen the ones opened inside it: **a *b** c* stays well formed
+                inner = stack[stack.index(tag) + 1 :]
+                out.extend(f"</{t}>" for t in reversed([tag, *inner]))
+                del stack[stack.index(tag) :]
+                out.extend(f"<{t}>" for t in inner)
+                stack.extend(inner)
+            else:
+                out.append(f"<{tag}>")
+                stack.append(tag)
         elif kind == "link":
             m = _TOKEN.match(value)
             assert m is not None
-            label, url = m.group(4), m.group(5)
+            label, url = _unescape(m.group(4)), _unescape(m.group(5))
             if not url.lower().startswith(LINK_SCHEMES):
                 raise ContentError(
                     f"{where}: link {url!r} is not allowed: links must start with https://, http://, mailto: or tel:",
@@ -187,7 +214,12 @@ def to_markup(text: str, styling: Styling, display: str, line: int, where: str) 
             out.append(link(label or url, url, styling))
         else:
             out.append(escape(value))
+    out.extend(f"</{t}>" for t in reversed(stack))
     return "".join(out)
+
+
+def _unescape(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text)
 
 
 def link(label: str, url: str, styling: Styling) -> str:
