@@ -191,7 +191,7 @@ def _fill(job: Job, slot: str, items: list[Flowable], pages: dict[int, PageConte
 
 
 def _strands_heading(f: Flowable, queue: list[Flowable], width: float, room: float, placed: list[Placed]) -> bool:
-    """True when ``f`` keeps with the next flowable and that one cannot start in ``room``."""
+    """True when ``f`` keeps with the next flowable and that one (or its chain) cannot start in ``room``."""
     if not getattr(f, "keepWithNext", 0) or len(queue) < 2 or not placed:
         return False
     nxt = queue[1]
@@ -199,7 +199,8 @@ def _strands_heading(f: Flowable, queue: list[Flowable], width: float, room: flo
     room -= nxt.getSpaceBefore()
     _, h = nxt.wrap(width, max(room, 0))
     if h <= room + EPS:
-        return False
+        # it fits whole; if it too keeps with the next, that one must be able to start after it
+        return _strands_heading(nxt, queue[1:], width, room - h - nxt.getSpaceAfter(), placed)
     if getattr(nxt, "keepWithNext", 0):
         return True
     parts = nxt.split(width, room) if room > 0 else []

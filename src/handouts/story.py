@@ -371,7 +371,9 @@ class Writer:
     def _contact(self, block: Block, lang: str, words: dict[str, Any], fill: str) -> list[Flowable]:
         out = self._title(block, lang, words, fill)
         if words.get("intro"):
-            out.append(self.field(block, lang, "intro", "body", fill))
+            intro = self.field(block, lang, "intro", "body", fill)
+            intro.keepWithNext = 1  # the details follow the intro; never an intro alone at a column foot
+            out.append(intro)
         details: list[Flowable] = []
         c = self.clinic
         body = self.theme.style("body", fill)
