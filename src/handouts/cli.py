@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -67,6 +68,26 @@ def validate(project: Path) -> None:
     loaded, problems = run(project)
     click.echo(rep.validate_summary(loaded, problems))
     rep.raise_problems(problems)
+
+
+@cli.command()
+@PROJECT
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1 on any warning).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Findings as text grouped by file, or as a JSON list.")  # fmt: skip
+@click.option("--max-grade", type=click.FloatRange(min=0), help="Highest reading grade allowed (default: 8).")
+@click.option("--max-age-months", type=click.IntRange(min=1), help="Months before a review goes stale (default: 12).")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Measure review ages from this date, YYYY-MM-DD.")
+def lint(project: Path, strict: bool, fmt: str, max_grade: float | None, max_age_months: int | None,
+         today: datetime | None) -> None:  # fmt: skip
+    """Check what the content says: reading grade, claims, safety, evidence, unused blocks, TCM terms, translations."""
+    from .lint import lint as run
+    from .lint import make_options, raise_errors, render_report
+
+    options = make_options(strict=strict, max_grade=max_grade, max_age_months=max_age_months, today=today)
+    report = run(project, options)
+    click.echo(render_report(report, fmt))
+    raise_errors(report)
 
 
 @cli.command("new-clinic")
