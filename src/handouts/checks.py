@@ -5,27 +5,11 @@ Used by ``handouts validate``; imports no reportlab, so it stays fast.
 
 from __future__ import annotations
 
-from typing import Any
-
 from .colors import WHITE, contrast, text_on
 from .config import Clinic
 from .errors import ConfigError, HandoutError
 from .project import Project, handout_context
 from .render import Styling, render_text, to_markup
-
-
-def _walk(value: Any, where: str) -> list[tuple[str, str, int | None]]:
-    if isinstance(value, str):
-        return [(where, value, None)]
-    if isinstance(value, list):
-        out = []
-        for i, item in enumerate(value):
-            for w, text, _ in _walk(item, f"{where}[{i + 1}]"):
-                out.append((w, text, i))
-        return out
-    if isinstance(value, dict):
-        return [t for k, v in value.items() for t in _walk(v, f"{where}.{k}")]
-    return []
 
 
 def check_texts(project: Project, clinic: Clinic, handout_id: str, lang: str) -> list[HandoutError]:
@@ -38,19 +22,13 @@ def check_texts(project: Project, clinic: Clinic, handout_id: str, lang: str) ->
             block = project.block_for(clinic.slug, block_id)
             if block is None or lang not in block.text:
                 continue
-            for name, value in block.text[lang].items():
-                for where, text, index in _walk(value, f"text.{lang}.{name}"):
-                    line = block.line_of(lang, name, index)
-                    try:
-                        to_markup(
-                            render_text(text, context, block.display, line, where),
-                            Styling(),
-                            block.display,
-                            line,
-                            where,
-                        )
-                    except HandoutError as exc:
-                        out.append(exc)
+            for where, line, text in block.fields(lang):
+                try:
+                    to_markup(
+                        render_text(text, context, block.display, line, where), Styling(), block.display, line, where
+                    )
+                except HandoutError as exc:
+                    out.append(exc)
     return out
 
 

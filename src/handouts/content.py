@@ -28,7 +28,7 @@ from .schema import (
     Record,
     Text,
 )
-from .yamlio import YMap, load_yaml
+from .yamlio import YList, YMap, load_yaml
 
 _opt = Text()
 _items = ListOf(Text(), min_items=1, max_items=60)
@@ -142,6 +142,12 @@ class Block:
             return fields[field].line_of(index)
         return fields.line_of(field)
 
+    def fields(self, lang: str) -> list[tuple[str, int, str]]:
+        """Return every text of ``text.<lang>`` as ``(field path, line, text)``, in file order."""
+        text = self.lines.get("text")
+        words = text.get(lang) if isinstance(text, YMap) else None
+        return _texts(words, f"text.{lang}", words.line) if isinstance(words, YMap) else []
+
 
 @dataclass(frozen=True)
 class Handout:
@@ -155,6 +161,16 @@ class Handout:
     path: Path
     display: str
     lines: YMap
+
+
+def _texts(value: Any, where: str, line: int) -> list[tuple[str, int, str]]:
+    if isinstance(value, str):
+        return [(where, line, value)]
+    if isinstance(value, YMap):
+        return [t for k, v in value.items() for t in _texts(v, f"{where}.{k}", value.line_of(k))]
+    if isinstance(value, YList):
+        return [t for i, v in enumerate(value) for t in _texts(v, f"{where}[{i + 1}]", value.line_of(i))]
+    return []
 
 
 def read_block(path: Path, display: str) -> Block:

@@ -26,7 +26,7 @@ from .errors import ContentError, HandoutError, raise_all
 from .project import Project, load_project
 from .render import plain
 from .schema import Checker, Field, ListOf, Record, Text
-from .yamlio import YList, YMap, load_yaml
+from .yamlio import YList, load_yaml
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 _SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
@@ -290,13 +290,12 @@ def _all_blocks(project: Project) -> list[tuple[Key, Block]]:
 
 def _sentences(block: Block, lang: str) -> list[Sentence]:
     """Return the sentences of ``block`` in ``lang`` as a patient reads them, markup and Jinja removed."""
-    text = block.lines.get("text")
-    fields = text.get(lang) if isinstance(text, YMap) else None
-    if not isinstance(fields, YMap):
+    fields = block.fields(lang)
+    if not fields:
         return []
     source = block.path.read_text(encoding="utf-8-sig").splitlines()
     out: list[Sentence] = []
-    for where, line, value in _strings(fields, f"text.{lang}", fields.line):
+    for where, line, value in fields:
         literal = "\n" in value and 0 < line <= len(source) and _is_literal(source[line - 1])
         row = line + 1 if literal else line
         for paragraph in re.split(r"\n[ \t]*\n", value):
@@ -306,16 +305,6 @@ def _sentences(block: Block, lang: str) -> list[Sentence]:
                 out.append(Sentence(words, row + clean[:start].count("\n") if literal else line, where))
             row += paragraph.count("\n") + 2
     return out
-
-
-def _strings(value: Any, where: str, line: int) -> list[tuple[str, int, str]]:
-    if isinstance(value, str):
-        return [(where, line, value)]
-    if isinstance(value, YMap):
-        return [t for k, v in value.items() for t in _strings(v, f"{where}.{k}", value.line_of(k))]
-    if isinstance(value, YList):
-        return [t for i, v in enumerate(value) for t in _strings(v, f"{where}[{i + 1}]", value.line_of(i))]
-    return []
 
 
 def _is_literal(key_line: str) -> bool:

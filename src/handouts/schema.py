@@ -335,13 +335,3 @@ def did_you_mean(name: str, known: list[str] | tuple[str, ...] | set[str] | Mapp
     """Return '; did you mean 'x'?' for the closest known name, or ''."""
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
-
-
-def check_file(data: YMap, spec: Record, display: str, error_type: type[HandoutError]) -> dict[str, Any]:
-    """Check a whole file against ``spec``; raise every problem found together."""
-    from .errors import raise_all
-
-    ck = Checker(display, error_type)
-    out = spec.check(data, ck, "", data.line)
-    raise_all(ck.errors)
-    return out

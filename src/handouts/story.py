@@ -7,7 +7,6 @@ draw it, so a missing glyph is an error naming the block, never a box on paper.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -535,8 +534,3 @@ def _visible(markup: str) -> str:
 
 def _tagged(markup: str, tag: str) -> str:
     return " ".join(_visible(m) for m in re.findall(rf"<{tag}>(.*?)</{tag}>", markup, re.S))
-
-
-def reviewed_date(blocks: list[Block]) -> dt.date | None:
-    """Return the oldest review date among ``blocks`` (what the whole handout can vouch for)."""
-    return min((b.reviewed for b in blocks), default=None)
