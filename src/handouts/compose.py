@@ -11,7 +11,7 @@ from .colors import to_gray
 from .config import Clinic
 from .content import Handout
 from .errors import LayoutError
-from .layout import Layout, resolve
+from .layout import Layout
 from .pdf import Job, compose
 from .project import Project, clinic_name, handout_context
 from .story import WARNING_RED, Theme, Writer
@@ -70,7 +70,7 @@ def compose_handout(
     """
     variant = variant or Variant()
     layout = layout_for(project, handout, variant)
-    geometry = resolve(layout, clinic.paper)
+    geometry = layout.geometries[clinic.paper]  # resolved once, when the layout was loaded
     if variant.large_print and layout.id != handout.layout:
         if set(handout.slots) - set(layout.slots()):
             # the recipe's slots are for another layout: pour them, in reading order, into the first slot

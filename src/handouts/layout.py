@@ -268,6 +268,7 @@ class Layout:
     path: Path
     display: str
     lines: YMap = field(repr=False)
+    geometries: dict[str, Geometry] = field(default_factory=dict, repr=False)  # per clinic paper, from load_layout
 
     def slots(self) -> list[str]:
         """Return the slot names the layout offers, in page order."""
@@ -312,7 +313,7 @@ def load_layout(path: Path, display: str) -> Layout:
         lines=data,
     )
     for paper in ("letter", "a4"):
-        resolve(layout, paper)
+        layout.geometries[paper] = resolve(layout, paper)
     return layout
 
 
