@@ -321,9 +321,7 @@ class Painter:
         if not data:
             return
         size = min(el.rect.width, el.rect.height)
-        drawing = qr_code(
-            data, size, f"layouts/{self.job.geometry.layout_id}.yaml", 1, self.gray, self.job.theme.body.regular
-        )
+        drawing = qr_code(data, size, f"layouts/{self.job.geometry.layout_id}.yaml", 1, self.gray)
         x = {"left": el.rect.x, "center": el.rect.x + (el.rect.width - size) / 2, "right": el.rect.right - size}[
             el.options["align"]
         ]

@@ -7,12 +7,13 @@ draw it, so a missing glyph is an error naming the block, never a box on paper.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors as rl_colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
@@ -411,7 +412,6 @@ class Writer:
                     c.display,
                     c.lines.line_of("booking_url"),
                     self.theme.gray,
-                    self.theme.body.regular,
                 )
             )
         out.append(
@@ -462,18 +462,60 @@ def group_hours(hours: dict[str, str], strings: dict[str, str]) -> list[tuple[st
     return out
 
 
-def qr_code(data: str, size: float, display: str, line: int, gray: Any, font: str) -> Flowable:
-    """Return a QR code drawing of ``size`` points; raises ``ContentError`` when data is too long."""
+@functools.lru_cache(maxsize=64)
+def qr_modules(data: str) -> tuple[tuple[bool, ...], ...]:
+    """Return the dark/light modules of the QR code for ``data`` (error correction M), cached.
+
+    Raises ``ValueError`` (or ``TypeError``/``IndexError``/``OverflowError`` from the encoder)
+    when ``data`` is over a QR code's capacity.
+    """
+    widget = QrCodeWidget(data, barLevel="M")
+    widget.qr.make()
+    return tuple(tuple(bool(m) for m in row) for row in widget.qr.modules)
+
+
+class QrCode(Flowable):
+    """A QR code of ``size`` points with a quiet zone of 4 modules, drawn as one filled path."""
+
+    BORDER = 4
+
+    def __init__(self, modules: tuple[tuple[bool, ...], ...], size: float, color: str) -> None:
+        super().__init__()
+        self.modules, self.size, self.color = modules, size, color
+        self.width = self.height = size
+        self.hAlign = "LEFT"
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        """Take exactly ``size`` × ``size``."""
+        return self.size, self.size
+
+    def draw(self) -> None:
+        """Fill every run of dark modules in a row as one rectangle of a single path."""
+        count = len(self.modules)
+        box = self.size / (count + 2 * self.BORDER)
+        canv = self.canv
+        path = canv.beginPath()
+        for r, row in enumerate(self.modules):
+            y = self.size - (r + self.BORDER + 1) * box
+            c = 0
+            for dark, run in itertools.groupby(row):
+                n = len(list(run))
+                if dark:
+                    path.rect((c + self.BORDER) * box, y, n * box, box)
+                c += n
+        canv.saveState()
+        canv.setFillColor(rl_colors.HexColor(self.color))
+        canv.drawPath(path, stroke=0, fill=1)
+        canv.restoreState()
+
+
+def qr_code(data: str, size: float, display: str, line: int, gray: Any) -> Flowable:
+    """Return a QR code flowable of ``size`` points; raises ``ContentError`` when data is too long."""
     try:
-        widget = QrCodeWidget(data, barLevel="M", barFillColor=rl_colors.HexColor(gray("#000000")))
-        x0, y0, x1, y1 = widget.getBounds()
+        modules = qr_modules(data)
     except (ValueError, TypeError, IndexError, OverflowError) as exc:
         raise ContentError(f"booking_url: cannot make a QR code ({exc}): use a shorter link", display, line) from None
-    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-    drawing.add(widget)
-    drawing.hAlign = "LEFT"
-    drawing.initialFontName = font  # else the drawing references an unembedded Helvetica
-    return drawing
+    return QrCode(modules, size, gray("#000000"))
 
 
 class SideBySide(Flowable):
