@@ -43,6 +43,7 @@ def pin_reportlab_settings() -> None:
     rl_config.allowTableBoundsErrors = 0
     rl_config.shapeChecking = 1
     rl_config.pageCompression = 1
+    rl_config.useA85 = 0  # binary streams: smaller files, and no slow pure-Python ASCII85 encoding
     rl_config.warnOnMissingFontGlyphs = 0  # checked ourselves, as an error naming the block
     rl_config.hyphenationLang = ""
     rl_config.embeddedHyphenation = 0
