@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +29,8 @@ class Options:
     lang: str | None = None
     out: Path | None = None
     variant: Variant = field(default_factory=Variant)
+    jobs: int | None = None  # worker processes; None: one per core
+    force: bool = False  # rebuild even what is up to date
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class Report:
 
     out: Path
     written: list[tuple[Task, Path]] = field(default_factory=list)
+    skipped: list[tuple[Task, Path]] = field(default_factory=list)  # up to date, not rebuilt
     failed: list[tuple[Task | None, str, HandoutError]] = field(default_factory=list)  # (task, clinic, error)
     stale: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -123,15 +126,20 @@ def render(project: Project, task: Task) -> bytes:
     return compose_handout(project, clinic, project.handouts[task.handout], task.lang, task.variant)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename, so no half-written file is ever seen."""
+def write_atomic(path: Path, data: bytes, sync: bool = True) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename, so no half-written file is ever seen.
+
+    With ``sync``, the bytes reach the disk before the rename, so a power cut leaves the old
+    file or the new one, never an empty one.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if sync:
+                fh.flush()
+                os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -166,24 +174,101 @@ def build(root: Path, options: Options, progress: Callable[[Task, str, int], Non
         raise OutputError(f"cannot create the output folder {out}: {exc.strerror}") from None
     if not os.access(out, os.W_OK):
         raise OutputError(f"the output folder {out} is not writable")
+    from .incremental import Fingerprints, Record
+
+    record = Record(out)
+    prints = Fingerprints(project)
+    todo: list[tuple[Task, Path, str]] = []
     for task in tasks:
         target = out / task.clinic / task.filename()
-        try:
-            data = render(project, task)
-            write_atomic(target, data)
-        except HandoutError as exc:
-            report.failed.append((task, task.clinic, exc))
-            if target.exists():
-                report.stale.append(target)
-            status = "failed"
-        except OSError as exc:
-            raise OutputError(f"cannot write {target}: {exc.strerror}") from None
+        name = f"{task.clinic}/{task.filename()}"
+        key = prints.key(task)
+        if not options.force and record.fresh(name, key, target):
+            report.skipped.append((task, target))
+            if progress:
+                progress(task, "skipped", len(tasks))
         else:
-            report.written.append((task, target))
-            status = "written"
-        if progress:
-            progress(task, status, len(tasks))
+            todo.append((task, target, key))
+    try:
+        for (task, target, key), (data, error) in zip(
+            todo, _render_all(project, [t for t, _, _ in todo], options.jobs), strict=True
+        ):
+            name = f"{task.clinic}/{task.filename()}"
+            if error is not None:
+                report.failed.append((task, task.clinic, error))
+                if target.exists():
+                    report.stale.append(target)
+                status = "failed"
+            else:
+                assert data is not None
+                try:
+                    write_atomic(target, data)
+                except OSError as exc:
+                    raise OutputError(f"cannot write {target}: {exc.strerror}") from None
+                record.wrote(name, key, data)
+                report.written.append((task, target))
+                status = "written"
+            if progress:
+                progress(task, status, len(tasks))
+    finally:
+        try:
+            record.save()
+        except OSError as exc:
+            report.notes.append(
+                f"could not save the build record {record.path} ({exc.strerror}): the next build rebuilds all"
+            )
     return report
+
+
+def jobs_for(jobs: int | None, tasks: int) -> int:
+    """Return how many worker processes to use for ``tasks`` renders (``None``: one per core)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(jobs if jobs else cores, tasks))
+
+
+# The project a worker renders from. Forked workers inherit it from the parent, already loaded
+# (layouts resolved, fonts registered, templates compiled on first use, then cached); spawned
+# workers (where fork is not available) load it once in ``_start_worker``.
+_PROJECT: Project | None = None
+
+
+def _start_worker(root: Path | None) -> None:
+    global _PROJECT
+    if root is not None:
+        _PROJECT = load_project(root)
+
+
+def _render_one(task: Task) -> tuple[bytes | None, HandoutError | None]:
+    assert _PROJECT is not None
+    try:
+        return render(_PROJECT, task), None
+    except HandoutError as exc:
+        return None, exc
+
+
+def _render_all(
+    project: Project, tasks: list[Task], jobs: int | None
+) -> Iterator[tuple[bytes | None, HandoutError | None]]:
+    """Yield ``(pdf bytes, None)`` or ``(None, error)`` for each task, in order, from a pool of workers.
+
+    Every PDF depends only on its task, so the bytes do not depend on the number of workers.
+    """
+    global _PROJECT
+    workers = jobs_for(jobs, len(tasks))
+    _PROJECT = project
+    if workers == 1:
+        yield from map(_render_one, tasks)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods:
+        context, root = multiprocessing.get_context("fork"), None
+    else:
+        context, root = multiprocessing.get_context("spawn"), project.root
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(root,)) as pool:
+        yield from pool.map(_render_one, tasks, chunksize=1)
 
 
 def validate(root: Path) -> tuple[Project, list[HandoutError]]:

@@ -35,15 +35,22 @@ def cli() -> None:
 @click.option("--print-shop", is_flag=True, help="Bleed, crop and fold marks, TrimBox and BleedBox, for a print shop.")
 @click.option("--grayscale", is_flag=True, help="For black-and-white printers: grays that keep text contrast.")
 @click.option("--large-print", is_flag=True, help="Body text 16 pt or more (brochures and cards become sheets).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), metavar="N", help="Worker processes (default: one per core).")
+@click.option("--force", is_flag=True, help="Rebuild every PDF, even those whose inputs have not changed.")
 def build(project: Path, clinics: tuple[str, ...], handouts: tuple[str, ...], lang: str | None, out: Path | None,
-          print_shop: bool, grayscale: bool, large_print: bool) -> None:  # fmt: skip
-    """Build every handout, for every clinic, in every language it offers."""
+          print_shop: bool, grayscale: bool, large_print: bool, jobs: int | None, force: bool) -> None:  # fmt: skip
+    """Build every handout, for every clinic, in every language it offers.
+
+    PDFs whose inputs have not changed since the last build are kept (see --force).
+    """
     from .build import Options
     from .build import build as run
     from .variant import Variant
 
     variant = Variant(print_shop=print_shop, grayscale=grayscale, large_print=large_print)
-    options = Options(clinics=clinics or None, handouts=handouts or None, lang=lang, out=out, variant=variant)
+    options = Options(
+        clinics=clinics or None, handouts=handouts or None, lang=lang, out=out, variant=variant, jobs=jobs, force=force
+    )
     with rep.Progress() as progress:
         report = run(project, options, progress.update)
     click.echo(rep.build_summary(report, project))

@@ -60,8 +60,10 @@ def build_summary(report: Report, project: Path) -> str:
         lines.append(f"{clinic}: {len(paths)} PDF(s) in {_rel(report.out / clinic, project)}/")
     failed_tasks = [t for t, _, _ in report.failed if t is not None]
     total = len(report.written)
+    skipped = len(report.skipped)
     lines.append(
         f"Built {total} of {report.planned} handout(s) into {_rel(report.out, project)}/"
+        + (f"; {skipped} up to date, not rebuilt (--force rebuilds them)" if skipped else "")
         + (f"; {len(failed_tasks)} failed" if failed_tasks else "")
     )
     lines += [f"Note: {n}" for n in report.notes]

@@ -1,0 +1,154 @@
+"""Take a project and a build task and tell whether its PDF is already up to date.
+
+Each task's *inputs key* is a SHA-256 over everything that can change its PDF: the recipe,
+each block it uses (the clinic's own copy where it has one), the page strings, the layout and
+its large-print fallback, every file in the clinic's folder (clinic.yaml, logo, fonts), the
+fonts the language needs, the language, the variant, and the engine itself (the version of
+``handouts``, a digest of its source files, and the versions of reportlab and the font package).
+
+The record of what was built lives in the output folder as ``.handouts-build.json``:
+``{file: {"inputs": key, "sha256": digest of the PDF as written}}``. A PDF is skipped only
+when its key matches *and* the file on disk still has the recorded digest, so a PDF written by
+a build that was killed before it saved the record, or a PDF changed by hand, is rebuilt.
+The record is written atomically, after the PDFs it describes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .build import Task
+    from .project import Project
+
+RECORD = ".handouts-build.json"
+FORMAT = 1
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def file_digest(path: Path) -> str:
+    """Return the SHA-256 of the file at ``path``, or ``"missing"``."""
+    try:
+        return _digest(path.read_bytes())
+    except OSError:
+        return "missing"
+
+
+def engine_digest() -> str:
+    """Return a digest of what renders: handouts' version and sources, reportlab's and the font package's version."""
+    from importlib import metadata
+
+    from . import __version__
+
+    h = hashlib.sha256(f"handouts {__version__}\n".encode())
+    here = Path(__file__).resolve().parent
+    for src in sorted(here.glob("*.py")):
+        h.update(src.name.encode() + b"\0" + src.read_bytes() + b"\0")
+    for package in ("reportlab", "pillow", "justmytype-intl-cjk"):
+        try:
+            h.update(f"{package} {metadata.version(package)}\n".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{package} none\n".encode())
+    return h.hexdigest()
+
+
+class Fingerprints:
+    """Inputs keys for the tasks of one project; each file is read and hashed once."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.root = project.root
+        self._files: dict[Path, str] = {}
+        self._folders: dict[str, list[tuple[str, str]]] = {}
+        self.engine = engine_digest()
+
+    def file(self, path: Path) -> str:
+        """Return the digest of ``path`` (memoized for this build)."""
+        if path not in self._files:
+            self._files[path] = file_digest(path)
+        return self._files[path]
+
+    def clinic_files(self, slug: str) -> list[tuple[str, str]]:
+        """Return (relative path, digest) of every file of the clinic's folder except its blocks/ (listed per use)."""
+        if slug not in self._folders:
+            folder = self.root / "content" / "clinics" / slug
+            found: list[tuple[str, str]] = []
+            for dirpath, dirnames, filenames in os.walk(folder):
+                here = Path(dirpath)
+                dirnames[:] = sorted(d for d in dirnames if not (here == folder and d == "blocks"))
+                for name in sorted(filenames):
+                    path = here / name
+                    found.append((path.relative_to(folder).as_posix(), self.file(path)))
+            self._folders[slug] = found
+        return self._folders[slug]
+
+    def key(self, task: Task) -> str:
+        """Return the inputs key of ``task``: equal keys mean the same PDF bytes."""
+        project = self.project
+        handout = project.handouts[task.handout]
+        parts: list[Any] = [
+            FORMAT,
+            self.engine,
+            task.lang,
+            asdict(task.variant),
+            ["recipe", self.file(handout.path)],
+            ["strings", self.file(self.root / "content" / "strings.yaml")],
+        ]
+        layout = project.layouts.get(handout.layout)
+        layouts = [handout.layout]
+        if layout is not None and layout.values.get("large_print"):
+            layouts.append(layout.values["large_print"])
+        for lid in layouts:
+            parts.append(["layout", lid, self.file(self.root / "layouts" / f"{lid}.yaml")])
+        for ids in handout.slots.values():
+            for block_id in ids:
+                block = project.block_for(task.clinic, block_id)
+                parts.append(["block", block_id, self.file(block.path) if block else "missing"])
+        parts.append(["clinic", task.clinic, self.clinic_files(task.clinic)])
+        return _digest(json.dumps(parts, sort_keys=True, default=str).encode())
+
+
+class Record:
+    """The output folder's record of which inputs each PDF was built from."""
+
+    def __init__(self, out: Path) -> None:
+        self.path = out / RECORD
+        self.entries: dict[str, dict[str, str]] = {}
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return  # no record, or an unreadable one: everything is rebuilt
+        if isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("files"), dict):
+            self.entries = {
+                k: v
+                for k, v in data["files"].items()
+                if isinstance(v, dict) and isinstance(v.get("inputs"), str) and isinstance(v.get("sha256"), str)
+            }
+
+    def fresh(self, name: str, key: str, pdf: Path) -> bool:
+        """True when ``pdf`` was built from inputs ``key`` and has not changed since."""
+        entry = self.entries.get(name)
+        return entry is not None and entry["inputs"] == key and file_digest(pdf) == entry["sha256"]
+
+    def wrote(self, name: str, key: str, data: bytes) -> None:
+        """Remember that ``name`` now holds ``data``, built from inputs ``key``."""
+        self.entries[name] = {"inputs": key, "sha256": _digest(data)}
+
+    def forget(self, name: str) -> None:
+        """Drop ``name``: its file no longer matches any inputs we know of."""
+        self.entries.pop(name, None)
+
+    def save(self) -> None:
+        """Write the record atomically."""
+        from .build import write_atomic
+
+        text = json.dumps({"format": FORMAT, "files": dict(sorted(self.entries.items()))}, indent=1, sort_keys=True)
+        write_atomic(self.path, text.encode("utf-8"), sync=False)

@@ -1,0 +1,218 @@
+"""Incremental and parallel builds: what rebuilds after each kind of change, and identical bytes.
+
+Every test runs the real CLI on a fixture project with two clinics and three handouts, so
+"what was rebuilt" is read from the build's own summary and from the files on disk.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import CLINIC, REPO, write_tree
+
+from handouts.cli import cli
+
+EXTRA = {
+    "content/clinics/second/clinic.yaml": CLINIC.replace("Chen & Wu <Acupuncture>", "Second Clinic"),
+    "content/clinics/second/logo.png": (REPO / "content" / "clinics" / "lotus-acupuncture" / "logo.png").read_bytes(),
+    "content/handouts/steps-only.yaml": """\
+layout: sheet
+text:
+  en:
+    title: Steps only
+slots:
+  body: [steps, disclaimer]
+""",
+    "content/handouts/intro-only.yaml": """\
+layout: sheet
+text:
+  en:
+    title: Intro only
+slots:
+  body: [intro, disclaimer]
+""",
+}
+
+
+@pytest.fixture
+def project(make_project) -> Path:
+    return make_project(EXTRA)
+
+
+def build(runner, project: Path, *args: str) -> str:
+    """Run ``handouts build`` and return what it printed."""
+    result = runner.invoke(cli, ["build", "--project", str(project), *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _record(out: Path) -> dict[str, dict[str, str]]:
+    path = out / ".handouts-build.json"
+    return json.loads(path.read_text())["files"] if path.exists() else {}
+
+
+def pdfs(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*.pdf"))}
+
+
+ALL = {f"{c}/{h}.pdf" for c in ("demo", "second") for h in ("welcome", "steps-only", "intro-only")}
+
+
+def test_second_build_skips_everything(runner, project: Path) -> None:
+    out = build(runner, project)
+    assert "Built 6 of 6 handout(s)" in out
+    first = pdfs(project / "output")
+    assert set(first) == ALL
+    out = build(runner, project)
+    assert "Built 0 of 6 handout(s) into output/; 6 up to date, not rebuilt (--force rebuilds them)" in out
+    assert pdfs(project / "output") == first
+
+
+def test_changing_a_shared_block_rebuilds_exactly_its_handouts(runner, project: Path) -> None:
+    build(runner, project)
+    path = project / "content" / "blocks" / "steps.yaml"
+    path.write_text(path.read_text().replace("The needles go in.", "Thin needles go in."))
+    out = build(runner, project)
+    assert "Built 4 of 6 handout(s)" in out and "2 up to date" in out
+    record = _record(project / "output")
+    assert {n for n in record} == ALL
+    # the two intro-only sheets did not change on disk; the others did and say the new words
+    from conftest import pdftotext
+
+    for clinic in ("demo", "second"):
+        assert "Thin needles go in." in pdftotext(project / "output" / clinic / "steps-only.pdf")
+        assert "Thin needles go in." in pdftotext(project / "output" / clinic / "welcome.pdf")
+
+
+def test_changing_one_clinics_logo_rebuilds_only_that_clinic(runner, project: Path) -> None:
+    build(runner, project)
+    before = pdfs(project / "output")
+    (project / "content" / "clinics" / "second" / "logo.png").write_bytes(
+        (REPO / "content" / "clinics" / "north-star" / "logo.png").read_bytes()
+    )
+    out = build(runner, project)
+    assert "Built 3 of 6 handout(s)" in out
+    after = pdfs(project / "output")
+    assert {n for n in ALL if before[n] != after[n]} == {n for n in ALL if n.startswith("second/")}
+
+
+def test_clinic_config_layout_and_strings_changes(runner, project: Path) -> None:
+    build(runner, project)
+    clinic = project / "content" / "clinics" / "demo" / "clinic.yaml"
+    clinic.write_text(clinic.read_text().replace("(555) 010-9999", "(555) 010-1111"))
+    out = build(runner, project)
+    assert "Built 3 of 6 handout(s)" in out
+    layout = project / "layouts" / "sheet.yaml"
+    layout.write_text(layout.read_text() + "\n# a comment changes the file\n")
+    out = build(runner, project)
+    assert "Built 6 of 6 handout(s)" in out
+    strings = project / "content" / "strings.yaml"
+    strings.write_text(strings.read_text().replace("Opening hours", "Hours"))
+    out = build(runner, project)
+    assert "Built 6 of 6 handout(s)" in out
+
+
+def test_a_recipe_change_rebuilds_that_handout_for_every_clinic(runner, project: Path) -> None:
+    build(runner, project)
+    recipe = project / "content" / "handouts" / "intro-only.yaml"
+    recipe.write_text(recipe.read_text().replace("Intro only", "Introduction"))
+    out = build(runner, project)
+    assert "Built 2 of 6 handout(s)" in out
+
+
+def test_a_clinic_override_block_rebuilds_only_that_clinic(runner, project: Path) -> None:
+    build(runner, project)
+    write_tree(
+        project,
+        {
+            "content/clinics/second/blocks/steps.yaml": (project / "content" / "blocks" / "steps.yaml")
+            .read_text()
+            .replace("We talk", "First we talk")
+        },
+    )
+    out = build(runner, project)
+    assert "Built 2 of 6 handout(s)" in out  # second's welcome and steps-only
+
+
+def test_force_rebuilds_everything_with_the_same_bytes(runner, project: Path) -> None:
+    build(runner, project)
+    first = pdfs(project / "output")
+    out = build(runner, project, "--force")
+    assert "Built 6 of 6 handout(s)" in out and "up to date" not in out
+    assert pdfs(project / "output") == first
+
+
+def test_variants_and_languages_have_their_own_records(runner, project: Path) -> None:
+    build(runner, project)
+    out = build(runner, project, "--grayscale")
+    assert "Built 6 of 6 handout(s)" in out
+    out = build(runner, project, "--grayscale")
+    assert "6 up to date" in out
+    out = build(runner, project)
+    assert "6 up to date" in out
+
+
+def test_jobs_1_and_jobs_2_give_identical_bytes(runner, project: Path) -> None:
+    one = runner.invoke(cli, ["build", "--project", str(project), "--out", str(project / "one"), "--jobs", "1"])
+    two = runner.invoke(cli, ["build", "--project", str(project), "--out", str(project / "two"), "--jobs", "2"])
+    assert one.exit_code == 0 and two.exit_code == 0, one.output + two.output
+    a, b = pdfs(project / "one"), pdfs(project / "two")
+    assert set(a) == ALL and a == b
+
+
+def test_a_pdf_changed_on_disk_is_rebuilt(runner, project: Path) -> None:
+    build(runner, project)
+    target = project / "output" / "demo" / "welcome.pdf"
+    good = target.read_bytes()
+    target.write_bytes(b"%PDF-1.4 truncated")
+    out = build(runner, project)
+    assert "Built 1 of 6 handout(s)" in out
+    assert target.read_bytes() == good
+
+
+@pytest.mark.parametrize("record", ["", "{not json", '{"format": 99, "files": {}}', '{"format": 1, "files": []}'])
+def test_a_missing_or_broken_record_rebuilds_everything(runner, project: Path, record: str) -> None:
+    build(runner, project)
+    (project / "output" / ".handouts-build.json").write_text(record)
+    out = build(runner, project)
+    assert "Built 6 of 6 handout(s)" in out
+
+
+def test_a_failed_rebuild_is_retried_and_never_recorded_as_current(runner, project: Path) -> None:
+    build(runner, project)
+    recorded = _record(project / "output")["demo/steps-only.pdf"]
+    path = project / "content" / "blocks" / "steps.yaml"
+    good = path.read_text()
+    path.write_text(good.replace("The needles go in.", "The needles go in {{ nope }}."))
+    for _ in range(2):  # every build tries again, and says the old copy is stale
+        result = runner.invoke(cli, ["build", "--project", str(project)])
+        assert result.exit_code == 1
+        assert "STALE: output/demo/steps-only.pdf is an older copy" in result.output
+        assert _record(project / "output")["demo/steps-only.pdf"] == recorded
+    path.write_text(good)  # back to the inputs the old copy was built from: it is current again
+    out = build(runner, project)
+    assert "6 up to date" in out
+
+
+def test_a_killed_build_leaves_a_state_the_next_build_corrects(project: Path, tmp_path: Path) -> None:
+    """Kill a build part-way, at several moments; the next build's PDFs equal a clean build's."""
+    cmd = [sys.executable, "-m", "handouts", "build", "--project", str(project), "--jobs", "1"]
+    subprocess.run(cmd, check=True, capture_output=True)
+    steps = project / "content" / "blocks" / "steps.yaml"
+    clean = tmp_path / "clean"
+    for n, delay in enumerate((0.05, 0.3, 0.6, 0.9)):
+        steps.write_text(steps.read_text().replace("go in", f"go in ({n})").replace(f"({n - 1}) ", ""))
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        subprocess.run(cmd, check=True, capture_output=True)
+        subprocess.run([*cmd[:-2], "--out", str(clean), "--force"], check=True, capture_output=True)
+        assert pdfs(project / "output") == pdfs(clean)
+        assert not list((project / "output").rglob("*.tmp"))
