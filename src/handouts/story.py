@@ -296,28 +296,24 @@ class Writer:
             inner += self._paragraphs(block, lang, "body", "body", "none")
         return [self.boxed(inner, border)]
 
-    def boxed(self, inner: list[Flowable], border: str) -> Table:
+    def boxed(self, inner: list[Flowable], border: str) -> Flowable:
         """Return ``inner`` in a tinted box with a coloured border that can split between rows."""
-        table = Table([[f] for f in inner], colWidths=["100%"], splitByRow=1, hAlign="LEFT")
         pad = self.theme.sizes["body"] * 0.7
-        table.setStyle(
-            TableStyle(
-                [
-                    ("FONT", (0, 0), (-1, -1), self.theme.body.regular, self.theme.sizes["body"]),  # else Helvetica 10
-                    ("BOX", (0, 0), (-1, -1), 1.5, rl_colors.HexColor(self.theme.gray(border))),
-                    ("BACKGROUND", (0, 0), (-1, -1), rl_colors.HexColor(self.theme.gray(tint(border, 0.92)))),
-                    ("LEFTPADDING", (0, 0), (-1, -1), pad),
-                    ("RIGHTPADDING", (0, 0), (-1, -1), pad),
-                    ("TOPPADDING", (0, 0), (-1, -1), 1),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
-                    ("TOPPADDING", (0, 0), (-1, 0), pad * 0.8),
-                    ("BOTTOMPADDING", (0, -1), (-1, -1), pad * 0.6),
-                ]
-            )
-        )
-        table.spaceBefore = self.theme.sizes["body"] * 0.6
-        table.spaceAfter = self.theme.sizes["body"] * 0.8
-        return table
+        style = [
+            ("FONT", (0, 0), (-1, -1), self.theme.body.regular, self.theme.sizes["body"]),  # else Helvetica 10
+            ("BOX", (0, 0), (-1, -1), 1.5, rl_colors.HexColor(self.theme.gray(border))),
+            ("BACKGROUND", (0, 0), (-1, -1), rl_colors.HexColor(self.theme.gray(tint(border, 0.92)))),
+            ("LEFTPADDING", (0, 0), (-1, -1), pad),
+            ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+            ("TOPPADDING", (0, 0), (-1, -1), 1),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+            ("TOPPADDING", (0, 0), (-1, 0), pad * 0.8),
+            ("BOTTOMPADDING", (0, -1), (-1, -1), pad * 0.6),
+        ]
+        box = Rows(inner, style)
+        box.spaceBefore = self.theme.sizes["body"] * 0.6
+        box.spaceAfter = self.theme.sizes["body"] * 0.8
+        return box
 
     def _heading(self, key: str, fill: str, block: Block) -> Paragraph:
         para = self.paragraph(
@@ -518,10 +514,54 @@ def qr_code(data: str, size: float, display: str, line: int, gray: Any) -> Flowa
     return QrCode(modules, size, gray("#000000"))
 
 
+class Rows(Flowable):
+    """Flowables stacked in a one-column table with ``style``, made afresh for each frame's width.
+
+    A reportlab ``Table`` keeps the column widths of the first frame it was measured in, also in
+    the parts it splits into; this one builds its table for the width at hand, and the parts of a
+    split are ``Rows`` again, so a box that flows from a wide panel on to a narrower one fits both.
+    Each part is a closed box: the first and last rows' padding apply to every part.
+    """
+
+    def __init__(self, rows: list[Flowable], style: list[tuple]) -> None:
+        super().__init__()
+        self.rows, self.style = rows, style
+        self._table: Table | None = None
+
+    def _make(self, width: float) -> Table:
+        table = Table([[f] for f in self.rows], colWidths=[width], splitByRow=1, hAlign="LEFT")
+        table.setStyle(TableStyle(self.style))
+        return table
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        self._table = self._make(aw)
+        self.width, self.height = self._table.wrap(aw, ah)
+        return self.width, self.height
+
+    def split(self, aw: float, ah: float) -> list[Flowable]:
+        parts = self._make(aw).split(aw, ah)
+        if len(parts) < 2:
+            return []
+        out: list[Flowable] = []
+        for part in parts:
+            cells = [cell for row in part._cellvalues for cell in row]
+            again = Rows([f for cell in cells for f in (cell if isinstance(cell, list) else [cell])], self.style)
+            again.spaceBefore = again.spaceAfter = 0
+            out.append(again)
+        out[0].spaceBefore = self.getSpaceBefore()
+        out[-1].spaceAfter = self.getSpaceAfter()
+        return out
+
+    def draw(self) -> None:
+        assert self._table is not None
+        self._table.drawOn(self.canv, 0, 0)
+
+
 class SideBySide(Flowable):
     """Details beside a QR code where the frame is wide enough, else one above the other.
 
-    Either way the result is a table that splits between rows, so long details flow on.
+    Side by side it is one table row; stacked, it is ``Rows`` and splits between them, so long
+    details flow on into the next panel at that panel's width.
     """
 
     def __init__(
@@ -529,36 +569,33 @@ class SideBySide(Flowable):
     ) -> None:
         super().__init__()
         self.left, self.right, self.min_side_width, self.font, self.size = left, right, min_side_width, font, size
-        self._table: Table | None = None
+        self._table: Flowable | None = None
 
-    def _make(self, width: float) -> Table:
+    def _style(self) -> list[tuple]:
+        return [
+            ("FONT", (0, 0), (-1, -1), self.font, self.size),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ("TOPPADDING", (0, 0), (-1, -1), 0),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ]
+
+    def _make(self, width: float) -> Flowable:
         if self.right and width >= self.min_side_width:
             qr_w = self.right[0].width + 12  # the QR drawing sets the column; its caption wraps under it
             table = Table([[self.left, self.right]], colWidths=[width - qr_w, qr_w])
-        else:
-            table = Table([[f] for f in self.left + self.right], colWidths=[width], splitByRow=1)
-        table.setStyle(
-            TableStyle(
-                [
-                    ("FONT", (0, 0), (-1, -1), self.font, self.size),
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                    ("TOPPADDING", (0, 0), (-1, -1), 0),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-                ]
-            )
-        )
-        table.hAlign = "LEFT"
-        return table
+            table.setStyle(TableStyle(self._style()))
+            table.hAlign = "LEFT"
+            return table
+        return Rows(self.left + self.right, self._style())
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
         self._table = self._make(aw)
         return self._table.wrap(aw, ah)
 
     def split(self, aw: float, ah: float) -> list[Flowable]:
-        table = self._make(aw)
-        return table.split(aw, ah)
+        return self._make(aw).split(aw, ah)
 
     def draw(self) -> None:
         assert self._table is not None
