@@ -85,7 +85,7 @@ def test_list_shows_the_demo_clinic(runner, make_project):
         "-------  ------  ---------  -------------\n"
         "welcome  sheet   en         Welcome sheet"
     )
-    assert result.stdout.endswith("\n\nLanguages with page strings: en\n")
+    assert result.stdout.endswith("\n\nLanguages with page strings: en, es, zh-Hans, zh-Hant\n")
     assert result.stderr == ""
 
 

@@ -106,7 +106,37 @@ def register_family(family: FontFamily | None, display: str) -> Family:
     for face in ("regular", "bold", "italic", "bold_italic"):
         path = getattr(fam, face)
         names[face] = _register(path, display, f"{fam.field}.{face}") if path else None
-    return Family(label=fam.regular.name, **names)
+    builtin = fam.field.startswith("(built-in ")
+    label = fam.field.removeprefix("(built-in ").removesuffix(")") if builtin else fam.regular.name
+    return Family(label=label, **names)
+
+
+def families_for(clinic: Clinic, lang: str) -> tuple[Family, Family]:
+    """Return the (body, heading) families for ``clinic``'s handouts in ``lang``.
+
+    ``branding.language_fonts.<lang>`` wins; a Chinese language otherwise gets the built-in
+    Noto Sans SC or TC for all text (the clinic's Latin fonts cannot draw it); other languages
+    get ``branding.fonts``, else Bitstream Vera.
+    """
+    from . import cjk
+
+    own = clinic.language_fonts.get(lang, {})
+    script = cjk.script_for(lang)
+    if own.get("body"):
+        body_family = own["body"]
+    elif script:
+        body_family = cjk.family(script)
+    else:
+        body_family = clinic.body_font or DEFAULT_FAMILY
+    if own.get("heading"):
+        heading_family = own["heading"]
+    elif own or script:
+        heading_family = body_family
+    else:
+        heading_family = clinic.heading_font or body_family
+    body = register_family(body_family, clinic.display)
+    heading = body if heading_family is body_family else register_family(heading_family, clinic.display)
+    return body, heading
 
 
 @dataclass(frozen=True)

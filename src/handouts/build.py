@@ -146,7 +146,12 @@ def write_atomic(path: Path, data: bytes, sync: bool = True) -> None:
         raise
 
 
-def build(root: Path, options: Options, progress: Callable[[Task, str, int], None] | None = None) -> Report:
+def build(
+    root: Path,
+    options: Options,
+    progress: Callable[[Task, str, int], None] | None = None,
+    notice: Callable[[str], None] | None = None,
+) -> Report:
     """Build the handouts ``options`` select from the project at ``root``.
 
     Returns a ``Report``; raises ``OutputError`` when the output folder cannot be used and
@@ -189,6 +194,7 @@ def build(root: Path, options: Options, progress: Callable[[Task, str, int], Non
                 progress(task, "skipped", len(tasks))
         else:
             todo.append((task, target, key))
+    _prepare_fonts(project, [t for t, _, _ in todo], options.jobs, notice)
     try:
         for (task, target, key), (data, error) in zip(
             todo, _render_all(project, [t for t, _, _ in todo], options.jobs), strict=True
@@ -218,6 +224,24 @@ def build(root: Path, options: Options, progress: Callable[[Task, str, int], Non
                 f"could not save the build record {record.path} ({exc.strerror}): the next build rebuilds all"
             )
     return report
+
+
+def _prepare_fonts(project: Project, tasks: list[Task], jobs: int | None, notice: Callable[[str], None] | None) -> None:
+    """Make the built-in Chinese fonts the tasks need, before the workers start (once per machine)."""
+    from . import cjk
+
+    scripts = {
+        script
+        for t in tasks
+        if (script := cjk.script_for(t.lang)) and "body" not in project.clinics[t.clinic].language_fonts.get(t.lang, {})
+    }
+    missing = {s for s in scripts if not cjk.ready(s)}
+    if not missing:
+        return
+    if notice:
+        names = " and ".join(cjk.LABELS[s] for s in sorted(missing))
+        notice(f"Preparing {names} for Chinese handouts: once per machine, about a minute (kept in {cjk.cache_dir()})")
+    cjk.prepare_all(missing, jobs_for(jobs, 2 * len(missing)))
 
 
 def jobs_for(jobs: int | None, tasks: int) -> int:

@@ -52,7 +52,7 @@ def build(project: Path, clinics: tuple[str, ...], handouts: tuple[str, ...], la
         clinics=clinics or None, handouts=handouts or None, lang=lang, out=out, variant=variant, jobs=jobs, force=force
     )
     with rep.Progress() as progress:
-        report = run(project, options, progress.update)
+        report = run(project, options, progress.update, notice=lambda text: click.echo(text, err=True))
     click.echo(rep.build_summary(report, project))
     rep.raise_failures(report)
 

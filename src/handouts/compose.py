@@ -6,7 +6,7 @@ clinic's branding, flowables from the blocks, and the PDF stage.
 
 from __future__ import annotations
 
-from .assets import load_logo, register_family
+from .assets import families_for, load_logo
 from .colors import to_gray
 from .config import Clinic
 from .content import Handout
@@ -75,8 +75,7 @@ def compose_handout(
         if set(handout.slots) - set(layout.slots()):
             # the recipe's slots are for another layout: pour them, in reading order, into the first slot
             handout = _pour(handout, project.layouts[handout.layout].reading_order(), layout.slots()[0])
-    body = register_family(clinic.body_font, clinic.display)
-    heading = register_family(clinic.heading_font, clinic.display) if clinic.heading_font else body
+    body, heading = families_for(clinic, lang)
     theme = Theme(
         body=body,
         heading=heading,

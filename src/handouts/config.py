@@ -7,7 +7,7 @@ applied over them. File references (logo, fonts) must stay inside the clinic's o
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,14 @@ BRANDING_FIELDS: dict[str, Field] = {
         Record({"heading": Field(_FONT_FAMILY), "body": Field(_FONT_FAMILY)}),
         default=dict,
         doc="optional TrueType families for headings and body text, files in the clinic folder",
+    ),
+    "language_fonts": Field(
+        MapOf(
+            Text(pattern=LANG_CODE, pattern_hint="is not a language code such as en, es, zh-Hans"),
+            Record({"heading": Field(_FONT_FAMILY), "body": Field(_FONT_FAMILY)}),
+        ),
+        default=dict,
+        doc="fonts for one language, e.g. zh-Hant: {body: {regular: fonts/MyKai.ttf, bold: ...}}",
     ),
 }
 
@@ -141,13 +149,14 @@ class Clinic:
     heading_font: FontFamily | None
     body_font: FontFamily | None
     lines: YMap
+    language_fonts: dict[str, dict[str, FontFamily]] = field(default_factory=dict)
 
     def files(self) -> list[Path]:
         """Return every file this clinic's output depends on (for change tracking)."""
         out = [self.folder / "clinic.yaml"]
         if self.logo:
             out.append(self.logo)
-        for fam in (self.heading_font, self.body_font):
+        for fam in (self.heading_font, self.body_font, *(f for v in self.language_fonts.values() for f in v.values())):
             if fam:
                 out += [p for p in (fam.regular, fam.bold, fam.italic, fam.bold_italic) if p]
         return out
@@ -191,6 +200,25 @@ def load_clinic(root: Path, slug: str) -> Clinic:
     data = load_yaml(folder / "clinic.yaml", display, ConfigError)
     ck = Checker(display, ConfigError)
     values = Record(CLINIC_FIELDS).check(data, ck, "", data.line)
+    if isinstance(values["languages"], list) and isinstance(values["name"], dict) and "*" not in values["name"]:
+        for lang in values["languages"]:
+            if lang not in values["name"]:
+                ck.fail(
+                    data["name"].line_of(next(iter(values["name"]))) if isinstance(data.get("name"), YMap) else 1,
+                    "name",
+                    f'no name for {lang!r}, which the clinic offers: add {lang}: (or "*": for every other language)',
+                )
+    if isinstance(values["languages"], list):
+        from .i18n import known
+
+        lmap = data.get("languages")
+        for i, lang in enumerate(values["languages"]):
+            if not known(lang):
+                ck.fail(
+                    lmap.line_of(i) if hasattr(lmap, "line_of") else data.line_of("languages"),
+                    f"languages[{i + 1}]",
+                    f"{lang!r} is not a language the locale library (CLDR) knows: use a code such as es or zh-Hant",
+                )
     # file references are checked even when other fields are wrong, so every problem shows at once
     branding = values["branding"] if isinstance(values["branding"], dict) else {}
     bmap = data.get("branding") if isinstance(data.get("branding"), YMap) else YMap()
@@ -202,26 +230,42 @@ def load_clinic(root: Path, slug: str) -> Clinic:
                 raise ConfigError("branding.logo: must be a .png or .jpg file", display, bmap.line_of("logo"))
         except ConfigError as exc:
             ck.errors.append(exc)
-    fonts: dict[str, FontFamily | None] = {"heading": None, "body": None}
-    fmap = bmap.get("fonts") if isinstance(bmap.get("fonts"), YMap) else YMap()
-    for role in fonts:
-        fonts_value = branding.get("fonts")
-        fam = fonts_value.get(role) if isinstance(fonts_value, dict) else None
-        if not isinstance(fam, dict):
-            continue
-        rmap = fmap.get(role) if isinstance(fmap.get(role), YMap) else YMap()
+
+    def family(value: object, fmap: YMap, prefix: str) -> FontFamily | None:
+        """Check one family's files (inside the clinic folder, .ttf) and return it."""
+        if not isinstance(value, dict):
+            return None
         faces: dict[str, Path | None] = {}
         for face in FACES:
-            where = f"branding.fonts.{role}.{face}"
-            if isinstance(fam.get(face), str):
+            where = f"{prefix}.{face}"
+            if isinstance(value.get(face), str):
                 try:
-                    faces[face] = inside(folder, fam[face], display, where, rmap.line_of(face))
+                    faces[face] = inside(folder, value[face], display, where, fmap.line_of(face))
                     if faces[face].suffix.lower() != ".ttf":
-                        raise ConfigError(f"{where}: must be a TrueType .ttf file", display, rmap.line_of(face))
+                        raise ConfigError(f"{where}: must be a TrueType .ttf file", display, fmap.line_of(face))
                 except ConfigError as exc:
                     ck.errors.append(exc)
-        if faces.get("regular"):
-            fonts[role] = FontFamily(field=f"branding.fonts.{role}", **faces)  # type: ignore[arg-type]
+        return FontFamily(field=prefix, **faces) if faces.get("regular") else None  # type: ignore[arg-type]
+
+    def _sub(m: object, key: str) -> YMap:
+        return m.get(key) if isinstance(m, YMap) and isinstance(m.get(key), YMap) else YMap()
+
+    fonts_value = branding.get("fonts") if isinstance(branding.get("fonts"), dict) else {}
+    fonts = {
+        role: family(fonts_value.get(role), _sub(_sub(bmap, "fonts"), role), f"branding.fonts.{role}")
+        for role in ("heading", "body")
+    }
+    language_fonts: dict[str, dict[str, FontFamily]] = {}
+    by_lang = branding.get("language_fonts") if isinstance(branding.get("language_fonts"), dict) else {}
+    for lang, roles in by_lang.items():
+        lmap = _sub(_sub(bmap, "language_fonts"), lang)
+        found = {
+            role: fam
+            for role in ("heading", "body")
+            if (fam := family(roles.get(role), _sub(lmap, role), f"branding.language_fonts.{lang}.{role}"))
+        }
+        if found:
+            language_fonts[lang] = found
     from .errors import raise_all
 
     raise_all(ck.errors)
@@ -247,6 +291,7 @@ def load_clinic(root: Path, slug: str) -> Clinic:
         heading_font=fonts["heading"],
         body_font=fonts["body"],
         lines=data,
+        language_fonts=language_fonts,
     )
 
 

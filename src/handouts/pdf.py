@@ -30,6 +30,9 @@ from .variant import BLEED, SLUG, Variant
 EPS = 0.01
 
 
+CHINESE_CANNOT_START = "，。、：；！？）」』】〕〉》”’…·～"
+
+
 def pin_reportlab_settings() -> None:
     """Fix the reportlab settings that keep rendering safe and repeatable.
 
@@ -46,6 +49,12 @@ def pin_reportlab_settings() -> None:
     rl_config.useA85 = 0  # binary streams: smaller files, and no slow pure-Python ASCII85 encoding
     rl_config.warnOnMissingFontGlyphs = 0  # checked ourselves, as an error naming the block
     rl_config.hyphenationLang = ""
+    # reportlab's list of characters that may not start a line is Japanese; add the full-width
+    # punctuation of Chinese, so a line never starts with "，" or "："
+    from reportlab.platypus import paragraph
+
+    extra = "".join(ch for ch in CHINESE_CANNOT_START if ch not in paragraph.ALL_CANNOT_START)
+    paragraph.ALL_CANNOT_START += extra
     rl_config.embeddedHyphenation = 0
     rl_config.platypus_link_underline = 0
     rl_config.allowTTFSubsetting = []

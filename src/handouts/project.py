@@ -172,6 +172,7 @@ def handout_context(project: Project, clinic: Clinic, handout: Handout, lang: st
     (Dates would make builds unrepeatable; the newest review date is given as ``reviewed``.)
     """
     from .config import clinic_context
+    from .i18n import long_date
 
     words = handout.text.get(lang, {})
     blocks = [b for ids in handout.slots.values() for i in ids if (b := project.block_for(clinic.slug, i))]
@@ -180,7 +181,7 @@ def handout_context(project: Project, clinic: Clinic, handout: Handout, lang: st
         "clinic": clinic_context(clinic, lang),
         "handout": {"id": handout.id, "title": words.get("title", ""), "subtitle": words.get("subtitle") or ""},
         "lang": lang,
-        "reviewed": reviewed.isoformat() if reviewed else "",
+        "reviewed": long_date(reviewed, lang) if reviewed else "",
     }
 
 

@@ -112,7 +112,10 @@ class Text(Spec):
 
 @dataclass
 class Localized(Spec):
-    """Text in one or more languages: plain text (the same in every language) or ``{lang: text}``."""
+    """Text in one or more languages: plain text (the same in every language) or ``{lang: text}``.
+
+    In the mapping form, ``"*"`` stands for every language not listed.
+    """
 
     text: Text = field(default_factory=Text)
 
@@ -121,8 +124,8 @@ class Localized(Spec):
             out: dict[str, str] = {}
             for lang, text in value.items():
                 sub = _join(where, str(lang))
-                if not isinstance(lang, str) or not LANG_CODE.match(lang):
-                    ck.fail(value.line_of(lang), sub, "is not a language code such as en, es, zh-Hans")
+                if not isinstance(lang, str) or not (lang == "*" or LANG_CODE.match(lang)):
+                    ck.fail(value.line_of(lang), sub, 'is not a language code such as en, es, zh-Hans (or "*")')
                     continue
                 out[lang] = self.text.check(text, ck, sub, value.line_of(lang))
             if any(v is INVALID for v in out.values()):

@@ -21,6 +21,7 @@ from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 from reportlab.platypus.flowables import HRFlowable
 
 from .assets import Family
+from .cjk import is_cjk
 from .colors import INK, WHITE, contrast, text_on, tint
 from .config import DAYS, Clinic
 from .content import Block
@@ -100,6 +101,9 @@ class Theme:
             bulletFontName=self.body.bold or self.body.regular,
             bulletFontSize=size,
             bulletColor=rl_colors.HexColor(self.gray(self.accent if fill in ("none", WHITE) else color)),
+            # Chinese breaks between characters, keeps Latin words whole where it can, and never
+            # starts a line with closing punctuation (reportlab's CJK rules)
+            wordWrap="CJK" if is_cjk(self.lang) else None,
         )
         if name == "bullet":
             st.leftIndent = size * 1.6
@@ -386,19 +390,20 @@ class Writer:
 
         styling = Styling(link_color=self.theme.gray(self.theme.heading_on(fill)))
         name = self.context["clinic"]["name"]
+        colon = self.theme.strings["colon"]  # ": ", or "：" in Chinese
         if "address" in block.show:
             add(f"<b>{esc(name)}</b><br/>" + "<br/>".join(esc(a) for a in c.address), body, "address")
         if "phone" in block.show:
             tel = "tel:" + re.sub(r"[^0-9+]", "", c.phone)
-            add(f"{esc(self.theme.strings['call_us'])}: " + link(c.phone, tel, styling), body, "phone")
+            add(f"{esc(self.theme.strings['call_us'])}{esc(colon)}" + link(c.phone, tel, styling), body, "phone")
         if "email" in block.show and c.email:
             add(link(c.email, "mailto:" + c.email, styling), body, "email")
         if "website" in block.show and c.website:
             add(link(_short_url(c.website), c.website, styling), body, "website")
         if "hours" in block.show and c.hours:
             add(esc(self.theme.strings["hours"]), strong, "hours")
-            for days, hours in group_hours(c.hours, self.theme.strings):
-                add(f"{esc(days)}: {esc(hours)}", body, "hours")
+            for days, hours in group_hours(c.hours, self.theme.strings, self.theme.lang):
+                add(f"{esc(days)}{esc(colon)}{esc(hours)}", body, "hours")
         qr: list[Flowable] = []
         if "booking" in block.show and c.booking_url:
             qr.append(
@@ -424,7 +429,8 @@ class Writer:
             out.append(
                 self.paragraph(
                     esc(self.theme.strings["scan_to_book"])
-                    + ": "
+                    + esc(colon)
+                    + ("<br/>" if is_cjk(self.theme.lang) else "")  # else the link breaks mid-word
                     + link(_short_url(c.booking_url or ""), c.booking_url or "", styling),
                     self.theme.style("small", fill),
                     block,
@@ -441,15 +447,22 @@ def _short_url(url: str) -> str:
     return re.sub(r"^https?://(www\.)?", "", url).rstrip("/")
 
 
-def group_hours(hours: dict[str, str], strings: dict[str, str]) -> list[tuple[str, str]]:
-    """Return ``[(days, hours)]`` with consecutive days of equal hours joined ("Monday – Friday")."""
+def group_hours(hours: dict[str, str], strings: dict[str, str], lang: str) -> list[tuple[str, str]]:
+    """Return ``[(days, hours)]`` with consecutive days of equal hours joined ("Monday – Friday").
+
+    Day names come from CLDR (``i18n.day_names``); the joining word is the ``through`` string.
+    """
+    from .i18n import day_names
+
+    names = day_names(lang)
     out: list[tuple[str, str]] = []
     run: list[str] = []
     for day in (*DAYS, ""):
         value = hours.get(day) if day else None
         if run and (value != hours.get(run[-1]) or not day):
-            first, last = strings["day_" + run[0]], strings["day_" + run[-1]]
-            label = first if len(run) == 1 else f"{first} \u2013 {last}"
+            first, last = names[run[0]], names[run[-1]]
+            label = first if len(run) == 1 else f"{first}{strings['through']}{last}"
+            label = label[:1].upper() + label[1:]  # it starts a line: "Lunes – jueves"
             text = hours[run[0]]
             out.append((label, strings["closed"] if text.strip().lower() == "closed" else text))
             run = []

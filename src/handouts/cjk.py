@@ -1,0 +1,158 @@
+"""Take a language and give back the built-in TrueType family that can draw its script.
+
+Chinese handouts use Noto Sans SC (``zh-Hans``) or Noto Sans TC (``zh-Hant``), SIL Open Font
+License, installed with handouts from the ``justmytype-intl-cjk`` package. That package ships
+them as *variable* fonts, whose default master is Thin, and reportlab draws only the default
+master, so the first time a script is needed its Regular (400) and Bold (700) instances are
+made with fontTools and kept in a cache folder (``$HANDOUTS_CACHE``, else
+``$XDG_CACHE_HOME/handouts``, else ``~/.cache/handouts``). That takes about 20 seconds per
+face, once per machine; later builds read the cached files.
+
+A clinic that wants another Chinese font sets ``branding.language_fonts`` in its clinic.yaml.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from .config import FontFamily
+from .errors import OutputError
+
+PACKAGE = "justmytype-intl-cjk"
+FACES = {"regular": 400, "bold": 700}
+_SOURCES = {"sc": "notosanssc/NotoSansSC[wght].ttf", "tc": "notosanstc/NotoSansTC[wght].ttf"}
+LABELS = {"sc": "Noto Sans SC", "tc": "Noto Sans TC"}
+_TRADITIONAL = ("zh-hant", "zh-tw", "zh-hk", "zh-mo")
+
+
+def script_for(lang: str) -> str | None:
+    """Return ``"sc"`` or ``"tc"`` for a Chinese language code, else None (Latin-script languages)."""
+    code = lang.lower()
+    if not (code == "zh" or code.startswith("zh-")):
+        return None
+    return "tc" if any(code == t or code.startswith(t + "-") for t in _TRADITIONAL) else "sc"
+
+
+def is_cjk(lang: str) -> bool:
+    """True when ``lang`` is written in Chinese characters (line breaks between characters, not at spaces)."""
+    return script_for(lang) is not None
+
+
+def cache_dir() -> Path:
+    """Return the folder where prepared fonts are kept."""
+    if os.environ.get("HANDOUTS_CACHE"):
+        return Path(os.environ["HANDOUTS_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "handouts"
+
+
+def _source(script: str) -> Path:
+    from importlib import resources
+
+    try:
+        root = resources.files("justmytype_intl_cjk")
+    except ModuleNotFoundError:
+        raise OutputError(
+            f"the Chinese fonts package {PACKAGE} is not installed: run pip install -e . again "
+            "(or set branding.language_fonts in clinic.yaml)"
+        ) from None
+    path = Path(str(root / "fonts" / "ofl" / _SOURCES[script]))
+    if not path.is_file():
+        raise OutputError(f"{PACKAGE} is installed but lacks {_SOURCES[script]}: reinstall it")
+    return path
+
+
+def _target(script: str, face: str) -> Path:
+    from importlib import metadata
+
+    import fontTools
+
+    source = _source(script)
+    key = f"{metadata.version(PACKAGE)} {source.stat().st_size} {fontTools.version} {FACES[face]}"
+    digest = hashlib.sha256(key.encode()).hexdigest()[:12]
+    return cache_dir() / f"{LABELS[script].replace(' ', '')}-{FACES[face]}-{digest}.ttf"
+
+
+def ready(script: str) -> bool:
+    """True when both faces of ``script`` are in the cache."""
+    return all(_target(script, face).is_file() for face in FACES)
+
+
+@contextlib.contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the cache folder, so two builds never make the same font at once."""
+    import fcntl
+
+    with open(folder / ".lock", "a+b") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def prepare(script: str, face: str) -> Path:
+    """Return the cached static instance of ``script``'s ``face``, making it first if needed."""
+    target = _target(script, face)
+    if target.is_file():
+        return target
+    folder = target.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with _locked(folder):
+            if target.is_file():
+                return target
+            from fontTools.ttLib import TTFont
+            from fontTools.varLib import instancer
+
+            font = TTFont(_source(script))
+            static = instancer.instantiateVariableFont(font, {"wght": FACES[face]}, updateFontNames=True)
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    static.save(fh)
+                os.replace(tmp, target)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+    except OSError as exc:
+        raise OutputError(
+            f"cannot prepare the {LABELS[script]} font in {folder} ({exc.strerror or exc}): "
+            "set HANDOUTS_CACHE to a writable folder"
+        ) from None
+    return target
+
+
+def _prepare_pair(pair: tuple[str, str]) -> str:
+    return str(prepare(*pair))
+
+
+def prepare_all(scripts: set[str], jobs: int) -> None:
+    """Make every missing face of ``scripts``, several at once when ``jobs`` allows."""
+    missing = [(s, f) for s in sorted(scripts) for f in FACES if not _target(s, f).is_file()]
+    if len(missing) <= 1 or jobs <= 1:
+        for pair in missing:
+            prepare(*pair)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(min(jobs, len(missing)), mp_context=multiprocessing.get_context(method)) as pool:
+        list(pool.map(_prepare_pair, missing))
+
+
+def family(script: str) -> FontFamily:
+    """Return the built-in family for ``script`` (Regular and Bold; no italic, as is usual for Chinese)."""
+    return FontFamily(
+        regular=prepare(script, "regular"),
+        bold=prepare(script, "bold"),
+        italic=None,
+        bold_italic=None,
+        field=f"(built-in {LABELS[script]})",
+    )

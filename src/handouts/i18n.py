@@ -1,0 +1,58 @@
+"""Take a language code and give back its day names and date format, from CLDR through Babel.
+
+Words that belong to the clinic's text (titles, "Opening hours", "Closed") live in
+``content/strings.yaml``; words a locale library knows better than we do (the names of the
+days, how a date is written) come from here, so no language needs a hand-written table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from typing import TYPE_CHECKING
+
+from .config import DAYS
+from .errors import ContentError
+
+if TYPE_CHECKING:
+    from babel import Locale
+
+
+@functools.lru_cache(maxsize=32)
+def locale(lang: str) -> Locale:
+    """Return Babel's locale for a BCP 47 code such as ``en``, ``es`` or ``zh-Hant``.
+
+    Raises ``ContentError`` when CLDR does not know the language.
+    """
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(lang, sep="-")
+    except (UnknownLocaleError, ValueError, TypeError):
+        raise ContentError(
+            f"language {lang!r} is not known to the locale library (CLDR): "
+            "use a code such as en, es, zh-Hans or zh-Hant"
+        ) from None
+
+
+def known(lang: str) -> bool:
+    """True when CLDR knows ``lang``."""
+    try:
+        locale(lang)
+    except ContentError:
+        return False
+    return True
+
+
+@functools.lru_cache(maxsize=32)
+def day_names(lang: str) -> dict[str, str]:
+    """Return ``{"mon": "Monday", …}`` in ``lang`` (the standalone, wide form: "lunes", "星期一")."""
+    names = locale(lang).days["stand-alone"]["wide"]
+    return {day: names[i] for i, day in enumerate(DAYS)}
+
+
+def long_date(date: dt.date, lang: str) -> str:
+    """Return ``date`` written out in ``lang``: "November 20, 2026", "20 de noviembre de 2026", "2026年11月20日"."""
+    from babel.dates import format_date
+
+    return format_date(date, format="long", locale=locale(lang))
