@@ -51,10 +51,11 @@ def pin_reportlab_settings() -> None:
     rl_config.hyphenationLang = ""
     # reportlab's list of characters that may not start a line is Japanese; add the full-width
     # punctuation of Chinese, so a line never starts with "，" or "："
+    from reportlab.lib import textsplit
     from reportlab.platypus import paragraph
 
-    extra = "".join(ch for ch in CHINESE_CANNOT_START if ch not in paragraph.ALL_CANNOT_START)
-    paragraph.ALL_CANNOT_START += extra
+    for module in (textsplit, paragraph):  # one copy for single-style paragraphs, one for mixed ones
+        module.ALL_CANNOT_START += "".join(ch for ch in CHINESE_CANNOT_START if ch not in module.ALL_CANNOT_START)
     rl_config.embeddedHyphenation = 0
     rl_config.platypus_link_underline = 0
     rl_config.allowTTFSubsetting = []

@@ -17,7 +17,9 @@ from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.lib import colors as rl_colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
+from reportlab.platypus import paragraph as rl_paragraph
 from reportlab.platypus.flowables import HRFlowable
 
 from .assets import Family
@@ -112,6 +114,47 @@ class Theme:
         return st
 
 
+class CJKParagraph(Paragraph):
+    """A paragraph of Chinese text where no line starts with closing punctuation.
+
+    reportlab's CJK wrapping lets one such character hang at the end of a line, but not two
+    ("”。"): the second then starts the next line. Here, when a line would start with one, the
+    line before is given less room, so the character before the punctuation moves down with it.
+    """
+
+    def breakLinesCJK(self, maxWidths: Any) -> Any:
+        widths = list(maxWidths) if isinstance(maxWidths, (list, tuple)) else [maxWidths]
+        cannot_start = rl_paragraph.ALL_CANNOT_START  # with Chinese punctuation (pdf.pin_reportlab_settings)
+        for _ in range(64):  # each round moves one character; a paragraph never needs many
+            result = super().breakLinesCJK(list(widths))
+            lines = [_line_chars(line, result) for line in result.lines]
+            bad = next((n for n in range(1, len(lines)) if lines[n] and lines[n][0][0] in cannot_start), None)
+            if bad is None:
+                return result
+            prev = lines[bad - 1]
+            trailing = 0
+            while trailing < len(prev) and prev[-1 - trailing][0] in cannot_start:
+                trailing += 1
+            if trailing >= len(prev) - 1:
+                return result  # nothing left to move down: keep reportlab's lines
+            while len(widths) < bad:
+                widths.append(widths[-1])
+            used = sum(w for _, w in prev)
+            widths[bad - 1] = used - sum(w for _, w in prev[len(prev) - trailing :]) - prev[-1 - trailing][1] / 2
+        return result
+
+
+def _line_chars(line: Any, result: Any) -> list[tuple[str, float]]:
+    """Return the (character, width) pairs of one line from ``breakLinesCJK``."""
+    if result.kind == 0:
+        text = "".join(line[1])
+        return [(ch, stringWidth(ch, result.fontName, result.fontSize)) for ch in text]
+    out = []
+    for word in line.words:
+        out += [(ch, stringWidth(ch, word.fontName, word.fontSize)) for ch in getattr(word, "text", "")]
+    return out
+
+
 @dataclass
 class Writer:
     """Turns one handout's blocks into flowables."""
@@ -149,7 +192,11 @@ class Writer:
         )
         body = to_markup(text, styling, display, line, where) if markup else text
         self.check_glyphs(body, family, block, where, line, display, bold=style.fontName == family.bold)
-        para = Paragraph(body, style, bulletText=bullet)
+        para = (
+            CJKParagraph(body, style, bulletText=bullet)
+            if style.wordWrap == "CJK"
+            else Paragraph(body, style, bulletText=bullet)
+        )
         para._block_id = block.id if block else None  # type: ignore[attr-defined]
         return para
 
