@@ -127,11 +127,11 @@ class CJKParagraph(Paragraph):
         cannot_start = rl_paragraph.ALL_CANNOT_START  # with Chinese punctuation (pdf.pin_reportlab_settings)
         for _ in range(64):  # each round moves one character; a paragraph never needs many
             result = super().breakLinesCJK(list(widths))
-            lines = [_line_chars(line, result) for line in result.lines]
-            bad = next((n for n in range(1, len(lines)) if lines[n] and lines[n][0][0] in cannot_start), None)
+            starts = [_line_start(line, result) for line in result.lines]
+            bad = next((n for n in range(1, len(starts)) if starts[n] in cannot_start), None)
             if bad is None:
                 return result
-            prev = lines[bad - 1]
+            prev = _line_chars(result.lines[bad - 1], result)
             trailing = 0
             while trailing < len(prev) and prev[-1 - trailing][0] in cannot_start:
                 trailing += 1
@@ -142,6 +142,16 @@ class CJKParagraph(Paragraph):
             used = sum(w for _, w in prev)
             widths[bad - 1] = used - sum(w for _, w in prev[len(prev) - trailing :]) - prev[-1 - trailing][1] / 2
         return result
+
+
+def _line_start(line: Any, result: Any) -> str:
+    """Return the first character of one line from ``breakLinesCJK`` ("" for an empty line)."""
+    if result.kind == 0:
+        return line[1][0][:1] if line[1] else ""
+    for word in line.words:
+        if getattr(word, "text", ""):
+            return word.text[0]
+    return ""
 
 
 def _line_chars(line: Any, result: Any) -> list[tuple[str, float]]:
