@@ -183,6 +183,9 @@ def build(root: Path, options: Options, progress: Callable[[Task, str, int], Non
             status = "written"
         if progress:
             progress(task, status, len(tasks))
+    from .gallery import write_gallery  # the front desk's pages list every PDF on disk, not only this run's
+
+    write_gallery(project, tasks, out, report.stale)
     return report
 
 
