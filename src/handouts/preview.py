@@ -212,17 +212,22 @@ def preview_handout(
     project = load_project(root)
     every = sorted(set(project.clinics) | set(project.clinic_problems))
     if clinic not in every:
-        raise ConfigError(f"no clinic {clinic!r} in content/clinics/{did_you_mean(clinic, every)}")
+        hint = did_you_mean(clinic, every) or f" (there are: {', '.join(every)})"
+        raise ConfigError(f"no clinic {clinic!r} in content/clinics/{hint}")
     if clinic not in project.clinics:
         raise ConfigError(f"clinic {clinic!r} has errors: run handouts validate")
     if handout not in project.handouts:
         raise ContentError(f"no handout {handout!r} in content/handouts/{did_you_mean(handout, project.handouts)}")
-    task = Task(clinic, handout, lang or project.clinics[clinic].languages[0], variant or Variant())
+    offered = project.clinics[clinic].languages
+    task = Task(clinic, handout, lang or offered[0], variant or Variant())
     pdf = output_folder(project.root, out) / clinic / task.filename()
     if not pdf.is_file():
+        shown = pdf.relative_to(project.root) if pdf.is_relative_to(project.root) else pdf
+        if task.lang not in offered:
+            raise OutputError(f"{shown} does not exist: clinic {clinic!r} offers {', '.join(offered)}, not {task.lang}")
         flags = "".join(f" --{part}" for part in task.variant.suffix().split(".") if part)
         raise OutputError(
-            f"{pdf} has not been built: run handouts build --clinic {clinic} --handout {handout} "
+            f"{shown} has not been built yet: run handouts build --clinic {clinic} --handout {handout} "
             f"--lang {task.lang}{flags}"
         )
     previews = Previews(pdf.parent)
