@@ -265,12 +265,6 @@ def _card(
         pages = f"{counts[0]}–{counts[-1]} pages"
     layout = project.layouts.get(recipe.layout)
     title, subtitle = _title(project, handout, UI_LANG if UI_LANG in recipe.text else main.lang)
-    words = [handout.replace("-", " "), *recipe.tags.values()]
-    words += [v.replace("-", " ") for v in recipe.tags.values()]
-    for text in recipe.text.values():
-        words += [text["title"], text.get("subtitle") or ""]
-    if layout:
-        words.append(KIND_NAMES.get(layout.label, layout.label))
     width, height = _thumb_size(info)
     return Card(
         id=handout,
@@ -283,7 +277,7 @@ def _card(
         condition=recipe.tags.get("condition", ""),
         links=[link(t) for t in standard],
         variants=[
-            (", ".join(VARIANT_NAMES[p] for p in v.suffix().strip(".").split(".")).capitalize(), [link(t) for t in ts])
+            (_variant_name(v), [link(t) for t in ts])
             for v, ts in sorted(variants.items(), key=lambda kv: (kv[0].suffix().count("."), kv[0].suffix()))
         ],
         thumbnail="previews/" + quote(info.thumbnail.name),
@@ -291,8 +285,25 @@ def _card(
         thumb_size=(width, height),
         pages=pages,
         paper=paper_label(info.width, info.height, clinic.paper == "a4"),
-        search=fold(" ".join(w for w in words if w)),
+        search=_search_text(project, handout),
     )
+
+
+def _variant_name(variant: Variant) -> str:
+    """Return ``Grayscale`` or ``Large print, grayscale``."""
+    return ", ".join(VARIANT_NAMES[p] for p in variant.suffix().strip(".").split(".")).capitalize()
+
+
+def _search_text(project: Project, handout: str) -> str:
+    """Return what the search box matches for a handout: id, tags, kind, and titles in every language, folded."""
+    recipe = project.handouts[handout]
+    words = [handout, *recipe.tags.values()]
+    for text in recipe.text.values():
+        words += [text["title"], text.get("subtitle") or ""]
+    layout = project.layouts.get(recipe.layout)
+    if layout:
+        words.append(KIND_NAMES.get(layout.label, layout.label))
+    return fold(" ".join(w.replace("-", " ") for w in words if w))
 
 
 def _thumb_size(info: PdfInfo) -> tuple[int, int]:
@@ -318,11 +329,11 @@ def _clinic_page(project: Project, clinic: Clinic, tasks: list[Task], folder: Pa
     order = {code: n for n, code in enumerate(clinic.languages)}
     rank = {kind: n for n, kind in enumerate(KIND_NAMES)}
     kinds = sorted({(c.kind, c.kind_name) for c in cards if c.kind}, key=lambda k: (rank.get(k[0], len(rank)), k[0]))
-    lang = clinic.languages[0]
+    lang = UI_LANG if localized(clinic.name, UI_LANG) else clinic.languages[0]
     return ClinicPage(
         slug=clinic.slug,
-        name=clinic_name(clinic, UI_LANG if UI_LANG in clinic.languages else lang),
-        tagline=localized(clinic.tagline, UI_LANG if UI_LANG in clinic.languages else lang) or "",
+        name=clinic_name(clinic, lang),
+        tagline=localized(clinic.tagline, lang) or "",
         logo=_copy_logo(clinic, folder),
         colors=_colors(clinic),
         cards=cards,
