@@ -258,3 +258,17 @@ def test_paper_labels():
 def test_fold_matches_the_scripts_folding():
     assert fold("Ciática SÍNDROME") == "ciatica sindrome"
     assert fold("简体中文") == "简体中文"
+
+
+def test_page_colours_stay_readable_whatever_the_brand(make_project):
+    from handouts.colors import contrast
+    from handouts.gallery import _colors
+    from handouts.project import load_project
+
+    pale = CLINIC.replace('primary_color: "#1f5f5b"', 'primary_color: "#f2e85c"')
+    clinic = load_project(make_project({"content/clinics/demo/clinic.yaml": pale})).clinics["demo"]
+    colors = _colors(clinic)
+    assert colors["on-primary"] == "#000000"  # black text on a pale yellow band and buttons
+    assert colors["strong"] == "#1a1a1a"  # the yellow is too pale for headings and links on white
+    assert contrast(colors["primary"], colors["on-primary"]) >= 4.5
+    assert contrast(colors["strong"], "#ffffff") >= 4.5

@@ -46,6 +46,7 @@ def test_build_renders_a_thumbnail_of_page_one(built):
     entry = record["pdfs"]["welcome.pdf"]
     assert entry["sha256"] == pv.sha256(built / "output/demo/welcome.pdf")
     assert (entry["pages"], entry["width"], entry["height"], entry["thumbnail"]) == (1, 612.0, 792.0, thumb.name)
+    assert entry["thumb_size"] == [width, height]
 
 
 def test_an_unchanged_pdf_is_not_rendered_again(built, no_rendering):

@@ -265,7 +265,6 @@ def _card(
         pages = f"{counts[0]}–{counts[-1]} pages"
     layout = project.layouts.get(recipe.layout)
     title, subtitle = _title(project, handout, UI_LANG if UI_LANG in recipe.text else main.lang)
-    width, height = _thumb_size(info)
     return Card(
         id=handout,
         title=title,
@@ -282,7 +281,7 @@ def _card(
         ],
         thumbnail="previews/" + quote(info.thumbnail.name),
         thumbnails={t.lang: "previews/" + quote(infos[t].thumbnail.name) for t in standard},
-        thumb_size=(width, height),
+        thumb_size=info.thumb_size,
         pages=pages,
         paper=paper_label(info.width, info.height, clinic.paper == "a4"),
         search=_search_text(project, handout),
@@ -304,13 +303,6 @@ def _search_text(project: Project, handout: str) -> str:
     if layout:
         words.append(KIND_NAMES.get(layout.label, layout.label))
     return fold(" ".join(w.replace("-", " ") for w in words if w))
-
-
-def _thumb_size(info: PdfInfo) -> tuple[int, int]:
-    """Return the thumbnail's pixel size from its PNG header (the page's aspect without opening the image)."""
-    with info.thumbnail.open("rb") as fh:
-        header = fh.read(24)
-    return int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
 
 
 def _clinic_page(project: Project, clinic: Clinic, tasks: list[Task], folder: Path, stale: set[Path]) -> ClinicPage:

@@ -40,6 +40,7 @@ class PdfInfo:
     width: float  # points, page 1's trim box (a print-shop PDF's bleed and marks are left out)
     height: float
     thumbnail: Path
+    thumb_size: tuple[int, int]  # pixels
 
 
 def sha256(path: Path) -> str:
@@ -75,11 +76,12 @@ class _Document:
             raise PreviewError(f"cannot render it ({exc}): build it again", self.pdf) from None
 
 
-def _png(page: pdfium.PdfPage, scale: float) -> bytes:
+def _png(page: pdfium.PdfPage, scale: float) -> tuple[bytes, tuple[int, int]]:
+    """Return the page rendered at ``scale`` (1 = 72 dpi) as PNG bytes, and its size in pixels."""
     image = page.render(scale=scale).to_pil()
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)
-    return buffer.getvalue()
+    return buffer.getvalue(), image.size
 
 
 class Previews:
@@ -123,7 +125,10 @@ class Previews:
 
     def _entry(self, pdf: Path) -> dict[str, Any]:
         """Return the record of ``pdf``, emptied (and its old pages deleted) when the PDF changed since."""
-        digest = sha256(pdf)
+        try:
+            digest = sha256(pdf)
+        except OSError as exc:
+            raise PreviewError(f"cannot read it: {exc.strerror}", pdf) from None
         entry = self.record.get(pdf.name)
         if entry is not None and entry.get("sha256") == digest:
             return entry
@@ -154,18 +159,22 @@ class Previews:
         entry = self._entry(pdf)
         name = pdf.stem + ".thumb.png"
         known = all(isinstance(entry.get(k), int | float) for k in ("pages", "width", "height"))
+        size = entry.get("thumb_size")
+        known = known and isinstance(size, list) and len(size) == 2 and all(isinstance(n, int) for n in size)
         if known and entry.get("thumbnail") == name and (self.target / name).is_file():
-            return PdfInfo(int(entry["pages"]), float(entry["width"]), float(entry["height"]), self.target / name)
+            pages, width, height = int(entry["pages"]), float(entry["width"]), float(entry["height"])
+            return PdfInfo(pages, width, height, self.target / name, (size[0], size[1]))
         with _Document(pdf) as doc:
             page = doc[0]
             left, bottom, right, top = page.get_trimbox()
             width, height = page.get_size()
-            data = _png(page, THUMB_BOX / max(width, height))
+            data, pixels = _png(page, THUMB_BOX / max(width, height))
             pages = len(doc)
         log.info("rendered the thumbnail of %s", pdf)
-        entry.update(pages=pages, width=round(right - left, 3), height=round(top - bottom, 3), thumbnail=name)
+        entry.update(pages=pages, width=round(right - left, 3), height=round(top - bottom, 3))
+        entry.update(thumbnail=name, thumb_size=list(pixels))
         self.changed = True
-        return PdfInfo(pages, entry["width"], entry["height"], self._write(name, data))
+        return PdfInfo(pages, entry["width"], entry["height"], self._write(name, data), pixels)
 
     def pages(self, pdf: Path, dpi: int) -> list[Path]:
         """Return PNGs of every page of ``pdf`` at ``dpi``, rendering them only if the PDF or the DPI changed.
@@ -183,7 +192,7 @@ class Previews:
         with _Document(pdf) as doc:
             for number in range(len(doc)):
                 name = f"{pdf.stem}.page-{number + 1}.png"
-                self._write(name, _png(doc[number], dpi / 72))
+                self._write(name, _png(doc[number], dpi / 72)[0])
                 names.append(name)
         log.info("rendered %d page(s) of %s at %d dpi", len(names), pdf, dpi)
         entry["full"] = {"dpi": dpi, "files": names}
