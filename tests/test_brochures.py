@@ -178,7 +178,7 @@ def test_variants_land_in_distinct_files(make_project):
     root = make_project()
     build(root, Options())
     build(root, Options(variant=Variant(grayscale=True, large_print=True)))
-    names = sorted(p.name for p in (root / "output" / "demo").iterdir())
+    names = sorted(p.name for p in (root / "output" / "demo").glob("*.pdf"))
     assert names == ["welcome.large-print.grayscale.pdf", "welcome.pdf"]
 
 

@@ -28,7 +28,14 @@ def test_help(runner):
     assert result.exit_code == 0
     assert result.stdout.startswith("Usage: handouts [OPTIONS] COMMAND [ARGS]...\n")
     commands = result.stdout.split("Commands:\n")[1]
-    assert [line.split()[0] for line in commands.splitlines()] == ["build", "lint", "list", "new-clinic", "validate"]
+    assert [line.split()[0] for line in commands.splitlines()] == [
+        "build",
+        "lint",
+        "list",
+        "new-clinic",
+        "preview",
+        "validate",
+    ]
     assert result.stderr == ""
 
 

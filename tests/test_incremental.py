@@ -216,3 +216,22 @@ def test_a_killed_build_leaves_a_state_the_next_build_corrects(project: Path, tm
         subprocess.run([*cmd[:-2], "--out", str(clean), "--force"], check=True, capture_output=True)
         assert pdfs(project / "output") == pdfs(clean)
         assert not list((project / "output").rglob("*.tmp"))
+
+
+def test_a_second_build_into_the_same_folder_waits_its_turn(runner, project: Path) -> None:
+    import fcntl
+
+    build(runner, project)
+    with open(project / "output" / ".handouts-build.lock", "a+b") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        result = runner.invoke(cli, ["build", "--project", str(project)])
+    assert result.exit_code == 1
+    assert f"another handouts build is writing to {project / 'output'}: wait for it to finish" in result.output
+
+
+def test_temporary_files_of_a_killed_build_are_swept(runner, project: Path) -> None:
+    build(runner, project)
+    leftover = project / "output" / "demo" / ".welcome.pdf.abc123.tmp"
+    leftover.write_bytes(b"half a pdf")
+    build(runner, project)
+    assert not leftover.exists()

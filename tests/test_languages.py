@@ -160,7 +160,9 @@ def test_no_chinese_line_starts_with_closing_punctuation(catalogue: Path) -> Non
         for pdf in sorted((catalogue / "lotus-acupuncture").glob(f"*.{lang}.pdf")):
             for line in pdftotext(pdf, "-layout").splitlines():
                 for column in re.split(r"\s{3,}", line.strip()):
-                    assert not (column and column[0] in "，。、：；！？）」"), f"{pdf.name}: a line starts with {column!r}"
+                    assert not (column and column[0] in "，。、：；！？）」"), (
+                        f"{pdf.name}: a line starts with {column!r}"
+                    )
 
 
 # ---- failures: a missing translation and a missing glyph, through the CLI ----

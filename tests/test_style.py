@@ -26,6 +26,12 @@ def test_cli_imports_no_rendering_libraries():
     assert "try:" not in text
 
 
+def test_cli_starts_without_the_heavy_libraries():
+    code = "import sys, handouts.cli; print(sorted({'reportlab', 'jinja2', 'yaml', 'pypdfium2', 'PIL'} & set(sys.modules)))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout == "[]\n"
+
+
 def test_no_catch_all_exception_handlers():
     for path in (REPO / "src" / "handouts").glob("*.py"):
         assert "except Exception" not in path.read_text(), path

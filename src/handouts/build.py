@@ -6,6 +6,7 @@ render each task to bytes, and write the bytes atomically into the output folder
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import tempfile
@@ -18,6 +19,7 @@ from .project import Project, check_references, load_project
 from .variant import Variant
 
 log = logging.getLogger(__name__)
+LOCK = ".handouts-build.lock"
 
 
 @dataclass(frozen=True)
@@ -179,6 +181,50 @@ def build(
         raise OutputError(f"cannot create the output folder {out}: {exc.strerror}") from None
     if not os.access(out, os.W_OK):
         raise OutputError(f"the output folder {out} is not writable")
+    with _locked(out):
+        _sweep(out)
+        _build_into(project, options, tasks, out, report, progress, notice)
+    return report
+
+
+@contextlib.contextmanager
+def _locked(out: Path) -> Iterator[None]:
+    """Hold the output folder's lock for a whole build, so two builds never write into one folder."""
+    import fcntl
+
+    try:
+        fh = open(out / LOCK, "a+b")
+    except OSError as exc:
+        raise OutputError(f"cannot write into the output folder {out}: {exc.strerror}") from None
+    try:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise OutputError(
+                f"another handouts build is writing to {out}: wait for it to finish, or use another --out"
+            ) from None
+        yield
+    finally:
+        fh.close()
+
+
+def _sweep(out: Path) -> None:
+    """Remove temporary files a killed build left behind (``write_atomic`` names them ``.<name>.<random>.tmp``)."""
+    for leftover in out.rglob(".*.tmp"):
+        if leftover.is_file() and not leftover.is_symlink():
+            leftover.unlink(missing_ok=True)
+
+
+def _build_into(
+    project: Project,
+    options: Options,
+    tasks: list[Task],
+    out: Path,
+    report: Report,
+    progress: Callable[[Task, str, int], None] | None,
+    notice: Callable[[str], None] | None,
+) -> None:
+    """Render what is out of date, write it, save the record and the gallery (under the folder's lock)."""
     from .incremental import Fingerprints, Record
 
     record = Record(out)
@@ -223,7 +269,9 @@ def build(
             report.notes.append(
                 f"could not save the build record {record.path} ({exc.strerror}): the next build rebuilds all"
             )
-    return report
+    from .gallery import write_gallery  # the front desk's pages list every PDF on disk, not only this run's
+
+    write_gallery(project, tasks, out, report.stale)
 
 
 def _prepare_fonts(project: Project, tasks: list[Task], jobs: int | None, notice: Callable[[str], None] | None) -> None:

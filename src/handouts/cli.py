@@ -105,3 +105,24 @@ def new_clinic(project: Path, slug: str) -> None:
     from .scaffold import new_clinic as make
 
     click.echo(rep.created(make(project, slug), project))
+
+
+@cli.command()
+@PROJECT
+@click.argument("clinic")
+@click.argument("handout")
+@click.option("--lang", metavar="CODE", help="Language of the PDF (default: the clinic's first).")
+@click.option("--dpi", type=click.IntRange(36, 600), default=150, show_default=True, help="Resolution of the PNGs.")
+@click.option("--out", type=click.Path(path_type=Path), help="Output folder the PDF was built in (default: output/).")
+@click.option("--print-shop", is_flag=True, help="Preview the print-shop PDF.")
+@click.option("--grayscale", is_flag=True, help="Preview the grayscale PDF.")
+@click.option("--large-print", is_flag=True, help="Preview the large-print PDF.")
+def preview(project: Path, clinic: str, handout: str, lang: str | None, dpi: int, out: Path | None,
+            print_shop: bool, grayscale: bool, large_print: bool) -> None:  # fmt: skip
+    """Render every page of a built handout as PNG images and print where they are."""
+    from .preview import preview_handout
+    from .variant import Variant
+
+    variant = Variant(print_shop=print_shop, grayscale=grayscale, large_print=large_print)
+    paths = preview_handout(project, clinic, handout, lang=lang, variant=variant, out=out, dpi=dpi)
+    click.echo(rep.preview_paths(paths, project))

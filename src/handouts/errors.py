@@ -9,6 +9,7 @@ Exception tree::
           ├── TemplateError      Jinja text: syntax, an undefined name, a sandbox limit
           ├── LayoutError        a layout file, or content that does not fit its panel
           └── OutputError        the output folder: missing, not writable, inside the inputs
+               └── PreviewError  a built PDF cannot be read to render its previews
     ProblemList                  several HandoutErrors at once (``validate`` reports all)
 
 Only ``click``'s ``Command.main`` catches these: it prints ``Error: …`` to stderr, no traceback.
@@ -62,6 +63,10 @@ class LayoutError(HandoutError):
 
 class OutputError(HandoutError):
     """The output folder cannot be used."""
+
+
+class PreviewError(OutputError):
+    """A built PDF cannot be read to render its previews."""
 
 
 class ProblemList(HandoutError):

@@ -148,3 +148,8 @@ def created(paths: list[Path], project: Path) -> str:
         + paths[0].parent.name
     )
     return "\n".join(lines)
+
+
+def preview_paths(paths: list[Path], project: Path) -> str:
+    """Return the preview images written, one path a line."""
+    return "\n".join(_rel(p, project) for p in paths)

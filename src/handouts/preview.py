@@ -1,0 +1,245 @@
+"""Take built PDFs and give back PNG previews of their pages: a thumbnail of page 1, or every page at a chosen DPI.
+
+Pages are rendered with pypdfium2 (a pip-installed PDFium), so no system tool is needed. Previews
+sit in a ``previews/`` folder beside the PDFs, with ``previews.json`` recording the SHA-256 of the
+PDF each preview was made from: a preview is rendered again only when its PDF changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import pypdfium2 as pdfium
+
+from .build import Task, output_folder, write_atomic
+from .errors import ConfigError, ContentError, OutputError, PreviewError
+from .variant import Variant
+
+log = logging.getLogger(__name__)
+
+FOLDER = "previews"
+RECORD = "previews.json"
+THUMB_BOX = 400  # pixels: the thumbnail's longer side, sharp on a high-density screen at 200 CSS pixels
+_RECORD_VERSION = 1
+_PNG_NAME = re.compile(r"^[^/\\]+\.png$")
+
+
+@dataclass(frozen=True)
+class PdfInfo:
+    """What the gallery shows of one PDF: its page count, the trimmed size of page 1, and its thumbnail."""
+
+    pages: int
+    width: float  # points, page 1's trim box (a print-shop PDF's bleed and marks are left out)
+    height: float
+    thumbnail: Path
+    thumb_size: tuple[int, int]  # pixels
+
+
+def sha256(path: Path) -> str:
+    """Return the hex SHA-256 of the file at ``path``."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 16), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class _Document:
+    """Open a PDF with PDFium for one ``with`` block; PDFium's errors become a ``PreviewError`` naming the file."""
+
+    def __init__(self, pdf: Path) -> None:
+        self.pdf = pdf
+        self.doc: pdfium.PdfDocument | None = None
+
+    def __enter__(self) -> pdfium.PdfDocument:
+        try:
+            self.doc = pdfium.PdfDocument(self.pdf)
+        except pdfium.PdfiumError as exc:
+            raise PreviewError(f"cannot read it as a PDF ({exc}): build it again", self.pdf) from None
+        if len(self.doc) == 0:
+            self.doc.close()
+            raise PreviewError("the PDF has no pages: build it again", self.pdf)
+        return self.doc
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if self.doc is not None:
+            self.doc.close()
+        if isinstance(exc, pdfium.PdfiumError):
+            raise PreviewError(f"cannot render it ({exc}): build it again", self.pdf) from None
+
+
+def _png(page: pdfium.PdfPage, scale: float) -> tuple[bytes, tuple[int, int]]:
+    """Return the page rendered at ``scale`` (1 = 72 dpi) as PNG bytes, and its size in pixels."""
+    image = page.render(scale=scale).to_pil()
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue(), image.size
+
+
+class Previews:
+    """The previews of the PDFs in one folder (``output/<clinic>/``), and the record of what they were made from.
+
+    Call ``thumbnail()`` or ``pages()`` for each PDF, then ``save()`` once to keep the record.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.target = folder / FOLDER
+        self.record: dict[str, dict[str, Any]] = self._load()
+        self.changed = False
+
+    def _load(self) -> dict[str, dict[str, Any]]:
+        path = self.target / RECORD
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            log.warning("%s is unreadable (%s); every preview will be rendered again", path, exc)
+            return {}
+        if not isinstance(data, dict) or data.get("version") != _RECORD_VERSION:
+            return {}
+        if not isinstance(data.get("pdfs"), dict):
+            return {}
+        return {k: v for k, v in data["pdfs"].items() if isinstance(v, dict) and isinstance(v.get("sha256"), str)}
+
+    def save(self) -> None:
+        """Write the record if anything changed; raises ``OutputError`` when it cannot be written."""
+        if not self.changed:
+            return
+        data = {"version": _RECORD_VERSION, "pdfs": dict(sorted(self.record.items()))}
+        path = self.target / RECORD
+        try:
+            write_atomic(path, (json.dumps(data, indent=1, sort_keys=True) + "\n").encode("utf-8"))
+        except OSError as exc:
+            raise OutputError(f"cannot write {path}: {exc.strerror}") from None
+        self.changed = False
+
+    def _entry(self, pdf: Path) -> dict[str, Any]:
+        """Return the record of ``pdf``, emptied (and its old pages deleted) when the PDF changed since."""
+        try:
+            digest = sha256(pdf)
+        except OSError as exc:
+            raise PreviewError(f"cannot read it: {exc.strerror}", pdf) from None
+        entry = self.record.get(pdf.name)
+        if entry is not None and entry.get("sha256") == digest:
+            return entry
+        if entry is not None:
+            full = entry.get("full")
+            for name in full.get("files", []) if isinstance(full, dict) else []:
+                if isinstance(name, str) and _PNG_NAME.match(name):
+                    (self.target / name).unlink(missing_ok=True)  # pages of the old PDF must not pass for the new
+        entry = {"sha256": digest}
+        self.record[pdf.name] = entry
+        self.changed = True
+        return entry
+
+    def _write(self, name: str, data: bytes) -> Path:
+        path = self.target / name
+        try:
+            write_atomic(path, data)
+        except OSError as exc:
+            raise OutputError(f"cannot write {path}: {exc.strerror}") from None
+        return path
+
+    def thumbnail(self, pdf: Path) -> PdfInfo:
+        """Return ``pdf``'s page count, page size and page-1 thumbnail, rendering the thumbnail only if needed.
+
+        Raises ``PreviewError`` when the file is not a readable PDF, ``OutputError`` when the
+        thumbnail cannot be written.
+        """
+        entry = self._entry(pdf)
+        name = pdf.stem + ".thumb.png"
+        known = all(isinstance(entry.get(k), int | float) for k in ("pages", "width", "height"))
+        size = entry.get("thumb_size")
+        known = known and isinstance(size, list) and len(size) == 2 and all(isinstance(n, int) for n in size)
+        if known and entry.get("thumbnail") == name and (self.target / name).is_file():
+            pages, width, height = int(entry["pages"]), float(entry["width"]), float(entry["height"])
+            return PdfInfo(pages, width, height, self.target / name, (size[0], size[1]))
+        with _Document(pdf) as doc:
+            page = doc[0]
+            left, bottom, right, top = page.get_trimbox()
+            width, height = page.get_size()
+            data, pixels = _png(page, THUMB_BOX / max(width, height))
+            pages = len(doc)
+        log.info("rendered the thumbnail of %s", pdf)
+        entry.update(pages=pages, width=round(right - left, 3), height=round(top - bottom, 3))
+        entry.update(thumbnail=name, thumb_size=list(pixels))
+        self.changed = True
+        return PdfInfo(pages, entry["width"], entry["height"], self._write(name, data), pixels)
+
+    def pages(self, pdf: Path, dpi: int) -> list[Path]:
+        """Return PNGs of every page of ``pdf`` at ``dpi``, rendering them only if the PDF or the DPI changed.
+
+        Raises ``PreviewError`` when the file is not a readable PDF, ``OutputError`` when a page
+        cannot be written.
+        """
+        entry = self._entry(pdf)
+        full = entry.get("full")
+        if isinstance(full, dict) and full.get("dpi") == dpi and isinstance(full.get("files"), list):
+            paths = [self.target / str(n) for n in full["files"]]
+            if paths and all(p.is_file() for p in paths):
+                return paths
+        names = []
+        with _Document(pdf) as doc:
+            for number in range(len(doc)):
+                name = f"{pdf.stem}.page-{number + 1}.png"
+                self._write(name, _png(doc[number], dpi / 72)[0])
+                names.append(name)
+        log.info("rendered %d page(s) of %s at %d dpi", len(names), pdf, dpi)
+        entry["full"] = {"dpi": dpi, "files": names}
+        self.changed = True
+        return [self.target / n for n in names]
+
+
+def preview_handout(
+    root: Path,
+    clinic: str,
+    handout: str,
+    lang: str | None = None,
+    variant: Variant | None = None,
+    out: Path | None = None,
+    dpi: int = 150,
+) -> list[Path]:
+    """Render every page of one built handout as PNGs; return their paths.
+
+    ``lang`` defaults to the clinic's first language. Raises ``ConfigError`` or ``ContentError``
+    for an unknown clinic, handout or language, and ``OutputError`` when the PDF has not been
+    built or cannot be read.
+    """
+    from .project import load_project
+    from .schema import did_you_mean
+
+    project = load_project(root)
+    every = sorted(set(project.clinics) | set(project.clinic_problems))
+    if clinic not in every:
+        hint = did_you_mean(clinic, every) or f" (there are: {', '.join(every)})"
+        raise ConfigError(f"no clinic {clinic!r} in content/clinics/{hint}")
+    if clinic not in project.clinics:
+        raise ConfigError(f"clinic {clinic!r} has errors: run handouts validate")
+    if handout not in project.handouts:
+        raise ContentError(f"no handout {handout!r} in content/handouts/{did_you_mean(handout, project.handouts)}")
+    offered = project.clinics[clinic].languages
+    task = Task(clinic, handout, lang or offered[0], variant or Variant())
+    pdf = output_folder(project.root, out) / clinic / task.filename()
+    if not pdf.is_file():
+        shown = pdf.relative_to(project.root) if pdf.is_relative_to(project.root) else pdf
+        if task.lang not in offered:
+            raise OutputError(f"{shown} does not exist: clinic {clinic!r} offers {', '.join(offered)}, not {task.lang}")
+        flags = "".join(f" --{part}" for part in task.variant.suffix().split(".") if part)
+        raise OutputError(
+            f"{shown} has not been built yet: run handouts build --clinic {clinic} --handout {handout} "
+            f"--lang {task.lang}{flags}"
+        )
+    previews = Previews(pdf.parent)
+    paths = previews.pages(pdf, dpi)
+    previews.save()
+    return paths
