@@ -186,3 +186,38 @@ def test_missing_file(tmp_path):
 def test_impossible_date_is_a_located_error(tmp_path):
     message = error_of(tmp_path, "kind: prose\nreviewed: 2026-02-30\n")
     assert message == "content/blocks/file.yaml:2: '2026-02-30' is not a real date: use YYYY-MM-DD"
+
+
+def test_the_parse_cache_gives_back_the_same_values_and_lines(tmp_path, monkeypatch):
+    import datetime as dt
+
+    from handouts import yamlio
+
+    monkeypatch.setenv("HANDOUTS_CACHE", str(tmp_path / "cache"))
+    path = tmp_path / "f.yaml"
+    path.write_text("a: 1\nb:\n  - x\n  - {c: 2026-11-20, d: null, e: 1.5, f: true}\n'1': z\n", encoding="utf-8")
+    first = yamlio.load_yaml(path, "f.yaml")
+    assert list((tmp_path / "cache" / "yaml").rglob("*.json"))  # written
+    second = yamlio.load_yaml(path, "f.yaml")  # read back from the cache
+    assert (
+        second == first == {"a": 1, "b": ["x", {"c": dt.date(2026, 11, 20), "d": None, "e": 1.5, "f": True}], "1": "z"}
+    )
+    assert isinstance(second, yamlio.YMap) and isinstance(second["b"], yamlio.YList)
+    assert second.line_of("b") == 2 and second["b"].line_of(1) == 4 and second["b"][1].line_of("e") == 4
+
+
+def test_a_damaged_cache_entry_is_ignored_and_errors_are_never_cached(tmp_path, monkeypatch):
+    from handouts import yamlio
+    from handouts.errors import ContentError
+
+    monkeypatch.setenv("HANDOUTS_CACHE", str(tmp_path / "cache"))
+    path = tmp_path / "f.yaml"
+    path.write_text("a: 1\n", encoding="utf-8")
+    yamlio.load_yaml(path, "f.yaml")
+    for entry in (tmp_path / "cache").rglob("*.json"):
+        entry.write_text("{not json", encoding="utf-8")
+    assert yamlio.load_yaml(path, "f.yaml") == {"a": 1}
+    path.write_text("a: 1\na: 2\n", encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(ContentError, match="duplicate key"):
+            yamlio.load_yaml(path, "f.yaml")

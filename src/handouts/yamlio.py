@@ -8,6 +8,11 @@ so a "billion laughs" file is refused before anything walks it.
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import json
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -156,6 +161,9 @@ def load_yaml(path: Path, display: str, error_type: type[HandoutError] = Content
     unreadable, malformed, empty or non-mapping files.
     """
     text = read_text(path, display, error_type)
+    cached = _cache_get(text)
+    if cached is not None:
+        return cached
     loader = _Loader(text, error_type, display)
     try:
         node = loader.get_single_node()
@@ -180,7 +188,86 @@ def load_yaml(path: Path, display: str, error_type: type[HandoutError] = Content
         raise error_type("the file is empty: it needs a mapping of fields", display, 1)
     if not isinstance(data, YMap):
         raise error_type(f"expected a mapping of 'field: value' lines, found {_type_name(data)}", display, 1)
+    _cache_put(text, data)
     return data
+
+
+# ---- a cache of parsed files -------------------------------------------------------------
+# PyYAML's pure-Python parser (needed for the checks above) takes most of a no-op build's
+# time, so a file that parsed cleanly is kept as JSON, lines included, under its text's
+# SHA-256 (and this module's, so a change to the rules parses everything again). Only files
+# that loaded without error are cached: every problem is found by a real parse.
+
+
+def _cache_path(text: str) -> Path | None:
+    from .cjk import cache_dir
+
+    if os.environ.get("HANDOUTS_NO_CACHE"):
+        return None
+    digest = hashlib.sha256(_RULES + text.encode("utf-8")).hexdigest()
+    return cache_dir() / "yaml" / digest[:2] / f"{digest}.json"
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, YMap):
+        return {"m": value.line, "k": [[_encode(k), value.key_lines.get(k, 0), _encode(v)] for k, v in value.items()]}
+    if isinstance(value, YList):
+        return {"l": value.line, "i": value.item_lines, "v": [_encode(v) for v in value]}
+    if isinstance(value, dt.datetime):
+        return {"t": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"d": value.isoformat()}
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    raise TypeError(type(value).__name__)  # anything else is not cached
+
+
+def _decode(value: Any) -> Any:
+    if not isinstance(value, dict):
+        return value
+    if "m" in value:
+        out = YMap()
+        out.line = value["m"]
+        for key, line, item in value["k"]:
+            out[_decode(key)] = _decode(item)
+            out.key_lines[_decode(key)] = line
+        return out
+    if "l" in value:
+        seq = YList(_decode(v) for v in value["v"])
+        seq.line, seq.item_lines = value["l"], value["i"]
+        return seq
+    if "t" in value:
+        return dt.datetime.fromisoformat(value["t"])
+    return dt.date.fromisoformat(value["d"])
+
+
+def _cache_get(text: str) -> YMap | None:
+    path = _cache_path(text)
+    if path is None:
+        return None
+    try:
+        data = _decode(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return None  # no entry, or a damaged one: parse
+    return data if isinstance(data, YMap) else None
+
+
+def _cache_put(text: str, data: YMap) -> None:
+    path = _cache_path(text)
+    if path is None:
+        return
+    try:
+        encoded = json.dumps(_encode(data), ensure_ascii=False, separators=(",", ":"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(encoded)
+        os.replace(tmp, path)
+    except (OSError, TypeError, ValueError):
+        return  # a cache that cannot be written only costs time
+
+
+_RULES = hashlib.sha256(Path(__file__).read_bytes() + yaml.__version__.encode()).digest()
 
 
 def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
