@@ -11,6 +11,7 @@ from helpers import contact_texts, expected_texts, panel_text, squash
 from pypdf import PdfReader
 
 from handouts.build import Options, Task, build, render
+from handouts.cli import cli
 from handouts.layout import resolve
 from handouts.project import handout_context, load_project
 
@@ -162,3 +163,23 @@ def test_shipped_catalogue_first_visit_sheets():
                 assert squash(text) in body, (slug, block_id, text)
         assert all(f["emb"] == "yes" for f in pdffonts(tmp))
     assert papers == {"letter", "a4"}
+
+
+def test_inline_bold_is_drawn_in_the_bold_face(runner, make_project):
+    """**may help** in the intro block comes out in Vera Bold, the rest of the sentence in Vera."""
+    from pypdf import PdfReader
+
+    project = make_project()
+    result = runner.invoke(cli, ["build", "--project", str(project)])
+    assert result.exit_code == 0, result.output
+    runs: list[tuple[str, str]] = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip() and font:
+            runs.append((text.strip(), str(font["/BaseFont"])))
+
+    PdfReader(project / "output" / "demo" / "welcome.pdf").pages[0].extract_text(visitor_text=visit)
+    bold = [font for text, font in runs if text == "may help"]
+    plain = [font for text, font in runs if text.startswith("Acupuncture")]
+    assert bold and bold[0].endswith("Bold"), runs
+    assert plain and not plain[0].endswith("Bold")

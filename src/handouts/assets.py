@@ -106,6 +106,17 @@ def register_family(family: FontFamily | None, display: str) -> Family:
     for face in ("regular", "bold", "italic", "bold_italic"):
         path = getattr(fam, face)
         names[face] = _register(path, display, f"{fam.field}.{face}") if path else None
+    regular = names["regular"]
+    assert regular is not None
+    # so <b> and <i> inside a paragraph switch to this family's own faces (a face the family
+    # lacks is never asked for: the markup check refuses ** or * first)
+    pdfmetrics.registerFontFamily(
+        regular,
+        normal=regular,
+        bold=names["bold"] or regular,
+        italic=names["italic"] or regular,
+        boldItalic=names["bold_italic"] or names["bold"] or names["italic"] or regular,
+    )
     builtin = fam.field.startswith("(built-in ")
     label = fam.field.removeprefix("(built-in ").removesuffix(")") if builtin else fam.regular.name
     return Family(label=label, **names)
