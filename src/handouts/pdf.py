@@ -154,12 +154,13 @@ def _fill(job: Job, slot: str, items: list[Flowable], pages: dict[int, PageConte
     queue = list(items)
     panels = _panels_for(job.geometry, slot)
     last: tuple[int, PanelGeo] | None = None
+    nxt = next(panels, None)
     while queue:
-        nxt = next(panels, None)
         if nxt is None or nxt[0] >= MAX_PAGES:
             assert last is not None
             raise _overflow(job, queue[0], last[1], last[0], too_big=False)
         index, panel = last = nxt
+        nxt = next(panels, None)  # the panel after this one, to know whether a box can move on whole
         page = pages.setdefault(index, PageContent(min(index, len(job.geometry.pages) - 1)))
         frame = panel.frame
         cursor = frame.top
@@ -179,6 +180,8 @@ def _fill(job: Job, slot: str, items: list[Flowable], pages: dict[int, PageConte
                 cursor -= before + h + f.getSpaceAfter()
                 queue.pop(0)
                 continue
+            if placed_here and getattr(f, "keep_whole", False) and _fits_whole(f, nxt):
+                break  # a box that fits whole in the next panel moves there rather than split
             parts = f.split(frame.width, avail) if avail > 0 else []
             if parts and len(parts) > 1:
                 queue[0:1] = _tag(parts, f)
@@ -199,6 +202,15 @@ def _fill(job: Job, slot: str, items: list[Flowable], pages: dict[int, PageConte
             for p in placed_here:
                 p.y -= shift
         page.placed += placed_here
+
+
+def _fits_whole(f: Flowable, upcoming: tuple[int, PanelGeo] | None) -> bool:
+    """True when ``f`` fits, whole, in the empty ``upcoming`` panel."""
+    if upcoming is None or upcoming[0] >= MAX_PAGES:
+        return False
+    frame = upcoming[1].frame
+    w, h = f.wrap(frame.width, frame.height)
+    return w <= frame.width + EPS and h <= frame.height + EPS
 
 
 def _strands_heading(f: Flowable, queue: list[Flowable], width: float, room: float, placed: list[Placed]) -> bool:

@@ -372,6 +372,7 @@ class Writer:
             ("BOTTOMPADDING", (0, -1), (-1, -1), pad * 0.6),
         ]
         box = Rows(inner, style)
+        box.keep_whole = True  # moves on to the next panel rather than split, when it fits there whole
         box.spaceBefore = self.theme.sizes["body"] * 0.6
         box.spaceAfter = self.theme.sizes["body"] * 0.8
         return box
@@ -472,31 +473,30 @@ class Writer:
                     self.theme.gray,
                 )
             )
+        caption = None
+        if qr:
+            caption = self.paragraph(
+                esc(self.theme.strings["scan_to_book"])
+                + esc(colon)
+                + ("<br/>" if is_cjk(self.theme.lang) else "")  # else the link breaks mid-word
+                + link(_short_url(c.booking_url or ""), c.booking_url or "", styling),
+                self.theme.style("small", fill),
+                block,
+                "booking_url",
+                c.lines.line_of("booking_url"),
+                display,
+                markup=False,
+            )
         out.append(
             SideBySide(
                 details,
                 qr,
+                caption,
                 min_side_width=self.theme.sizes["body"] * 24,
                 font=self.theme.body.regular,
                 size=self.theme.sizes["body"],
             )
         )
-        if qr:
-            # the caption runs the full width under both columns, so the link is not broken mid-word
-            out.append(
-                self.paragraph(
-                    esc(self.theme.strings["scan_to_book"])
-                    + esc(colon)
-                    + ("<br/>" if is_cjk(self.theme.lang) else "")  # else the link breaks mid-word
-                    + link(_short_url(c.booking_url or ""), c.booking_url or "", styling),
-                    self.theme.style("small", fill),
-                    block,
-                    "booking_url",
-                    c.lines.line_of("booking_url"),
-                    display,
-                    markup=False,
-                )
-            )
         return out
 
 
@@ -591,17 +591,26 @@ class Rows(Flowable):
     the parts it splits into; this one builds its table for the width at hand, and the parts of a
     split are ``Rows`` again, so a box that flows from a wide panel on to a narrower one fits both.
     Each part is a closed box: the first and last rows' padding apply to every part.
+
+    A split leaves at least ``min_first`` rows before it and ``min_last`` after it, so a box never
+    ends a column with only its title, nor starts the next one with a single stray line; when
+    that cannot be, the box does not split here and moves on whole.
     """
 
-    def __init__(self, rows: list[Flowable], style: list[tuple]) -> None:
+    def __init__(self, rows: list[Flowable], style: list[tuple], min_first: int = 3, min_last: int = 2) -> None:
         super().__init__()
-        self.rows, self.style = rows, style
+        self.rows, self.style, self.min_first, self.min_last = rows, style, min_first, min_last
         self._table: Table | None = None
 
     def _make(self, width: float) -> Table:
         table = Table([[f] for f in self.rows], colWidths=[width], splitByRow=1, hAlign="LEFT")
         table.setStyle(TableStyle(self.style))
         return table
+
+    def _part(self, rows: list[Flowable]) -> Rows:
+        part = Rows(rows, self.style, self.min_first, self.min_last)
+        part.spaceBefore = part.spaceAfter = 0
+        return part
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
         self._table = self._make(aw)
@@ -612,15 +621,14 @@ class Rows(Flowable):
         parts = self._make(aw).split(aw, ah)
         if len(parts) < 2:
             return []
-        out: list[Flowable] = []
-        for part in parts:
-            cells = [cell for row in part._cellvalues for cell in row]
-            again = Rows([f for cell in cells for f in (cell if isinstance(cell, list) else [cell])], self.style)
-            again.spaceBefore = again.spaceAfter = 0
-            out.append(again)
-        out[0].spaceBefore = self.getSpaceBefore()
-        out[-1].spaceAfter = self.getSpaceAfter()
-        return out
+        fits = len(parts[0]._cellvalues)  # rows that fit in ``ah``
+        keep = min(fits, len(self.rows) - self.min_last)
+        if keep < min(self.min_first, len(self.rows) - self.min_last) or keep < 1:
+            return []
+        first, rest = self._part(self.rows[:keep]), self._part(self.rows[keep:])
+        first.spaceBefore = self.getSpaceBefore()
+        rest.spaceAfter = self.getSpaceAfter()
+        return [first, rest]
 
     def draw(self) -> None:
         assert self._table is not None
@@ -628,17 +636,25 @@ class Rows(Flowable):
 
 
 class SideBySide(Flowable):
-    """Details beside a QR code where the frame is wide enough, else one above the other.
+    """Details beside a QR code where the frame is wide enough, else one above the other; the
+    QR code's caption always right under it.
 
-    Side by side it is one table row; stacked, it is ``Rows`` and splits between them, so long
-    details flow on into the next panel at that panel's width.
+    Side by side it is a two-row table that moves on whole rather than split; stacked, it is
+    ``Rows``, which splits between details but keeps the QR code and its caption together.
     """
 
     def __init__(
-        self, left: list[Flowable], right: list[Flowable], min_side_width: float, font: str, size: float
+        self,
+        left: list[Flowable],
+        right: list[Flowable],
+        caption: Flowable | None,
+        min_side_width: float,
+        font: str,
+        size: float,
     ) -> None:
         super().__init__()
-        self.left, self.right, self.min_side_width, self.font, self.size = left, right, min_side_width, font, size
+        self.left, self.right, self.caption = left, right, caption
+        self.min_side_width, self.font, self.size = min_side_width, font, size
         self._table: Flowable | None = None
 
     def _style(self) -> list[tuple]:
@@ -651,20 +667,33 @@ class SideBySide(Flowable):
             ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
         ]
 
+    def _side_by_side(self, width: float) -> bool:
+        return bool(self.right) and width >= self.min_side_width
+
     def _make(self, width: float) -> Flowable:
-        if self.right and width >= self.min_side_width:
-            qr_w = self.right[0].width + 12  # the QR drawing sets the column; its caption wraps under it
-            table = Table([[self.left, self.right]], colWidths=[width - qr_w, qr_w])
-            table.setStyle(TableStyle(self._style()))
+        caption = [self.caption] if self.caption else []
+        if self._side_by_side(width):
+            qr_w = self.right[0].width + 12  # the QR drawing sets the column
+            rows: list[list[Any]] = [[self.left, self.right]]
+            style = self._style()
+            if caption:  # under both columns, so the link is not broken mid-word
+                rows.append([caption, ""])
+                style.append(("SPAN", (0, 1), (1, 1)))
+            table = Table(rows, colWidths=[width - qr_w, qr_w])
+            table.setStyle(TableStyle(style))
             table.hAlign = "LEFT"
             return table
-        return Rows(self.left + self.right, self._style())
+        return Rows(
+            self.left + self.right + caption, self._style(), min_first=2, min_last=len(self.right + caption) or 1
+        )
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
         self._table = self._make(aw)
         return self._table.wrap(aw, ah)
 
     def split(self, aw: float, ah: float) -> list[Flowable]:
+        if self._side_by_side(aw):
+            return []  # a few lines beside a QR code: moves on whole
         return self._make(aw).split(aw, ah)
 
     def draw(self) -> None:
