@@ -1,0 +1,75 @@
+"""Flowables with rules of their own: boxes that split only where it reads well, Chinese line starts."""
+
+from __future__ import annotations
+
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Paragraph
+
+from handouts.pdf import pin_reportlab_settings
+from handouts.story import Rows, SideBySide
+
+
+def _rows(n: int) -> list[Paragraph]:
+    style = ParagraphStyle("t", fontName="Helvetica", fontSize=10, leading=12)
+    return [Paragraph(f"Row {i}", style) for i in range(n)]
+
+
+def _heights(parts: list) -> list[int]:
+    return [len(p.rows) for p in parts]
+
+
+def test_a_box_splits_leaving_three_rows_before_and_two_after() -> None:
+    box = Rows(_rows(6), [])
+    _, full = box.wrap(200, 1000)
+    row = full / 6
+    assert box.split(200, row * 1.5) == []  # only its title would fit: move on whole
+    assert box.split(200, row * 2.5) == []  # two rows are not enough either
+    assert _heights(box.split(200, row * 3.5)) == [3, 3]
+    assert _heights(box.split(200, row * 5.5)) == [4, 2]  # never one stray row after the split
+
+
+def test_split_parts_are_remeasured_at_the_next_frames_width() -> None:
+    box = Rows(_rows(6), [])
+    box.wrap(300, 1000)
+    _first, rest = box.split(300, 60)
+    width, _ = rest.wrap(150, 1000)
+    assert width == 150
+
+
+def test_the_qr_caption_stays_with_the_qr_code_when_stacked() -> None:
+    details, qr, caption = _rows(5), _rows(1), _rows(1)[0]
+    both = SideBySide(details, qr, caption, min_side_width=10_000, font="Helvetica", size=10)
+    _, full = both.wrap(200, 1000)
+    row = full / 7
+    parts = both.split(200, row * 6.5)  # all but the caption would fit
+    assert [len(p.rows) for p in parts] == [5, 2]
+    assert parts[1].rows == [qr[0], caption]
+
+
+def test_side_by_side_moves_on_whole() -> None:
+    from handouts.story import qr_code
+
+    qr = qr_code("https://example.com/book", 60, "clinic.yaml", 1, lambda c: c)
+    both = SideBySide(_rows(5), [qr], _rows(1)[0], min_side_width=100, font="Helvetica", size=10)
+    both.wrap(400, 1000)
+    assert both.split(400, 30) == []
+
+
+def test_no_chinese_line_starts_with_punctuation_even_after_a_closing_quote() -> None:
+    from handouts.assets import families_for
+    from handouts.story import CJKParagraph
+
+    pin_reportlab_settings()
+    from conftest import REPO
+
+    from handouts.config import load_clinic
+
+    body, _ = families_for(load_clinic(REPO, "lotus-acupuncture"), "zh-Hans")
+    style = ParagraphStyle("zh", fontName=body.regular, fontSize=11, leading=15, wordWrap="CJK")
+    text = "这条神经穿过手腕里一个狭窄的通道，叫作“腕管”。它负责拇指和大部分手指的感觉，但不包括小指。"
+    for width in range(120, 330, 3):
+        para = CJKParagraph(text, style)
+        para.wrap(width, 1000)
+        lines = ["".join(line[1]) for line in para.blPara.lines]
+        assert "".join(lines) == text
+        assert not any(line[:1] in "，。、：；！？）”" for line in lines[1:]), (width, lines)
