@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph
 
@@ -73,3 +74,40 @@ def test_no_chinese_line_starts_with_punctuation_even_after_a_closing_quote() ->
         lines = ["".join(line[1]) for line in para.blPara.lines]
         assert "".join(lines) == text
         assert not any(line[:1] in "，。、：；！？）”" for line in lines[1:]), (width, lines)
+
+
+def test_an_email_shrinks_rather_than_break_mid_word() -> None:
+    from handouts.story import ShrinkToFit
+
+    style = ParagraphStyle("b", fontName="Helvetica", fontSize=10, leading=13)
+    email = ShrinkToFit(Paragraph("hello@lotus-acupuncture.example.com", style))
+    _, h = email.wrap(150, 1000)
+    assert h == pytest.approx(13 * email._used.style.fontSize / 10)  # one line
+    assert 7.5 <= email._used.style.fontSize < 10
+    email.wrap(400, 1000)
+    assert email._used.style.fontSize == 10  # room enough: as it was
+
+
+def test_latin_text_in_a_chinese_handout_breaks_at_spaces() -> None:
+    from handouts.story import _HAS_CJK
+
+    assert _HAS_CJK.search("参考文献") and _HAS_CJK.search("（")
+    assert not _HAS_CJK.search("doi:10.1002/14651858.CD012057.pub2 Ju ZY, Wang K")
+
+
+def test_a_chinese_line_never_ends_with_an_opening_bracket() -> None:
+    from conftest import REPO
+
+    from handouts.assets import families_for
+    from handouts.config import load_clinic
+    from handouts.story import CJKParagraph
+
+    pin_reportlab_settings()
+    body, _ = families_for(load_clinic(REPO, "lotus-acupuncture"), "zh-Hant")
+    style = ParagraphStyle("zh", fontName=body.regular, fontSize=11, leading=15, wordWrap="CJK")
+    text = "醫師可能會開卡巴氮平（carbamazepine）或加巴噴丁（gabapentin）等藥物。"
+    for width in range(90, 330, 3):
+        para = CJKParagraph(text, style)
+        para.wrap(width, 1000)
+        lines = ["".join(line[1]) for line in para.blPara.lines]
+        assert not any(line.endswith("（") for line in lines[:-1]), (width, lines)

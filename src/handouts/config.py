@@ -315,7 +315,7 @@ def clinic_context(clinic: Clinic, lang: str) -> dict[str, Any]:
     return {
         "name": localized(clinic.name, lang),
         "tagline": localized(clinic.tagline, lang) or "",
-        "phone": clinic.phone,
+        "phone": clinic.phone.replace(" ", "\u00a0"),  # a phone number never breaks across lines
         "email": clinic.email or "",
         "website": clinic.website or "",
         "booking_url": clinic.booking_url or "",

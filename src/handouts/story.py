@@ -73,6 +73,13 @@ class Theme:
             return self.primary if contrast(self.primary, WHITE) >= 4.5 else INK
         return text_on(fill)
 
+    def latin(self, style: ParagraphStyle) -> ParagraphStyle:
+        """Return ``style`` wrapping at spaces, for Latin-only text (a reference, an email) in a Chinese handout."""
+        key = ("latin:" + style.name, "")
+        if key not in self._styles:
+            self._styles[key] = style.clone(style.name + "-latin", wordWrap=None)
+        return self._styles[key]
+
     def style(self, name: str, fill: str = "none") -> ParagraphStyle:
         """Return the paragraph style ``name`` (title, subtitle, heading, subheading, body, small,
         strong, bullet) for text on ``fill``."""
@@ -114,6 +121,47 @@ class Theme:
         return st
 
 
+class ShrinkToFit(Flowable):
+    """One unbreakable line (an email or web address) that shrinks, to 75% at most, rather than
+    break mid-word in a narrow panel; past that it wraps like any paragraph."""
+
+    SMALLEST = 0.75
+
+    def __init__(self, para: Paragraph) -> None:
+        super().__init__()
+        self.para = para
+        self._block_id = getattr(para, "_block_id", None)
+        self._used: Paragraph = para
+
+    def _fit(self, aw: float) -> Paragraph:
+        style = self.para.style
+        need = max(
+            stringWidth(word, style.fontName, style.fontSize) for word in self.para.getPlainText().split() or [""]
+        )
+        if need <= aw:
+            return self.para
+        size = max(style.fontSize * aw / need * 0.99, style.fontSize * self.SMALLEST)
+        smaller = style.clone(style.name + "-fit", fontSize=size, leading=style.leading * size / style.fontSize)
+        return Paragraph(self.para.text, smaller)
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        self._used = self._fit(aw)
+        self._used.canv = getattr(self, "canv", None)
+        return self._used.wrap(aw, ah)
+
+    def split(self, aw: float, ah: float) -> list[Flowable]:
+        return self._fit(aw).split(aw, ah)
+
+    def getSpaceBefore(self) -> float:
+        return self.para.getSpaceBefore()
+
+    def getSpaceAfter(self) -> float:
+        return self.para.getSpaceAfter()
+
+    def draw(self) -> None:
+        self._used.drawOn(self.canv, 0, 0)
+
+
 class CJKParagraph(Paragraph):
     """A paragraph of Chinese text where no line starts with closing punctuation.
 
@@ -130,7 +178,18 @@ class CJKParagraph(Paragraph):
             starts = [_line_start(line, result) for line in result.lines]
             bad = next((n for n in range(1, len(starts)) if starts[n] in cannot_start), None)
             if bad is None:
-                return result
+                # a line may not end with an opening bracket or quote: move it down to what it opens
+                ends = [_line_end(line, result) for line in result.lines[:-1]]
+                open_end = next((n for n, ch in enumerate(ends) if ch and ch in CANNOT_END), None)
+                if open_end is None:
+                    return result
+                chars = _line_chars(result.lines[open_end], result)
+                if len(chars) < 2:
+                    return result
+                while len(widths) <= open_end:
+                    widths.append(widths[-1])
+                widths[open_end] = sum(w for _, w in chars) - chars[-1][1] / 2
+                continue
             prev = _line_chars(result.lines[bad - 1], result)
             trailing = 0
             while trailing < len(prev) and prev[-1 - trailing][0] in cannot_start:
@@ -142,6 +201,19 @@ class CJKParagraph(Paragraph):
             used = sum(w for _, w in prev)
             widths[bad - 1] = used - sum(w for _, w in prev[len(prev) - trailing :]) - prev[-1 - trailing][1] / 2
         return result
+
+
+CANNOT_END = "（［｛〔〈《「『【“‘(["
+
+
+def _line_end(line: Any, result: Any) -> str:
+    """Return the last character of one line from ``breakLinesCJK`` ("" for an empty line)."""
+    if result.kind == 0:
+        return line[1][-1][-1:] if line[1] else ""
+    for word in reversed(line.words):
+        if getattr(word, "text", ""):
+            return word.text[-1]
+    return ""
 
 
 def _line_start(line: Any, result: Any) -> str:
@@ -202,6 +274,8 @@ class Writer:
         )
         body = to_markup(text, styling, display, line, where) if markup else text
         self.check_glyphs(body, family, block, where, line, display, bold=style.fontName == family.bold)
+        if style.wordWrap == "CJK" and not _HAS_CJK.search(_visible(body)):
+            style = self.theme.latin(style)  # a reference, link or number: break at spaces, never mid-word
         para = (
             CJKParagraph(body, style, bulletText=bullet)
             if style.wordWrap == "CJK"
@@ -453,11 +527,30 @@ class Writer:
             add(f"<b>{esc(name)}</b><br/>" + "<br/>".join(esc(a) for a in c.address), body, "address")
         if "phone" in block.show:
             tel = "tel:" + re.sub(r"[^0-9+]", "", c.phone)
-            add(f"{esc(self.theme.strings['call_us'])}{esc(colon)}" + link(c.phone, tel, styling), body, "phone")
+            phone = c.phone.replace(" ", "\u00a0")  # never broken across lines
+            add(f"{esc(self.theme.strings['call_us'])}{esc(colon)}" + link(phone, tel, styling), body, "phone")
         if "email" in block.show and c.email:
-            add(link(c.email, "mailto:" + c.email, styling), body, "email")
+            details.append(
+                ShrinkToFit(
+                    self.paragraph(
+                        link(c.email, "mailto:" + c.email, styling), body, block, "email", cline, display, markup=False
+                    )
+                )
+            )
         if "website" in block.show and c.website:
-            add(link(_short_url(c.website), c.website, styling), body, "website")
+            details.append(
+                ShrinkToFit(
+                    self.paragraph(
+                        link(_short_url(c.website), c.website, styling),
+                        body,
+                        block,
+                        "website",
+                        cline,
+                        display,
+                        markup=False,
+                    )
+                )
+            )
         if "hours" in block.show and c.hours:
             add(esc(self.theme.strings["hours"]), strong, "hours")
             for days, hours in group_hours(c.hours, self.theme.strings, self.theme.lang):
@@ -702,6 +795,8 @@ class SideBySide(Flowable):
 
 
 _TAG = re.compile(r"<[^>]+>")
+# CJK ideographs, kana, hangul and full-width forms: text with none of them wraps as Latin
+_HAS_CJK = re.compile("[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\U00020000-\U0003ffff]")
 
 
 def _visible(markup: str) -> str:
