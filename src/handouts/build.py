@@ -271,7 +271,7 @@ def _build_into(
             )
     from .gallery import write_gallery  # the front desk's pages list every PDF on disk, not only this run's
 
-    write_gallery(project, tasks, out, report.stale)
+    write_gallery(project, tasks, out, report.stale, options.jobs)
 
 
 def _prepare_fonts(project: Project, tasks: list[Task], jobs: int | None, notice: Callable[[str], None] | None) -> None:

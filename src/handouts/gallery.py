@@ -305,8 +305,11 @@ def _search_text(project: Project, handout: str) -> str:
     return fold(" ".join(w.replace("-", " ") for w in words if w))
 
 
-def _clinic_page(project: Project, clinic: Clinic, tasks: list[Task], folder: Path, stale: set[Path]) -> ClinicPage:
+def _clinic_page(
+    project: Project, clinic: Clinic, tasks: list[Task], folder: Path, stale: set[Path], jobs: int | None = None
+) -> ClinicPage:
     previews = Previews(folder)
+    previews.prepare([folder / t.filename() for t in tasks], jobs)
     per_handout: dict[str, list[Task]] = {}
     for task in tasks:
         per_handout.setdefault(task.handout, []).append(task)
@@ -372,7 +375,9 @@ def _write(path: Path, data: bytes) -> None:
         raise OutputError(f"cannot write {path}: {exc.strerror}") from None
 
 
-def write_gallery(project: Project, tasks: Iterable[Task], out: Path, stale: Iterable[Path] = ()) -> Path:
+def write_gallery(
+    project: Project, tasks: Iterable[Task], out: Path, stale: Iterable[Path] = (), jobs: int | None = None
+) -> Path:
     """Write the gallery pages for every PDF of the project's plan (plus ``tasks``) that exists under ``out``.
 
     ``stale`` lists PDFs whose rebuild failed in this run: their cards say not to print them.
@@ -386,7 +391,9 @@ def write_gallery(project: Project, tasks: Iterable[Task], out: Path, stale: Ite
         if task.clinic in project.clinics and (out / task.clinic / task.filename()).is_file():
             found.setdefault(task.clinic, []).append(task)
     base_css = (ASSETS / "gallery.css").read_text(encoding="utf-8")
-    pages = [_clinic_page(project, project.clinics[slug], found[slug], out / slug, stale_set) for slug in sorted(found)]
+    pages = [
+        _clinic_page(project, project.clinics[slug], found[slug], out / slug, stale_set, jobs) for slug in sorted(found)
+    ]
     pages = [p for p in pages if p.cards]
     for page in pages:
         page.back = "../index.html" if len(pages) > 1 else None

@@ -84,6 +84,24 @@ def _png(page: pdfium.PdfPage, scale: float) -> tuple[bytes, tuple[int, int]]:
     return buffer.getvalue(), image.size
 
 
+def _render_thumbnail(pdf: Path) -> tuple[bytes, tuple[int, int], int, float, float] | None:
+    """In a worker: page 1 of ``pdf`` as a thumbnail, with the page count and trimmed size (None if unreadable)."""
+    try:
+        doc = pdfium.PdfDocument(pdf)
+    except pdfium.PdfiumError:
+        return None
+    try:
+        page = doc[0]
+        left, bottom, right, top = page.get_trimbox()
+        width, height = page.get_size()
+        data, pixels = _png(page, THUMB_BOX / max(width, height))
+        return data, pixels, len(doc), round(right - left, 3), round(top - bottom, 3)
+    except pdfium.PdfiumError:
+        return None
+    finally:
+        doc.close()
+
+
 class Previews:
     """The previews of the PDFs in one folder (``output/<clinic>/``), and the record of what they were made from.
 
@@ -149,6 +167,42 @@ class Previews:
         except OSError as exc:
             raise OutputError(f"cannot write {path}: {exc.strerror}") from None
         return path
+
+    def prepare(self, pdfs: list[Path], jobs: int | None = None) -> None:
+        """Render the thumbnails that ``thumbnail()`` would need, several at once in worker processes.
+
+        A whole catalogue's thumbnails take seconds one after another; PDFs that cannot be read
+        are left for ``thumbnail()`` to report.
+        """
+        todo: list[tuple[Path, dict[str, Any]]] = []
+        for pdf in pdfs:
+            if not pdf.is_file():
+                continue
+            try:
+                entry = self._entry(pdf)
+            except PreviewError:
+                continue
+            if entry.get("thumbnail") != pdf.stem + ".thumb.png" or "pages" not in entry:
+                todo.append((pdf, entry))
+        from .build import jobs_for
+
+        workers = jobs_for(jobs, len(todo))
+        if workers < 2 or len(todo) < 4:
+            return
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
+            results = list(pool.map(_render_thumbnail, [pdf for pdf, _ in todo], chunksize=4))
+        for (pdf, entry), result in zip(todo, results, strict=True):
+            if result is None:
+                continue
+            data, pixels, pages, width, height = result
+            name = pdf.stem + ".thumb.png"
+            self._write(name, data)
+            entry.update(pages=pages, width=width, height=height, thumbnail=name, thumb_size=list(pixels))
+            self.changed = True
 
     def thumbnail(self, pdf: Path) -> PdfInfo:
         """Return ``pdf``'s page count, page size and page-1 thumbnail, rendering the thumbnail only if needed.
