@@ -466,6 +466,12 @@ def qr_code(data: str, size: float, display: str, line: int, gray: Any, font: st
     """Return a QR code drawing of ``size`` points; raises ``ContentError`` when data is too long."""
     try:
         widget = QrCodeWidget(data, barLevel="M", barFillColor=rl_colors.HexColor(gray("#000000")))
+        if not _qr_fits(widget.qr):  # else reportlab raises a bare Exception ("code length overflow")
+            raise ContentError(
+                f"booking_url: {len(data):,} characters are more than a QR code holds: use a shorter link",
+                display,
+                line,
+            )
         x0, y0, x1, y1 = widget.getBounds()
     except (ValueError, TypeError, IndexError, OverflowError) as exc:
         raise ContentError(f"booking_url: cannot make a QR code ({exc}): use a shorter link", display, line) from None
@@ -474,6 +480,14 @@ def qr_code(data: str, size: float, display: str, line: int, gray: Any, font: st
     drawing.hAlign = "LEFT"
     drawing.initialFontName = font  # else the drawing references an unembedded Helvetica
     return drawing
+
+
+def _qr_fits(qr: Any) -> bool:
+    """True when the data given to ``qr`` fits the largest code reportlab makes (its search stops at version 39)."""
+    from reportlab.graphics.barcode.qrencoder import QRRSBlock
+
+    capacity = 8 * sum(block.dataCount for block in QRRSBlock.getRSBlocks(39, qr.errorCorrectLevel))
+    return sum(4 + data.getLengthBits(39) + data.bitlength for data in qr.dataList) <= capacity
 
 
 class SideBySide(Flowable):
