@@ -172,8 +172,8 @@ def _load_logo(path: Path, display: str, line: int) -> Logo:
         raise ConfigError(
             f"{where}: {path.name} is damaged: its start is not a readable image: export the logo again", display, line
         ) from None
-    except (OSError, SyntaxError, ValueError, struct.error) as exc:
+    except (OSError, SyntaxError, ValueError, struct.error):
         raise ConfigError(
-            f"{where}: {path.name} is damaged or cut short ({exc}): export the logo again", display, line
+            f"{where}: {path.name} is damaged or cut short: export the logo again", display, line
         ) from None
     return Logo(image=image, width=image.width, height=image.height)
