@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .assets import load_logo, register_family
 from .colors import to_gray
-from .config import Clinic
+from .config import Clinic, localized
 from .content import Handout
 from .errors import LayoutError
 from .layout import Layout
@@ -60,6 +60,28 @@ def layout_for(project: Project, handout: Handout, variant: Variant) -> Layout:
     return large
 
 
+def check_clinic_glyphs(clinic: Clinic, lang: str, writer: Writer) -> None:
+    """Check the clinic's own words against the faces that print them.
+
+    A block or layout that inserts ``{{ clinic.name }}`` would otherwise report a missing
+    character as its own; raises ``LayoutError`` naming the clinic.yaml field and line instead.
+    """
+    from xml.sax.saxutils import escape
+
+    lines, theme = clinic.lines, writer.theme
+    address, hours = lines.get("address"), lines.get("hours")
+    texts = [("name", lines.line_of("name"), localized(clinic.name, lang), True)]
+    texts.append(("tagline", lines.line_of("tagline"), localized(clinic.tagline, lang), False))
+    texts += [(f"address[{i + 1}]", address.line_of(i), a, False) for i, a in enumerate(clinic.address)]
+    texts += [(f"hours.{day}", hours.line_of(day), h, False) for day, h in clinic.hours.items()]
+    for where, line, text, bold in texts:
+        if text:
+            writer.check_glyphs(escape(text), theme.body, None, where, line, clinic.display)
+            if bold:  # the name also prints in bold (contact details) and in the heading face (page header)
+                writer.check_glyphs(f"<b>{escape(text)}</b>", theme.body, None, where, line, clinic.display)
+                writer.check_glyphs(escape(text), theme.heading, None, where, line, clinic.display, bold=True)
+
+
 def compose_handout(
     project: Project, clinic: Clinic, handout: Handout, lang: str, variant: Variant | None = None
 ) -> bytes:
@@ -91,6 +113,7 @@ def compose_handout(
     )
     context = handout_context(project, clinic, handout, lang)
     writer = Writer(theme, clinic, context, handout.id)
+    check_clinic_glyphs(clinic, lang, writer)
     fills = {p.slot: theme.color(p.fill) for page in geometry.pages for p in reversed(page.panels) if p.slot}
     slots = {}
     block_files = {}
