@@ -507,6 +507,38 @@ def test_invisible_control_character_in_a_block(make_project, runner):
     )
 
 
+GLYPH = "is not in the font Vera.ttf: use a font that covers it (branding.fonts in clinic.yaml) or remove the character"
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        pytest.param(
+            {CLINIC_YAML: clinic(("name: Chen & Wu <Acupuncture>", "name: Chen & Wu שלום"))},
+            f"{CLINIC_YAML}:1: name: character 'ש' (U+05E9) in page text {GLYPH}",
+            id="clinic-name",
+        ),
+        pytest.param(
+            {CLINIC_YAML: clinic(("  - Testville, TS 00001", "  - Testville 中"))},
+            f"{CLINIC_YAML}:12: address[2]: character '中' (U+4E2D) in page text {GLYPH}",
+            id="address-line",
+        ),
+        pytest.param(
+            {
+                "content/handouts/welcome.yaml": "layout: sheet\ntext:\n  en:\n    title: Welcome 😀\nslots:\n"
+                "  body: [intro, steps, contact, disclaimer]\n"
+            },
+            f"content/handouts/welcome.yaml:4: text.en.title: character '😀' (U+1F600) in page text {GLYPH}",
+            id="handout-title",
+        ),
+    ],
+)
+def test_inserted_words_the_font_cannot_draw_name_where_they_were_written(make_project, runner, files, message):
+    """The clinic name reaches the page through {{ clinic.name }} in a block and the layout: the error names clinic.yaml."""
+    result = build(runner, make_project(files))
+    assert error(result) == f"Error: {message}\n"
+
+
 # --- Images and fonts: missing, outside the clinic folder, not what they say, damaged, enormous, rotated ------
 
 PNG = (REPO / "content/clinics/north-star/logo.png").read_bytes()
@@ -645,6 +677,16 @@ def test_bad_logo_or_font_names_the_field(make_project, runner, files, message):
     result = build(runner, root)
     assert error(result) == f"Error: {CLINIC_YAML}:{message}\n"
     assert result.stdout.startswith("good: 1 PDF(s) in output/good/\n")  # the other clinic still builds
+
+
+def test_validate_catches_a_logo_that_is_not_what_its_name_says(make_project, runner):
+    root = make_project(
+        {CLINIC_YAML: clinic(("logo: logo.png", "logo: logo.jpg")), "content/clinics/demo/logo.jpg": PNG}
+    )
+    result = handouts(runner, "validate", "--project", str(root))
+    assert error(result) == (
+        f"Error: {CLINIC_YAML}:22: branding.logo: logo.jpg is a PNG image, not a JPEG image: rename it to logo.png\n"
+    )
 
 
 @pytest.mark.parametrize("field", ["logo", "font", "folder"])
