@@ -1009,6 +1009,16 @@ def test_output_folder_that_cannot_be_written(make_project, runner, tmp_path):
     assert list(out.iterdir()) == []
 
 
+def test_output_folder_on_a_filesystem_that_refuses_writes(make_project, runner):
+    """sysfs refuses new files to everyone, root included; the reason differs by kernel and mount."""
+    out = Path("/sys/kernel")
+    if not out.is_dir():
+        pytest.skip("no /sys/kernel here")
+    result = build(runner, make_project(), "--out", str(out))
+    assert error(result).startswith(f"Error: the output folder {out} is not writable: ")
+    assert len(result.stderr.splitlines()) == 1
+
+
 @pytest.mark.parametrize(
     ("out", "message"),
     [
