@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import struct
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,7 +73,7 @@ def _digest(path: Path) -> str:
 
 
 @functools.lru_cache(maxsize=64)
-def _register(path: Path, display: str, field: str) -> str:
+def _register(path: Path, display: str, field: str, line: int | None = None) -> str:
     """Register one TrueType file under a name derived from its content; return the name."""
     try:
         name = "F" + _digest(path)
@@ -91,10 +92,13 @@ def _register(path: Path, display: str, field: str) -> str:
         OverflowError,
         MemoryError,
         struct.error,
-    ) as exc:
+    ):
         # parsing a hostile file can fail in many ways; each means "not a usable font"
         raise ConfigError(
-            f"{field}: {path.name} is not a usable TrueType font ({type(exc).__name__})", display
+            f"{field}: {path.name} is not a usable TrueType font (the file is damaged or incomplete): "
+            "use the .ttf file from the font's download",
+            display,
+            line,
         ) from None
     return name
 
@@ -105,7 +109,7 @@ def register_family(family: FontFamily | None, display: str) -> Family:
     names = {}
     for face in ("regular", "bold", "italic", "bold_italic"):
         path = getattr(fam, face)
-        names[face] = _register(path, display, f"{fam.field}.{face}") if path else None
+        names[face] = _register(path, display, f"{fam.field}.{face}", fam.line_of(face)) if path else None
     regular = names["regular"]
     assert regular is not None
     # so <b> and <i> inside a paragraph switch to this family's own faces (a face the family
@@ -175,27 +179,42 @@ def _load_logo(path: Path, display: str, line: int) -> Logo:
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     where = "branding.logo"
-    Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS  # Pillow's own check, a backstop at twice this
     try:
-        with Image.open(path) as probe:
-            fmt = probe.format
-            w, h = probe.size
-            if fmt not in ("PNG", "JPEG"):
-                raise ConfigError(f"{where}: {path.name} is a {fmt} image, not PNG or JPEG", display, line)
-            if w * h > MAX_IMAGE_PIXELS:
-                raise ConfigError(
-                    f"{where}: {path.name} is {w}x{h} pixels, over the limit of {MAX_IMAGE_PIXELS:,}: "
-                    "save a smaller copy (1000 pixels wide is plenty for print)",
-                    display,
-                    line,
-                )
-            probe.load()
-            image = ImageOps.exif_transpose(probe)
-            image = image.convert("RGBA" if "A" in image.getbands() or image.mode == "P" else "RGB")
+        with warnings.catch_warnings():
+            # Pillow warns on stderr about the pixel count (checked below, as an error naming the field) and
+            # about corrupt EXIF data (then the picture is used as stored): neither belongs in the output
+            warnings.simplefilter("ignore")
+            with Image.open(path) as probe:
+                fmt = probe.format
+                w, h = probe.size
+                if fmt not in ("PNG", "JPEG", "MPO"):  # MPO: a camera JPEG that carries a second picture
+                    raise ConfigError(f"{where}: {path.name} is a {fmt} image, not PNG or JPEG", display, line)
+                if w * h > MAX_IMAGE_PIXELS:
+                    raise ConfigError(
+                        f"{where}: {path.name} is {w}x{h} pixels, over the limit of {MAX_IMAGE_PIXELS:,}: "
+                        "save a smaller copy (1000 pixels wide is plenty for print)",
+                        display,
+                        line,
+                    )
+                probe.load()
+                image = ImageOps.exif_transpose(probe)
+                image = image.convert("RGBA" if "A" in image.getbands() or image.mode == "P" else "RGB")
     except ConfigError:
         raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ConfigError(f"{where}: {path.name} is too large to open safely", display, line) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise ConfigError(f"{where}: {path.name} is not a readable PNG or JPEG image ({exc})", display, line) from None
+    except Image.DecompressionBombError:
+        raise ConfigError(
+            f"{where}: {path.name} has more than {2 * MAX_IMAGE_PIXELS:,} pixels, over the limit of "
+            f"{MAX_IMAGE_PIXELS:,}: save a smaller copy (1000 pixels wide is plenty for print)",
+            display,
+            line,
+        ) from None
+    except UnidentifiedImageError:
+        raise ConfigError(
+            f"{where}: {path.name} is damaged: its start is not a readable image: export the logo again", display, line
+        ) from None
+    except (OSError, SyntaxError, ValueError, struct.error):
+        raise ConfigError(
+            f"{where}: {path.name} is damaged or cut short: export the logo again", display, line
+        ) from None
     return Logo(image=image, width=image.width, height=image.height)

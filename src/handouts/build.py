@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from .errors import HandoutError, OutputError
 from .project import Project, check_references, load_project
+from .schema import LANG_CODE
 from .variant import Variant
 
 log = logging.getLogger(__name__)
@@ -77,6 +79,10 @@ def output_folder(project_root: Path, out: Path | None) -> Path:
             raise OutputError(
                 f"the output folder {folder} is inside the project's {name}/ folder: choose another with --out"
             )
+        if inputs.is_relative_to(folder):  # output/<clinic>/ would land among the inputs for a clinic named so
+            raise OutputError(
+                f"the output folder {folder} holds the project's {name}/ folder: choose another with --out"
+            )
     if folder.exists() and not folder.is_dir():
         raise OutputError(f"the output path {folder} is a file, not a folder")
     return folder
@@ -126,6 +132,32 @@ def render(project: Project, task: Task) -> bytes:
     clinic = project.clinics[task.clinic]
     raise_all(check_references(project, clinic, task.handout, task.lang))
     return compose_handout(project, clinic, project.handouts[task.handout], task.lang, task.variant)
+
+
+def stale_copies(project: Project, options: Options, out: Path) -> list[Path]:
+    """Return the PDFs already in ``out`` that this build would replace but cannot plan at all.
+
+    Those are the files of a clinic whose clinic.yaml (or own block) is broken, and of a handout
+    whose recipe is broken, within what ``options`` select: they stay, but must not look current.
+    """
+    broken = sorted(
+        Path(p.path).stem for p in project.shared_problems if p.path and p.path.startswith("content/handouts/")
+    )
+    wanted = set(options.handouts) if options.handouts else None
+    every = sorted(set(project.clinics) | set(project.clinic_problems))
+    found = []
+    for slug in [c for c in options.clinics or every if c in every]:  # a mistyped --clinic names no folder
+        failed = bool(project.clinic_problems.get(slug))
+        ids = [h for h in ([*project.handouts, *broken] if failed else broken) if wanted is None or h in wanted]
+        folder = out / slug
+        for hid in ids if folder.is_dir() else []:
+            name = re.compile(rf"{re.escape(hid)}(\.(?P<lang>[^.]+))?{re.escape(options.variant.suffix())}\.pdf")
+            for pdf in sorted(folder.glob("*.pdf")):
+                m = name.fullmatch(pdf.name)
+                lang = m and (m["lang"] or "en")
+                if lang and LANG_CODE.match(lang) and options.lang in (None, lang):
+                    found.append(pdf)
+    return found
 
 
 def write_atomic(path: Path, data: bytes, sync: bool = True) -> None:
@@ -179,8 +211,12 @@ def build(
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"cannot create the output folder {out}: {exc.strerror}") from None
-    if not os.access(out, os.W_OK):
-        raise OutputError(f"the output folder {out} is not writable")
+    try:
+        with tempfile.TemporaryFile(dir=out):  # a real write: os.access says yes to root on a read-only folder
+            pass
+    except OSError as exc:
+        raise OutputError(f"the output folder {out} is not writable: {exc.strerror}") from None
+    report.stale += stale_copies(project, options, out)
     with _locked(out):
         _sweep(out)
         _build_into(project, options, tasks, out, report, progress, notice)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .assets import families_for, load_logo
 from .colors import to_gray
-from .config import Clinic
+from .config import Clinic, localized
 from .content import Handout
 from .errors import LayoutError
 from .layout import Layout
@@ -60,6 +60,34 @@ def layout_for(project: Project, handout: Handout, variant: Variant) -> Layout:
     return large
 
 
+def check_inserted_glyphs(clinic: Clinic, handout: Handout, lang: str, writer: Writer) -> None:
+    """Check the words that blocks and layouts insert (the clinic's, the handout's title) against their faces.
+
+    A layout or block that prints ``{{ clinic.name }}`` or ``{{ handout.title }}`` would otherwise report
+    a missing character as its own; raises ``LayoutError`` naming the file, line and field it came from.
+    """
+    from xml.sax.saxutils import escape
+
+    body, heading = writer.theme.body, writer.theme.heading
+    lines, address, hours = clinic.lines, clinic.lines.get("address"), clinic.lines.get("hours")
+    # (file, field, line, text, faces: (family, bold) pairs that print it)
+    name_faces = ((body, False), (body, True), (heading, True))  # footer, contact details, page header
+    texts = [(clinic.display, "name", lines.line_of("name"), localized(clinic.name, lang), name_faces)]
+    texts.append(
+        (clinic.display, "tagline", lines.line_of("tagline"), localized(clinic.tagline, lang), ((body, False),))
+    )
+    texts += [(clinic.display, f"address[{i + 1}]", address.line_of(i), a, ((body, False),))
+              for i, a in enumerate(clinic.address)]  # fmt: skip
+    texts += [(clinic.display, f"hours.{d}", hours.line_of(d), h, ((body, False),)) for d, h in clinic.hours.items()]
+    words, wlines = handout.text.get(lang, {}), handout.lines.get("text", {}).get(lang)
+    for key, faces in (("title", ((heading, True),)), ("subtitle", ((body, False),))):
+        line = wlines.line_of(key) if wlines is not None else handout.lines.line
+        texts.append((handout.display, f"text.{lang}.{key}", line, words.get(key), faces))
+    for display, where, line, text, faces in texts:
+        for family, bold in faces if text else ():
+            writer.check_glyphs(escape(text), family, None, where, line, display, bold=bold)
+
+
 def compose_handout(
     project: Project, clinic: Clinic, handout: Handout, lang: str, variant: Variant | None = None
 ) -> bytes:
@@ -90,6 +118,7 @@ def compose_handout(
     )
     context = handout_context(project, clinic, handout, lang)
     writer = Writer(theme, clinic, context, handout.id)
+    check_inserted_glyphs(clinic, handout, lang, writer)
     fills = {p.slot: theme.color(p.fill) for page in geometry.pages for p in reversed(page.panels) if p.slot}
     slots = {}
     block_files = {}

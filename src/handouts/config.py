@@ -122,6 +122,11 @@ class FontFamily:
     italic: Path | None = None
     bold_italic: Path | None = None
     field: str = ""
+    lines: tuple[tuple[str, int], ...] = ()  # (face, line in clinic.yaml), for error messages
+
+    def line_of(self, face: str) -> int | None:
+        """Return the clinic.yaml line that names ``face``, or None for a built-in family."""
+        return dict(self.lines).get(face)
 
 
 @dataclass(frozen=True)
@@ -189,6 +194,44 @@ def inside(folder: Path, relative: str, display: str, where: str, line: int) -> 
     return resolved
 
 
+# What a file's first bytes say it is: a logo or font that is not what its name says is refused
+# here, naming the field, before any parser meets it.
+_SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive"),
+    (b"\x00\x01\x00\x00", "a TrueType font"),
+    (b"true", "a TrueType font"),
+    (b"OTTO", "an OpenType (CFF) font"),
+    (b"ttcf", "a font collection"),
+    (b"wOF", "a web font (WOFF)"),
+)
+_KINDS = {".png": "a PNG image", ".jpg": "a JPEG image", ".jpeg": "a JPEG image", ".ttf": "a TrueType font"}
+
+
+def check_kind(path: Path, display: str, where: str, line: int) -> None:
+    """Raise ``ConfigError`` when the first bytes of ``path`` are not what its file name says."""
+    expected = _KINDS[path.suffix.lower()]
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(16)
+    except OSError as exc:
+        raise ConfigError(f"{where}: cannot read {path.name}: {exc.strerror}", display, line) from None
+    found = next((kind for signature, kind in _SIGNATURES if head.startswith(signature)), None)
+    if found == expected:
+        return
+    if expected == "a TrueType font":
+        fix = "use the .ttf file from the font's download (.otf, .woff and collections do not work)"
+    elif found in ("a PNG image", "a JPEG image"):
+        fix = f"rename it to {path.stem}{'.png' if found == 'a PNG image' else '.jpg'}"
+    else:
+        fix = "save the logo as a PNG or JPEG image"
+    what = "is empty" if not head else f"is {found}, not {expected}" if found else f"is not {expected}"
+    raise ConfigError(f"{where}: {path.name} {what}: {fix}", display, line)
+
+
 def load_clinic(root: Path, slug: str) -> Clinic:
     """Load and check ``content/clinics/<slug>/clinic.yaml`` under the project ``root``.
 
@@ -228,6 +271,7 @@ def load_clinic(root: Path, slug: str) -> Clinic:
             logo = inside(folder, branding["logo"], display, "branding.logo", bmap.line_of("logo"))
             if logo.suffix.lower() not in (".png", ".jpg", ".jpeg"):
                 raise ConfigError("branding.logo: must be a .png or .jpg file", display, bmap.line_of("logo"))
+            check_kind(logo, display, "branding.logo", bmap.line_of("logo"))
         except ConfigError as exc:
             ck.errors.append(exc)
 
@@ -243,9 +287,13 @@ def load_clinic(root: Path, slug: str) -> Clinic:
                     faces[face] = inside(folder, value[face], display, where, fmap.line_of(face))
                     if faces[face].suffix.lower() != ".ttf":
                         raise ConfigError(f"{where}: must be a TrueType .ttf file", display, fmap.line_of(face))
+                    check_kind(faces[face], display, where, fmap.line_of(face))
                 except ConfigError as exc:
                     ck.errors.append(exc)
-        return FontFamily(field=prefix, **faces) if faces.get("regular") else None  # type: ignore[arg-type]
+        if not faces.get("regular"):
+            return None
+        lines = tuple((face, fmap.line_of(face)) for face in faces)
+        return FontFamily(field=prefix, lines=lines, **faces)  # type: ignore[arg-type]
 
     def _sub(m: object, key: str) -> YMap:
         return m.get(key) if isinstance(m, YMap) and isinstance(m.get(key), YMap) else YMap()

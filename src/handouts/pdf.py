@@ -18,6 +18,7 @@ from reportlab.lib import colors as rl_colors
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph
+from reportlab.platypus.doctemplate import LayoutError as RLLayoutError
 
 from .assets import Logo
 from .colors import text_on
@@ -165,37 +166,41 @@ def _fill(job: Job, slot: str, items: list[Flowable], pages: dict[int, PageConte
         frame = panel.frame
         cursor = frame.top
         placed_here: list[Placed] = []
-        while queue:
-            f = queue[0]
-            f.canv = canvas
-            before = f.getSpaceBefore() if placed_here else 0.0
-            avail = cursor - frame.y - before
-            w, h = f.wrap(frame.width, avail)
-            if w > frame.width + EPS:
-                raise _overflow(job, f, panel, index, too_big=True)
-            if h <= avail + EPS and not _strands_heading(
-                f, queue, frame.width, avail - h - f.getSpaceAfter(), placed_here
-            ):
-                placed_here.append(Placed(f, frame.x, cursor - before - h))
-                cursor -= before + h + f.getSpaceAfter()
-                queue.pop(0)
-                continue
-            if placed_here and getattr(f, "keep_whole", False) and _fits_whole(f, nxt):
-                break  # a box that fits whole in the next panel moves there rather than split
-            parts = f.split(frame.width, avail) if avail > 0 else []
-            if parts and len(parts) > 1:
-                queue[0:1] = _tag(parts, f)
-                first = queue[0]
-                _, fh = first.wrap(frame.width, avail)
-                if fh <= avail + EPS:
-                    continue
-                queue[0 : len(parts)] = [f]
-            if not placed_here:
-                # nothing fits even in an empty panel: a later panel may be bigger, but a
-                # repeating page will never be, so stop before looping forever
-                if index >= len(job.geometry.pages) - 1 and job.geometry.repeat == "last":
+        try:
+            while queue:
+                f = queue[0]
+                f.canv = canvas
+                before = f.getSpaceBefore() if placed_here else 0.0
+                avail = cursor - frame.y - before
+                w, h = f.wrap(frame.width, avail)
+                if w > frame.width + EPS:
                     raise _overflow(job, f, panel, index, too_big=True)
-            break
+                if h <= avail + EPS and not _strands_heading(
+                    f, queue, frame.width, avail - h - f.getSpaceAfter(), placed_here
+                ):
+                    placed_here.append(Placed(f, frame.x, cursor - before - h))
+                    cursor -= before + h + f.getSpaceAfter()
+                    queue.pop(0)
+                    continue
+                if placed_here and getattr(f, "keep_whole", False) and _fits_whole(f, nxt):
+                    break  # a box that fits whole in the next panel moves there rather than split
+                parts = f.split(frame.width, avail) if avail > 0 else []
+                if parts and len(parts) > 1:
+                    queue[0:1] = _tag(parts, f)
+                    first = queue[0]
+                    _, fh = first.wrap(frame.width, avail)
+                    if fh <= avail + EPS:
+                        continue
+                    queue[0 : len(parts)] = [f]
+                if not placed_here:
+                    # nothing fits even in an empty panel: a later panel may be bigger, but a
+                    # repeating page will never be, so stop before looping forever
+                    if index >= len(job.geometry.pages) - 1 and job.geometry.repeat == "last":
+                        raise _overflow(job, f, panel, index, too_big=True)
+                break
+        except RLLayoutError:
+            # reportlab's own check: a part wider than its table cell (a QR code in a narrow panel)
+            raise _overflow(job, queue[0], panel, index, too_big=True) from None
         if panel.valign != "top" and placed_here:
             spare = cursor - frame.y
             shift = spare / 2 if panel.valign == "middle" else spare

@@ -3,7 +3,9 @@
 Two steps, both closed to content authors on purpose:
 
 1. Jinja runs in an immutable sandbox with ``StrictUndefined`` (``{{ clinic.phon }}`` is an error,
-   never a blank), with limits on ``*`` and ``**`` so ``{{ 'a' * 10**9 }}`` cannot eat the machine.
+   never a blank). Only values, conditions, a few filters and text methods that cannot grow text
+   are reachable, and all the text one field makes by repeating, adding or joining shares one
+   budget, so ``{{ 'a' * 10**9 }}`` or ``{{ 'x'.ljust(10**9) }}`` cannot eat the machine.
    Values it inserts are marked up as literal text, so a clinic named ``*Lotus*`` stays starred.
 2. The inline markup is the documented subset ``**bold**``, ``*italic*``, ``[label](url)`` with
    http, https, mailto and tel links only; ``\\*`` is a literal star. Everything else is escaped,
@@ -12,6 +14,7 @@ Two steps, both closed to content authors on purpose:
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import operator
 import re
@@ -21,7 +24,8 @@ from xml.sax.saxutils import escape
 
 import jinja2
 from jinja2 import nodes
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.filters import do_join
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from .errors import ContentError, TemplateError
 
@@ -31,36 +35,83 @@ MAX_INT_BITS = 4096
 LINK_SCHEMES = ("http://", "https://", "mailto:", "tel:")
 
 
+# What content text may call: text methods that never make text longer, and filters that cannot
+# grow text either (``join`` is charged to the budget). Everything else is undefined in the sandbox.
+SAFE_METHODS = frozenset(
+    {"upper", "lower", "title", "capitalize", "strip", "lstrip", "rstrip", "startswith", "endswith"}
+)
+SAFE_FILTERS = frozenset(
+    {"abs", "capitalize", "count", "d", "default", "first", "float", "int", "join", "last", "length", "lower",
+     "round", "string", "title", "trim", "truncate", "upper", "wordcount"}
+)  # fmt: skip
+_SPENT: contextvars.ContextVar[list[int]] = contextvars.ContextVar("handouts_template_spent")
+
+
+def _size(value: Any) -> int:
+    """Return how many characters and items ``value`` holds, counting into lists and tuples."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, list | tuple):
+        return len(value) + sum(_size(v) for v in value)
+    return 1
+
+
+def _charge(size: int, doing: str) -> None:
+    """Count ``size`` against the text budget of the field being rendered; refuse past the limit."""
+    spent = _SPENT.get()
+    spent[0] += size
+    if spent[0] > MAX_RESULT:
+        raise SecurityError(f"{doing} text to {spent[0]:,} characters is over the limit of {MAX_RESULT:,}")
+
+
+@jinja2.pass_eval_context
+def _join(eval_ctx: Any, value: Any, d: str = "", attribute: str | int | None = None) -> str:
+    items = list(value)
+    _charge(len(str(d)) * len(items), "joining")
+    return do_join(eval_ctx, items, d, attribute)
+
+
 class _LimitedEnvironment(ImmutableSandboxedEnvironment):
     """A sandbox that refuses expressions that burn CPU or memory."""
 
-    intercepted_binops = frozenset({"*", "**", "+"})
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if callable(value) and not (isinstance(obj, str) and attr in SAFE_METHODS):
+            return False
+        return super().is_safe_attribute(obj, attr, value)
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if isinstance(obj, jinja2.Undefined):
+            return obj  # an attribute of an undefined name stays undefined, so the error names that name
+        return super().getattr(obj, attribute)
+
+    def wrap_str_format(self, value: Any) -> None:
+        return None  # str.format and format_map pad to any width: refused like any other method
 
     def call_binop(self, context: Any, operator_name: str, left: Any, right: Any) -> Any:
         if operator_name == "**":
             if isinstance(right, int | float) and abs(right) > MAX_POWER_EXPONENT:
-                raise jinja2.sandbox.SecurityError(
-                    f"power with exponent {right} is over the limit of {MAX_POWER_EXPONENT}"
-                )
+                raise SecurityError(f"power with exponent {right} is over the limit of {MAX_POWER_EXPONENT}")
             if isinstance(left, int) and isinstance(right, int) and left.bit_length() * abs(right) > MAX_INT_BITS:
-                raise jinja2.sandbox.SecurityError(
-                    f"the power would have more than {MAX_INT_BITS} bits, over the limit"
-                )
+                raise SecurityError(f"the power would have more than {MAX_INT_BITS} bits, over the limit")
             return operator.pow(left, right)
+        if operator_name == "%":
+            if isinstance(left, str):
+                raise SecurityError("formatting text with % is not allowed: insert values with {{ … }}")
+            return operator.mod(left, right)
         if operator_name == "*":
             for seq, count in ((left, right), (right, left)):
                 if isinstance(seq, str | list | tuple) and isinstance(count, int):
-                    if len(seq) * count > MAX_RESULT:
-                        raise jinja2.sandbox.SecurityError(
-                            f"repeating text to {len(seq) * count:,} characters is over the limit of {MAX_RESULT:,}"
-                        )
+                    _charge(_size(seq) * max(count, 0), "repeating")
             if isinstance(left, int) and isinstance(right, int) and abs(left * 1.0 * right) > 1e30:
-                raise jinja2.sandbox.SecurityError("number too large")
+                raise SecurityError("number too large")
             return operator.mul(left, right)
-        result = operator.add(left, right)
-        if isinstance(result, str | list) and len(result) > MAX_RESULT:
-            raise jinja2.sandbox.SecurityError("text longer than the limit")
-        return result
+        if isinstance(left, str | list | tuple) and isinstance(right, str | list | tuple):
+            if len(left) + len(right) > MAX_RESULT:
+                raise SecurityError("text longer than the limit")
+            _charge(_size(left) + _size(right), "adding")
+        return operator.add(left, right)
 
 
 _SPECIAL = re.compile(r"([\\*\[\]()])")
@@ -70,6 +121,11 @@ def protect(value: Any) -> str:
     """Return ``value`` as text whose inline-markup characters are escaped with a backslash."""
     if value is None:
         return ""
+    if isinstance(value, jinja2.Undefined):
+        return str(value)  # StrictUndefined raises here, naming what is undefined
+    if callable(value):
+        # an uncalled method would print as "<built-in method …>", with a memory address
+        raise jinja2.TemplateRuntimeError(f"{getattr(value, '__name__', 'a method')} must be called: add ()")
     return _SPECIAL.sub(r"\\\1", str(value))
 
 
@@ -82,22 +138,25 @@ def environment() -> jinja2.Environment:
         finalize=protect,
         keep_trailing_newline=False,
     )
-    env.filters = {k: v for k, v in env.filters.items() if k not in ("wordwrap", "indent", "center")}
+    env.filters = {k: v for k, v in env.filters.items() if k in SAFE_FILTERS}
+    env.filters["join"] = _join
     env.globals.clear()
     return env
+
+
+_BANNED = {nodes.For: "for", nodes.Macro: "macro", nodes.CallBlock: "call", nodes.FilterBlock: "filter",
+           nodes.Extends: "extends", nodes.Include: "include", nodes.Import: "import", nodes.FromImport: "import",
+           nodes.Block: "block", nodes.Assign: "set", nodes.AssignBlock: "set", nodes.With: "with"}  # fmt: skip
 
 
 @functools.lru_cache(maxsize=4096)
 def _compile(source: str) -> jinja2.Template:
     env = environment()
     tree = env.parse(source)
-    banned = (nodes.For, nodes.Macro, nodes.CallBlock, nodes.FilterBlock, nodes.Extends, nodes.Include,
-              nodes.Import, nodes.FromImport, nodes.Block)  # fmt: skip
-    for node in tree.find_all(banned):
-        # content only needs values and conditions; loops and macros are how text bombs are built
-        raise jinja2.TemplateSyntaxError(
-            f"'{type(node).__name__.lower()}' blocks are not allowed in content text", node.lineno
-        )
+    for node in tree.find_all(tuple(_BANNED)):
+        # content only needs values and conditions; loops, macros and variables (which let a value be
+        # reused without paying for it again) are how text bombs are built
+        raise jinja2.TemplateSyntaxError(f"'{_BANNED[type(node)]}' blocks are not allowed in content text", node.lineno)
     return env.from_string(tree)
 
 
@@ -113,21 +172,27 @@ def render_text(source: str, context: dict[str, Any], display: str, line: int, w
         template = _compile(source)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"{where}: template syntax: {exc.message}", display, line + (exc.lineno or 1) - 1) from None
+    budget = _SPENT.set([0])
     try:
         result = ""
         for chunk in template.generate(context):
             result += chunk
             if len(result) > MAX_RESULT:
-                raise jinja2.sandbox.SecurityError(f"the text grows past {MAX_RESULT:,} characters, over the limit")
+                raise SecurityError(f"the text grows past {MAX_RESULT:,} characters, over the limit")
     except jinja2.UndefinedError as exc:
         names = ", ".join(sorted(k for k in context if not k.startswith("_")))
         raise TemplateError(f"{where}: {exc.message} (names you can use: {names})", display, line) from None
-    except jinja2.sandbox.SecurityError as exc:
+    except SecurityError as exc:
         raise TemplateError(f"{where}: not allowed: {exc}", display, line) from None
-    except (TypeError, ValueError, ZeroDivisionError, OverflowError, ArithmeticError) as exc:
+    except jinja2.TemplateRuntimeError as exc:
+        raise TemplateError(f"{where}: {exc}", display, line) from None
+    except (TypeError, ValueError, AttributeError, LookupError, ArithmeticError) as exc:
+        # a filter or operator given the wrong kind of value
         raise TemplateError(f"{where}: {type(exc).__name__}: {exc}", display, line) from None
     except RecursionError:
         raise TemplateError(f"{where}: too deeply nested", display, line) from None
+    finally:
+        _SPENT.reset(budget)
     if len(result) > MAX_RESULT:
         raise TemplateError(f"{where}: the text grows to {len(result):,} characters, over the limit", display, line)
     return result

@@ -31,7 +31,9 @@ INVALID: Any = _Invalid()
 
 LANG_CODE = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-[A-Z]{2})?$")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+# control characters, and the bidi embedding/override/isolate marks: the PDF does not apply them, so
+# pasted in they only hide or reorder what a reader sees
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
 
 
 class Checker:

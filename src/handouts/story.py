@@ -622,13 +622,15 @@ def group_hours(hours: dict[str, str], strings: dict[str, str], lang: str) -> li
 
 
 @functools.lru_cache(maxsize=64)
-def qr_modules(data: str) -> tuple[tuple[bool, ...], ...]:
+def qr_modules(data: str) -> tuple[tuple[bool, ...], ...] | None:
     """Return the dark/light modules of the QR code for ``data`` (error correction M), cached.
 
-    Raises ``ValueError`` (or ``TypeError``/``IndexError``/``OverflowError`` from the encoder)
-    when ``data`` is over a QR code's capacity.
+    Returns None when ``data`` is over the capacity of the largest code reportlab makes; the
+    encoder may also raise ``ValueError``, ``TypeError``, ``IndexError`` or ``OverflowError``.
     """
     widget = QrCodeWidget(data, barLevel="M")
+    if not _qr_fits(widget.qr):
+        return None
     widget.qr.make()
     return tuple(tuple(bool(m) for m in row) for row in widget.qr.modules)
 
@@ -672,9 +674,23 @@ def qr_code(data: str, size: float, display: str, line: int, gray: Any) -> Flowa
     """Return a QR code flowable of ``size`` points; raises ``ContentError`` when data is too long."""
     try:
         modules = qr_modules(data)
+        if modules is None:  # else reportlab raises a bare Exception ("code length overflow")
+            raise ContentError(
+                f"booking_url: {len(data):,} characters are more than a QR code holds: use a shorter link",
+                display,
+                line,
+            )
     except (ValueError, TypeError, IndexError, OverflowError) as exc:
         raise ContentError(f"booking_url: cannot make a QR code ({exc}): use a shorter link", display, line) from None
     return QrCode(modules, size, gray("#000000"))
+
+
+def _qr_fits(qr: Any) -> bool:
+    """True when the data given to ``qr`` fits the largest code reportlab makes (its search stops at version 39)."""
+    from reportlab.graphics.barcode.qrencoder import QRRSBlock
+
+    capacity = 8 * sum(block.dataCount for block in QRRSBlock.getRSBlocks(39, qr.errorCorrectLevel))
+    return sum(4 + data.getLengthBits(39) + data.bitlength for data in qr.dataList) <= capacity
 
 
 class Rows(Flowable):

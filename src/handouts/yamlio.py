@@ -130,6 +130,8 @@ def _hint(problem: str) -> str:
         return problem + ": tags such as !!python/... are not allowed"
     if "mapping values are not allowed" in problem:
         return problem + ": put text that contains ': ' in quotes"
+    if "found another document" in problem:
+        return "the file holds more than one YAML document (a '---' line): keep one"
     return problem
 
 
@@ -164,7 +166,15 @@ def load_yaml(path: Path, display: str, error_type: type[HandoutError] = Content
     cached = _cache_get(text)
     if cached is not None:
         return cached
-    loader = _Loader(text, error_type, display)
+    try:
+        loader = _Loader(text, error_type, display)
+    except yaml.reader.ReaderError as exc:  # a character YAML refuses anywhere in the file, checked up front
+        line = text[: exc.position].count("\n") + 1
+        raise error_type(
+            f"contains the invisible control character U+{exc.character:04X}, which YAML does not allow: remove it",
+            display,
+            line,
+        ) from None
     try:
         node = loader.get_single_node()
         if node is not None and _expanded_size(node, {}) > MAX_EXPANDED_NODES:

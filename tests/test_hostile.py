@@ -1,0 +1,1136 @@
+"""Hostile and broken input, fed through the real command line: each problem is one exact message and exit 1.
+
+Grouped by the classes of issue #7: YAML, templating, text and markup, images and fonts, the
+environment, layout, and output. Every test builds a fixture project (``make_project``), runs
+``handouts`` and compares stderr whole; a Python traceback fails the test.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import CLINIC, REPO, pdftotext
+from helpers import squash
+from PIL import Image
+from pypdf import PdfReader
+
+from handouts.cli import cli
+
+CLINIC_YAML = "content/clinics/demo/clinic.yaml"
+GOOD = {
+    "content/clinics/good/clinic.yaml": CLINIC.replace("name: Chen & Wu <Acupuncture>", "name: Good Clinic"),
+    "content/clinics/good/logo.png": (REPO / "content/clinics/north-star/logo.png").read_bytes(),
+}
+GOOD_BUILT = "good: 1 PDF(s) in output/good/\nBuilt 1 of 1 handout(s) into output/\n"
+
+
+def handouts(runner, *args: str):
+    """Run ``handouts ARGS`` in-process; an exception other than a clean exit fails the test."""
+    result = runner.invoke(cli, list(args), prog_name="handouts")
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise AssertionError("traceback instead of a message") from result.exception
+    return result
+
+
+def build(runner, root: Path, *args: str):
+    return handouts(runner, "build", "--project", str(root), *args)
+
+
+def error(result) -> str:
+    """Return stderr after checking the run failed with exit code 1."""
+    assert result.exit_code == 1, (result.stdout, result.stderr)
+    return result.stderr
+
+
+def clinic(*pairs: tuple[str, str], extra: str = "") -> str:
+    """Return the fixture clinic.yaml with each (old, new) replaced exactly once, plus ``extra`` lines."""
+    text = CLINIC
+    for old, new in pairs:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    return text + extra
+
+
+def prose(body: str, title: str = "Welcome") -> str:
+    """Return the intro block (a prose block) with ``body`` on line 7, written as given."""
+    return f"kind: prose\nreviewed: 2026-11-01\nsources: [test]\ntext:\n  en:\n    title: {title}\n    body: {body}\n"
+
+
+# --- YAML: values YAML turns into something else, and files that are not what a loader expects ----------
+
+LATIN1 = clinic(("tagline: Gentle care", "tagline: Café care")).replace("–", "-")  # the en dash is not in latin-1
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param(
+            clinic(("languages: [en]", "languages: [en, NO]")),
+            "18: languages[2]: expected text, but YAML read the yes/no value false: put the value in quotes",
+            id="NO-is-false",
+        ),
+        pytest.param(
+            clinic(('mon: "9:00–17:00"', "mon: 12:30")),
+            "14: hours.mon: expected text, but YAML read the number 750: put the value in quotes",
+            id="12:30-is-a-number",
+        ),
+        pytest.param(
+            clinic(('phone: "(555) 010-9999"', "phone: 01234")),
+            "6: phone: expected text, but YAML read the number 668: put the value in quotes",
+            id="01234-is-octal",
+        ),
+        pytest.param(
+            clinic(('phone: "(555) 010-9999"', "phone: 5550109999")),
+            "6: phone: expected text, but YAML read the number 5550109999: put the value in quotes",
+            id="phone-is-a-number",
+        ),
+        pytest.param(
+            clinic(("tagline: Gentle care", "tagline: Care: gentle and calm")),
+            "2: mapping values are not allowed here: put text that contains ': ' in quotes",
+            id="unquoted-colon",
+        ),
+        pytest.param(
+            clinic(("tagline: Gentle care", "tagline: 2024-01-01")),
+            "2: tagline: expected text, but YAML read the date 2024-01-01: put the value in quotes",
+            id="date-as-text",
+        ),
+        pytest.param(
+            clinic(extra="phone: '(555) 010-0000'\n"),
+            "23: phone: duplicate key (first given on line 6): keep only one",
+            id="duplicate-key",
+        ),
+        pytest.param(
+            clinic(('  mon: "9:00–17:00"\n  tue', '  mon: "9:00–17:00"\n  mon: closed\n  tue')),
+            "15: mon: duplicate key (first given on line 14): keep only one",
+            id="duplicate-nested-key",
+        ),
+        pytest.param(
+            clinic(("  - name: Ana Chen", "\t- name: Ana Chen")),
+            "4: found character '\\t' that cannot start any token: indent with spaces, not tabs",
+            id="tab-indent",
+        ),
+        pytest.param(
+            clinic(("primary_color:", "primary_colour:")),
+            "20: branding.primary_colour: unknown field; did you mean 'primary_color'?",
+            id="misspelt-key",
+        ),
+        pytest.param(
+            clinic(extra="parking: free\n"),
+            "23: parking: unknown field; expected one of: name, tagline, practitioners, phone, email, website, "
+            "address, hours, booking_url, paper, languages, handouts, branding",
+            id="unknown-key",
+        ),
+        pytest.param("", "1: the file is empty: it needs a mapping of fields", id="empty"),
+        pytest.param(
+            "# nothing here yet\n\n", "1: the file is empty: it needs a mapping of fields", id="only-comments"
+        ),
+        pytest.param(
+            "- name: A\n- name: B\n", "1: expected a mapping of 'field: value' lines, found a list", id="a-list"
+        ),
+        pytest.param(
+            "Chen & Wu Acupuncture\n",
+            "1: expected a mapping of 'field: value' lines, found a single line of text",
+            id="a-scalar",
+        ),
+        pytest.param(
+            "name: a\n---\nname: b\n",
+            "2: the file holds more than one YAML document (a '---' line): keep one",
+            id="two-documents",
+        ),
+        pytest.param(
+            "a: " + "[" * 60 + "]" * 60 + "\n",
+            "1: nested more than 40 levels deep: flatten the structure",
+            id="deep-nesting",
+        ),
+        pytest.param(
+            "\n".join(
+                ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+                + [
+                    f"{n}: &{n} [" + ", ".join([f"*{p}"] * 10) + "]"
+                    for p, n in zip("abcdefgh", "bcdefghi", strict=True)
+                ]
+            )
+            + "\n",
+            "1: aliases expand this file to more than 20,000 values: write it out plainly",
+            id="billion-laughs",
+        ),
+        pytest.param(
+            "a: &a [*a]\n",
+            "1: aliases expand this file to more than 20,000 values: write it out plainly",
+            id="recursive-alias",
+        ),
+        pytest.param(
+            clinic(extra="x: &x {a: 1}\ny:\n  <<: *x\n"),
+            "25: merge keys ('<<') are not supported",
+            id="merge-key",
+        ),
+        pytest.param(LATIN1.encode("latin-1"), "2: not UTF-8 text (byte 0xe9): save the file as UTF-8", id="latin-1"),
+        pytest.param(CLINIC.encode("utf-16"), "1: not UTF-8 text (byte 0xff): save the file as UTF-8", id="utf-16"),
+        pytest.param(
+            clinic(("Gentle care", "Gentle\x00care")),
+            "2: contains the invisible control character U+0000, which YAML does not allow: remove it",
+            id="nul-byte",
+        ),
+        pytest.param(
+            clinic(("tagline: Gentle care", 'tagline: "Gentle\\x1bcare"')),
+            "2: tagline: contains the invisible control character U+001B",
+            id="escaped-control-character",
+        ),
+    ],
+)
+def test_broken_yaml_in_a_clinic_file(make_project, runner, text, message):
+    root = make_project({CLINIC_YAML: text, **GOOD})
+    result = build(runner, root)
+    assert error(result) == f"Error: {CLINIC_YAML}:{message}\n"
+    assert result.stdout == GOOD_BUILT  # the other clinic still builds
+    assert not (root / "output/demo").exists()
+
+
+@pytest.mark.parametrize(
+    "tag",
+    [
+        "!!python/object/apply:os.system ['touch {marker}']",
+        "!!python/object/new:subprocess.Popen [['touch', '{marker}']]",
+        "!!python/name:os.system",
+        "!!python/module:os",
+    ],
+)
+def test_python_object_tags_run_nothing(make_project, runner, tmp_path, tag):
+    marker = tmp_path / "executed"
+    value = tag.format(marker=marker)
+    root = make_project({CLINIC_YAML: clinic(extra=f"x: {value}\n"), **GOOD})
+    result = build(runner, root)
+    resolved = value.split()[0][2:].split("[")[0]
+    assert error(result) == (
+        f"Error: {CLINIC_YAML}:23: could not determine a constructor for the tag 'tag:yaml.org,2002:{resolved}': "
+        "tags such as !!python/... are not allowed\n"
+    )
+    assert not marker.exists()
+    assert result.stdout == GOOD_BUILT
+
+
+def test_broken_block_file_stops_only_the_handouts_that_use_it(make_project, runner):
+    root = make_project(
+        {
+            "content/blocks/intro.yaml": "kind: prose\nreviewed: 2026-11-01\nsources: [test]\ncolour: red\n"
+            "text:\n  en:\n    title: Welcome\n    body: Hi\n",
+            "content/handouts/other.yaml": "layout: sheet\ntext:\n  en:\n    title: Other\nslots:\n  body: [steps, disclaimer]\n",
+        }
+    )
+    result = build(runner, root)
+    assert error(result) == (
+        "Error: content/blocks/intro.yaml:4: colour: unknown field; "
+        "expected one of: kind, reviewed, sources, references, tone, show, text\n"
+        "content/handouts/welcome.yaml:6: slots.body[1]: block 'intro' has errors (see that file)\n"
+    )
+    assert result.stdout == "demo: 1 PDF(s) in output/demo/\nBuilt 1 of 2 handout(s) into output/; 1 failed\n"
+    assert sorted(p.name for p in (root / "output/demo").glob("*.pdf")) == ["other.pdf"]
+
+
+def test_block_item_that_yaml_read_as_a_number(make_project, runner):
+    steps = "kind: steps\nreviewed: 2026-11-01\nsources: [test]\ntext:\n  en:\n    items:\n      - Rest\n      - 1.5\n"
+    result = build(runner, make_project({"content/blocks/steps.yaml": steps}))
+    assert error(result).startswith(
+        "Error: content/blocks/steps.yaml:8: text.en.items[2]: expected text, but YAML read the number 1.5: "
+        "put the value in quotes\n"
+    )
+
+
+def test_validate_reports_yaml_problems_of_every_file_together(make_project, runner):
+    root = make_project(
+        {
+            CLINIC_YAML: clinic(('phone: "(555) 010-9999"', "phone: 01234"), ("languages: [en]", "languages: [no]")),
+            "content/blocks/steps.yaml": "kind: steps\nkind: prose\n",
+        }
+    )
+    result = handouts(runner, "validate", "--project", str(root))
+    assert error(result) == (
+        "Error: content/blocks/steps.yaml:2: kind: duplicate key (first given on line 1): keep only one\n"
+        f"{CLINIC_YAML}:6: phone: expected text, but YAML read the number 668: put the value in quotes\n"
+        f"{CLINIC_YAML}:18: languages[1]: expected text, but YAML read the yes/no value false: put the value in quotes\n"
+    )
+
+
+# --- Templating: undefined names, syntax, sandbox escapes, and expressions that burn CPU or memory ----------
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        pytest.param(
+            "Call {{ clinic.phon }}",
+            "'dict object' has no attribute 'phon' (names you can use: clinic, handout, lang, reviewed)",
+            id="misspelt-field",
+        ),
+        pytest.param(
+            "Hello {{ patient.name }}",
+            "'patient' is undefined (names you can use: clinic, handout, lang, reviewed)",
+            id="undefined-name",
+        ),
+        pytest.param(
+            "Call {{ clinic.phone",
+            "template syntax: unexpected end of template, expected 'end of print statement'.",
+            id="unclosed",
+        ),
+        pytest.param(
+            "{% if clinic.email %}Email us",
+            "template syntax: Unexpected end of template. Jinja was looking for the following tags: 'elif' or 'else' or 'endif'. The innermost block that needs to be closed is 'if'.",
+            id="unclosed-if",
+        ),
+        pytest.param(
+            "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+            "not allowed: access to attribute '__class__' of 'str' object is unsafe.",
+            id="class-escape",
+        ),
+        pytest.param(
+            "{{ clinic.name.__init__.__globals__ }}",
+            "not allowed: access to attribute '__init__' of 'str' object is unsafe.",
+            id="globals-escape",
+        ),
+        pytest.param(
+            "{{ '{0.__class__}'.format(clinic.name) }}",
+            "not allowed: access to attribute 'format' of 'str' object is unsafe.",
+            id="format-escape",
+        ),
+        pytest.param(
+            "{{ clinic.address.append('x') }}",
+            "not allowed: access to attribute 'append' of 'list' object is unsafe.",
+            id="mutation",
+        ),
+        pytest.param(
+            "{{ cycler.__init__.__globals__.os }}",
+            "'cycler' is undefined (names you can use: clinic, handout, lang, reviewed)",
+            id="no-globals",
+        ),
+        pytest.param(
+            "{{ 'a' * 10**9 }}",
+            "not allowed: repeating text to 1,000,000,000 characters is over the limit of 50,000",
+            id="huge-repeat",
+        ),
+        pytest.param(
+            "{{ [['x'] * 40000] * 40000 }}",
+            "not allowed: repeating text to 80,000 characters is over the limit of 50,000",
+            id="nested-repeat",
+        ),
+        pytest.param(
+            "{{ 'x' * 30000 }}{{ 'x' * 30000 }}",
+            "not allowed: repeating text to 60,000 characters is over the limit of 50,000",
+            id="repeats-add-up",
+        ),
+        pytest.param(
+            "{{ 2 ** 100000 }}", "not allowed: power with exponent 100000 is over the limit of 100", id="huge-power"
+        ),
+        pytest.param(
+            "{{ 99 ** 99 ** 99 }}",
+            "not allowed: the power would have more than 4096 bits, over the limit",
+            id="chained-power",
+        ),
+        pytest.param(
+            "{{ clinic.name.ljust(10**9) }}",
+            "not allowed: access to attribute 'ljust' of 'str' object is unsafe.",
+            id="padding-method",
+        ),
+        pytest.param(
+            "{{ '%0999999999d' % 1 }}",
+            "not allowed: formatting text with % is not allowed: insert values with {{ … }}",
+            id="percent-format",
+        ),
+        pytest.param(
+            "{{ clinic.address|join('x' * 49000) }}",
+            "not allowed: joining text to 147,000 characters is over the limit of 50,000",
+            id="huge-join",
+        ),
+        pytest.param("{{ [1]|batch(10**9, 'x') }}", "template syntax: No filter named 'batch'.", id="filling-filter"),
+        pytest.param(
+            "{% for i in 'x' * 50000 %}{{ i }}{% endfor %}",
+            "template syntax: 'for' blocks are not allowed in content text",
+            id="loop",
+        ),
+        pytest.param(
+            "{% set a = 'x' * 50000 %}{{ [a, a, a, a, a] }}",
+            "template syntax: 'set' blocks are not allowed in content text",
+            id="variable",
+        ),
+        pytest.param("{{ clinic.name.upper }}", "upper must be called: add ()", id="uncalled-method"),
+        pytest.param("{{ 1 / 0 }}", "ZeroDivisionError: division by zero", id="arithmetic"),
+    ],
+)
+def test_bad_template_text_names_the_block_file_line_and_field(make_project, runner, body, message):
+    quoted = '"' + body.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    root = make_project({"content/blocks/intro.yaml": prose(quoted)})
+    result = build(runner, root)
+    assert error(result) == f"Error: content/blocks/intro.yaml:7: text.en.body: {message}\n"
+    assert result.stdout == "Built 0 of 1 handout(s) into output/; 1 failed\n"
+
+
+def test_template_that_would_eat_memory_fails_fast_under_a_memory_limit(make_project, tmp_path):
+    """The real CLI in a child with 300 MB of address space: every bomb is refused, none raises MemoryError."""
+    bombs = [
+        "{{ clinic.name.center(10**10) }}",
+        "{{ '{:>9999999999}'.format(1) }}",
+        "{{ ('x' * 50000).replace('x', 'x' * 50000) }}",
+        "{{ [[1] * 50000] * 50000 }}",
+        "{{ ('ab' * 25000)|join('x' * 40000) }}",
+    ]
+    blocks = {}
+    for i, bomb in enumerate(bombs):
+        blocks[f"content/blocks/bomb{i}.yaml"] = prose('"' + bomb.replace('"', '\\"') + '"')
+    slots = ", ".join(f"bomb{i}" for i in range(len(bombs)))
+    root = make_project(
+        {
+            **blocks,
+            "content/handouts/welcome.yaml": f"layout: sheet\ntext:\n  en:\n    title: T\nslots:\n  body: [{slots}]\n",
+        }
+    )
+    code = (
+        "import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (300_000_000, 300_000_000));"
+        "from handouts.cli import cli; cli(['validate', '--project', sys.argv[1]])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(root)], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 1, done.stderr
+    lines = done.stderr.splitlines()
+    assert len(lines) == len(bombs)
+    assert lines[0].startswith("Error: content/blocks/bomb0.yaml:7: text.en.body: not allowed: ")
+    for i, line in enumerate(lines[1:], start=1):
+        assert line.startswith(f"content/blocks/bomb{i}.yaml:7: text.en.body: not allowed: "), line
+    assert "Traceback" not in done.stderr
+
+
+# --- Text and markup: everything prints exactly as typed; reportlab's own markup is unreachable ---------------
+
+TAG_LIKE = [
+    "Chen & Wu <Acupuncture>",
+    "a <b>bold</b> and <i>slanted</i> word",
+    "&amp; &lt; &#65; &nbsp; &",
+    '<img src="/etc/passwd" width="500" height="500"/>',
+    "<font color=\"__import__('os').system('touch {marker}')\">red</font>",
+    '<a href="javascript:alert(1)">click</a> [x](javascript:alert(1))',
+    "<br/><para><seq/><onDraw name=x/></para>",
+    "<![CDATA[x]]> <!-- hidden? --> x > y < z",
+]
+
+
+def test_tag_like_text_prints_exactly_as_typed_and_runs_nothing(make_project, runner, tmp_path):
+    marker = tmp_path / "executed"
+    items = [t.format(marker=marker) for t in TAG_LIKE]
+    quoted = "".join("      - '" + t.replace("'", "''") + "'\n" for t in items)
+    steps = f"kind: steps\nreviewed: 2026-11-01\nsources: [test]\ntext:\n  en:\n    title: Tags\n    items:\n{quoted}"
+    root = make_project({"content/blocks/steps.yaml": steps})
+    result = build(runner, root)
+    assert result.exit_code == 0, result.stderr
+    pdf = root / "output/demo/welcome.pdf"
+    text = squash(pdftotext(pdf))
+    for item in items:
+        assert squash(item) in text, item
+    assert not marker.exists()
+    page = PdfReader(pdf).pages[0]
+    assert len(page.images) == 1  # the logo; no <img> came through
+    uris = {a.get_object()["/A"]["/URI"] for a in page.get("/Annots", [])}
+    assert uris == {"tel:5550109999", "mailto:desk@chenwu.example.com", "https://chenwu.example.com",
+                    "https://chenwu.example.com/book"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert",
+        "JavaScript:alert",
+        " javascript:x",
+        "file:///etc/passwd",
+        "data:text/html,hi",
+        "vbscript:msgbox",
+        "ftp://example.com/x",
+        "//evil.example.com/",
+        "document.pdf",
+    ],
+)
+def test_link_schemes_other_than_http_https_mailto_tel_are_refused(make_project, runner, url):
+    body = f"'Read [this]({url}) now'"
+    result = build(runner, make_project({"content/blocks/intro.yaml": prose(body)}))
+    if url.startswith(" "):  # a space ends a link: the text prints as typed, no link is made
+        assert result.exit_code == 0, result.stderr
+        return
+    assert error(result) == (
+        f"Error: content/blocks/intro.yaml:7: text.en.body: link {url!r} is not allowed: "
+        "links must start with https://, http://, mailto: or tel:\n"
+    )
+
+
+def test_allowed_links_become_live_links(make_project, runner):
+    body = "'[Site](https://e.example.com/a?b=1&c=2), [old](http://e.example.com), [mail](mailto:a@e.example.com), [call](tel:+15550100)'"
+    root = make_project({"content/blocks/intro.yaml": prose(body)})
+    result = build(runner, root)
+    assert result.exit_code == 0, result.stderr
+    page = PdfReader(root / "output/demo/welcome.pdf").pages[0]
+    uris = {a.get_object()["/A"]["/URI"] for a in page.get("/Annots", [])}
+    assert {
+        "https://e.example.com/a?b=1&c=2",
+        "http://e.example.com",
+        "mailto:a@e.example.com",
+        "tel:+15550100",
+    } <= uris
+    assert "Site, old, mail, call" in pdftotext(root / "output/demo/welcome.pdf")
+
+
+def test_address_lines_stay_lines_and_markup_in_them_is_text(make_project, runner):
+    text = clinic(("  - 1 Test Street\n", "  - 1 Test Street <br/> & Annex\n  - 'Suite **2**'\n"))
+    root = make_project({CLINIC_YAML: text})
+    result = build(runner, root)
+    assert result.exit_code == 0, result.stderr
+    lines = pdftotext(root / "output/demo/welcome.pdf").splitlines()
+    start = lines.index("1 Test Street <br/> & Annex")
+    assert lines[start : start + 3] == ["1 Test Street <br/> & Annex", "Suite **2**", "Testville, TS 00001"]
+
+
+def test_character_the_font_cannot_draw_is_an_error_not_a_box(make_project, runner):
+    result = build(runner, make_project({"content/blocks/intro.yaml": prose("'Welcome 中文'")}))
+    assert error(result) == (
+        "Error: content/blocks/intro.yaml:7: text.en.body: character '中' (U+4E2D) in block 'intro' is not in the font "
+        "Vera.ttf: use a font that covers it (branding.fonts in clinic.yaml) or remove the character\n"
+    )
+
+
+def test_invisible_control_character_in_a_block(make_project, runner):
+    result = build(runner, make_project({"content/blocks/intro.yaml": prose('"Hello\\u202eworld\\u0007"')}))
+    assert error(result) == (
+        "Error: content/blocks/intro.yaml:7: text.en.body: contains the invisible control character U+202E\n"
+        "content/handouts/welcome.yaml:6: slots.body[1]: block 'intro' has errors (see that file)\n"
+    )
+
+
+GLYPH = "is not in the font Vera.ttf: use a font that covers it (branding.fonts in clinic.yaml) or remove the character"
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        pytest.param(
+            {CLINIC_YAML: clinic(("name: Chen & Wu <Acupuncture>", "name: Chen & Wu שלום"))},
+            f"{CLINIC_YAML}:1: name: character 'ש' (U+05E9) in page text {GLYPH}",
+            id="clinic-name",
+        ),
+        pytest.param(
+            {CLINIC_YAML: clinic(("  - Testville, TS 00001", "  - Testville 中"))},
+            f"{CLINIC_YAML}:12: address[2]: character '中' (U+4E2D) in page text {GLYPH}",
+            id="address-line",
+        ),
+        pytest.param(
+            {
+                "content/handouts/welcome.yaml": "layout: sheet\ntext:\n  en:\n    title: Welcome 😀\nslots:\n"
+                "  body: [intro, steps, contact, disclaimer]\n"
+            },
+            f"content/handouts/welcome.yaml:4: text.en.title: character '😀' (U+1F600) in page text {GLYPH}",
+            id="handout-title",
+        ),
+    ],
+)
+def test_inserted_words_the_font_cannot_draw_name_where_they_were_written(make_project, runner, files, message):
+    """The clinic name reaches the page through {{ clinic.name }} in a block and the layout: the error names clinic.yaml."""
+    result = build(runner, make_project(files))
+    assert error(result) == f"Error: {message}\n"
+
+
+# --- Images and fonts: missing, outside the clinic folder, not what they say, damaged, enormous, rotated ------
+
+PNG = (REPO / "content/clinics/north-star/logo.png").read_bytes()
+JPEG = (REPO / "content/clinics/riverside-tcm/logo.jpg").read_bytes()
+TTF = (REPO / "content/clinics/riverside-tcm/fonts/DejaVuSerif.ttf").read_bytes()
+BODY_FONT = CLINIC + "  fonts:\n    body:\n      regular: body.ttf\n"  # regular is on line 25
+
+
+def png_header(width: int, height: int) -> bytes:
+    """Return a PNG whose header claims ``width`` x ``height`` pixels, with a few bytes of (bogus) image data."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", b"x" * 16) + chunk(b"IEND", b"")
+
+
+def zip_bytes() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("DejaVuSerif.ttf", TTF[:1000])
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        pytest.param(
+            {CLINIC_YAML: clinic(("logo: logo.png", "logo: nothere.png"))},
+            "22: branding.logo: file 'nothere.png' not found in demo/",
+            id="missing",
+        ),
+        pytest.param(
+            {CLINIC_YAML: clinic(("logo: logo.png", "logo: ../good/logo.png"))},
+            "22: branding.logo: '../good/logo.png' leads outside the clinic folder: copy the file into demo/",
+            id="dot-dot",
+        ),
+        pytest.param(
+            {CLINIC_YAML: clinic(("logo: logo.png", "logo: /etc/hostname"))},
+            "22: branding.logo: '/etc/hostname' is an absolute path: give a file inside demo/",
+            id="absolute",
+        ),
+        pytest.param(
+            {CLINIC_YAML: clinic(("logo: logo.png", "logo: C:\\logo.png"))},
+            "22: branding.logo: 'C:\\\\logo.png' is an absolute path: give a file inside demo/",
+            id="windows-absolute",
+        ),
+        pytest.param(
+            {CLINIC_YAML: clinic(("logo: logo.png", "logo: logo.jpg")), "content/clinics/demo/logo.jpg": PNG},
+            "22: branding.logo: logo.jpg is a PNG image, not a JPEG image: rename it to logo.png",
+            id="png-named-jpg",
+        ),
+        pytest.param(
+            {"content/clinics/demo/logo.png": JPEG},
+            "22: branding.logo: logo.png is a JPEG image, not a PNG image: rename it to logo.jpg",
+            id="jpg-named-png",
+        ),
+        pytest.param(
+            {"content/clinics/demo/logo.png": b"<html><body>Our logo</body></html>\n"},
+            "22: branding.logo: logo.png is not a PNG image: save the logo as a PNG or JPEG image",
+            id="text-named-png",
+        ),
+        pytest.param(
+            {"content/clinics/demo/logo.png": b"GIF89a\x01\x00\x01\x00\x00\x00\x00;"},
+            "22: branding.logo: logo.png is a GIF image, not a PNG image: save the logo as a PNG or JPEG image",
+            id="gif-named-png",
+        ),
+        pytest.param(
+            {"content/clinics/demo/logo.png": b""},
+            "22: branding.logo: logo.png is empty: save the logo as a PNG or JPEG image",
+            id="empty",
+        ),
+        pytest.param(
+            {"content/clinics/demo/logo.png": PNG[: len(PNG) // 2]},
+            "22: branding.logo: logo.png is damaged or cut short: export the logo again",
+            id="truncated-png",
+        ),
+        pytest.param(
+            {CLINIC_YAML: clinic(("logo: logo.png", "logo: logo.jpg")), "content/clinics/demo/logo.jpg": JPEG[:2000]},
+            "22: branding.logo: logo.jpg is damaged or cut short: export the logo again",
+            id="truncated-jpeg",
+        ),
+        pytest.param(
+            {"content/clinics/demo/logo.png": PNG[:40]},
+            "22: branding.logo: logo.png is damaged: its start is not a readable image: export the logo again",
+            id="png-header-only",
+        ),
+        pytest.param(
+            {"content/clinics/demo/logo.png": png_header(6000, 6000)},
+            "22: branding.logo: logo.png is 6000x6000 pixels, over the limit of 25,000,000: "
+            "save a smaller copy (1000 pixels wide is plenty for print)",
+            id="enormous",
+        ),
+        pytest.param(
+            {"content/clinics/demo/logo.png": png_header(40000, 40000)},
+            "22: branding.logo: logo.png has more than 50,000,000 pixels, over the limit of 25,000,000: "
+            "save a smaller copy (1000 pixels wide is plenty for print)",
+            id="decompression-bomb",
+        ),
+        pytest.param(
+            {CLINIC_YAML: BODY_FONT, "content/clinics/demo/body.ttf": TTF[:5000]},
+            "25: branding.fonts.body.regular: body.ttf is not a usable TrueType font (the file is damaged or "
+            "incomplete): use the .ttf file from the font's download",
+            id="truncated-ttf",
+        ),
+        pytest.param(
+            {CLINIC_YAML: BODY_FONT, "content/clinics/demo/body.ttf": zip_bytes()},
+            "25: branding.fonts.body.regular: body.ttf is a ZIP archive, not a TrueType font: use the .ttf file from "
+            "the font's download (.otf, .woff and collections do not work)",
+            id="zip-named-ttf",
+        ),
+        pytest.param(
+            {CLINIC_YAML: BODY_FONT, "content/clinics/demo/body.ttf": b"font-family: Lato;\n"},
+            "25: branding.fonts.body.regular: body.ttf is not a TrueType font: use the .ttf file from the font's "
+            "download (.otf, .woff and collections do not work)",
+            id="text-named-ttf",
+        ),
+        pytest.param(
+            {CLINIC_YAML: BODY_FONT, "content/clinics/demo/body.ttf": b"wOFF" + TTF[4:200]},
+            "25: branding.fonts.body.regular: body.ttf is a web font (WOFF), not a TrueType font: use the .ttf file "
+            "from the font's download (.otf, .woff and collections do not work)",
+            id="woff-named-ttf",
+        ),
+        pytest.param(
+            {CLINIC_YAML: BODY_FONT.replace("body.ttf", "body.otf"), "content/clinics/demo/body.otf": TTF},
+            "25: branding.fonts.body.regular: must be a TrueType .ttf file",
+            id="otf",
+        ),
+    ],
+)
+def test_bad_logo_or_font_names_the_field(make_project, runner, files, message):
+    root = make_project({**files, **GOOD})
+    result = build(runner, root)
+    assert error(result) == f"Error: {CLINIC_YAML}:{message}\n"
+    assert result.stdout.startswith("good: 1 PDF(s) in output/good/\n")  # the other clinic still builds
+
+
+def test_validate_catches_a_logo_that_is_not_what_its_name_says(make_project, runner):
+    root = make_project(
+        {CLINIC_YAML: clinic(("logo: logo.png", "logo: logo.jpg")), "content/clinics/demo/logo.jpg": PNG}
+    )
+    result = handouts(runner, "validate", "--project", str(root))
+    assert error(result) == (
+        f"Error: {CLINIC_YAML}:22: branding.logo: logo.jpg is a PNG image, not a JPEG image: rename it to logo.png\n"
+    )
+
+
+@pytest.mark.parametrize("field", ["logo", "font", "folder"])
+def test_symlink_that_leads_outside_the_clinic_folder_is_refused(make_project, runner, tmp_path, field):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "logo.png").write_bytes(PNG)
+    (outside / "body.ttf").write_bytes(TTF)
+    if field == "font":
+        root = make_project({CLINIC_YAML: BODY_FONT})
+        (root / "content/clinics/demo/body.ttf").symlink_to(outside / "body.ttf")
+        message = (
+            "25: branding.fonts.body.regular: 'body.ttf' leads outside the clinic folder: copy the file into demo/"
+        )
+    elif field == "logo":
+        root = make_project({"content/clinics/demo/logo.png": None})
+        (root / "content/clinics/demo/logo.png").symlink_to(outside / "logo.png")
+        message = "22: branding.logo: 'logo.png' leads outside the clinic folder: copy the file into demo/"
+    else:  # a folder inside the clinic that is a link to elsewhere
+        root = make_project({CLINIC_YAML: clinic(("logo: logo.png", "logo: art/logo.png"))})
+        (root / "content/clinics/demo/art").symlink_to(outside, target_is_directory=True)
+        message = "22: branding.logo: 'art/logo.png' leads outside the clinic folder: copy the file into demo/"
+    result = build(runner, root)
+    assert error(result) == f"Error: {CLINIC_YAML}:{message}\n"
+
+
+def test_symlink_that_stays_inside_the_clinic_folder_is_fine(make_project, runner):
+    root = make_project({CLINIC_YAML: clinic(("logo: logo.png", "logo: art/current.png"))})
+    (root / "content/clinics/demo/art").mkdir()
+    (root / "content/clinics/demo/art/current.png").symlink_to(root / "content/clinics/demo/logo.png")
+    assert build(runner, root).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "face"), [("'Keep **taking** your medicine.'", "bold"), ("'Keep *taking* your medicine.'", "italic")]
+)
+def test_bold_or_italic_of_a_family_without_that_face(make_project, runner, body, face):
+    marks = "**" if face == "bold" else "*"
+    root = make_project(
+        {CLINIC_YAML: BODY_FONT, "content/clinics/demo/body.ttf": TTF, "content/blocks/intro.yaml": prose(body)}
+    )
+    result = build(runner, root)
+    assert error(result) == (
+        f"Error: content/blocks/intro.yaml:7: text.en.body: uses {face} ({marks}…{marks}) but the font family has no "
+        f"{face} face: add it under branding.fonts in clinic.yaml or remove the {marks}\n"
+    )
+
+
+def _quadrants() -> Image.Image:
+    """An upright 160 x 80 picture: red top left, blue top right, green bottom left, yellow bottom right."""
+    image = Image.new("RGB", (160, 80))
+    for box, colour in (((0, 0, 80, 40), "red"), ((80, 0, 160, 40), "blue"), ((0, 40, 80, 80), "lime"),
+                        ((80, 40, 160, 80), "yellow")):  # fmt: skip
+        image.paste(colour, box)
+    return image
+
+
+def _near(pixel: tuple, colour: tuple) -> bool:
+    return all(abs(a - b) < 60 for a, b in zip(pixel[:3], colour, strict=True))
+
+
+QUADRANT_COLOURS = {(0.25, 0.25): (255, 0, 0), (0.75, 0.25): (0, 0, 255), (0.25, 0.75): (0, 255, 0),
+                    (0.75, 0.75): (255, 255, 0)}  # fmt: skip
+
+
+def test_photo_with_exif_rotation_is_printed_upright(make_project, runner):
+    import pypdfium2
+
+    # stored on its side, as a phone saves it, with EXIF orientation 6: "turn 90 degrees clockwise to view"
+    stored = _quadrants().transpose(Image.Transpose.ROTATE_90)
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    buffer = io.BytesIO()
+    stored.save(buffer, "JPEG", quality=95, exif=exif.tobytes())
+    root = make_project(
+        {
+            CLINIC_YAML: clinic(("logo: logo.png", "logo: photo.jpg")),
+            "content/clinics/demo/photo.jpg": buffer.getvalue(),
+        }
+    )
+    result = build(runner, root)
+    assert result.exit_code == 0, result.stderr
+    pdf = root / "output/demo/welcome.pdf"
+
+    placed = PdfReader(pdf).pages[0].images[0].image.convert("RGB")  # the picture as stored in the PDF
+    assert placed.size == (160, 80)
+    for (fx, fy), colour in QUADRANT_COLOURS.items():
+        assert _near(placed.getpixel((int(fx * 160), int(fy * 80))), colour), (fx, fy)
+
+    page = pypdfium2.PdfDocument(pdf)[0]  # and as a second engine draws it on the page
+    (image,) = [o for o in page.get_objects() if o.type == pypdfium2.raw.FPDF_PAGEOBJ_IMAGE]
+    left, bottom, right, top = image.get_bounds()
+    assert right - left > top - bottom  # landscape on the page
+    scale = 3
+    bitmap = page.render(scale=scale).to_pil()
+    height = page.get_size()[1]
+    for (fx, fy), colour in QUADRANT_COLOURS.items():
+        x = (left + fx * (right - left)) * scale
+        y = (height - top + fy * (top - bottom)) * scale
+        assert _near(bitmap.getpixel((int(x), int(y))), colour), (fx, fy)
+
+
+@pytest.mark.parametrize("size", [(2000, 40), (40, 2000)])
+def test_logo_of_any_shape_stays_inside_its_box(make_project, runner, size):
+    import pypdfium2
+
+    from handouts.project import load_project
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "navy").save(buffer, "PNG")
+    root = make_project({"content/clinics/demo/logo.png": buffer.getvalue()})
+    assert build(runner, root).exit_code == 0
+    geometry = load_project(root).layouts["sheet"].geometries["letter"]
+    box = next(el.rect for el in geometry.pages[0].elements if el.type == "logo")
+    page = pypdfium2.PdfDocument(root / "output/demo/welcome.pdf")[0]
+    (image,) = [o for o in page.get_objects() if o.type == pypdfium2.raw.FPDF_PAGEOBJ_IMAGE]
+    left, bottom, right, top = image.get_bounds()
+    assert box.x - 0.01 <= left < right <= box.right + 0.01
+    assert box.y - 0.01 <= bottom < top <= box.top + 0.01
+    if size[0] > size[1]:
+        assert right - left == pytest.approx(box.width, abs=0.01)  # scaled to the box's width, never stretched
+    else:
+        assert top - bottom == pytest.approx(box.height, abs=0.01)
+
+
+# --- Environment: nothing outside the project changes what reportlab does, and nothing there runs ---------------
+
+HOSTILE_ENVIRONMENT = {
+    "RL_allowTableBoundsErrors": "1",
+    "RL_shapeChecking": "0",
+    "RL_trustedHosts": "*",
+    "RL_trustedSchemes": "file,http,https,ftp",
+    "RL_invariant": "0",
+    "RL_platypus_link_underline": "1",
+    "RL_pdfMultiLine": "1",
+    "RL_pdfComments": "1",
+    "RL_showBoundary": "1",
+    "RL_spaceShrinkage": "0.5",
+    "RL_hyphenationLang": "en_US",
+    "RL_paraFontSizeHeightOffset": "0",
+    "RL_uriWasteReduce": "0.5",  # crashed the build with a traceback
+    "RL_verbose": "1",
+    "RL_toColorCanUse": "rl_safe_eval",
+    "SOURCE_DATE_EPOCH": "not-a-number",  # reportlab would put this date in the PDF, or crash
+}
+
+
+def _cli_in_child(root: Path, out: Path, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """Run ``python -m handouts build`` the way a user would, in ``cwd`` (which is on sys.path with -m)."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("RL_") and k != "SOURCE_DATE_EPOCH"}
+    return subprocess.run(
+        [sys.executable, "-m", "handouts", "build", "--project", str(root), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**clean, **env},
+        timeout=120,
+        check=False,
+    )
+
+
+def test_reportlab_environment_and_settings_files_change_nothing(make_project, tmp_path):
+    root = make_project()
+    marker = tmp_path / "settings-ran"
+    settings = f"import pathlib\npathlib.Path({str(marker)!r}).touch()\nplatypus_link_underline = 1\ninvariant = 0\n"
+    # a reportlab_settings.py in the folder the command runs in, and a ~/.reportlab_settings
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    (cwd / "reportlab_settings.py").write_text(settings)
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".reportlab_settings").write_text(settings)
+
+    plain = _cli_in_child(root, tmp_path / "plain", tmp_path, {"HOME": str(tmp_path)})
+    hostile = _cli_in_child(root, tmp_path / "hostile", cwd, {**HOSTILE_ENVIRONMENT, "HOME": str(home)})
+    assert (plain.returncode, plain.stderr) == (0, "")
+    assert (hostile.returncode, hostile.stderr) == (0, ""), hostile.stderr[-2000:]
+    assert not marker.exists()
+    before = (tmp_path / "plain/demo/welcome.pdf").read_bytes()
+    assert (tmp_path / "hostile/demo/welcome.pdf").read_bytes() == before
+
+
+def test_safety_settings_are_pinned_in_code():
+    from reportlab import rl_config
+
+    from handouts import pdf
+
+    rl_config.trustedHosts, rl_config.allowTableBoundsErrors, rl_config.toColorCanUse = ["*"], 1, "rl_safe_eval"
+    pdf.pin_reportlab_settings()
+    assert rl_config.trustedHosts == []
+    assert rl_config.trustedSchemes == []
+    assert rl_config.allowTableBoundsErrors == 0
+    assert rl_config.toColorCanUse == "rl_extended_literal_eval"
+    assert rl_config.invariant == 1
+
+
+# --- Layout: parts larger than their panel, QR data over capacity, content that cannot fit -------------------
+
+TINY = "name: Tiny\npages:\n  - id: only\n    panels:\n      - {{id: little-box, slot: body, top: 1in, height: {h}, width: {w}}}\n"
+
+
+def tiny_recipe(*blocks: str) -> str:
+    return f"layout: tiny\ntext:\n  en:\n    title: T\nslots:\n  body: [{', '.join(blocks)}]\n"
+
+
+def test_boxed_table_taller_than_its_panel(make_project, runner):
+    callout = (
+        "kind: callout\nreviewed: 2026-11-01\ntone: warning\nsources: [test]\ntext:\n  en:\n    title: Careful\n"
+        "    items: [See a doctor now if you have new weakness in a leg or an arm]\n"
+    )
+    root = make_project(
+        {
+            "layouts/tiny.yaml": TINY.format(h="0.6in", w="3in"),
+            "content/blocks/callout.yaml": callout,
+            "content/handouts/welcome.yaml": tiny_recipe("callout"),
+        }
+    )
+    result = build(runner, root)
+    assert error(result) == (
+        "Error: content/blocks/callout.yaml: handout 'welcome' for clinic 'demo' (en): block 'callout' does not fit: "
+        "it runs past panel 'little-box' (page 1) of layout 'tiny': shorten the text, move a block to another slot, "
+        "or use a roomier layout\n"
+    )
+
+
+def test_qr_code_wider_than_a_narrow_panel(make_project, runner):
+    root = make_project(
+        {"layouts/tiny.yaml": TINY.format(h="6in", w="0.9in"), "content/handouts/welcome.yaml": tiny_recipe("contact")}
+    )
+    result = build(runner, root)
+    assert error(result) == (
+        "Error: content/blocks/contact.yaml: handout 'welcome' for clinic 'demo' (en): block 'contact' has a part "
+        "too large for panel 'little-box': shorten it or split it\n"
+    )
+
+
+def test_booking_link_over_the_capacity_of_a_qr_code(make_project, runner):
+    url = "https://chenwu.example.com/book?" + "session=a1b2c3&" * 200
+    root = make_project({CLINIC_YAML: clinic(("booking_url: https://chenwu.example.com/book", f"booking_url: {url}"))})
+    result = build(runner, root)
+    assert error(result) == (
+        f"Error: {CLINIC_YAML}:9: booking_url: {len(url):,} characters are more than a QR code holds: "
+        "use a shorter link\n"
+    )
+
+
+def test_long_booking_link_within_capacity_builds(make_project, runner):
+    url = "https://chenwu.example.com/book?" + "s=1&" * 100
+    root = make_project({CLINIC_YAML: clinic(("booking_url: https://chenwu.example.com/book", f"booking_url: {url}"))})
+    assert build(runner, root).exit_code == 0
+
+
+def test_word_wider_than_the_column_is_broken_not_cut(make_project, runner):
+    word = "Pneumonoultramicroscopicsilicovolcanoconiosis" * 3
+    root = make_project({"content/blocks/intro.yaml": prose(f"Word {word} end")})
+    result = build(runner, root)
+    assert result.exit_code == 0, result.stderr
+    assert squash(f"Word {word} end") in squash(pdftotext(root / "output/demo/welcome.pdf"))
+
+
+def test_content_over_the_page_limit(make_project, runner):
+    advice = "Item {i} is plain advice that takes room on the page. " + "Rest, drink water and move gently. " * 10
+    items = "".join(f"      - {advice.format(i=i)}\n" for i in range(60))
+    blocks = {
+        f"content/blocks/long{n}.yaml": "kind: bullets\nreviewed: 2026-11-01\nsources: [t]\ntext:\n  en:\n"
+        f"    items:\n{items}"
+        for n in range(12)
+    }
+    slots = ", ".join(f"long{n}" for n in range(12))
+    recipe = f"layout: sheet\ntext:\n  en:\n    title: Long\nslots:\n  body: [{slots}]\n"
+    result = build(runner, make_project({**blocks, "content/handouts/welcome.yaml": recipe}))
+    assert error(result) == (
+        "Error: content/blocks/long5.yaml: handout 'welcome' for clinic 'demo' (en): block 'long5' does not fit: "
+        "it runs past panel 'right-column-next' (page 50) of layout 'sheet': shorten the text, move a block to "
+        "another slot, or use a roomier layout\n"
+    )
+
+
+# --- Output: a folder that cannot be used, an output that is an input, a build that fails halfway -----------
+
+
+def test_output_folder_is_created_when_missing(make_project, runner, tmp_path):
+    out = tmp_path / "new" / "nested" / "pdfs"
+    result = build(runner, make_project(), "--out", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert (out / "demo/welcome.pdf").read_bytes().startswith(b"%PDF-")
+
+
+def test_output_folder_under_a_file(make_project, runner):
+    root = make_project()
+    (root / "notes.txt").write_text("not a folder")
+    result = build(runner, root, "--out", str(root / "notes.txt" / "pdfs"))
+    assert error(result) == f"Error: cannot create the output folder {root / 'notes.txt' / 'pdfs'}: Not a directory\n"
+
+
+def test_output_path_that_is_a_file(make_project, runner):
+    root = make_project()
+    (root / "notes.txt").write_text("not a folder")
+    result = build(runner, root, "--out", str(root / "notes.txt"))
+    assert error(result) == f"Error: the output path {root / 'notes.txt'} is a file, not a folder\n"
+    assert (root / "notes.txt").read_text() == "not a folder"
+
+
+def test_output_folder_that_cannot_be_written(make_project, runner, tmp_path):
+    out = tmp_path / "locked"
+    out.mkdir()
+    if os.geteuid() == 0:  # chmod does not stop root; an immutable folder does
+        if not shutil.which("chattr") or subprocess.run(["chattr", "+i", str(out)], check=False).returncode:
+            pytest.skip("needs chattr +i (root ignores folder permissions)")
+        unlock, reason = ["chattr", "-i", str(out)], "Operation not permitted"
+    else:
+        out.chmod(0o555)
+        unlock, reason = ["chmod", "755", str(out)], "Permission denied"
+    try:
+        result = build(runner, make_project(), "--out", str(out))
+    finally:
+        subprocess.run(unlock, check=True)
+    assert error(result) == f"Error: the output folder {out} is not writable: {reason}\n"
+    assert result.stdout == ""
+    assert list(out.iterdir()) == []
+
+
+def test_output_folder_on_a_filesystem_that_refuses_writes(make_project, runner):
+    """sysfs refuses new files to everyone, root included; the reason differs by kernel and mount."""
+    out = Path("/sys/kernel")
+    if not out.is_dir():
+        pytest.skip("no /sys/kernel here")
+    result = build(runner, make_project(), "--out", str(out))
+    assert error(result).startswith(f"Error: the output folder {out} is not writable: ")
+    assert len(result.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("out", "message"),
+    [
+        ("content", "is inside the project's content/ folder"),
+        ("content/clinics/demo", "is inside the project's content/ folder"),
+        ("layouts/pdfs", "is inside the project's layouts/ folder"),
+        (".", "holds the project's content/ folder"),
+        ("..", "holds the project's content/ folder"),
+        ("link-to-content", "is inside the project's content/ folder"),
+    ],
+)
+def test_output_folder_that_is_or_holds_an_input(make_project, runner, out, message):
+    root = make_project()
+    (root / "link-to-content").symlink_to(root / "content", target_is_directory=True)
+    result = build(runner, root, "--out", str(root / out))
+    folder = (root / out).resolve()
+    assert error(result) == f"Error: the output folder {folder} {message}: choose another with --out\n"
+    assert not list((root / "content").rglob("*.pdf"))
+
+
+def stale(name: str) -> str:
+    return f"STALE: output/demo/{name} is an older copy: its rebuild failed, do not print it\n"
+
+
+OTHER = "layout: sheet\ntext:\n  en:\n    title: Other\nslots:\n  body: [steps, disclaimer]\n"
+
+
+@pytest.mark.parametrize(
+    ("broken", "message", "stdout"),
+    [
+        pytest.param(
+            {"content/blocks/intro.yaml": prose("'Call {{ clinic.phon }}'")},
+            "content/blocks/intro.yaml:7: text.en.body: 'dict object' has no attribute 'phon' "
+            "(names you can use: clinic, handout, lang, reviewed)",
+            "Built 0 of 2 handout(s) into output/; 1 up to date, not rebuilt (--force rebuilds them); 1 failed\n"
+            + stale("welcome.pdf"),
+            id="render-fails",
+        ),
+        pytest.param(
+            {CLINIC_YAML: clinic(('phone: "(555) 010-9999"', "phone: 5550109999"))},
+            f"{CLINIC_YAML}:6: phone: expected text, but YAML read the number 5550109999: put the value in quotes",
+            "Built 0 of 0 handout(s) into output/\n" + stale("other.pdf") + stale("welcome.pdf"),
+            id="clinic-fails",
+        ),
+        pytest.param(
+            {"content/handouts/welcome.yaml": "layout: sheet\nslots: {body: [intro]}\n"},
+            "content/handouts/welcome.yaml:1: text: is missing: this field is required",
+            "Built 0 of 1 handout(s) into output/; 1 up to date, not rebuilt (--force rebuilds them)\n"
+            + stale("welcome.pdf"),
+            id="recipe-fails",
+        ),
+    ],
+)
+def test_failed_rebuild_keeps_the_old_pdf_and_reports_it_stale(make_project, runner, broken, message, stdout):
+    root = make_project({"content/handouts/other.yaml": OTHER})
+    assert build(runner, root).exit_code == 0
+    folder = root / "output/demo"
+    before = {p.name: p.read_bytes() for p in folder.glob("*.pdf")}
+    assert sorted(before) == ["other.pdf", "welcome.pdf"]
+
+    result = build(runner, make_project({"content/handouts/other.yaml": OTHER, **broken}))
+    assert error(result) == f"Error: {message}\n"
+    assert result.stdout == stdout
+    assert (folder / "welcome.pdf").read_bytes() == before["welcome.pdf"]
+    assert sorted(p.name for p in folder.glob("*.pdf")) == ["other.pdf", "welcome.pdf"]
+    assert not list(folder.rglob("*.tmp"))  # no temporary files left
+
+
+def test_stale_report_keeps_to_what_was_asked_for(make_project, runner):
+    root = make_project({"content/handouts/other.yaml": OTHER})
+    assert build(runner, root).exit_code == 0
+    assert build(runner, root, "--grayscale").exit_code == 0
+    make_project({"content/handouts/other.yaml": OTHER, CLINIC_YAML: clinic(("paper: letter", "paper: legal"))})
+    result = build(runner, root, "--handout", "welcome", "--grayscale")
+    assert result.stdout == "Built 0 of 0 handout(s) into output/\n" + stale("welcome.grayscale.pdf")
+
+
+def test_write_that_fails_halfway_leaves_no_partial_file(make_project, runner, monkeypatch):
+    import errno
+
+    root = make_project({"content/handouts/other.yaml": OTHER})
+    folder = root / "output/demo"
+    folder.mkdir(parents=True)
+    (folder / "welcome.pdf").write_bytes(b"%PDF-1.4 the previous good copy")
+    real_replace = os.replace
+    calls = []
+
+    def replace(src, dst):
+        calls.append(dst)
+        if len(calls) == 2:  # other.pdf is written, then the disk fills up
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real_replace(src, dst)
+
+    monkeypatch.setattr("handouts.build.os.replace", replace)
+    result = build(runner, root)
+    assert error(result) == f"Error: cannot write {folder / 'welcome.pdf'}: No space left on device\n"
+    assert (folder / "welcome.pdf").read_bytes() == b"%PDF-1.4 the previous good copy"
+    assert sorted(p.name for p in folder.iterdir()) == ["other.pdf", "welcome.pdf"]
+
+
+def test_interrupted_write_leaves_no_partial_file(make_project, runner, monkeypatch):
+    root = make_project()
+    folder = root / "output/demo"
+    folder.mkdir(parents=True)
+    (folder / "welcome.pdf").write_bytes(b"%PDF-1.4 the previous good copy")
+
+    def fsync(fd):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("handouts.build.os.fsync", fsync)
+    result = runner.invoke(cli, ["build", "--project", str(root)], prog_name="handouts")
+    assert result.exit_code == 1
+    assert result.stderr == "\nAborted!\n"
+    assert (folder / "welcome.pdf").read_bytes() == b"%PDF-1.4 the previous good copy"
+    assert [p.name for p in folder.iterdir()] == ["welcome.pdf"]
