@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import mmap
 import struct
 import warnings
 from dataclasses import dataclass
@@ -73,13 +74,29 @@ def _digest(path: Path) -> str:
 
 
 @functools.lru_cache(maxsize=64)
+class _Mapped:
+    """A font file that reportlab reads as a memory map rather than a copy in memory.
+
+    A Chinese face is 7 to 10 MB, and reportlab only ever reads slices of it (its tables, then
+    the glyphs a PDF uses); mapped, those pages are read on demand and shared by the workers.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.name = str(path)
+
+    def read(self) -> mmap.mmap:
+        with open(self.path, "rb") as fh:
+            return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+
+
 def _register(path: Path, display: str, field: str, line: int | None = None) -> str:
     """Register one TrueType file under a name derived from its content; return the name."""
     try:
         name = "F" + _digest(path)
         if name in pdfmetrics.getRegisteredFontNames():
             return name
-        pdfmetrics.registerFont(TTFont(name, str(path)))
+        pdfmetrics.registerFont(TTFont(name, _Mapped(path)))
     except (
         TTFError,
         OSError,
@@ -103,6 +120,21 @@ def _register(path: Path, display: str, field: str, line: int | None = None) -> 
     return name
 
 
+def _share_tables(names: dict[str, str | None]) -> None:
+    """Let a family's faces share their character maps when they are the same (weights made from
+    one variable font are): a Chinese face's maps hold 30,000 entries, and workers keep four faces."""
+    regular = pdfmetrics.getFont(names["regular"]).face if names["regular"] else None
+    for face in ("bold", "italic", "bold_italic"):
+        name = names[face]
+        if regular is None or name is None or name == names["regular"]:
+            continue
+        other = pdfmetrics.getFont(name).face
+        if other.charToGlyph is not regular.charToGlyph and other.charToGlyph == regular.charToGlyph:
+            other.charToGlyph = regular.charToGlyph
+        if other.glyphToChar is not regular.glyphToChar and other.glyphToChar == regular.glyphToChar:
+            other.glyphToChar = regular.glyphToChar
+
+
 def register_family(family: FontFamily | None, display: str) -> Family:
     """Register a clinic's font family (or the default) and return its face names."""
     fam = family or DEFAULT_FAMILY
@@ -121,6 +153,7 @@ def register_family(family: FontFamily | None, display: str) -> Family:
         italic=names["italic"] or regular,
         boldItalic=names["bold_italic"] or names["bold"] or names["italic"] or regular,
     )
+    _share_tables(names)
     builtin = fam.field.startswith("(built-in ")
     label = fam.field.removeprefix("(built-in ").removesuffix(")") if builtin else fam.regular.name
     return Family(label=label, **names)
