@@ -56,22 +56,26 @@ def test_side_by_side_moves_on_whole() -> None:
     assert both.split(400, 30) == []
 
 
-def test_no_chinese_line_starts_with_punctuation_even_after_a_closing_quote() -> None:
+def _chinese_lines(lang: str, text: str, width: float) -> list[str]:
+    """Return the lines CJKParagraph breaks ``text`` into at ``width``, in the built-in font for ``lang``."""
+    from conftest import REPO
+
     from handouts.assets import families_for
+    from handouts.config import load_clinic
     from handouts.story import CJKParagraph
 
     pin_reportlab_settings()
-    from conftest import REPO
-
-    from handouts.config import load_clinic
-
-    body, _ = families_for(load_clinic(REPO, "lotus-acupuncture"), "zh-Hans")
+    body, _ = families_for(load_clinic(REPO, "lotus-acupuncture"), lang)
     style = ParagraphStyle("zh", fontName=body.regular, fontSize=11, leading=15, wordWrap="CJK")
+    para = CJKParagraph(text, style)
+    para.wrap(width, 1000)
+    return ["".join(line[1]) for line in para.blPara.lines]
+
+
+def test_no_chinese_line_starts_with_punctuation_even_after_a_closing_quote() -> None:
     text = "这条神经穿过手腕里一个狭窄的通道，叫作“腕管”。它负责拇指和大部分手指的感觉，但不包括小指。"
     for width in range(120, 330, 3):
-        para = CJKParagraph(text, style)
-        para.wrap(width, 1000)
-        lines = ["".join(line[1]) for line in para.blPara.lines]
+        lines = _chinese_lines("zh-Hans", text, width)
         assert "".join(lines) == text
         assert not any(line[:1] in "，。、：；！？）”" for line in lines[1:]), (width, lines)
 
@@ -96,18 +100,7 @@ def test_latin_text_in_a_chinese_handout_breaks_at_spaces() -> None:
 
 
 def test_a_chinese_line_never_ends_with_an_opening_bracket() -> None:
-    from conftest import REPO
-
-    from handouts.assets import families_for
-    from handouts.config import load_clinic
-    from handouts.story import CJKParagraph
-
-    pin_reportlab_settings()
-    body, _ = families_for(load_clinic(REPO, "lotus-acupuncture"), "zh-Hant")
-    style = ParagraphStyle("zh", fontName=body.regular, fontSize=11, leading=15, wordWrap="CJK")
     text = "醫師可能會開卡巴氮平（carbamazepine）或加巴噴丁（gabapentin）等藥物。"
     for width in range(90, 330, 3):
-        para = CJKParagraph(text, style)
-        para.wrap(width, 1000)
-        lines = ["".join(line[1]) for line in para.blPara.lines]
+        lines = _chinese_lines("zh-Hant", text, width)
         assert not any(line.endswith("（") for line in lines[:-1]), (width, lines)
