@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import HandoutError, OutputError
+from .files import cache_dir, write_atomic
 from .project import Project, check_references, load_project
 from .schema import LANG_CODE
 from .variant import Variant
@@ -158,26 +159,6 @@ def stale_copies(project: Project, options: Options, out: Path) -> list[Path]:
                 if lang and LANG_CODE.match(lang) and options.lang in (None, lang):
                     found.append(pdf)
     return found
-
-
-def write_atomic(path: Path, data: bytes, sync: bool = True) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename, so no half-written file is ever seen.
-
-    With ``sync``, the bytes reach the disk before the rename, so a power cut leaves the old
-    file or the new one, never an empty one.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            if sync:
-                fh.flush()
-                os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def build(
@@ -324,7 +305,7 @@ def _prepare_fonts(project: Project, tasks: list[Task], jobs: int | None, notice
         return
     if notice:
         names = " and ".join(cjk.LABELS[s] for s in sorted(missing))
-        notice(f"Preparing {names} for Chinese handouts: once per machine, about a minute (kept in {cjk.cache_dir()})")
+        notice(f"Preparing {names} for Chinese handouts: once per machine, about a minute (kept in {cache_dir()})")
     cjk.prepare_all(missing, jobs_for(jobs, 2 * len(missing)))
 
 

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
-import tempfile
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
 from .config import FontFamily
 from .errors import OutputError
+from .files import cache_dir, write_atomic
 
 PACKAGE = "justmytype-intl-cjk"
 FACES = {"regular": 400, "bold": 700}
@@ -41,14 +41,6 @@ def script_for(lang: str) -> str | None:
 def is_cjk(lang: str) -> bool:
     """True when ``lang`` is written in Chinese characters (line breaks between characters, not at spaces)."""
     return script_for(lang) is not None
-
-
-def cache_dir() -> Path:
-    """Return the folder where prepared fonts are kept."""
-    if os.environ.get("HANDOUTS_CACHE"):
-        return Path(os.environ["HANDOUTS_CACHE"])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "handouts"
 
 
 def _source(script: str) -> Path:
@@ -112,14 +104,9 @@ def prepare(script: str, face: str) -> Path:
 
             font = TTFont(_source(script))
             static = instancer.instantiateVariableFont(font, {"wght": FACES[face]}, updateFontNames=True)
-            fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    static.save(fh)
-                os.replace(tmp, target)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            data = io.BytesIO()
+            static.save(data)
+            write_atomic(target, data.getvalue())
     except OSError as exc:
         raise OutputError(
             f"cannot prepare the {LABELS[script]} font in {folder} ({exc.strerror or exc}): "

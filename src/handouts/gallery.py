@@ -27,10 +27,11 @@ from urllib.parse import quote
 import jinja2
 from markupsafe import Markup
 
-from .build import Options, Report, Task, plan, write_atomic
+from .build import Options, Report, Task, plan
 from .colors import AA_BODY, INK, WHITE, contrast, parse_hex, text_on, tint
 from .config import Clinic, localized
 from .errors import OutputError, PreviewError
+from .files import write_atomic
 from .preview import PdfInfo, Previews
 from .project import Project, clinic_name
 from .units import PAPER_SIZES

@@ -22,6 +22,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .files import write_atomic
+
 if TYPE_CHECKING:
     from .build import Task
     from .project import Project
@@ -148,7 +150,5 @@ class Record:
 
     def save(self) -> None:
         """Write the record atomically."""
-        from .build import write_atomic
-
         text = json.dumps({"format": FORMAT, "files": dict(sorted(self.entries.items()))}, indent=1, sort_keys=True)
         write_atomic(self.path, text.encode("utf-8"), sync=False)

@@ -19,8 +19,9 @@ from typing import Any
 
 import pypdfium2 as pdfium
 
-from .build import Task, output_folder, write_atomic
+from .build import Task, output_folder
 from .errors import ConfigError, ContentError, OutputError, PreviewError
+from .files import write_atomic
 from .variant import Variant
 
 log = logging.getLogger(__name__)

@@ -12,13 +12,13 @@ import datetime as dt
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from .errors import ContentError, HandoutError
+from .files import cache_dir, write_atomic
 
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 40
@@ -210,8 +210,6 @@ def load_yaml(path: Path, display: str, error_type: type[HandoutError] = Content
 
 
 def _cache_path(text: str) -> Path | None:
-    from .cjk import cache_dir
-
     if os.environ.get("HANDOUTS_NO_CACHE"):
         return None
     digest = hashlib.sha256(_RULES + text.encode("utf-8")).hexdigest()
@@ -268,11 +266,7 @@ def _cache_put(text: str, data: YMap) -> None:
         return
     try:
         encoded = json.dumps(_encode(data), ensure_ascii=False, separators=(",", ":"))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(encoded)
-        os.replace(tmp, path)
+        write_atomic(path, encoded.encode("utf-8"), sync=False)
     except (OSError, TypeError, ValueError):
         return  # a cache that cannot be written only costs time
 

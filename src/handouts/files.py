@@ -1,0 +1,43 @@
+"""Take bytes and a path and write them so no half-written file is ever seen; say where the cache lives.
+
+Every file handouts writes (PDFs, previews, the gallery, build records, prepared fonts, the
+parse cache) goes through ``write_atomic``, so a killed build leaves only old files and
+``.<name>.<random>.tmp`` leftovers, which the next build sweeps away.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def write_atomic(path: Path, data: bytes, sync: bool = True) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename, so no half-written file is ever seen.
+
+    With ``sync``, the bytes reach the disk before the rename, so a power cut leaves the old
+    file or the new one, never an empty one.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            if sync:
+                fh.flush()
+                os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def cache_dir() -> Path:
+    """Return the folder for what handouts prepares once per machine (Chinese fonts, parsed YAML).
+
+    ``$HANDOUTS_CACHE``, else ``$XDG_CACHE_HOME/handouts``, else ``~/.cache/handouts``.
+    """
+    if os.environ.get("HANDOUTS_CACHE"):
+        return Path(os.environ["HANDOUTS_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "handouts"
