@@ -65,7 +65,7 @@ def _target(script: str, face: str) -> Path:
     import fontTools
 
     source = _source(script)
-    key = f"{metadata.version(PACKAGE)} {source.stat().st_size} {fontTools.version} {FACES[face]}"
+    key = f"{metadata.version(PACKAGE)} {source.stat().st_size} {fontTools.version} {FACES[face]} fixed-dates"
     digest = hashlib.sha256(key.encode()).hexdigest()[:12]
     return cache_dir() / f"{LABELS[script].replace(' ', '')}-{FACES[face]}-{digest}.ttf"
 
@@ -104,6 +104,7 @@ def prepare(script: str, face: str) -> Path:
 
             font = TTFont(_source(script))
             static = instancer.instantiateVariableFont(font, {"wght": FACES[face]}, updateFontNames=True)
+            static.recalcTimestamp = False  # keep the source's dates: the PDFs embed this font's head table
             data = io.BytesIO()
             static.save(data)
             write_atomic(target, data.getvalue())
