@@ -169,7 +169,7 @@ def families_for(clinic: Clinic, lang: str) -> tuple[Family, Family]:
     from . import cjk
 
     own = clinic.language_fonts.get(lang, {})
-    script = cjk.script_for(lang)
+    script = cjk.builtin_script(clinic, lang)
     if own.get("body"):
         body_family = own["body"]
     elif script:

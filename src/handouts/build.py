@@ -14,12 +14,16 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import HandoutError, OutputError
 from .files import cache_dir, write_atomic
 from .project import Project, check_references, load_project
 from .schema import LANG_CODE
 from .variant import Variant
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 log = logging.getLogger(__name__)
 LOCK = ".handouts-build.lock"
@@ -295,11 +299,7 @@ def _prepare_fonts(project: Project, tasks: list[Task], jobs: int | None, notice
     """Make the built-in Chinese fonts the tasks need, before the workers start (once per machine)."""
     from . import cjk
 
-    scripts = {
-        script
-        for t in tasks
-        if (script := cjk.script_for(t.lang)) and "body" not in project.clinics[t.clinic].language_fonts.get(t.lang, {})
-    }
+    scripts = {script for t in tasks if (script := cjk.builtin_script(project.clinics[t.clinic], t.lang))}
     missing = {s for s in scripts if not cjk.ready(s)}
     if not missing:
         return
@@ -313,6 +313,24 @@ def jobs_for(jobs: int | None, tasks: int) -> int:
     """Return how many worker processes to use for ``tasks`` renders (``None``: one per core)."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return max(1, min(jobs if jobs else cores, tasks))
+
+
+def can_fork() -> bool:
+    """True where worker processes can be forked, inheriting what the parent has loaded."""
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def process_pool(
+    workers: int, initializer: Callable[..., None] | None = None, initargs: tuple = ()
+) -> ProcessPoolExecutor:
+    """Return a pool of ``workers`` processes: forked where the platform can, else spawned."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("fork" if can_fork() else "spawn")
+    return ProcessPoolExecutor(workers, mp_context=context, initializer=initializer, initargs=initargs)
 
 
 # The project a worker renders from. Forked workers inherit it from the parent, already loaded
@@ -348,15 +366,8 @@ def _render_all(
     if workers == 1:
         yield from map(_render_one, tasks)
         return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods:
-        context, root = multiprocessing.get_context("fork"), None
-    else:
-        context, root = multiprocessing.get_context("spawn"), project.root
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(root,)) as pool:
+    root = None if can_fork() else project.root  # spawned workers load the project themselves
+    with process_pool(workers, _start_worker, (root,)) as pool:
         yield from pool.map(_render_one, tasks, chunksize=1)
 
 

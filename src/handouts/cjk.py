@@ -19,7 +19,7 @@ import io
 from collections.abc import Iterator
 from pathlib import Path
 
-from .config import FontFamily
+from .config import Clinic, FontFamily
 from .errors import OutputError
 from .files import cache_dir, write_atomic
 
@@ -36,6 +36,12 @@ def script_for(lang: str) -> str | None:
     if not (code == "zh" or code.startswith("zh-")):
         return None
     return "tc" if any(code == t or code.startswith(t + "-") for t in _TRADITIONAL) else "sc"
+
+
+def builtin_script(clinic: Clinic, lang: str) -> str | None:
+    """Return the script whose built-in font ``clinic``'s handouts in ``lang`` use, or None when
+    the language is not Chinese or the clinic names its own body font for it."""
+    return None if clinic.language_fonts.get(lang, {}).get("body") else script_for(lang)
 
 
 def is_cjk(lang: str) -> bool:
@@ -127,11 +133,9 @@ def prepare_all(scripts: set[str], jobs: int) -> None:
         for pair in missing:
             prepare(*pair)
         return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from .build import process_pool
 
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    with ProcessPoolExecutor(min(jobs, len(missing)), mp_context=multiprocessing.get_context(method)) as pool:
+    with process_pool(min(jobs, len(missing))) as pool:
         list(pool.map(_prepare_pair, missing))
 
 

@@ -185,16 +185,12 @@ class Previews:
                 continue
             if entry.get("thumbnail") != pdf.stem + ".thumb.png" or "pages" not in entry:
                 todo.append((pdf, entry))
-        from .build import jobs_for
+        from .build import jobs_for, process_pool
 
         workers = jobs_for(jobs, len(todo))
         if workers < 2 or len(todo) < 4:
             return
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
+        with process_pool(workers) as pool:
             results = list(pool.map(_render_thumbnail, [pdf for pdf, _ in todo], chunksize=4))
         for (pdf, entry), result in zip(todo, results, strict=True):
             if result is None:
