@@ -156,16 +156,6 @@ class Clinic:
     lines: YMap
     language_fonts: dict[str, dict[str, FontFamily]] = field(default_factory=dict)
 
-    def files(self) -> list[Path]:
-        """Return every file this clinic's output depends on (for change tracking)."""
-        out = [self.folder / "clinic.yaml"]
-        if self.logo:
-            out.append(self.logo)
-        for fam in (self.heading_font, self.body_font, *(f for v in self.language_fonts.values() for f in v.values())):
-            if fam:
-                out += [p for p in (fam.regular, fam.bold, fam.italic, fam.bold_italic) if p]
-        return out
-
 
 def inside(folder: Path, relative: str, display: str, where: str, line: int) -> Path:
     """Resolve ``relative`` against ``folder``, refusing paths that leave it.
