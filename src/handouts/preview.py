@@ -114,6 +114,7 @@ class Previews:
         self.target = folder / FOLDER
         self.record: dict[str, dict[str, Any]] = self._load()
         self.changed = False
+        self._digests: dict[Path, str] = {}  # each PDF is read once per pass (prepare, then thumbnail)
 
     def _load(self) -> dict[str, dict[str, Any]]:
         path = self.target / RECORD
@@ -145,7 +146,7 @@ class Previews:
     def _entry(self, pdf: Path) -> dict[str, Any]:
         """Return the record of ``pdf``, emptied (and its old pages deleted) when the PDF changed since."""
         try:
-            digest = sha256(pdf)
+            digest = self._digests.get(pdf) or self._digests.setdefault(pdf, sha256(pdf))
         except OSError as exc:
             raise PreviewError(f"cannot read it: {exc.strerror}", pdf) from None
         entry = self.record.get(pdf.name)
