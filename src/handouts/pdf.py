@@ -25,13 +25,10 @@ from .colors import text_on
 from .errors import LayoutError
 from .layout import MARK_ROOM, ElementGeo, Geometry, PanelGeo, Rect
 from .render import Styling, render_text, to_markup
-from .story import ALIGN, Theme, Writer, qr_code
+from .story import ALIGN, CHINESE_CANNOT_START, Theme, Writer, qr_code
 from .variant import BLEED, SLUG, Variant
 
 EPS = 0.01
-
-
-CHINESE_CANNOT_START = "，。、：；！？）」』】〕〉》”’…·～"
 
 
 def pin_reportlab_settings() -> None:

@@ -203,6 +203,9 @@ class CJKParagraph(Paragraph):
         return result
 
 
+# Chinese line-breaking rules: what may not start a line (added to reportlab's own lists by
+# pdf.pin_reportlab_settings) and what may not end one (CJKParagraph)
+CHINESE_CANNOT_START = "，。、：；！？）」』】〕〉》”’…·～"
 CANNOT_END = "（［｛〔〈《「『【“‘(["
 
 
