@@ -219,3 +219,22 @@ def test_a_glyph_the_font_lacks_fails_naming_character_block_and_font(runner, ma
     assert "character '🙂' (U+1F642)" in result.output
     assert "is not in the font Noto Sans SC" in result.output
     assert "content/blocks/steps.yaml" in result.output
+
+
+def test_boxes_move_on_whole_only_when_it_costs_no_page(project, catalogue: Path) -> None:
+    """Regressions from the visual review and after it, on the shipped catalogue.
+
+    In the Chinese tri-fold the red box has room in the last inside panel, so it goes there whole
+    instead of leaving two lines in it; on the Spanish trigeminal sheet moving it whole would push
+    the disclaimer onto a third page, so it splits (at least three rows before, two after).
+    """
+    pdf = catalogue / "lotus-acupuncture" / "nerve-pain.zh-Hans.pdf"
+    geometry = project.layouts["trifold"].geometries["letter"]
+    inside = geometry.pages[1]
+    last = [p for p in inside.panels if p.slot == "inside"][-1]
+    r = last.frame
+    crop = ["-f", "2", "-l", "2", "-x", str(int(r.x)), "-y", str(int(geometry.height - r.top)), "-W", str(int(r.width))]
+    panel = squash(pdftotext(pdf, *crop, "-H", str(int(r.height))))
+    box = project.blocks["see-a-doctor-now"].text["zh-Hans"]
+    assert squash(box["title"]) in panel and squash(box["body"]) in panel
+    assert len(PdfReader(catalogue / "north-star" / "condition-trigeminal-neuralgia.es.pdf").pages) == 2

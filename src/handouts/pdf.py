@@ -148,7 +148,15 @@ def _text_of(flowable: Flowable) -> str:
 MAX_PAGES = 50
 
 
-def _fill(job: Job, slot: str, items: list[Flowable], pages: dict[int, PageContent], canvas: Canvas) -> None:
+def _fill(
+    job: Job,
+    slot: str,
+    items: list[Flowable],
+    pages: dict[int, PageContent],
+    canvas: Canvas,
+    keep_whole: bool = True,
+    moved: list[Flowable] | None = None,
+) -> None:
     queue = list(items)
     panels = _panels_for(job.geometry, slot)
     last: tuple[int, PanelGeo] | None = None
@@ -179,7 +187,9 @@ def _fill(job: Job, slot: str, items: list[Flowable], pages: dict[int, PageConte
                     cursor -= before + h + f.getSpaceAfter()
                     queue.pop(0)
                     continue
-                if placed_here and getattr(f, "keep_whole", False) and _fits_whole(f, nxt):
+                if keep_whole and placed_here and getattr(f, "keep_whole", False) and _fits_whole(f, nxt):
+                    if moved is not None:
+                        moved.append(f)
                     break  # a box that fits whole in the next panel moves there rather than split
                 parts = f.split(frame.width, avail) if avail > 0 else []
                 if parts and len(parts) > 1:
@@ -204,6 +214,40 @@ def _fill(job: Job, slot: str, items: list[Flowable], pages: dict[int, PageConte
             for p in placed_here:
                 p.y -= shift
         page.placed += placed_here
+
+
+def _copy(pages: dict[int, PageContent]) -> dict[int, PageContent]:
+    return {i: PageContent(p.template, list(p.placed)) for i, p in pages.items()}
+
+
+def _fill_slot(
+    job: Job, slot: str, items: list[Flowable], pages: dict[int, PageContent], canvas: Canvas
+) -> dict[int, PageContent]:
+    """Fill ``slot`` and return the pages. Boxes move on whole where they fit in the next panel,
+    unless that costs a page (or makes the slot overflow) that splitting them would not."""
+    moved: list[Flowable] = []
+    whole: dict[int, PageContent] | None = _copy(pages)
+    try:
+        _fill(job, slot, items, whole, canvas, moved=moved)
+    except LayoutError:
+        if not moved:
+            raise
+        whole = None
+    if not moved:
+        assert whole is not None
+        return whole
+    split = _copy(pages)
+    try:
+        _fill(job, slot, items, split, canvas, keep_whole=False)
+    except LayoutError:
+        if whole is None:
+            raise
+        split = None
+    if split is not None and (whole is None or max(split) < max(whole)):
+        return split
+    whole = _copy(pages)  # fill again, so every flowable is left measured as this layout places it
+    _fill(job, slot, items, whole, canvas)
+    return whole
 
 
 def _fits_whole(f: Flowable, upcoming: tuple[int, PanelGeo] | None) -> bool:
@@ -427,7 +471,7 @@ def compose(job: Job) -> bytes:
     fixed = len(geo.pages) - (1 if geo.repeat == "last" and len(geo.pages) > 1 else 0)
     pages: dict[int, PageContent] = {i: PageContent(i) for i in range(fixed)}
     for slot, items in job.slots.items():
-        _fill(job, slot, items, pages, canvas)
+        pages = _fill_slot(job, slot, items, pages, canvas)
     total = max(pages) + 1
     painter = Painter(job, canvas)
     for index in range(total):
