@@ -188,36 +188,46 @@ def test_impossible_date_is_a_located_error(tmp_path):
     assert message == "content/blocks/file.yaml:2: '2026-02-30' is not a real date: use YYYY-MM-DD"
 
 
-def test_the_parse_cache_gives_back_the_same_values_and_lines(tmp_path, monkeypatch):
+def test_libyaml_and_the_python_parser_give_the_same_values_and_lines(tmp_path):
     import datetime as dt
 
     from handouts import yamlio
 
-    monkeypatch.setenv("HANDOUTS_CACHE", str(tmp_path / "cache"))
-    path = tmp_path / "f.yaml"
-    path.write_text("a: 1\nb:\n  - x\n  - {c: 2026-11-20, d: null, e: 1.5, f: true}\n'1': z\n", encoding="utf-8")
-    first = yamlio.load_yaml(path, "f.yaml")
-    assert list((tmp_path / "cache" / "yaml").rglob("*.json"))  # written
-    second = yamlio.load_yaml(path, "f.yaml")  # read back from the cache
-    assert (
-        second == first == {"a": 1, "b": ["x", {"c": dt.date(2026, 11, 20), "d": None, "e": 1.5, "f": True}], "1": "z"}
-    )
-    assert isinstance(second, yamlio.YMap) and isinstance(second["b"], yamlio.YList)
-    assert second.line_of("b") == 2 and second["b"].line_of(1) == 4 and second["b"][1].line_of("e") == 4
+    text = "a: 1\nb:\n  - x\n  - {c: 2026-11-20, d: null, e: 1.5, f: true}\n'1': z\n"
+    fast = yamlio._parse(yamlio._CLoader, text, "f.yaml", ContentError)
+    slow = yamlio._parse(yamlio._Loader, text, "f.yaml", ContentError)
+    assert fast == slow == {"a": 1, "b": ["x", {"c": dt.date(2026, 11, 20), "d": None, "e": 1.5, "f": True}], "1": "z"}
+    for data in (fast, slow):
+        assert isinstance(data, yamlio.YMap) and isinstance(data["b"], yamlio.YList)
+        assert data.line_of("b") == 2 and data["b"].line_of(1) == 4 and data["b"][1].line_of("e") == 4
 
 
-def test_a_damaged_cache_entry_is_ignored_and_errors_are_never_cached(tmp_path, monkeypatch):
+def test_every_shipped_file_parses_the_same_with_both_parsers():
     from handouts import yamlio
-    from handouts.errors import ContentError
 
-    monkeypatch.setenv("HANDOUTS_CACHE", str(tmp_path / "cache"))
+    root = Path(__file__).resolve().parent.parent
+    files = sorted([*root.glob("content/**/*.yaml"), *root.glob("layouts/*.yaml")])
+    assert len(files) > 40
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        fast = yamlio._parse(yamlio._CLoader, text, path.name, ContentError)
+        slow = yamlio._parse(yamlio._Loader, text, path.name, ContentError)
+        assert fast == slow, path
+
+
+def test_nothing_parsed_is_kept_on_disk_so_nothing_planted_there_is_read(tmp_path, monkeypatch):
+    """A parse cache is a file to trust: there is none, and a file planted where one was is never read."""
+    from handouts import yamlio
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("HANDOUTS_CACHE", str(cache))
     path = tmp_path / "f.yaml"
     path.write_text("a: 1\n", encoding="utf-8")
-    yamlio.load_yaml(path, "f.yaml")
-    for entry in (tmp_path / "cache").rglob("*.json"):
-        entry.write_text("{not json", encoding="utf-8")
     assert yamlio.load_yaml(path, "f.yaml") == {"a": 1}
-    path.write_text("a: 1\na: 2\n", encoding="utf-8")
-    for _ in range(2):
-        with pytest.raises(ContentError, match="duplicate key"):
-            yamlio.load_yaml(path, "f.yaml")
+    assert not cache.exists() or not any(cache.rglob("*"))
+
+
+def test_deep_nesting_is_refused_before_libyaml_recurses(tmp_path):
+    assert error_of(tmp_path, "a: " + "[" * 5000 + "]" * 5000 + "\n") == (
+        "content/blocks/file.yaml:1: nested more than 40 levels deep: flatten the structure"
+    )

@@ -1,8 +1,8 @@
 """Take bytes and a path and write them so no half-written file is ever seen; say where the cache lives.
 
-Every file handouts writes (PDFs, previews, the gallery, build records, prepared fonts, the
-parse cache) goes through ``write_atomic``, so a killed build leaves only old files and
-``.<name>.<random>.tmp`` leftovers, which the next build sweeps away.
+Every file handouts writes (PDFs, previews, the gallery, build records, prepared fonts) goes
+through ``write_atomic``, so a killed build leaves only old files and ``.<name>.<random>.tmp`` leftovers,
+which the next build sweeps away.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def write_atomic(path: Path, data: bytes, sync: bool = True) -> None:
 
 
 def cache_dir() -> Path:
-    """Return the folder for what handouts prepares once per machine (Chinese fonts, parsed YAML).
+    """Return the folder for what handouts prepares once per machine (Chinese fonts).
 
     ``$HANDOUTS_CACHE``, else ``$XDG_CACHE_HOME/handouts``, else ``~/.cache/handouts``.
     """

@@ -4,21 +4,20 @@ Loading is strict because clinic staff write these files by hand: only UTF-8, no
 no duplicate keys (YAML's last-one-wins would silently drop a value), a bounded nesting depth
 and file size, and aliases (``*footer``) only while the document they expand to stays small,
 so a "billion laughs" file is refused before anything walks it.
+
+Files are parsed with libyaml (PyYAML's C parser, about ten times faster than its pure-Python
+one), so nothing parsed is ever cached on disk: a cache is one more file to trust. The pure-Python
+parser runs only to word the message when libyaml refuses a file, so messages stay the same.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import json
-import os
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from .errors import ContentError, HandoutError
-from .files import cache_dir, write_atomic
 
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 40
@@ -54,7 +53,10 @@ class YList(list):
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that records lines and refuses aliases, duplicate keys and deep nesting."""
+    """SafeLoader that records lines and refuses aliases, duplicate keys and deep nesting.
+
+    Used only to word the message for a file that libyaml refused.
+    """
 
     def __init__(self, stream: str, error_type: type[HandoutError], path: str) -> None:
         super().__init__(stream)
@@ -77,7 +79,19 @@ class _Loader(yaml.SafeLoader):
         return node
 
 
-def _construct_map(loader: _Loader, node: yaml.MappingNode) -> YMap:
+class _CLoader(yaml.CSafeLoader):
+    """The same rules on libyaml; nesting depth is checked on the event stream before composing."""
+
+    def __init__(self, stream: str, error_type: type[HandoutError], path: str) -> None:
+        super().__init__(stream)
+        self.error_type = error_type
+        self.source_path = path
+
+    def _fail(self, message: str, mark: yaml.Mark | None) -> HandoutError:
+        return self.error_type(message, self.source_path, mark.line + 1 if mark else None)
+
+
+def _construct_map(loader: _Loader | _CLoader, node: yaml.MappingNode) -> YMap:
     result = YMap()
     result.line = node.start_mark.line + 1
     for key_node, value_node in node.value:
@@ -97,30 +111,31 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> YMap:
     return result
 
 
-def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> YList:
+def _construct_seq(loader: _Loader | _CLoader, node: yaml.SequenceNode) -> YList:
     result = YList(loader.construct_object(child, deep=True) for child in node.value)
     result.line = node.start_mark.line + 1
     result.item_lines = [child.start_mark.line + 1 for child in node.value]
     return result
 
 
-def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
+def _construct_timestamp(loader: _Loader | _CLoader, node: yaml.ScalarNode) -> Any:
     try:
         return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
     except (ValueError, OverflowError):
         raise loader._fail(f"{node.value!r} is not a real date: use YYYY-MM-DD", node.start_mark) from None
 
 
-def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> Any:
+def _construct_int(loader: _Loader | _CLoader, node: yaml.ScalarNode) -> Any:
     if len(node.value) > 40:
         raise loader._fail("number too long: put it in quotes if it is text", node.start_mark)
     return yaml.SafeLoader.construct_yaml_int(loader, node)
 
 
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
-_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
-_Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
-_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+for _cls in (_Loader, _CLoader):
+    _cls.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+    _cls.add_constructor("tag:yaml.org,2002:int", _construct_int)
+    _cls.add_constructor("tag:yaml.org,2002:map", _construct_map)
+    _cls.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 
 
 def _hint(problem: str) -> str:
@@ -163,18 +178,62 @@ def load_yaml(path: Path, display: str, error_type: type[HandoutError] = Content
     unreadable, malformed, empty or non-mapping files.
     """
     text = read_text(path, display, error_type)
-    cached = _cache_get(text)
-    if cached is not None:
-        return cached
+    _check_printable(text, display, error_type)
     try:
-        loader = _Loader(text, error_type, display)
-    except yaml.reader.ReaderError as exc:  # a character YAML refuses anywhere in the file, checked up front
-        line = text[: exc.position].count("\n") + 1
+        data = _parse(_CLoader, text, display, error_type)
+    except (yaml.YAMLError, RecursionError):
+        # libyaml refused the file: the pure-Python parser words the message (and line) as
+        # users have always seen it. It refuses everything libyaml refuses.
+        data = _parse(_Loader, text, display, error_type)
+    if data is None:
+        raise error_type("the file is empty: it needs a mapping of fields", display, 1)
+    if not isinstance(data, YMap):
+        raise error_type(f"expected a mapping of 'field: value' lines, found {_type_name(data)}", display, 1)
+    return data
+
+
+def _check_printable(text: str, display: str, error_type: type[HandoutError]) -> None:
+    """Refuse a character YAML does not allow anywhere in the file, naming it and its line."""
+    match = yaml.reader.Reader.NON_PRINTABLE.search(text)
+    if match:
+        line = text[: match.start()].count("\n") + 1
         raise error_type(
-            f"contains the invisible control character U+{exc.character:04X}, which YAML does not allow: remove it",
+            f"contains the invisible control character U+{ord(match.group()):04X}, "
+            "which YAML does not allow: remove it",
             display,
             line,
-        ) from None
+        )
+
+
+def _check_depth(loader: _CLoader, display: str, error_type: type[HandoutError]) -> None:
+    """Walk the event stream (no recursion) and refuse nesting deeper than ``MAX_DEPTH``."""
+    depth = 0
+    while loader.check_event():
+        event = loader.get_event()
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise error_type(
+                    f"nested more than {MAX_DEPTH} levels deep: flatten the structure",
+                    display,
+                    event.start_mark.line + 1,
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+def _parse(
+    loader_type: type[_Loader] | type[_CLoader], text: str, display: str, error_type: type[HandoutError]
+) -> object:
+    """Parse ``text`` with ``loader_type`` under every rule of this module; return the value."""
+    if loader_type is _CLoader:
+        # libyaml composes recursively in C: check the depth on its event stream first
+        probe = _CLoader(text, error_type, display)
+        try:
+            _check_depth(probe, display, error_type)
+        finally:
+            probe.dispose()
+    loader = loader_type(text, error_type, display)
     try:
         node = loader.get_single_node()
         if node is not None and _expanded_size(node, {}) > MAX_EXPANDED_NODES:
@@ -183,95 +242,23 @@ def load_yaml(path: Path, display: str, error_type: type[HandoutError] = Content
                 display,
                 node.start_mark.line + 1,
             )
-        data = loader.construct_document(node) if node is not None else None
+        return loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
+        if loader_type is _CLoader:
+            raise
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
         raise error_type(_hint(problem), display, mark.line + 1 if mark else None) from None
     except yaml.YAMLError as exc:
+        if loader_type is _CLoader:
+            raise
         raise error_type(f"invalid YAML: {exc}", display) from None
     except RecursionError:
+        if loader_type is _CLoader:
+            raise
         raise error_type("nested too deeply", display) from None
     finally:
         loader.dispose()
-    if data is None:
-        raise error_type("the file is empty: it needs a mapping of fields", display, 1)
-    if not isinstance(data, YMap):
-        raise error_type(f"expected a mapping of 'field: value' lines, found {_type_name(data)}", display, 1)
-    _cache_put(text, data)
-    return data
-
-
-# ---- a cache of parsed files -------------------------------------------------------------
-# PyYAML's pure-Python parser (needed for the checks above) takes most of a no-op build's
-# time, so a file that parsed cleanly is kept as JSON, lines included, under its text's
-# SHA-256 (and this module's, so a change to the rules parses everything again). Only files
-# that loaded without error are cached: every problem is found by a real parse.
-
-
-def _cache_path(text: str) -> Path | None:
-    if os.environ.get("HANDOUTS_NO_CACHE"):
-        return None
-    digest = hashlib.sha256(_RULES + text.encode("utf-8")).hexdigest()
-    return cache_dir() / "yaml" / digest[:2] / f"{digest}.json"
-
-
-def _encode(value: Any) -> Any:
-    if isinstance(value, YMap):
-        return {"m": value.line, "k": [[_encode(k), value.key_lines.get(k, 0), _encode(v)] for k, v in value.items()]}
-    if isinstance(value, YList):
-        return {"l": value.line, "i": value.item_lines, "v": [_encode(v) for v in value]}
-    if isinstance(value, dt.datetime):
-        return {"t": value.isoformat()}
-    if isinstance(value, dt.date):
-        return {"d": value.isoformat()}
-    if value is None or isinstance(value, (str, bool, int, float)):
-        return value
-    raise TypeError(type(value).__name__)  # anything else is not cached
-
-
-def _decode(value: Any) -> Any:
-    if not isinstance(value, dict):
-        return value
-    if "m" in value:
-        out = YMap()
-        out.line = value["m"]
-        for key, line, item in value["k"]:
-            out[_decode(key)] = _decode(item)
-            out.key_lines[_decode(key)] = line
-        return out
-    if "l" in value:
-        seq = YList(_decode(v) for v in value["v"])
-        seq.line, seq.item_lines = value["l"], value["i"]
-        return seq
-    if "t" in value:
-        return dt.datetime.fromisoformat(value["t"])
-    return dt.date.fromisoformat(value["d"])
-
-
-def _cache_get(text: str) -> YMap | None:
-    path = _cache_path(text)
-    if path is None:
-        return None
-    try:
-        data = _decode(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
-        return None  # no entry, or a damaged one: parse
-    return data if isinstance(data, YMap) else None
-
-
-def _cache_put(text: str, data: YMap) -> None:
-    path = _cache_path(text)
-    if path is None:
-        return
-    try:
-        encoded = json.dumps(_encode(data), ensure_ascii=False, separators=(",", ":"))
-        write_atomic(path, encoded.encode("utf-8"), sync=False)
-    except (OSError, TypeError, ValueError):
-        return  # a cache that cannot be written only costs time
-
-
-_RULES = hashlib.sha256(Path(__file__).read_bytes() + yaml.__version__.encode()).digest()
 
 
 def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
