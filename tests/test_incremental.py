@@ -194,10 +194,11 @@ def test_a_failed_rebuild_is_retried_and_never_recorded_as_current(runner, proje
         result = runner.invoke(cli, ["build", "--project", str(project)])
         assert result.exit_code == 1
         assert "STALE: output/demo/steps-only.pdf is an older copy" in result.output
-        assert _record(project / "output")["demo/steps-only.pdf"] == recorded
+        assert _record(project / "output")["demo/steps-only.pdf"] == {**recorded, "stale": True}
     path.write_text(good)  # back to the inputs the old copy was built from: it is current again
     out = build(runner, project)
     assert "6 up to date" in out
+    assert _record(project / "output")["demo/steps-only.pdf"] == recorded
 
 
 def test_a_killed_build_leaves_a_state_the_next_build_corrects(project: Path, tmp_path: Path) -> None:

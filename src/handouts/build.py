@@ -201,10 +201,10 @@ def build(
             pass
     except OSError as exc:
         raise OutputError(f"the output folder {out} is not writable: {exc.strerror}") from None
-    report.stale += stale_copies(project, options, out)
+    broken = stale_copies(project, options, out)
     with _locked(out):
         _sweep(out)
-        _build_into(project, options, tasks, out, report, progress, notice)
+        _build_into(project, options, tasks, out, broken, report, progress, notice)
     return report
 
 
@@ -241,14 +241,21 @@ def _build_into(
     options: Options,
     tasks: list[Task],
     out: Path,
+    broken: list[Path],
     report: Report,
     progress: Callable[[Task, str, int], None] | None,
     notice: Callable[[str], None] | None,
 ) -> None:
-    """Render what is out of date, write it, save the record and the gallery (under the folder's lock)."""
+    """Render what is out of date, write it, save the record and the gallery (under the folder's lock).
+
+    ``broken`` are PDFs on disk that this build cannot plan (their clinic or recipe is broken):
+    they are marked stale in the record like any failed rebuild.
+    """
     from .incremental import Fingerprints, Record
 
     record = Record(out)
+    for pdf in broken:
+        record.mark_stale(pdf.relative_to(out).as_posix())
     prints = Fingerprints(project)
     todo: list[tuple[Task, Path, str]] = []
     for task in tasks:
@@ -256,6 +263,7 @@ def _build_into(
         name = f"{task.clinic}/{task.filename()}"
         key = prints.key(task)
         if not options.force and record.fresh(name, key, target):
+            record.confirm(name)
             report.skipped.append((task, target))
             if progress:
                 progress(task, "skipped", len(tasks))
@@ -270,7 +278,7 @@ def _build_into(
             if error is not None:
                 report.failed.append((task, task.clinic, error))
                 if target.exists():
-                    report.stale.append(target)
+                    record.mark_stale(name)
                 status = "failed"
             else:
                 assert data is not None
@@ -290,9 +298,11 @@ def _build_into(
             report.notes.append(
                 f"could not save the build record {record.path} ({exc.strerror}): the next build rebuilds all"
             )
+    # what is stale belongs to the files, not to this run: report every PDF on disk that is not current
+    report.stale = record.out_of_date(out)
     from .gallery import write_gallery  # the front desk's pages list every PDF on disk, not only this run's
 
-    write_gallery(project, tasks, out, report.stale, options.jobs)
+    write_gallery(project, tasks, out, options.jobs)
 
 
 def _prepare_fonts(project: Project, tasks: list[Task], jobs: int | None, notice: Callable[[str], None] | None) -> None:

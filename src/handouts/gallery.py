@@ -32,6 +32,7 @@ from .colors import AA_BODY, INK, WHITE, contrast, parse_hex, text_on, tint
 from .config import Clinic, localized
 from .errors import OutputError, PreviewError
 from .files import write_atomic
+from .incremental import Record
 from .preview import PdfInfo, Previews
 from .project import Project, clinic_name
 from .units import PAPER_SIZES
@@ -110,7 +111,7 @@ class Link:
     language: Language
     title: str  # the handout's title in this language
     pages: int | None
-    stale: bool  # its last rebuild failed: an older copy
+    stale: bool  # not current: its last rebuild failed, or it changed on disk since it was built
 
 
 @dataclass
@@ -129,6 +130,8 @@ class Card:
     variants: list[tuple[str, list[Link]]]  # ("Grayscale", links per language)
     thumbnail: str | None
     thumbnails: dict[str, str]  # language code: thumbnail href, for the language filter
+    thumb_href: str | None  # the current PDF the thumbnail opens; None when every copy is out of date
+    thumb_hrefs: dict[str, str]  # language code: that language's current PDF, for the language filter
     thumb_size: tuple[int, int]
     pages: str
     paper: str
@@ -232,7 +235,7 @@ def _title(project: Project, handout: str, lang: str) -> tuple[str, str]:
 
 
 def _card(
-    project: Project, clinic: Clinic, handout: str, tasks: list[Task], previews: Previews, stale: set[Path]
+    project: Project, clinic: Clinic, handout: str, tasks: list[Task], previews: Previews, record: Record
 ) -> Card | None:
     """Return the card of one handout from its tasks whose PDFs exist, or ``None`` when no PDF can be read."""
     recipe = project.handouts[handout]
@@ -248,17 +251,20 @@ def _card(
     if not infos:
         return None
 
+    current = {t: record.is_current(f"{clinic.slug}/{t.filename()}", previews.digest(previews.folder / t.filename()))
+               for t in infos}  # fmt: skip
+
     def link(task: Task) -> Link:
         title = _title(project, handout, task.lang)[0]
-        stale_copy = (previews.folder / task.filename()).resolve() in stale
-        return Link(quote(task.filename()), language(task.lang), title, infos[task].pages, stale_copy)
+        return Link(quote(task.filename()), language(task.lang), title, infos[task].pages, not current[task])
 
     standard = [t for t in tasks if t in infos and t.variant == Variant()]
     variants: dict[Variant, list[Task]] = {}
     for task in tasks:
         if task in infos and task.variant != Variant():
             variants.setdefault(task.variant, []).append(task)
-    main = (standard or [t for t in tasks if t in infos])[0]
+    shown = standard or [t for t in tasks if t in infos]
+    main = next((t for t in shown if current[t]), shown[0])  # the picture is of a copy that may be printed
     info = infos[main]
     counts = sorted({infos[t].pages for t in standard} or {info.pages})
     pages = f"{counts[0]} page" + ("s" if counts[0] > 1 else "")
@@ -282,6 +288,8 @@ def _card(
         ],
         thumbnail="previews/" + quote(info.thumbnail.name),
         thumbnails={t.lang: "previews/" + quote(infos[t].thumbnail.name) for t in standard},
+        thumb_href=quote(main.filename()) if current[main] else None,
+        thumb_hrefs={t.lang: quote(t.filename()) for t in standard if current[t]},
         thumb_size=info.thumb_size,
         pages=pages,
         paper=paper_label(info.width, info.height, clinic.paper == "a4"),
@@ -307,14 +315,14 @@ def _search_text(project: Project, handout: str) -> str:
 
 
 def _clinic_page(
-    project: Project, clinic: Clinic, tasks: list[Task], folder: Path, stale: set[Path], jobs: int | None = None
+    project: Project, clinic: Clinic, tasks: list[Task], folder: Path, record: Record, jobs: int | None = None
 ) -> ClinicPage:
     previews = Previews(folder)
     previews.prepare([folder / t.filename() for t in tasks], jobs)
     per_handout: dict[str, list[Task]] = {}
     for task in tasks:
         per_handout.setdefault(task.handout, []).append(task)
-    cards = [c for h, ts in per_handout.items() if (c := _card(project, clinic, h, ts, previews, stale))]
+    cards = [c for h, ts in per_handout.items() if (c := _card(project, clinic, h, ts, previews, record))]
     previews.save()
     cards.sort(key=lambda c: (bool(c.condition), fold(c.title)))
     conditions: dict[str, str] = {}
@@ -376,24 +384,24 @@ def _write(path: Path, data: bytes) -> None:
         raise OutputError(f"cannot write {path}: {exc.strerror}") from None
 
 
-def write_gallery(
-    project: Project, tasks: Iterable[Task], out: Path, stale: Iterable[Path] = (), jobs: int | None = None
-) -> Path:
+def write_gallery(project: Project, tasks: Iterable[Task], out: Path, jobs: int | None = None) -> Path:
     """Write the gallery pages for every PDF of the project's plan (plus ``tasks``) that exists under ``out``.
 
-    ``stale`` lists PDFs whose rebuild failed in this run: their cards say not to print them.
-    Renders the thumbnails it needs. Returns the path of ``out/index.html``; raises
-    ``OutputError`` when a page, image or record cannot be written.
+    Whether a PDF may be printed comes from the output folder's build record, whatever this run
+    built: a PDF marked stale there (its rebuild failed), changed on disk since it was written,
+    or not recorded at all is shown as out of date and never linked. Renders the thumbnails it
+    needs. Returns the path of ``out/index.html``; raises ``OutputError`` when a page, image or
+    record cannot be written.
     """
     env = _environment()
-    stale_set = {Path(p).resolve() for p in stale}
+    record = Record(out)
     found: dict[str, list[Task]] = {}
     for task in gallery_tasks(project, tasks):
         if task.clinic in project.clinics and (out / task.clinic / task.filename()).is_file():
             found.setdefault(task.clinic, []).append(task)
     base_css = (ASSETS / "gallery.css").read_text(encoding="utf-8")
     pages = [
-        _clinic_page(project, project.clinics[slug], found[slug], out / slug, stale_set, jobs) for slug in sorted(found)
+        _clinic_page(project, project.clinics[slug], found[slug], out / slug, record, jobs) for slug in sorted(found)
     ]
     pages = [p for p in pages if p.cards]
     for page in pages:

@@ -7,10 +7,12 @@ fonts the language needs, the language, the variant, and the engine itself (the 
 ``handouts``, a digest of its source files, and the versions of reportlab and the font package).
 
 The record of what was built lives in the output folder as ``.handouts-build.json``:
-``{file: {"inputs": key, "sha256": digest of the PDF as written}}``. A PDF is skipped only
-when its key matches *and* the file on disk still has the recorded digest, so a PDF written by
-a build that was killed before it saved the record, or a PDF changed by hand, is rebuilt.
-The record is written atomically, after the PDFs it describes.
+``{file: {"inputs": key, "sha256": digest of the PDF as written, "stale": true}}``. A PDF is
+skipped only when its key matches *and* the file on disk still has the recorded digest, so a
+PDF written by a build that was killed before it saved the record, or a PDF changed by hand, is
+rebuilt. ``stale`` marks a PDF whose last rebuild failed: it stays marked, whatever later builds
+do, until a build of that file succeeds, and the gallery never offers it as current. The record
+is written atomically, after the PDFs it describes; a damaged record means "rebuild everything".
 """
 
 from __future__ import annotations
@@ -119,34 +121,68 @@ class Fingerprints:
 
 
 class Record:
-    """The output folder's record of which inputs each PDF was built from."""
+    """The output folder's record of which inputs each PDF was built from, and which PDFs are stale."""
 
     def __init__(self, out: Path) -> None:
         self.path = out / RECORD
-        self.entries: dict[str, dict[str, str]] = {}
+        self.entries: dict[str, dict[str, Any]] = {}
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return  # no record, or an unreadable one: everything is rebuilt
+        except (OSError, ValueError, RecursionError):
+            return  # no record, or an unreadable one: everything is rebuilt (RecursionError: nested too deep)
         if isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("files"), dict):
             self.entries = {
-                k: v
+                k: {"inputs": v["inputs"], "sha256": v["sha256"], **({"stale": True} if v.get("stale") is True else {})}
                 for k, v in data["files"].items()
-                if isinstance(v, dict) and isinstance(v.get("inputs"), str) and isinstance(v.get("sha256"), str)
+                if isinstance(k, str)
+                and isinstance(v, dict)
+                and isinstance(v.get("inputs"), str)
+                and isinstance(v.get("sha256"), str)
             }
 
     def fresh(self, name: str, key: str, pdf: Path) -> bool:
-        """True when ``pdf`` was built from inputs ``key`` and has not changed since."""
+        """True when ``pdf`` was built from inputs ``key`` and has not changed since.
+
+        A stale copy whose inputs are back to what it was built from is fresh (rebuilding it
+        would give the same bytes); call ``confirm`` to clear its mark.
+        """
         entry = self.entries.get(name)
         return entry is not None and entry["inputs"] == key and file_digest(pdf) == entry["sha256"]
 
+    def confirm(self, name: str) -> None:
+        """Clear ``name``'s stale mark: a build found it up to date with its inputs."""
+        self.entries.get(name, {}).pop("stale", None)
+
+    def current(self, name: str, pdf: Path) -> bool:
+        """True when ``pdf`` is the file a successful build wrote: recorded, not stale, unchanged on disk."""
+        return name in self.entries and self.is_current(name, file_digest(pdf))
+
+    def is_current(self, name: str, digest: str) -> bool:
+        """True when a file of SHA-256 ``digest`` is what a successful build recorded as ``name``."""
+        entry = self.entries.get(name)
+        return entry is not None and not entry.get("stale") and digest == entry["sha256"]
+
+    def out_of_date(self, out: Path) -> list[Path]:
+        """Return every PDF in ``out``'s clinic folders that is not current: stale, changed, or never recorded."""
+        found = []
+        for pdf in sorted(out.glob("*/*.pdf")):
+            name = pdf.relative_to(out).as_posix()
+            if pdf.is_file() and not pdf.is_symlink() and not self.current(name, pdf):
+                found.append(pdf)
+        return found
+
+    def stale(self) -> list[str]:
+        """Return the names of the PDFs marked stale (a rebuild failed since they were written)."""
+        return sorted(name for name, entry in self.entries.items() if entry.get("stale"))
+
     def wrote(self, name: str, key: str, data: bytes) -> None:
-        """Remember that ``name`` now holds ``data``, built from inputs ``key``."""
+        """Remember that ``name`` now holds ``data``, built from inputs ``key``; it is current again."""
         self.entries[name] = {"inputs": key, "sha256": _digest(data)}
 
-    def forget(self, name: str) -> None:
-        """Drop ``name``: its file no longer matches any inputs we know of."""
-        self.entries.pop(name, None)
+    def mark_stale(self, name: str) -> None:
+        """Mark ``name`` stale: its rebuild failed, so the copy on disk is out of date until one succeeds."""
+        entry = self.entries.setdefault(name, {"inputs": "", "sha256": ""})
+        entry["stale"] = True
 
     def save(self) -> None:
         """Write the record atomically."""

@@ -143,12 +143,16 @@ class Previews:
             raise OutputError(f"cannot write {path}: {exc.strerror}") from None
         self.changed = False
 
-    def _entry(self, pdf: Path) -> dict[str, Any]:
-        """Return the record of ``pdf``, emptied (and its old pages deleted) when the PDF changed since."""
+    def digest(self, pdf: Path) -> str:
+        """Return the SHA-256 of ``pdf`` (read once per pass); raises ``PreviewError`` when it cannot be read."""
         try:
-            digest = self._digests.get(pdf) or self._digests.setdefault(pdf, sha256(pdf))
+            return self._digests.get(pdf) or self._digests.setdefault(pdf, sha256(pdf))
         except OSError as exc:
             raise PreviewError(f"cannot read it: {exc.strerror}", pdf) from None
+
+    def _entry(self, pdf: Path) -> dict[str, Any]:
+        """Return the record of ``pdf``, emptied (and its old pages deleted) when the PDF changed since."""
+        digest = self.digest(pdf)
         entry = self.record.get(pdf.name)
         if entry is not None and entry.get("sha256") == digest:
             return entry
