@@ -214,7 +214,7 @@ def test_a_pdf_whose_rebuild_failed_is_marked_not_to_print(tmp_path):
         },
     )
     report = build(root, Options(clinics=("demo",)))
-    assert report.stale == [root / "output/demo/condition-sciatica.es.pdf"]
+    assert report.stale == [(root / "output/demo/condition-sciatica.es.pdf", "its rebuild failed")]
     sciatica = cards(root / "output/demo/index.html")["condition-sciatica"]
     assert [a["href"] for a in sciatica["links"] if a.get("class") == "lang"] == ["condition-sciatica.pdf"]
     assert "Español: out of date, do not print" in words(sciatica["text"])

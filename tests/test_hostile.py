@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -16,7 +17,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import CLINIC, REPO, pdftotext
+from conftest import CLINIC, REPO, pdftotext, write_tree
 from helpers import squash
 from PIL import Image
 from pypdf import PdfReader
@@ -1040,7 +1041,7 @@ def test_output_folder_that_is_or_holds_an_input(make_project, runner, out, mess
 
 
 def stale(name: str) -> str:
-    return f"STALE: output/demo/{name} is an older copy: its rebuild failed, do not print it\n"
+    return f"STALE: output/demo/{name} is out of date (its rebuild failed): do not print it\n"
 
 
 OTHER = "layout: sheet\ntext:\n  en:\n    title: Other\nslots:\n  body: [steps, disclaimer]\n"
@@ -1134,3 +1135,69 @@ def test_interrupted_write_leaves_no_partial_file(make_project, runner, monkeypa
     assert result.stderr == "\nAborted!\n"
     assert (folder / "welcome.pdf").read_bytes() == b"%PDF-1.4 the previous good copy"
     assert [p.name for p in folder.iterdir()] == ["welcome.pdf"]
+
+
+# --- Stale copies: once out of date, a PDF stays marked everywhere until a build of it succeeds ------------
+
+
+def _welcome_links(root: Path) -> list[str]:
+    html = (root / "output/demo/index.html").read_text(encoding="utf-8")
+    return re.findall(r'(?:href|data-href-[a-z-]+)="([^"]*welcome[^"]*\.pdf)"', html)
+
+
+def _break_welcome(root: Path) -> None:
+    write_tree(root, {"content/blocks/intro.yaml": prose("'Call {{ clinic.phon }}'")})
+
+
+def _change_welcome_on_disk(root: Path) -> None:
+    pdf = root / "output/demo/welcome.pdf"
+    pdf.write_bytes(pdf.read_bytes() + b"\n% edited by hand\n")
+
+
+def _drop_the_record(root: Path) -> None:
+    (root / "output/.handouts-build.json").unlink()
+    _change_welcome_on_disk(root)  # so that a later build has no reason to believe the file
+
+
+@pytest.mark.parametrize(
+    ("spoil", "why"),
+    [
+        pytest.param(_break_welcome, "its rebuild failed", id="failed-rebuild"),
+        pytest.param(_change_welcome_on_disk, "it was changed after handouts built it", id="changed-on-disk"),
+        pytest.param(_drop_the_record, "handouts has no record of building it", id="no-record"),
+    ],
+)
+def test_a_stale_pdf_is_never_linked_by_any_later_gallery_write(make_project, runner, spoil, why):
+    root = make_project({"content/handouts/other.yaml": OTHER})
+    assert build(runner, root).exit_code == 0
+    assert set(_welcome_links(root)) == {"welcome.pdf"}  # thumbnail and button link the current copy
+    spoil(root)
+    if spoil is _break_welcome:
+        assert build(runner, root).exit_code == 1  # the rebuild fails; the old copy stays on disk
+    # a partial build of another handout rewrites the gallery: the mark stays, on every link
+    result = build(runner, root, "--handout", "other")
+    assert result.exit_code == 0  # the failure was the earlier build's: this one built what it was asked
+    line = f"STALE: output/demo/welcome.pdf is out of date ({why}): do not print it\n"
+    assert line in result.stdout
+    assert _welcome_links(root) == []
+    html = (root / "output/demo/index.html").read_text(encoding="utf-8")
+    assert "Out of date: do not print" in html and "out of date, do not print" in html
+    listed = handouts(runner, "list", "--project", str(root))
+    assert listed.exit_code == 0
+    assert re.search(rf"^output/demo/welcome\.pdf +{re.escape(why)}$", listed.stdout, re.M)
+    assert "handouts build" in listed.stdout
+
+
+def test_a_stale_mark_is_cleared_only_by_a_build_of_that_file(make_project, runner):
+    root = make_project({"content/handouts/other.yaml": OTHER})
+    assert build(runner, root).exit_code == 0
+    good = (root / "content/blocks/intro.yaml").read_text(encoding="utf-8")
+    _break_welcome(root)
+    assert build(runner, root).exit_code == 1
+    write_tree(root, {"content/blocks/intro.yaml": good.replace("Welcome to", "Hello from")})
+    assert build(runner, root, "--handout", "other").exit_code == 0
+    assert _welcome_links(root) == []
+    result = build(runner, root, "--handout", "welcome")
+    assert result.exit_code == 0 and "STALE" not in result.stdout
+    assert set(_welcome_links(root)) == {"welcome.pdf"}
+    assert "Every PDF in output/ is current." in handouts(runner, "list", "--project", str(root)).stdout

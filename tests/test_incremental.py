@@ -193,7 +193,7 @@ def test_a_failed_rebuild_is_retried_and_never_recorded_as_current(runner, proje
     for _ in range(2):  # every build tries again, and says the old copy is stale
         result = runner.invoke(cli, ["build", "--project", str(project)])
         assert result.exit_code == 1
-        assert "STALE: output/demo/steps-only.pdf is an older copy" in result.output
+        assert "STALE: output/demo/steps-only.pdf is out of date (its rebuild failed)" in result.output
         assert _record(project / "output")["demo/steps-only.pdf"] == {**recorded, "stale": True}
     path.write_text(good)  # back to the inputs the old copy was built from: it is current again
     out = build(runner, project)

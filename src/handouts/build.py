@@ -65,7 +65,7 @@ class Report:
     written: list[tuple[Task, Path]] = field(default_factory=list)
     skipped: list[tuple[Task, Path]] = field(default_factory=list)  # up to date, not rebuilt
     failed: list[tuple[Task | None, str, HandoutError]] = field(default_factory=list)  # (task, clinic, error)
-    stale: list[Path] = field(default_factory=list)
+    stale: list[tuple[Path, str]] = field(default_factory=list)  # PDFs on disk not to print, and why
     notes: list[str] = field(default_factory=list)
     planned: int = 0
 

@@ -59,11 +59,16 @@ def build(project: Path, clinics: tuple[str, ...], handouts: tuple[str, ...], la
 
 @cli.command("list")
 @PROJECT
-def list_(project: Path) -> None:
-    """List clinics, handouts, layouts and languages."""
+@click.option("--out", type=click.Path(path_type=Path), help="Output folder to check (default: output/).")
+def list_(project: Path, out: Path | None) -> None:
+    """List clinics, handouts, layouts and languages, and the built PDFs that are out of date."""
+    from .build import output_folder
+    from .incremental import out_of_date
     from .project import load_project
 
-    click.echo(rep.listing(load_project(project)))
+    loaded = load_project(project)
+    folder = output_folder(loaded.root, out)
+    click.echo(rep.listing(loaded, out_of_date(folder), folder, project))
 
 
 @cli.command()

@@ -287,7 +287,7 @@ def _card(
             for v, ts in sorted(variants.items(), key=lambda kv: (kv[0].suffix().count("."), kv[0].suffix()))
         ],
         thumbnail="previews/" + quote(info.thumbnail.name),
-        thumbnails={t.lang: "previews/" + quote(infos[t].thumbnail.name) for t in standard},
+        thumbnails={t.lang: "previews/" + quote(infos[t].thumbnail.name) for t in standard if current[t]},
         thumb_href=quote(main.filename()) if current[main] else None,
         thumb_hrefs={t.lang: quote(t.filename()) for t in standard if current[t]},
         thumb_size=info.thumb_size,

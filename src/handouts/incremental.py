@@ -162,13 +162,20 @@ class Record:
         entry = self.entries.get(name)
         return entry is not None and not entry.get("stale") and digest == entry["sha256"]
 
-    def out_of_date(self, out: Path) -> list[Path]:
-        """Return every PDF in ``out``'s clinic folders that is not current: stale, changed, or never recorded."""
+    def out_of_date(self, out: Path) -> list[tuple[Path, str]]:
+        """Return every PDF in ``out``'s clinic folders that is not current, with why it is not."""
         found = []
         for pdf in sorted(out.glob("*/*.pdf")):
             name = pdf.relative_to(out).as_posix()
-            if pdf.is_file() and not pdf.is_symlink() and not self.current(name, pdf):
-                found.append(pdf)
+            entry = self.entries.get(name)
+            if not pdf.is_file() or pdf.is_symlink():
+                continue
+            if entry is None:
+                found.append((pdf, "handouts has no record of building it"))
+            elif entry.get("stale"):
+                found.append((pdf, "its rebuild failed"))
+            elif file_digest(pdf) != entry["sha256"]:
+                found.append((pdf, "it was changed after handouts built it"))
         return found
 
     def stale(self) -> list[str]:
@@ -188,3 +195,8 @@ class Record:
         """Write the record atomically."""
         text = json.dumps({"format": FORMAT, "files": dict(sorted(self.entries.items()))}, indent=1, sort_keys=True)
         write_atomic(self.path, text.encode("utf-8"), sync=False)
+
+
+def out_of_date(out: Path) -> list[tuple[Path, str]]:
+    """Return every PDF in the output folder ``out`` that must not be printed as current, with why."""
+    return Record(out).out_of_date(out) if out.is_dir() else []

@@ -67,8 +67,8 @@ def build_summary(report: Report, project: Path) -> str:
         + (f"; {len(failed_tasks)} failed" if failed_tasks else "")
     )
     lines += [f"Note: {n}" for n in report.notes]
-    for path in report.stale:
-        lines.append(f"STALE: {_rel(path, project)} is an older copy: its rebuild failed, do not print it")
+    for path, why in report.stale:
+        lines.append(f"STALE: {_rel(path, project)} is out of date ({why}): do not print it")
     return "\n".join(lines)
 
 
@@ -107,8 +107,8 @@ def _table(rows: list[list[str]]) -> str:
     return "\n".join(out)
 
 
-def listing(project: Project) -> str:
-    """Return clinics, handouts, layouts and languages as tables."""
+def listing(project: Project, stale: list[tuple[Path, str]], out: Path, base: Path) -> str:
+    """Return clinics, handouts, layouts and languages as tables, then the PDFs in ``out`` not to print."""
     from .config import localized
 
     parts = []
@@ -137,6 +137,12 @@ def listing(project: Project) -> str:
         rows.append([lid, lay.label, ", ".join(lay.slots()), lay.name])
     parts.append(_table(rows))
     parts.append("Languages with page strings: " + ", ".join(sorted(project.strings)))
+    if stale:
+        rows = [["OUT OF DATE: DO NOT PRINT", "WHY"]]
+        rows += [[_rel(path, base), why] for path, why in stale]
+        parts.append(_table(rows) + "\nRebuild them with handouts build (handouts validate says what is wrong).")
+    elif out.is_dir():
+        parts.append(f"Every PDF in {_rel(out, base)}/ is current.")
     return "\n\n".join(parts)
 
 

@@ -49,6 +49,14 @@
       img.setAttribute("data-first", first);
       img.setAttribute("src", own || first);
     }
+    // the thumbnail opens the chosen language's PDF only when that copy is current
+    var thumb = card.querySelector("a.thumb");
+    if (thumb) {
+      var href = lang && thumb.getAttribute("data-href-" + lang.toLowerCase());
+      var firstHref = thumb.getAttribute("data-first-href") || thumb.getAttribute("href");
+      thumb.setAttribute("data-first-href", firstHref);
+      thumb.setAttribute("href", href || firstHref);
+    }
   }
 
   function apply() {
