@@ -1201,3 +1201,88 @@ def test_a_stale_mark_is_cleared_only_by_a_build_of_that_file(make_project, runn
     assert result.exit_code == 0 and "STALE" not in result.stdout
     assert set(_welcome_links(root)) == {"welcome.pdf"}
     assert "Every PDF in output/ is current." in handouts(runner, "list", "--project", str(root)).stdout
+
+
+# --- Derived data in the cache: checked, and made again when damaged ------------------------------------
+
+
+def _hans_project(make_project) -> Path:
+    from conftest import BLOCKS
+
+    files: dict[str, str | bytes | None] = {}
+    for path, body in BLOCKS.items():
+        if path.startswith("content/blocks/"):
+            files[path] = body + "  zh-Hans:\n" + body.split("text:\n  en:\n", 1)[1]
+    files["content/handouts/welcome.yaml"] = BLOCKS["content/handouts/welcome.yaml"].replace(
+        "    title: Welcome sheet\n", "    title: Welcome sheet\n  zh-Hans:\n    title: 欢迎\n"
+    )
+    files[CLINIC_YAML] = clinic(("languages: [en]", "languages: [zh-Hans]"))
+    return make_project(files)
+
+
+def _cache_with_prepared_fonts(tmp_path: Path, monkeypatch) -> list[Path]:
+    """Point HANDOUTS_CACHE at a fresh folder holding copies of this machine's prepared SC fonts."""
+    from handouts import cjk
+
+    sources = [cjk.prepare("sc", face) for face in cjk.FACES]
+    monkeypatch.setenv("HANDOUTS_CACHE", str(tmp_path / "cache"))
+    targets = [cjk._target("sc", face) for face in cjk.FACES]
+    for source, target in zip(sources, targets, strict=True):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        shutil.copyfile(source.with_name(source.name + ".sha256"), target.with_name(target.name + ".sha256"))
+    return targets
+
+
+DAMAGE = {
+    "cut-short": lambda p: p.write_bytes(p.read_bytes()[: 1 << 20]),
+    "overwritten": lambda p: p.write_bytes(b"\0" * 4096 + p.read_bytes()[4096:]),
+    "seal-missing": lambda p: p.with_name(p.name + ".sha256").unlink(),
+    "seal-changed": lambda p: p.with_name(p.name + ".sha256").write_text("0" * 64),
+    "link-to-dev-zero": lambda p: (p.unlink(), p.symlink_to("/dev/zero")),
+    "a-folder": lambda p: (p.unlink(), p.mkdir()),
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE))
+def test_a_damaged_prepared_chinese_font_is_not_taken_as_ready(tmp_path, monkeypatch, damage):
+    from handouts import cjk
+
+    regular, _ = _cache_with_prepared_fonts(tmp_path, monkeypatch)
+    assert cjk.ready("sc")
+    DAMAGE[damage](regular)
+    assert not cjk.ready("sc")
+
+
+def test_a_damaged_prepared_chinese_font_is_made_again(make_project, runner, tmp_path, monkeypatch):
+    import hashlib
+
+    from handouts import cjk
+
+    root = _hans_project(make_project)
+    regular, _ = _cache_with_prepared_fonts(tmp_path, monkeypatch)
+    good = regular.read_bytes()
+    made = []
+    # making an instance takes fontTools about 20 s a face: hand back the bytes it made for this machine
+    monkeypatch.setattr(cjk, "_instance", lambda script, face: made.append((script, face)) or good)
+    DAMAGE["cut-short"](regular)
+    result = build(runner, root)
+    assert result.exit_code == 0, result.stderr
+    assert made == [("sc", "regular")]
+    assert hashlib.sha256(regular.read_bytes()).hexdigest() == hashlib.sha256(good).hexdigest()
+    fonts = subprocess.run(["pdffonts", str(root / "output/demo/welcome.zh-Hans.pdf")], capture_output=True, text=True)
+    assert "NotoSansSC" in fonts.stdout
+
+
+def test_a_prepared_font_that_cannot_be_made_again_names_the_cache_file(make_project, runner, tmp_path, monkeypatch):
+    from handouts import cjk
+
+    root = _hans_project(make_project)
+    regular, _ = _cache_with_prepared_fonts(tmp_path, monkeypatch)
+    monkeypatch.setattr(cjk, "_instance", lambda script, face: b"")
+    DAMAGE["a-folder"](regular)  # in the way of the new file: it cannot be replaced
+    result = build(runner, root)
+    assert error(result).endswith(
+        f"Error: cannot prepare the Noto Sans SC font in {tmp_path / 'cache'} (Is a directory): "
+        "set HANDOUTS_CACHE to a writable folder\n"
+    )

@@ -6,7 +6,9 @@ them as *variable* fonts, whose default master is Thin, and reportlab draws only
 master, so the first time a script is needed its Regular (400) and Bold (700) instances are
 made with fontTools and kept in a cache folder (``$HANDOUTS_CACHE``, else
 ``$XDG_CACHE_HOME/handouts``, else ``~/.cache/handouts``). That takes about 20 seconds per
-face, once per machine; later builds read the cached files.
+face, once per machine; later builds read the cached files. Each prepared file has a
+``.sha256`` beside it, written after the font: a file that does not match it (cut short by a
+full disk, changed by hand) is made again, since it is derived data.
 
 A clinic that wants another Chinese font sets ``branding.language_fonts`` in its clinic.yaml.
 """
@@ -14,6 +16,7 @@ A clinic that wants another Chinese font sets ``branding.language_fonts`` in its
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import io
 from collections.abc import Iterator
@@ -77,8 +80,32 @@ def _target(script: str, face: str) -> Path:
 
 
 def ready(script: str) -> bool:
-    """True when both faces of ``script`` are in the cache."""
-    return all(_target(script, face).is_file() for face in FACES)
+    """True when both faces of ``script`` are in the cache and intact."""
+    return all(_intact(_target(script, face)) for face in FACES)
+
+
+def _seal(target: Path) -> Path:
+    return target.with_name(target.name + ".sha256")
+
+
+def _intact(target: Path) -> bool:
+    """True when ``target`` is a regular file whose SHA-256 is the one written beside it when it was made."""
+    try:
+        if target.is_symlink() or not target.is_file():
+            return False
+        font, seal = target.stat(), _seal(target).stat()
+        return _digest_matches(target, (font.st_size, font.st_mtime_ns, font.st_ino, seal.st_mtime_ns, seal.st_ino))
+    except OSError:
+        return False
+
+
+@functools.lru_cache(maxsize=8)
+def _digest_matches(target: Path, stamp: tuple[int, ...]) -> bool:  # stamp: a changed file is read again
+    try:
+        expected = _seal(target).read_text(encoding="ascii").strip()
+        return hashlib.sha256(target.read_bytes()).hexdigest() == expected
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 @contextlib.contextmanager
@@ -97,29 +124,43 @@ def _locked(folder: Path) -> Iterator[None]:
 def prepare(script: str, face: str) -> Path:
     """Return the cached static instance of ``script``'s ``face``, making it first if needed."""
     target = _target(script, face)
-    if target.is_file():
+    if _intact(target):
         return target
     folder = target.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with _locked(folder):
-            if target.is_file():
+            if _intact(target):
                 return target
-            from fontTools.ttLib import TTFont
-            from fontTools.varLib import instancer
-
-            font = TTFont(_source(script))
-            static = instancer.instantiateVariableFont(font, {"wght": FACES[face]}, updateFontNames=True)
-            static.recalcTimestamp = False  # keep the source's dates: the PDFs embed this font's head table
-            data = io.BytesIO()
-            static.save(data)
-            write_atomic(target, data.getvalue())
+            data = _instance(script, face)
+            if target.is_symlink():
+                target.unlink()  # write_atomic replaces the link itself, never what it points to
+            write_atomic(target, data)
+            write_atomic(_seal(target), hashlib.sha256(data).hexdigest().encode("ascii"))
     except OSError as exc:
         raise OutputError(
             f"cannot prepare the {LABELS[script]} font in {folder} ({exc.strerror or exc}): "
             "set HANDOUTS_CACHE to a writable folder"
         ) from None
+    if not _intact(target):
+        raise OutputError(
+            f"the prepared {LABELS[script]} font {target} does not match what was just written: delete the folder "
+            f"{folder} (derived data, made again by the next build) or set HANDOUTS_CACHE to another folder"
+        )
     return target
+
+
+def _instance(script: str, face: str) -> bytes:
+    """Return the static ``face`` instance of ``script``'s variable font, as TrueType bytes (about 20 s)."""
+    from fontTools.ttLib import TTFont
+    from fontTools.varLib import instancer
+
+    font = TTFont(_source(script))
+    static = instancer.instantiateVariableFont(font, {"wght": FACES[face]}, updateFontNames=True)
+    static.recalcTimestamp = False  # keep the source's dates: the PDFs embed this font's head table
+    data = io.BytesIO()
+    static.save(data)
+    return data.getvalue()
 
 
 def _prepare_pair(pair: tuple[str, str]) -> str:
@@ -128,7 +169,7 @@ def _prepare_pair(pair: tuple[str, str]) -> str:
 
 def prepare_all(scripts: set[str], jobs: int) -> None:
     """Make every missing face of ``scripts``, several at once when ``jobs`` allows."""
-    missing = [(s, f) for s in sorted(scripts) for f in FACES if not _target(s, f).is_file()]
+    missing = [(s, f) for s in sorted(scripts) for f in FACES if not _intact(_target(s, f))]
     if len(missing) <= 1 or jobs <= 1:
         for pair in missing:
             prepare(*pair)
