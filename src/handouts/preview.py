@@ -122,8 +122,8 @@ class Previews:
             data = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return {}
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            log.warning("%s is unreadable (%s); every preview will be rendered again", path, exc)
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+            log.warning("%s is unreadable (%s); every preview will be rendered again", path, type(exc).__name__)
             return {}
         if not isinstance(data, dict) or data.get("version") != _RECORD_VERSION:
             return {}
@@ -217,7 +217,8 @@ class Previews:
         known = all(isinstance(entry.get(k), int | float) for k in ("pages", "width", "height"))
         size = entry.get("thumb_size")
         known = known and isinstance(size, list) and len(size) == 2 and all(isinstance(n, int) for n in size)
-        if known and entry.get("thumbnail") == name and (self.target / name).is_file():
+        thumb = self.target / name
+        if known and entry.get("thumbnail") == name and thumb.is_file() and not thumb.is_symlink():
             pages, width, height = int(entry["pages"]), float(entry["width"]), float(entry["height"])
             return PdfInfo(pages, width, height, self.target / name, (size[0], size[1]))
         with _Document(pdf) as doc:
@@ -241,8 +242,10 @@ class Previews:
         entry = self._entry(pdf)
         full = entry.get("full")
         if isinstance(full, dict) and full.get("dpi") == dpi and isinstance(full.get("files"), list):
-            paths = [self.target / str(n) for n in full["files"]]
-            if paths and all(p.is_file() for p in paths):
+            # only the names this method writes, in this folder: a record is never a way to reach another file
+            names = [f"{pdf.stem}.page-{n + 1}.png" for n in range(len(full["files"]))]
+            paths = [self.target / n for n in names]
+            if names and full["files"] == names and all(p.is_file() and not p.is_symlink() for p in paths):
                 return paths
         names = []
         with _Document(pdf) as doc:
