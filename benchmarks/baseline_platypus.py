@@ -81,8 +81,8 @@ def load_content(
     Texts keep their inline ``**bold**``; ``render`` turns it into ``<b>``. Runs outside the timing.
     """
     from handouts.colors import tint
-    from handouts.config import clinic_context
-    from handouts.project import handout_context, load_project
+    from handouts.load.config import clinic_context
+    from handouts.load.project import handout_context, load_project
     from handouts.render import render_text
     from handouts.story import group_hours, qr_modules
 

@@ -116,9 +116,7 @@ def problems(root: Path = ROOT) -> list[str]:
     """Return one message per import cycle and per module over the limit (allow-listed ones excepted)."""
     out = [f"import cycle: {' <-> '.join(group)}" for group in cycles(graph(root))]
     out += [
-        f"{name}: {count} lines, over {MAX_LINES}"
-        for name, count in long_modules(root)
-        if name not in TOO_LONG_FOR_NOW
+        f"{name}: {count} lines, over {MAX_LINES}" for name, count in long_modules(root) if name not in TOO_LONG_FOR_NOW
     ]
     return out
 

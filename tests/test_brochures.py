@@ -10,8 +10,8 @@ import pytest
 from pypdf import PdfReader
 
 from handouts.build import Options, Task, build, render
-from handouts.layout import resolve
-from handouts.project import load_project
+from handouts.load.layout import resolve
+from handouts.load.project import load_project
 from handouts.variant import Variant
 
 REPO = Path(__file__).resolve().parent.parent

@@ -8,7 +8,7 @@ import pytest
 from conftest import CLINIC
 
 from handouts.cli import cli
-from handouts.config import discover_clinics, load_clinic
+from handouts.load.config import discover_clinics, load_clinic
 from handouts.errors import ConfigError, HandoutError
 
 DISPLAY = "content/clinics/demo/clinic.yaml"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from handouts.content import CONTACT_PARTS, read_block, read_folder, read_handout, read_strings
+from handouts.load.content import CONTACT_PARTS, read_block, read_folder, read_handout, read_strings
 from handouts.errors import ContentError, HandoutError
 
 HEAD = "reviewed: 2026-11-01\nsources: [test]\n"

@@ -19,7 +19,7 @@ from helpers import expected_texts, panel_text, squash
 from pypdf import PdfReader
 
 from handouts.cli import cli
-from handouts.project import handout_context, load_project
+from handouts.load.project import handout_context, load_project
 
 LANGS = ("es", "zh-Hans", "zh-Hant")
 

@@ -12,8 +12,8 @@ from pypdf import PdfReader
 
 from handouts.build import Options, Task, build, render
 from handouts.cli import cli
-from handouts.layout import resolve
-from handouts.project import handout_context, load_project
+from handouts.load.layout import resolve
+from handouts.load.project import handout_context, load_project
 
 
 def _build(root: Path, **kw) -> Path:

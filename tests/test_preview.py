@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from handouts import preview as pv
+from handouts.gallery import preview as pv
 from handouts.build import Options, build
 from handouts.cli import cli
 from handouts.errors import PreviewError

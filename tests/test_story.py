@@ -61,7 +61,7 @@ def _chinese_lines(lang: str, text: str, width: float) -> list[str]:
     from conftest import REPO
 
     from handouts.assets import families_for
-    from handouts.config import load_clinic
+    from handouts.load.config import load_clinic
     from handouts.story import CJKParagraph
 
     pin_reportlab_settings()

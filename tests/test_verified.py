@@ -21,8 +21,8 @@ from helpers import expected_texts, squash
 from pypdf import PdfReader
 
 from handouts.cli import cli
-from handouts.layout import Geometry
-from handouts.project import Project, handout_context, load_project
+from handouts.load.layout import Geometry
+from handouts.load.project import Project, handout_context, load_project
 
 
 @dataclass

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from handouts.errors import ConfigError, ContentError, LayoutError
-from handouts.yamlio import MAX_FILE_BYTES, YList, YMap, load_yaml
+from handouts.load.yamlio import MAX_FILE_BYTES, YList, YMap, load_yaml
 
 
 def load(tmp_path: Path, data: str | bytes, error_type=ContentError) -> YMap:
@@ -191,7 +191,7 @@ def test_impossible_date_is_a_located_error(tmp_path):
 def test_the_parse_cache_gives_back_the_same_values_and_lines(tmp_path, monkeypatch):
     import datetime as dt
 
-    from handouts import yamlio
+    from handouts.load import yamlio
 
     monkeypatch.setenv("HANDOUTS_CACHE", str(tmp_path / "cache"))
     path = tmp_path / "f.yaml"
@@ -207,7 +207,7 @@ def test_the_parse_cache_gives_back_the_same_values_and_lines(tmp_path, monkeypa
 
 
 def test_a_damaged_cache_entry_is_ignored_and_errors_are_never_cached(tmp_path, monkeypatch):
-    from handouts import yamlio
+    from handouts.load import yamlio
     from handouts.errors import ContentError
 
     monkeypatch.setenv("HANDOUTS_CACHE", str(tmp_path / "cache"))

@@ -19,8 +19,8 @@ import reportlab
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
-from .config import Clinic, FontFamily
 from .errors import ConfigError
+from .load.config import Clinic, FontFamily
 
 MAX_IMAGE_PIXELS = 25_000_000  # a 5000 x 5000 logo is already far more than print needs
 _VERA = Path(reportlab.__file__).parent / "fonts"

@@ -43,8 +43,8 @@ def build(project: Path, clinics: tuple[str, ...], handouts: tuple[str, ...], la
 
     PDFs whose inputs have not changed since the last build are kept (see --force).
     """
-    from .build import Options
-    from .build import build as run
+    from .build import build as run  # why: each command imports its stage, so --help loads no reportlab
+    from .plan import Options
     from .variant import Variant
 
     variant = Variant(print_shop=print_shop, grayscale=grayscale, large_print=large_print)
@@ -61,7 +61,7 @@ def build(project: Path, clinics: tuple[str, ...], handouts: tuple[str, ...], la
 @PROJECT
 def list_(project: Path) -> None:
     """List clinics, handouts, layouts and languages."""
-    from .project import load_project
+    from .load.project import load_project  # why: YAML and jinja2 load only for commands that read a project
 
     click.echo(rep.listing(load_project(project)))
 
@@ -70,7 +70,7 @@ def list_(project: Path) -> None:
 @PROJECT
 def validate(project: Path) -> None:
     """Check every file and reference without building; report every problem found."""
-    from .build import validate as run
+    from .checks import validate as run  # why: validate imports no reportlab; build's stages would
 
     loaded, problems = run(project)
     click.echo(rep.validate_summary(loaded, problems))
@@ -88,7 +88,7 @@ def validate(project: Path) -> None:
 def lint(project: Path, strict: bool, fmt: str, max_grade: float | None, max_age_months: int | None,
          today: datetime | None) -> None:  # fmt: skip
     """Check what the content says: reading grade, claims, safety, evidence, unused blocks, TCM terms, translations."""
-    from .lint import lint as run
+    from .lint import lint as run  # why: textstat loads dictionaries; only lint needs it
     from .lint import make_options, raise_errors, render_report
 
     options = make_options(strict=strict, max_grade=max_grade, max_age_months=max_age_months, today=today)
@@ -102,7 +102,7 @@ def lint(project: Path, strict: bool, fmt: str, max_grade: float | None, max_age
 @click.argument("slug")
 def new_clinic(project: Path, slug: str) -> None:
     """Create content/clinics/SLUG/ with a commented clinic.yaml and a placeholder logo."""
-    from .scaffold import new_clinic as make
+    from .scaffold import new_clinic as make  # why: each command imports only its own module
 
     click.echo(rep.created(make(project, slug), project))
 
@@ -120,7 +120,7 @@ def new_clinic(project: Path, slug: str) -> None:
 def preview(project: Path, clinic: str, handout: str, lang: str | None, dpi: int, out: Path | None,
             print_shop: bool, grayscale: bool, large_print: bool) -> None:  # fmt: skip
     """Render every page of a built handout as PNG images and print where they are."""
-    from .preview import preview_handout
+    from .gallery.preview import preview_handout  # why: pypdfium2 loads a native library
     from .variant import Variant
 
     variant = Variant(print_shop=print_shop, grayscale=grayscale, large_print=large_print)

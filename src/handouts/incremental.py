@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Any
 from .files import write_atomic
 
 if TYPE_CHECKING:
-    from .build import Task
-    from .project import Project
+    from .load.project import Project
+    from .plan import Task
 
 RECORD = ".handouts-build.json"
 FORMAT = 1

@@ -19,10 +19,11 @@ from typing import Any
 
 import pypdfium2 as pdfium
 
-from .build import Task, output_folder
-from .errors import ConfigError, ContentError, OutputError, PreviewError
-from .files import write_atomic
-from .variant import Variant
+from ..errors import ConfigError, ContentError, OutputError, PreviewError
+from ..files import write_atomic
+from ..plan import Task, output_folder
+from ..pool import jobs_for, process_pool
+from ..variant import Variant
 
 log = logging.getLogger(__name__)
 
@@ -186,8 +187,6 @@ class Previews:
                 continue
             if entry.get("thumbnail") != pdf.stem + ".thumb.png" or "pages" not in entry:
                 todo.append((pdf, entry))
-        from .build import jobs_for, process_pool
-
         workers = jobs_for(jobs, len(todo))
         if workers < 2 or len(todo) < 4:
             return
@@ -267,11 +266,11 @@ def preview_handout(
     for an unknown clinic, handout or language, and ``OutputError`` when the PDF has not been
     built or cannot be read.
     """
-    from .project import load_project
-    from .schema import did_you_mean
+    from ..load.project import load_project
+    from ..load.schema import did_you_mean
 
     project = load_project(root)
-    every = sorted(set(project.clinics) | set(project.clinic_problems))
+    every = project.clinic_slugs()
     if clinic not in every:
         hint = did_you_mean(clinic, every) or f" (there are: {', '.join(every)})"
         raise ConfigError(f"no clinic {clinic!r} in content/clinics/{hint}")

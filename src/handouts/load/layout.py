@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import LayoutError, raise_all
+from ..errors import LayoutError, raise_all
+from ..units import PAPER_SIZES, to_points
 from .schema import (
     SLUG,
     Boolean,
@@ -32,7 +33,6 @@ from .schema import (
     Record,
     Text,
 )
-from .units import PAPER_SIZES, to_points
 from .yamlio import YMap, load_yaml
 
 MIN_SAFE = 18.0  # 0.25 in: office printers cannot print nearer the edge, folds and cuts wander

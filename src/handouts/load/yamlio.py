@@ -17,8 +17,8 @@ from typing import Any
 
 import yaml
 
-from .errors import ContentError, HandoutError
-from .files import cache_dir, write_atomic
+from ..errors import ContentError, HandoutError
+from ..files import cache_dir, write_atomic
 
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 40
