@@ -84,7 +84,8 @@ def load_content(
     from handouts.load.config import clinic_context
     from handouts.load.project import handout_context, load_project
     from handouts.render import render_text
-    from handouts.story import group_hours, qr_modules
+    from handouts.story.flowables import qr_modules
+    from handouts.story.writer import group_hours
 
     project = load_project(root)
     clinic = project.clinics[clinic_slug]

@@ -106,8 +106,9 @@ def warm(rounds: int, warmup: int) -> tuple[list[Row], dict[str, Any]]:
     import baseline_platypus
     import floor_canvas
 
-    from handouts.build import Task, render
+    from handouts.handout import render
     from handouts.load.project import load_project
+    from handouts.plan import Task
 
     project = load_project(ROOT)
     task = Task(CLINIC, HANDOUT, LANG)

@@ -10,8 +10,9 @@ import pytest
 from conftest import CLINIC, write_tree
 from gallery_project import build_gallery_project, gallery_files
 
-from handouts.build import Options, build
+from handouts.build import build
 from handouts.gallery import fold, language, paper_label
+from handouts.plan import Options
 
 
 class Cards(HTMLParser):

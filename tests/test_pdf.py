@@ -10,10 +10,12 @@ from conftest import pdffonts, pdftotext
 from helpers import contact_texts, expected_texts, panel_text, squash
 from pypdf import PdfReader
 
-from handouts.build import Options, Task, build, render
+from handouts.build import build
 from handouts.cli import cli
+from handouts.handout import render
 from handouts.load.layout import resolve
 from handouts.load.project import handout_context, load_project
+from handouts.plan import Options, Task
 
 
 def _build(root: Path, **kw) -> Path:

@@ -207,8 +207,8 @@ def test_the_parse_cache_gives_back_the_same_values_and_lines(tmp_path, monkeypa
 
 
 def test_a_damaged_cache_entry_is_ignored_and_errors_are_never_cached(tmp_path, monkeypatch):
-    from handouts.load import yamlio
     from handouts.errors import ContentError
+    from handouts.load import yamlio
 
     monkeypatch.setenv("HANDOUTS_CACHE", str(tmp_path / "cache"))
     path = tmp_path / "f.yaml"

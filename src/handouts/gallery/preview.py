@@ -7,7 +7,6 @@ PDF each preview was made from: a preview is rendered again only when its PDF ch
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import logging
@@ -20,7 +19,7 @@ from typing import Any
 import pypdfium2 as pdfium
 
 from ..errors import ConfigError, ContentError, OutputError, PreviewError
-from ..files import write_atomic
+from ..files import sha256_file, write_atomic
 from ..plan import Task, output_folder
 from ..pool import jobs_for, process_pool
 from ..variant import Variant
@@ -43,15 +42,6 @@ class PdfInfo:
     height: float
     thumbnail: Path
     thumb_size: tuple[int, int]  # pixels
-
-
-def sha256(path: Path) -> str:
-    """Return the hex SHA-256 of the file at ``path``."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 16), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 class _Document:
@@ -147,7 +137,7 @@ class Previews:
     def _entry(self, pdf: Path) -> dict[str, Any]:
         """Return the record of ``pdf``, emptied (and its old pages deleted) when the PDF changed since."""
         try:
-            digest = self._digests.get(pdf) or self._digests.setdefault(pdf, sha256(pdf))
+            digest = self._digests.get(pdf) or self._digests.setdefault(pdf, sha256_file(pdf))
         except OSError as exc:
             raise PreviewError(f"cannot read it: {exc.strerror}", pdf) from None
         entry = self.record.get(pdf.name)
