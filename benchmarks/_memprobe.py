@@ -3,12 +3,12 @@
 Usage: ``python benchmarks/_memprobe.py RECORD_DIR [handouts arguments...]``, e.g.
 ``python benchmarks/_memprobe.py /tmp/rec build --force --out /tmp/out``.
 
-``handouts.build._render_one`` is replaced, before any worker starts, by a wrapper that writes
+``handouts.build._render_in_worker`` is replaced, before any worker starts, by a wrapper that writes
 ``RECORD_DIR/worker-<pid>.json`` after each render: the process's peak resident set
 (``ru_maxrss``, which for a forked worker includes the pages it shares with the parent) and its
 private memory now (``Private_Clean + Private_Dirty`` of ``/proc/self/smaps_rollup``, Linux only).
 Workers are forked, and ``pool.map`` pickles the function by its qualified name
-(``handouts.build._render_one``), so each worker finds the wrapper. At the end the parent
+(``handouts.build._render_in_worker``), so each worker finds the wrapper. At the end the parent
 writes ``RECORD_DIR/parent.json``.
 """
 
@@ -25,7 +25,7 @@ from handouts import build
 
 RECORDS = Path(sys.argv[1])
 PARENT = os.getpid()
-_original = build._render_one
+_original = build._render_in_worker
 _renders = 0
 
 
@@ -52,7 +52,7 @@ def _record(name: str) -> None:
     tmp.replace(RECORDS / f"{name}.json")
 
 
-def _render_one(task: Any) -> Any:
+def _render_in_worker(task: Any) -> Any:
     global _renders
     try:
         return _original(task)
@@ -61,9 +61,9 @@ def _render_one(task: Any) -> Any:
         _record(f"worker-{os.getpid()}")
 
 
-_render_one.__module__ = build.__name__
-_render_one.__qualname__ = "_render_one"
-build._render_one = _render_one
+_render_in_worker.__module__ = build.__name__
+_render_in_worker.__qualname__ = "_render_in_worker"
+build._render_in_worker = _render_in_worker
 
 
 def main() -> int:

@@ -81,10 +81,11 @@ def load_content(
     Texts keep their inline ``**bold**``; ``render`` turns it into ``<b>``. Runs outside the timing.
     """
     from handouts.colors import tint
-    from handouts.config import clinic_context
-    from handouts.project import handout_context, load_project
+    from handouts.load.config import clinic_context
+    from handouts.load.project import handout_context, load_project
     from handouts.render import render_text
-    from handouts.story import group_hours, qr_modules
+    from handouts.story.flowables import qr_modules
+    from handouts.story.writer import group_hours
 
     project = load_project(root)
     clinic = project.clinics[clinic_slug]

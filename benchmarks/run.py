@@ -106,8 +106,9 @@ def warm(rounds: int, warmup: int) -> tuple[list[Row], dict[str, Any]]:
     import baseline_platypus
     import floor_canvas
 
-    from handouts.build import Task, render
-    from handouts.project import load_project
+    from handouts.handout import render
+    from handouts.load.project import load_project
+    from handouts.plan import Task
 
     project = load_project(ROOT)
     task = Task(CLINIC, HANDOUT, LANG)
@@ -210,7 +211,7 @@ def _failed(what: str, done: subprocess.CompletedProcess[str]) -> str:
 
 def dependents(project_root: Path, block_id: str) -> int:
     """PDFs whose recipe uses the shared block ``block_id``: recipes' slots × clinics × languages."""
-    from handouts.project import load_project
+    from handouts.load.project import load_project
 
     project = load_project(project_root)
     shared = project.blocks.get(block_id)

@@ -130,6 +130,17 @@ def make_project(tmp_path: Path):
     return make
 
 
+@pytest.fixture(scope="session")
+def shipped_catalogue(tmp_path_factory) -> Path:
+    """The repository's own catalogue, built once per test run, in this process, with the CLI."""
+    from handouts.cli import cli
+
+    out = tmp_path_factory.mktemp("catalogue") / "first"
+    result = CliRunner().invoke(cli, ["build", "--project", str(REPO), "--out", str(out)], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    return out
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     """A click test runner that keeps stderr apart from stdout."""

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from conftest import REPO, base_files, write_tree
 
-from handouts.build import Options, build
+from handouts.build import build
+from handouts.plan import Options
 from handouts.variant import Variant
 
 HARBOUR = """\

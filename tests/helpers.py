@@ -7,9 +7,9 @@ import subprocess
 from html import unescape
 from pathlib import Path
 
-from handouts.config import Clinic
-from handouts.content import Block
-from handouts.layout import Geometry
+from handouts.load.config import Clinic
+from handouts.load.content import Block
+from handouts.load.layout import Geometry
 from handouts.render import Styling, render_text, to_markup
 
 

@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from handouts.build import Options, Task, build, render
-from handouts.layout import resolve
-from handouts.project import load_project
+from handouts.build import build
+from handouts.handout import render
+from handouts.load.layout import resolve
+from handouts.load.project import load_project
+from handouts.plan import Options, Task
 from handouts.variant import Variant
 
 REPO = Path(__file__).resolve().parent.parent

@@ -8,8 +8,8 @@ import pytest
 from conftest import CLINIC
 
 from handouts.cli import cli
-from handouts.config import discover_clinics, load_clinic
 from handouts.errors import ConfigError, HandoutError
+from handouts.load.config import discover_clinics, load_clinic
 
 DISPLAY = "content/clinics/demo/clinic.yaml"
 

@@ -10,8 +10,9 @@ import pytest
 from conftest import CLINIC, write_tree
 from gallery_project import build_gallery_project, gallery_files
 
-from handouts.build import Options, build
+from handouts.build import build
 from handouts.gallery import fold, language, paper_label
+from handouts.plan import Options
 
 
 class Cards(HTMLParser):
@@ -263,7 +264,7 @@ def test_fold_matches_the_scripts_folding():
 def test_page_colours_stay_readable_whatever_the_brand(make_project):
     from handouts.colors import contrast
     from handouts.gallery import _colors
-    from handouts.project import load_project
+    from handouts.load.project import load_project
 
     pale = CLINIC.replace('primary_color: "#1f5f5b"', 'primary_color: "#f2e85c"')
     clinic = load_project(make_project({"content/clinics/demo/clinic.yaml": pale})).clinics["demo"]

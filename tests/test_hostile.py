@@ -794,7 +794,7 @@ def test_photo_with_exif_rotation_is_printed_upright(make_project, runner):
 def test_logo_of_any_shape_stays_inside_its_box(make_project, runner, size):
     import pypdfium2
 
-    from handouts.project import load_project
+    from handouts.load.project import load_project
 
     buffer = io.BytesIO()
     Image.new("RGB", size, "navy").save(buffer, "PNG")

@@ -10,7 +10,6 @@ import json
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -201,25 +200,48 @@ def test_a_failed_rebuild_is_retried_and_never_recorded_as_current(runner, proje
     assert _record(project / "output")["demo/steps-only.pdf"] == recorded
 
 
+# Runs ``handouts build`` and kills it (SIGKILL, no clean-up) at the n-th rename of a file written into
+# the output folder:
+# the temporary file is complete on disk and the rename has not happened, mid-way through the PDFs,
+# the build record and the gallery, depending on n.
+KILL_AT_RENAME = """
+import os, signal, sys
+n, out, calls, rename = int(sys.argv[1]), sys.argv[2], 0, os.replace
+def replace(src, dst):
+    global calls
+    calls += str(dst).startswith(out)
+    if calls == n:
+        os.kill(os.getpid(), signal.SIGKILL)
+    rename(src, dst)
+os.replace = replace
+from handouts.cli import cli
+cli(sys.argv[3:])
+"""
+
+
 def test_a_killed_build_leaves_a_state_the_next_build_corrects(project: Path, tmp_path: Path) -> None:
-    """Kill a build part-way, at several moments; the next build's PDFs equal a clean build's."""
-    cmd = [sys.executable, "-m", "handouts", "build", "--project", str(project), "--jobs", "1"]
+    """Kill a build at the 1st, 3rd, 7th and 8th write (PDFs, then the record, then the gallery); the
+    next build's PDFs equal a clean build's."""
+    args = ["build", "--project", str(project), "--jobs", "1"]
+    cmd = [sys.executable, "-m", "handouts", *args]
     subprocess.run(cmd, check=True, capture_output=True)
     steps = project / "content" / "blocks" / "steps.yaml"
     clean = tmp_path / "clean"
-    for n, delay in enumerate((0.05, 0.3, 0.6, 0.9)):
-        steps.write_text(steps.read_text().replace("go in", f"go in ({n})").replace(f"({n - 1}) ", ""))
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(delay)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+    original = steps.read_text()
+    for n in (1, 3, 7, 8):
+        steps.write_text(original.replace("go in", f"go in ({n})"))
+        killed = subprocess.run(
+            [sys.executable, "-c", KILL_AT_RENAME, str(n), str(project / "output"), *args], capture_output=True
+        )
+        assert killed.returncode == -signal.SIGKILL, killed.stderr  # it was killed at that write, not before or after
+        assert list((project / "output").rglob("*.tmp"))  # ... leaving the temporary file of that write
         subprocess.run(cmd, check=True, capture_output=True)
-        subprocess.run([*cmd[:-2], "--out", str(clean), "--force"], check=True, capture_output=True)
+        subprocess.run([*cmd, "--out", str(clean), "--force"], check=True, capture_output=True)
         assert pdfs(project / "output") == pdfs(clean)
         assert not list((project / "output").rglob("*.tmp"))
 
 
-def test_a_second_build_into_the_same_folder_waits_its_turn(runner, project: Path) -> None:
+def test_a_second_build_into_a_folder_in_use_stops_with_a_message(runner, project: Path) -> None:
     import fcntl
 
     build(runner, project)

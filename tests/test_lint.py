@@ -10,7 +10,7 @@ import pytest
 from conftest import BLOCKS, CLINIC, REPO
 
 from handouts.cli import cli
-from handouts.content import read_block, read_folder
+from handouts.load.content import read_block, read_folder
 
 TODAY = "2026-11-22"
 HEAD = "reviewed: 2026-11-01\nsources: [test]\n"

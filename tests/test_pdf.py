@@ -5,15 +5,16 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-import pytest
 from conftest import pdffonts, pdftotext
 from helpers import contact_texts, expected_texts, panel_text, squash
 from pypdf import PdfReader
 
-from handouts.build import Options, Task, build, render
+from handouts.build import build
 from handouts.cli import cli
-from handouts.layout import resolve
-from handouts.project import handout_context, load_project
+from handouts.handout import render
+from handouts.load.layout import resolve
+from handouts.load.project import handout_context, load_project
+from handouts.plan import Options, Task
 
 
 def _build(root: Path, **kw) -> Path:
@@ -138,7 +139,7 @@ def test_content_that_does_not_fit_fails_naming_block_and_panel(make_project, ru
     assert not [p for p in old.parent.iterdir() if p.name.endswith(".tmp")]
 
 
-def test_shipped_catalogue_first_visit_sheets():
+def test_shipped_catalogue_first_visit_sheets(tmp_path: Path):
     """The repository's own example clinics build and carry every sentence of their first-visit blocks."""
     repo = Path(__file__).resolve().parent.parent
     project = load_project(repo)
@@ -152,7 +153,7 @@ def test_shipped_catalogue_first_visit_sheets():
         papers.add(geometry.paper)
         box = reader.pages[0].mediabox
         assert (round(float(box.width)), round(float(box.height))) == (round(geometry.width), round(geometry.height))
-        tmp = Path(pytest.importorskip("tempfile").mkdtemp()) / "f.pdf"
+        tmp = tmp_path / f"{slug}.pdf"
         tmp.write_bytes(data)
         body = squash(panel_text(tmp, geometry, len(reader.pages)))
         handout = project.handouts["first-visit"]

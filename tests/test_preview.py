@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from handouts import preview as pv
-from handouts.build import Options, build
+from handouts.build import build
 from handouts.cli import cli
 from handouts.errors import PreviewError
+from handouts.files import sha256_file
+from handouts.gallery import preview as pv
+from handouts.plan import Options
 
 
 def png_size(path: Path) -> tuple[int, int]:
@@ -44,7 +46,7 @@ def test_build_renders_a_thumbnail_of_page_one(built):
     assert abs(width - pv.THUMB_BOX * 612 / 792) <= 1  # a portrait Letter page
     record = json.loads((built / "output/demo/previews/previews.json").read_text())
     entry = record["pdfs"]["welcome.pdf"]
-    assert entry["sha256"] == pv.sha256(built / "output/demo/welcome.pdf")
+    assert entry["sha256"] == sha256_file(built / "output/demo/welcome.pdf")
     assert (entry["pages"], entry["width"], entry["height"], entry["thumbnail"]) == (1, 612.0, 792.0, thumb.name)
     assert entry["thumb_size"] == [width, height]
 
@@ -69,7 +71,7 @@ def test_a_changed_pdf_is_rendered_again(built, monkeypatch):
     assert build(built, Options()).ok
     assert len(calls) == 1
     record = json.loads((folder / "previews/previews.json").read_text())
-    assert record["pdfs"]["welcome.pdf"]["sha256"] == pv.sha256(folder / "welcome.pdf")
+    assert record["pdfs"]["welcome.pdf"]["sha256"] == sha256_file(folder / "welcome.pdf")
     assert first.thumbnail.is_file()
 
 

@@ -7,7 +7,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph
 
 from handouts.pdf import pin_reportlab_settings
-from handouts.story import Rows, SideBySide
+from handouts.story.flowables import Rows, SideBySide
 
 
 def _rows(n: int) -> list[Paragraph]:
@@ -48,7 +48,7 @@ def test_the_qr_caption_stays_with_the_qr_code_when_stacked() -> None:
 
 
 def test_side_by_side_moves_on_whole() -> None:
-    from handouts.story import qr_code
+    from handouts.story.flowables import qr_code
 
     qr = qr_code("https://example.com/book", 60, "clinic.yaml", 1, lambda c: c)
     both = SideBySide(_rows(5), [qr], _rows(1)[0], min_side_width=100, font="Helvetica", size=10)
@@ -61,8 +61,8 @@ def _chinese_lines(lang: str, text: str, width: float) -> list[str]:
     from conftest import REPO
 
     from handouts.assets import families_for
-    from handouts.config import load_clinic
-    from handouts.story import CJKParagraph
+    from handouts.load.config import load_clinic
+    from handouts.story.linebreak import CJKParagraph
 
     pin_reportlab_settings()
     body, _ = families_for(load_clinic(REPO, "lotus-acupuncture"), lang)
@@ -81,7 +81,7 @@ def test_no_chinese_line_starts_with_punctuation_even_after_a_closing_quote() ->
 
 
 def test_an_email_shrinks_rather_than_break_mid_word() -> None:
-    from handouts.story import ShrinkToFit
+    from handouts.story.flowables import ShrinkToFit
 
     style = ParagraphStyle("b", fontName="Helvetica", fontSize=10, leading=13)
     email = ShrinkToFit(Paragraph("hello@lotus-acupuncture.example.com", style))
@@ -93,7 +93,7 @@ def test_an_email_shrinks_rather_than_break_mid_word() -> None:
 
 
 def test_latin_text_in_a_chinese_handout_breaks_at_spaces() -> None:
-    from handouts.story import _HAS_CJK
+    from handouts.story.writer import _HAS_CJK
 
     assert _HAS_CJK.search("参考文献") and _HAS_CJK.search("（")
     assert not _HAS_CJK.search("doi:10.1002/14651858.CD012057.pub2 Ju ZY, Wang K")

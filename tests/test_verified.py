@@ -21,8 +21,8 @@ from helpers import expected_texts, squash
 from pypdf import PdfReader
 
 from handouts.cli import cli
-from handouts.layout import Geometry
-from handouts.project import Project, handout_context, load_project
+from handouts.load.layout import Geometry
+from handouts.load.project import Project, handout_context, load_project
 
 
 @dataclass
@@ -36,10 +36,8 @@ class Catalogue:
 
 
 @pytest.fixture(scope="module")
-def catalogue(tmp_path_factory) -> Catalogue:
-    out = tmp_path_factory.mktemp("catalogue") / "first"
-    result = CliRunner().invoke(cli, ["build", "--project", str(REPO), "--out", str(out)], catch_exceptions=False)
-    assert result.exit_code == 0, result.stderr
+def catalogue(shipped_catalogue: Path) -> Catalogue:
+    out = shipped_catalogue
     project = load_project(REPO)
     pdfs = {}
     for slug, clinic in project.clinics.items():

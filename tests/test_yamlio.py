@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from handouts.errors import ConfigError, ContentError, LayoutError
-from handouts.yamlio import MAX_FILE_BYTES, YList, YMap, load_yaml
+from handouts.load.yamlio import MAX_FILE_BYTES, YList, YMap, load_yaml
 
 
 def load(tmp_path: Path, data: str | bytes, error_type=ContentError) -> YMap:
@@ -191,7 +191,7 @@ def test_impossible_date_is_a_located_error(tmp_path):
 def test_libyaml_and_the_python_parser_give_the_same_values_and_lines(tmp_path):
     import datetime as dt
 
-    from handouts import yamlio
+    from handouts.load import yamlio
 
     text = "a: 1\nb:\n  - x\n  - {c: 2026-11-20, d: null, e: 1.5, f: true}\n'1': z\n"
     fast = yamlio._parse(yamlio._CLoader, text, "f.yaml", ContentError)
@@ -203,7 +203,7 @@ def test_libyaml_and_the_python_parser_give_the_same_values_and_lines(tmp_path):
 
 
 def test_every_shipped_file_parses_the_same_with_both_parsers():
-    from handouts import yamlio
+    from handouts.load import yamlio
 
     root = Path(__file__).resolve().parent.parent
     files = sorted([*root.glob("content/**/*.yaml"), *root.glob("layouts/*.yaml")])
@@ -217,7 +217,7 @@ def test_every_shipped_file_parses_the_same_with_both_parsers():
 
 def test_nothing_parsed_is_kept_on_disk_so_nothing_planted_there_is_read(tmp_path, monkeypatch):
     """A parse cache is a file to trust: there is none, and a file planted where one was is never read."""
-    from handouts import yamlio
+    from handouts.load import yamlio
 
     cache = tmp_path / "cache"
     monkeypatch.setenv("HANDOUTS_CACHE", str(cache))

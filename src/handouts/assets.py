@@ -8,7 +8,6 @@ header, before decoding), and photos are turned upright from their EXIF orientat
 from __future__ import annotations
 
 import functools
-import hashlib
 import mmap
 import struct
 import warnings
@@ -19,8 +18,9 @@ import reportlab
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
-from .config import Clinic, FontFamily
 from .errors import ConfigError
+from .files import sha256_file
+from .load.config import Clinic, FontFamily
 
 MAX_IMAGE_PIXELS = 25_000_000  # a 5000 x 5000 logo is already far more than print needs
 _VERA = Path(reportlab.__file__).parent / "fonts"
@@ -69,10 +69,6 @@ def _cmap(name: str) -> frozenset[int]:
     return frozenset(font.face.charToGlyph)
 
 
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-
-
 @functools.lru_cache(maxsize=64)
 class _Mapped:
     """A font file that reportlab reads as a memory map rather than a copy in memory.
@@ -93,7 +89,7 @@ class _Mapped:
 def _register(path: Path, display: str, field: str, line: int | None = None) -> str:
     """Register one TrueType file under a name derived from its content; return the name."""
     try:
-        name = "F" + _digest(path)
+        name = "F" + sha256_file(path)[:12]
         if name in pdfmetrics.getRegisteredFontNames():
             return name
         pdfmetrics.registerFont(TTFont(name, _Mapped(path)))

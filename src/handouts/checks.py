@@ -5,10 +5,12 @@ Used by ``handouts validate``; imports no reportlab, so it stays fast.
 
 from __future__ import annotations
 
-from .colors import WHITE, contrast, text_on
-from .config import Clinic
+from pathlib import Path
+
+from .colors import AA_BODY, WHITE, contrast, heading_color, text_on
 from .errors import ConfigError, HandoutError
-from .project import Project, handout_context
+from .load.config import Clinic
+from .load.project import Project, check_references, handout_context, load_project
 from .render import Styling, render_text, to_markup
 
 
@@ -44,7 +46,7 @@ def check_contrast(clinic: Clinic) -> list[HandoutError]:
         color = getattr(clinic, field)
         on_band = contrast(text_on(color), color)
         line = lines.line_of(field) if hasattr(lines, "line_of") else None
-        if on_band < 4.5:
+        if on_band < AA_BODY:
             out.append(
                 ConfigError(
                     f"branding.{field}: text on a {color} band reaches only {on_band:.2f}:1 against {text_on(color)} "
@@ -54,7 +56,7 @@ def check_contrast(clinic: Clinic) -> list[HandoutError]:
                 )
             )
     ratio = contrast(clinic.primary_color, WHITE)
-    if ratio < 4.5:
+    if heading_color(clinic.primary_color) != clinic.primary_color:
         line = lines.line_of("primary_color") if hasattr(lines, "line_of") else None
         out.append(
             ConfigError(
@@ -65,3 +67,27 @@ def check_contrast(clinic: Clinic) -> list[HandoutError]:
             )
         )
     return out
+
+
+def validate(root: Path) -> tuple[Project, list[HandoutError]]:
+    """Load and check every file and every reference of the project without drawing anything.
+
+    Returns the project and all problems found (an empty list when all is well). Text is
+    rendered through the sandbox too, so ``{{ clinic.phon }}`` is caught here.
+    """
+    project = load_project(root)
+    problems = list(project.shared_problems)
+    seen: set[str] = set()
+    for slug in project.clinic_slugs():
+        problems += project.clinic_problems.get(slug, [])
+        clinic = project.clinics.get(slug)
+        if clinic is None:
+            continue
+        problems += check_contrast(clinic)
+        for handout in project.handouts_for(clinic):
+            for lang in clinic.languages:
+                for p in check_references(project, clinic, handout, lang) + check_texts(project, clinic, handout, lang):
+                    if p.format_message() not in seen:
+                        seen.add(p.format_message())
+                        problems.append(p)
+    return project, problems

@@ -15,16 +15,15 @@ A clinic that wants another Chinese font sets ``branding.language_fonts`` in its
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
-from .config import Clinic, FontFamily
 from .errors import OutputError
-from .files import cache_dir, write_atomic
+from .files import cache_dir, locked, write_atomic
+from .load.config import Clinic, FontFamily
+from .pool import process_pool
 
 PACKAGE = "justmytype-intl-cjk"
 FACES = {"regular": 400, "bold": 700}
@@ -108,19 +107,6 @@ def _digest_matches(target: Path, stamp: tuple[int, ...]) -> bool:  # stamp: a c
         return False
 
 
-@contextlib.contextmanager
-def _locked(folder: Path) -> Iterator[None]:
-    """Hold an exclusive lock on the cache folder, so two builds never make the same font at once."""
-    import fcntl
-
-    with open(folder / ".lock", "a+b") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
 def prepare(script: str, face: str) -> Path:
     """Return the cached static instance of ``script``'s ``face``, making it first if needed."""
     target = _target(script, face)
@@ -129,7 +115,7 @@ def prepare(script: str, face: str) -> Path:
     folder = target.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        with _locked(folder):
+        with locked(folder / ".lock"):
             if _intact(target):
                 return target
             data = _instance(script, face)
@@ -174,8 +160,6 @@ def prepare_all(scripts: set[str], jobs: int) -> None:
         for pair in missing:
             prepare(*pair)
         return
-    from .build import process_pool
-
     with process_pool(min(jobs, len(missing))) as pool:
         list(pool.map(_prepare_pair, missing))
 

@@ -43,8 +43,8 @@ def build(project: Path, clinics: tuple[str, ...], handouts: tuple[str, ...], la
 
     PDFs whose inputs have not changed since the last build are kept (see --force).
     """
-    from .build import Options
-    from .build import build as run
+    from .build import build as run  # why: each command imports its stage, so --help loads no reportlab
+    from .plan import Options
     from .variant import Variant
 
     variant = Variant(print_shop=print_shop, grayscale=grayscale, large_print=large_print)
@@ -62,9 +62,9 @@ def build(project: Path, clinics: tuple[str, ...], handouts: tuple[str, ...], la
 @click.option("--out", type=click.Path(path_type=Path), help="Output folder to check (default: output/).")
 def list_(project: Path, out: Path | None) -> None:
     """List clinics, handouts, layouts and languages, and the built PDFs that are out of date."""
-    from .build import output_folder
-    from .incremental import out_of_date
-    from .project import load_project
+    from .incremental import out_of_date  # why: YAML and jinja2 load only for commands that read a project
+    from .load.project import load_project
+    from .plan import output_folder
 
     loaded = load_project(project)
     folder = output_folder(loaded.root, out)
@@ -75,7 +75,7 @@ def list_(project: Path, out: Path | None) -> None:
 @PROJECT
 def validate(project: Path) -> None:
     """Check every file and reference without building; report every problem found."""
-    from .build import validate as run
+    from .checks import validate as run  # why: validate imports no reportlab; build's stages would
 
     loaded, problems = run(project)
     click.echo(rep.validate_summary(loaded, problems))
@@ -93,7 +93,7 @@ def validate(project: Path) -> None:
 def lint(project: Path, strict: bool, fmt: str, max_grade: float | None, max_age_months: int | None,
          today: datetime | None) -> None:  # fmt: skip
     """Check what the content says: reading grade, claims, safety, evidence, unused blocks, TCM terms, translations."""
-    from .lint import lint as run
+    from .lint import lint as run  # why: textstat loads dictionaries; only lint needs it
     from .lint import make_options, raise_errors, render_report
 
     options = make_options(strict=strict, max_grade=max_grade, max_age_months=max_age_months, today=today)
@@ -107,7 +107,7 @@ def lint(project: Path, strict: bool, fmt: str, max_grade: float | None, max_age
 @click.argument("slug")
 def new_clinic(project: Path, slug: str) -> None:
     """Create content/clinics/SLUG/ with a commented clinic.yaml and a placeholder logo."""
-    from .scaffold import new_clinic as make
+    from .scaffold import new_clinic as make  # why: each command imports only its own module
 
     click.echo(rep.created(make(project, slug), project))
 
@@ -125,7 +125,7 @@ def new_clinic(project: Path, slug: str) -> None:
 def preview(project: Path, clinic: str, handout: str, lang: str | None, dpi: int, out: Path | None,
             print_shop: bool, grayscale: bool, large_print: bool) -> None:  # fmt: skip
     """Render every page of a built handout as PNG images and print where they are."""
-    from .preview import preview_handout
+    from .gallery.preview import preview_handout  # why: pypdfium2 loads a native library
     from .variant import Variant
 
     variant = Variant(print_shop=print_shop, grayscale=grayscale, large_print=large_print)

@@ -10,7 +10,6 @@ WHITE = "#ffffff"
 BLACK = "#000000"
 INK = "#1a1a1a"  # body text: near-black reads softer than pure black, still ~17:1 on white
 AA_BODY = 4.5
-AA_LARGE = 3.0
 
 
 def parse_hex(value: str) -> tuple[float, float, float]:
@@ -55,3 +54,8 @@ def tint(value: str, amount: float) -> str:
     r, g, b = parse_hex(value)
     mix = [round((c + (1 - c) * amount) * 255) for c in (r, g, b)]
     return "#" + "".join(f"{c:02x}" for c in mix)
+
+
+def heading_color(primary: str) -> str:
+    """Return the colour of headings and links on white paper: the brand colour where it reaches WCAG AA, else ink."""
+    return primary if contrast(primary, WHITE) >= AA_BODY else INK

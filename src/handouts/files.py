@@ -1,4 +1,4 @@
-"""Take bytes and a path and write them so no half-written file is ever seen; say where the cache lives.
+"""Take bytes and a path and write them so no half-written file is ever seen; hash, lock, and say where the cache lives.
 
 Every file handouts writes (PDFs, previews, the gallery, build records, prepared fonts) goes
 through ``write_atomic``, so a killed build leaves only old files and ``.<name>.<random>.tmp`` leftovers,
@@ -7,8 +7,11 @@ which the next build sweeps away.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -41,3 +44,29 @@ def cache_dir() -> Path:
         return Path(os.environ["HANDOUTS_CACHE"])
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "handouts"
+
+
+def sha256_file(path: Path) -> str:
+    """Return the hex SHA-256 of the file at ``path``, read in chunks; raises ``OSError``."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 16), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@contextlib.contextmanager
+def locked(path: Path, wait: bool = True) -> Iterator[None]:
+    """Hold an exclusive lock on the file at ``path`` (made if missing) for one ``with`` block.
+
+    Raises ``OSError`` when the file cannot be opened, and ``BlockingIOError`` when another
+    process holds the lock and ``wait`` is false.
+    """
+    import fcntl  # why: POSIX only; imported where used so the module loads everywhere
+
+    with open(path, "a+b") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)

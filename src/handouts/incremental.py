@@ -24,11 +24,11 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .files import write_atomic
+from .files import sha256_file, write_atomic
 
 if TYPE_CHECKING:
-    from .build import Task
-    from .project import Project
+    from .load.project import Project
+    from .plan import Task
 
 RECORD = ".handouts-build.json"
 FORMAT = 1
@@ -41,7 +41,7 @@ def _digest(data: bytes) -> str:
 def file_digest(path: Path) -> str:
     """Return the SHA-256 of the file at ``path``, or ``"missing"``."""
     try:
-        return _digest(path.read_bytes())
+        return sha256_file(path)
     except OSError:
         return "missing"
 
@@ -54,8 +54,8 @@ def engine_digest() -> str:
 
     h = hashlib.sha256(f"handouts {__version__}\n".encode())
     here = Path(__file__).resolve().parent
-    for src in sorted(here.glob("*.py")):
-        h.update(src.name.encode() + b"\0" + src.read_bytes() + b"\0")
+    for src in sorted(here.rglob("*.py")):  # every stage's package too
+        h.update(src.relative_to(here).as_posix().encode() + b"\0" + src.read_bytes() + b"\0")
     for package in ("reportlab", "pillow", "justmytype-intl-cjk"):
         try:
             h.update(f"{package} {metadata.version(package)}\n".encode())

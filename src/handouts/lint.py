@@ -21,12 +21,12 @@ from typing import Any
 
 import textstat
 
-from .content import Block, Handout
 from .errors import ContentError, HandoutError, raise_all
-from .project import Project, load_project
+from .load.content import Block, Handout
+from .load.project import Project, load_project
+from .load.schema import Checker, Field, ListOf, Record, Text
+from .load.yamlio import YList, load_yaml
 from .render import plain
-from .schema import Checker, Field, ListOf, Record, Text
-from .yamlio import YList, load_yaml
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 _SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}

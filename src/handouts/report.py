@@ -13,8 +13,8 @@ import click
 from .errors import HandoutError, ProblemList, raise_all
 
 if TYPE_CHECKING:
-    from .build import Report, Task
-    from .project import Project
+    from .load.project import Project
+    from .plan import Report, Task
 
 
 class Progress:
@@ -109,11 +109,11 @@ def _table(rows: list[list[str]]) -> str:
 
 def listing(project: Project, stale: list[tuple[Path, str]], out: Path, base: Path) -> str:
     """Return clinics, handouts, layouts and languages as tables, then the PDFs in ``out`` not to print."""
-    from .config import localized
+    from .load.config import localized
 
     parts = []
     rows = [["CLINIC", "NAME", "PAPER", "LANGUAGES", "HANDOUTS"]]
-    for slug in sorted(set(project.clinics) | set(project.clinic_problems)):
+    for slug in project.clinic_slugs():
         c = project.clinics.get(slug)
         if c is None:
             rows.append([slug, "(has errors: run handouts validate)", "", "", ""])

@@ -7,7 +7,7 @@ import zlib
 from pathlib import Path
 
 from .errors import ConfigError
-from .schema import SLUG
+from .load.schema import SLUG
 
 TEMPLATE = """\
 # {slug}: clinic settings. Every handout for this clinic is built from this file.

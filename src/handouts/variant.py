@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 BLEED = {"letter": 9.0, "a4": 3 * 72 / 25.4}  # 0.125 in; 3 mm on A4 clinics
-SLUG = 36.0  # room outside the bleed for crop and fold marks
+SLUG_WIDTH = 36.0  # room outside the bleed for crop and fold marks
 LARGE_BODY = 16.0  # the smallest body size that counts as large print
 
 

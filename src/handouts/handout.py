@@ -1,20 +1,30 @@
-"""Take a clinic, a handout recipe and a language and give back the finished PDF bytes.
+"""Take a project and one task and give back the finished PDF bytes.
 
-This is where the stages meet: layout geometry for the clinic's paper, the theme from the
-clinic's branding, flowables from the blocks, and the PDF stage.
+``render()`` is the per-handout recipe: the layout for the variant, the theme from the clinic's
+branding, a story of flowables per slot, placement (measured pages, numbers only), and painting
+(the bytes).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+from xml.sax.saxutils import escape
+
+from reportlab.platypus import Flowable
+
 from .assets import families_for, load_logo
 from .colors import to_gray
-from .config import Clinic, localized
-from .content import Handout
-from .errors import LayoutError
-from .layout import Layout
-from .pdf import Job, compose
-from .project import Project, clinic_name, handout_context
-from .story import WARNING_RED, Theme, Writer
+from .errors import LayoutError, raise_all
+from .load.config import Clinic, localized
+from .load.content import Handout
+from .load.layout import Geometry, Layout
+from .load.project import Project, check_references, clinic_name, handout_context
+from .pdf import pin_reportlab_settings
+from .pdf.paint import Document, PageText, paint
+from .pdf.place import place
+from .plan import Task
+from .story.theme import WARNING_RED, Theme
+from .story.writer import Writer
 from .variant import LARGE_BODY, Variant
 
 
@@ -24,8 +34,6 @@ def _same(color: str) -> str:
 
 def _pour(handout: Handout, order: list[str], into: str) -> Handout:
     """Return ``handout`` with all its blocks in one slot, in the reading order of its own layout's slots."""
-    from dataclasses import replace
-
     ids: list[str] = []
     for slot in order:
         for block_id in handout.slots.get(slot, ()):
@@ -34,14 +42,16 @@ def _pour(handout: Handout, order: list[str], into: str) -> Handout:
     return replace(handout, slots={into: tuple(ids)})
 
 
-def layout_for(project: Project, handout: Handout, variant: Variant) -> Layout:
-    """Return the layout a handout uses in ``variant``: large print may switch to a roomier layout.
+def layout_for(project: Project, handout: Handout, variant: Variant) -> tuple[Layout, Handout]:
+    """Return the layout a handout uses in ``variant``, and the handout with its blocks in that layout's slots.
 
-    Raises ``LayoutError`` when the large-print layout is missing or its body text is under 16 pt.
+    Large print may switch to a roomier layout; a recipe whose slots are for another layout is
+    then poured, in reading order, into the first slot. Raises ``LayoutError`` when the
+    large-print layout is missing or its body text is under 16 pt.
     """
     layout = project.layouts[handout.layout]
     if not variant.large_print:
-        return layout
+        return layout, handout
     target = layout.values["large_print"] or layout.id
     if target not in project.layouts:
         raise LayoutError(
@@ -57,7 +67,9 @@ def layout_for(project: Project, handout: Handout, variant: Variant) -> Layout:
                 large.display,
                 large.lines.line_of("type"),
             )
-    return large
+    if large.id != handout.layout and set(handout.slots) - set(large.slots()):
+        handout = _pour(handout, layout.reading_order(), large.slots()[0])
+    return large, handout
 
 
 def check_inserted_glyphs(clinic: Clinic, handout: Handout, lang: str, writer: Writer) -> None:
@@ -66,8 +78,6 @@ def check_inserted_glyphs(clinic: Clinic, handout: Handout, lang: str, writer: W
     A layout or block that prints ``{{ clinic.name }}`` or ``{{ handout.title }}`` would otherwise report
     a missing character as its own; raises ``LayoutError`` naming the file, line and field it came from.
     """
-    from xml.sax.saxutils import escape
-
     body, heading = writer.theme.body, writer.theme.heading
     lines, address, hours = clinic.lines, clinic.lines.get("address"), clinic.lines.get("hours")
     # (file, field, line, text, faces: (family, bold) pairs that print it)
@@ -88,39 +98,59 @@ def check_inserted_glyphs(clinic: Clinic, handout: Handout, lang: str, writer: W
             writer.check_glyphs(escape(text), family, None, where, line, display, bold=bold)
 
 
-def compose_handout(
-    project: Project, clinic: Clinic, handout: Handout, lang: str, variant: Variant | None = None
-) -> bytes:
-    """Render ``handout`` for ``clinic`` in ``lang`` as ``variant`` (standard by default).
+def render(project: Project, task: Task) -> bytes:
+    """Render one task to PDF bytes.
 
-    Returns PDF bytes; raises ``LayoutError``, ``ContentError``, ``TemplateError`` or
-    ``ConfigError`` naming the file, block and panel concerned.
+    Raises ``LayoutError``, ``ContentError``, ``TemplateError`` or ``ConfigError`` naming the
+    file, block and panel concerned: anything the user can fix.
     """
-    variant = variant or Variant()
-    layout = layout_for(project, handout, variant)
+    pin_reportlab_settings()  # before any font is registered or paragraph measured
+    clinic = project.clinics[task.clinic]
+    raise_all(check_references(project, clinic, task.handout, task.lang))
+    layout, handout = layout_for(project, project.handouts[task.handout], task.variant)
     geometry = layout.geometries[clinic.paper]  # resolved once, when the layout was loaded
-    if variant.large_print and layout.id != handout.layout:
-        if set(handout.slots) - set(layout.slots()):
-            # the recipe's slots are for another layout: pour them, in reading order, into the first slot
-            handout = _pour(handout, project.layouts[handout.layout].reading_order(), layout.slots()[0])
+    theme = theme_for(clinic, task.lang, geometry.type, project.strings[task.lang], task.variant)
+    context = handout_context(project, clinic, handout, task.lang)
+    writer = Writer(theme, clinic, context, handout.id)
+    check_inserted_glyphs(clinic, handout, task.lang, writer)
+    stories, block_files = _stories(project, clinic, handout, geometry, writer)
+    where = f"handout {handout.id!r} for clinic {clinic.slug!r} ({task.lang})"
+    pages = place(geometry, stories, where, block_files)
+    words = handout.text[task.lang]
+    document = Document(
+        title=words["title"],
+        author=clinic_name(clinic, task.lang),
+        subject=words.get("subtitle") or words["title"],
+        lang=task.lang,
+        where=where,
+        variant=task.variant,
+    )
+    return paint(geometry, pages, theme, load_logo(clinic), PageText(context, writer.page_paragraph), document)
+
+
+def theme_for(clinic: Clinic, lang: str, sizes: dict[str, float], strings: dict[str, str], variant: Variant) -> Theme:
+    """Return the theme of ``clinic``'s handouts in ``lang``: its fonts, its colours, the layout's type sizes."""
     body, heading = families_for(clinic, lang)
-    theme = Theme(
+    return Theme(
         body=body,
         heading=heading,
         primary=clinic.primary_color,
         accent=clinic.accent_color,
         warning=WARNING_RED,
-        sizes=geometry.type,
-        leading=geometry.type["leading"],
-        strings=project.strings[lang],
+        sizes=sizes,
+        leading=sizes["leading"],
+        strings=strings,
         lang=lang,
         gray=to_gray if variant.grayscale else _same,
     )
-    context = handout_context(project, clinic, handout, lang)
-    writer = Writer(theme, clinic, context, handout.id)
-    check_inserted_glyphs(clinic, handout, lang, writer)
-    fills = {p.slot: theme.color(p.fill) for page in geometry.pages for p in reversed(page.panels) if p.slot}
-    slots = {}
+
+
+def _stories(
+    project: Project, clinic: Clinic, handout: Handout, geometry: Geometry, writer: Writer
+) -> tuple[dict[str, list[Flowable]], dict[str, str]]:
+    """Return the flowables of each slot, in order, and the display path of each block used."""
+    fills = {p.slot: writer.theme.color(p.fill) for page in geometry.pages for p in reversed(page.panels) if p.slot}
+    stories = {}
     block_files = {}
     for slot in geometry.slots():
         flowables = []
@@ -129,21 +159,5 @@ def compose_handout(
             assert block is not None  # checked by check_references
             block_files[block.id] = block.display
             flowables += writer.block(block, fills.get(slot, "none"))
-        slots[slot] = flowables
-    words = handout.text[lang]
-    job = Job(
-        geometry=geometry,
-        slots=slots,
-        theme=theme,
-        writer=writer,
-        logo=load_logo(clinic),
-        context=context,
-        title=words["title"],
-        author=clinic_name(clinic, lang),
-        subject=words.get("subtitle") or words["title"],
-        lang=lang,
-        where=f"handout {handout.id!r} for clinic {clinic.slug!r} ({lang})",
-        block_files=block_files,
-        variant=variant,
-    )
-    return compose(job)
+        stories[slot] = flowables
+    return stories, block_files

@@ -7,7 +7,6 @@ PDF each preview was made from: a preview is rendered again only when its PDF ch
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import logging
@@ -19,10 +18,11 @@ from typing import Any
 
 import pypdfium2 as pdfium
 
-from .build import Task, output_folder
-from .errors import ConfigError, ContentError, OutputError, PreviewError
-from .files import write_atomic
-from .variant import Variant
+from ..errors import ConfigError, ContentError, OutputError, PreviewError
+from ..files import sha256_file, write_atomic
+from ..plan import Task, output_folder
+from ..pool import jobs_for, process_pool
+from ..variant import Variant
 
 log = logging.getLogger(__name__)
 
@@ -42,15 +42,6 @@ class PdfInfo:
     height: float
     thumbnail: Path
     thumb_size: tuple[int, int]  # pixels
-
-
-def sha256(path: Path) -> str:
-    """Return the hex SHA-256 of the file at ``path``."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 16), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 class _Document:
@@ -146,7 +137,7 @@ class Previews:
     def digest(self, pdf: Path) -> str:
         """Return the SHA-256 of ``pdf`` (read once per pass); raises ``PreviewError`` when it cannot be read."""
         try:
-            return self._digests.get(pdf) or self._digests.setdefault(pdf, sha256(pdf))
+            return self._digests.get(pdf) or self._digests.setdefault(pdf, sha256_file(pdf))
         except OSError as exc:
             raise PreviewError(f"cannot read it: {exc.strerror}", pdf) from None
 
@@ -190,8 +181,6 @@ class Previews:
                 continue
             if entry.get("thumbnail") != pdf.stem + ".thumb.png" or "pages" not in entry:
                 todo.append((pdf, entry))
-        from .build import jobs_for, process_pool
-
         workers = jobs_for(jobs, len(todo))
         if workers < 2 or len(todo) < 4:
             return
@@ -274,11 +263,11 @@ def preview_handout(
     for an unknown clinic, handout or language, and ``OutputError`` when the PDF has not been
     built or cannot be read.
     """
-    from .project import load_project
-    from .schema import did_you_mean
+    from ..load.project import load_project
+    from ..load.schema import did_you_mean
 
     project = load_project(root)
-    every = sorted(set(project.clinics) | set(project.clinic_problems))
+    every = project.clinic_slugs()
     if clinic not in every:
         hint = did_you_mean(clinic, every) or f" (there are: {', '.join(every)})"
         raise ConfigError(f"no clinic {clinic!r} in content/clinics/{hint}")

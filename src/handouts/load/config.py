@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
+from ..errors import ConfigError, raise_all
+from .i18n import DAYS, known
 from .schema import (
     LANG_CODE,
     SLUG,
@@ -27,7 +28,6 @@ from .schema import (
 )
 from .yamlio import YMap, load_yaml
 
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 PAPERS = ("letter", "a4")
 FACES = ("regular", "bold", "italic", "bold_italic")
 
@@ -242,8 +242,6 @@ def load_clinic(root: Path, slug: str) -> Clinic:
                     f'no name for {lang!r}, which the clinic offers: add {lang}: (or "*": for every other language)',
                 )
     if isinstance(values["languages"], list):
-        from .i18n import known
-
         lmap = data.get("languages")
         for i, lang in enumerate(values["languages"]):
             if not known(lang):
@@ -304,8 +302,6 @@ def load_clinic(root: Path, slug: str) -> Clinic:
         }
         if found:
             language_fonts[lang] = found
-    from .errors import raise_all
-
     raise_all(ck.errors)
     return Clinic(
         slug=slug,

@@ -27,20 +27,20 @@ from urllib.parse import quote
 import jinja2
 from markupsafe import Markup
 
-from .build import Options, Report, Task, plan
-from .colors import AA_BODY, INK, WHITE, contrast, parse_hex, text_on, tint
-from .config import Clinic, localized
-from .errors import OutputError, PreviewError
-from .files import write_atomic
-from .incremental import Record
+from ..colors import heading_color, parse_hex, text_on, tint
+from ..errors import OutputError, PreviewError
+from ..files import write_atomic
+from ..incremental import Record
+from ..load.config import Clinic, localized
+from ..load.project import Project, clinic_name
+from ..plan import Options, Report, Task, plan
+from ..units import PAPER_SIZES
+from ..variant import Variant
 from .preview import PdfInfo, Previews
-from .project import Project, clinic_name
-from .units import PAPER_SIZES
-from .variant import Variant
 
 log = logging.getLogger(__name__)
 
-ASSETS = Path(__file__).with_name("gallery_assets")
+ASSETS = Path(__file__).with_name("assets")
 UI_LANG = "en"  # the gallery's own words are English; handout titles show in English when they have it
 
 LANGUAGES: dict[str, tuple[str, str]] = {
@@ -200,7 +200,7 @@ def _colors(clinic: Clinic) -> dict[str, str]:
     """Return the page's colours from the clinic's brand, each pair readable (WCAG AA for text)."""
     primary, accent = clinic.primary_color, clinic.accent_color
     parse_hex(primary), parse_hex(accent)  # only checked colours reach the stylesheet
-    strong = primary if contrast(primary, WHITE) >= AA_BODY else INK
+    strong = heading_color(primary)
     return {
         "primary": primary,
         "on-primary": text_on(primary),

@@ -11,37 +11,42 @@ import datetime as dt
 import functools
 from typing import TYPE_CHECKING
 
-from .config import DAYS
-from .errors import ContentError
+from ..errors import ContentError
 
 if TYPE_CHECKING:
     from babel import Locale
 
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
 
 @functools.lru_cache(maxsize=32)
+def _find(lang: str) -> Locale | None:
+    """Return Babel's locale for ``lang``, or None when CLDR does not know it."""
+    from babel import Locale, UnknownLocaleError  # why: Babel's import is slow; only dates and day names need it
+
+    try:
+        return Locale.parse(lang, sep="-")
+    except (UnknownLocaleError, ValueError, TypeError):
+        return None
+
+
 def locale(lang: str) -> Locale:
     """Return Babel's locale for a BCP 47 code such as ``en``, ``es`` or ``zh-Hant``.
 
     Raises ``ContentError`` when CLDR does not know the language.
     """
-    from babel import Locale, UnknownLocaleError
-
-    try:
-        return Locale.parse(lang, sep="-")
-    except (UnknownLocaleError, ValueError, TypeError):
+    found = _find(lang)
+    if found is None:
         raise ContentError(
             f"language {lang!r} is not known to the locale library (CLDR): "
             "use a code such as en, es, zh-Hans or zh-Hant"
-        ) from None
+        )
+    return found
 
 
 def known(lang: str) -> bool:
     """True when CLDR knows ``lang``."""
-    try:
-        locale(lang)
-    except ContentError:
-        return False
-    return True
+    return _find(lang) is not None
 
 
 @functools.lru_cache(maxsize=32)
@@ -53,6 +58,6 @@ def day_names(lang: str) -> dict[str, str]:
 
 def long_date(date: dt.date, lang: str) -> str:
     """Return ``date`` written out in ``lang``: "November 20, 2026", "20 de noviembre de 2026", "2026年11月20日"."""
-    from babel.dates import format_date
+    from babel.dates import format_date  # why: Babel's import is slow; only dates and day names need it
 
     return format_date(date, format="long", locale=locale(lang))

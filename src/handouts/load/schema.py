@@ -14,9 +14,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .colors import parse_hex
-from .errors import HandoutError
-from .units import to_points
+from ..colors import parse_hex
+from ..errors import HandoutError
+from ..units import to_points
 from .yamlio import YList, YMap
 
 

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .config import Clinic, discover_clinics, load_clinic, localized
+from ..errors import ContentError, HandoutError
+from .config import Clinic, clinic_context, discover_clinics, load_clinic, localized
 from .content import Block, Handout, read_block, read_folder, read_handout, read_strings
-from .errors import ContentError, HandoutError
+from .i18n import long_date
 from .layout import Layout, load_layout
 from .schema import did_you_mean
 
@@ -32,6 +33,10 @@ class Project:
     shared_problems: list[HandoutError] = field(default_factory=list)
     clinic_problems: dict[str, list[HandoutError]] = field(default_factory=dict)
     broken_files: set[str] = field(default_factory=set)
+
+    def clinic_slugs(self) -> list[str]:
+        """Return every clinic folder's slug, loaded or broken, sorted."""
+        return sorted(set(self.clinics) | set(self.clinic_problems))
 
     def block_for(self, clinic: str, block_id: str) -> Block | None:
         """Return the clinic's own block ``block_id`` if it has one, else the shared one."""
@@ -171,9 +176,6 @@ def handout_context(project: Project, clinic: Clinic, handout: Handout, lang: st
 
     (Dates would make builds unrepeatable; the newest review date is given as ``reviewed``.)
     """
-    from .config import clinic_context
-    from .i18n import long_date
-
     words = handout.text.get(lang, {})
     blocks = [b for ids in handout.slots.values() for i in ids if (b := project.block_for(clinic.slug, i))]
     reviewed = min((b.reviewed for b in blocks), default=None)

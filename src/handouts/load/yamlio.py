@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from .errors import ContentError, HandoutError
+from ..errors import ContentError, HandoutError
 
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 40

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import ContentError, HandoutError, raise_all
+from ..errors import ContentError, HandoutError, raise_all
 from .schema import (
     INVALID,
     LANG_CODE,

@@ -1,0 +1,156 @@
+"""Take nothing and give back the declared schema of a layout file: every key, its type, default and doc.
+
+``layout.load_layout`` checks a layout's YAML against ``LAYOUT_FIELDS``; the fields of panels,
+elements and the type scale are declared here once, beside the colour roles they may name.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..units import PAPER_SIZES
+from .schema import (
+    SLUG,
+    Boolean,
+    Choice,
+    Field,
+    Length,
+    ListOf,
+    MapOf,
+    Number,
+    Record,
+    Text,
+)
+
+MIN_SAFE = 18.0  # 0.25 in: office printers cannot print nearer the edge, folds and cuts wander
+MARK_ROOM = 12.0  # cut marks reach this far outside an imposed card
+COLOR_ROLE = re.compile(r"^(primary|accent|white|black|ink|tint|accent-tint|none|#[0-9a-fA-F]{6})$")
+STYLES = ("title", "subtitle", "heading", "subheading", "body", "small")
+_len = Length(allow_var=True)
+_role = Text(
+    pattern=COLOR_ROLE, pattern_hint="is not a colour: use primary, accent, white, black, ink, tint or '#rrggbb'"
+)
+
+_BOX: dict[str, Field] = {
+    "column": Field(ListOf(Number(1, 12, integer=True), min_items=1, max_items=2), doc="grid column, or [first, last]"),
+    "inset": Field(_len, default=0.0, doc="space kept inside the column on left and right"),
+    "x": Field(_len, doc="left edge, from the sheet's left"),
+    "width": Field(_len),
+    "left": Field(_len, doc="distance from the sheet's left edge (default: the left margin)"),
+    "right": Field(_len, doc="distance from the sheet's right edge (default: the right margin)"),
+    "top": Field(_len, doc="distance from the sheet's top edge (default: the top margin)"),
+    "height": Field(_len),
+    "bottom": Field(_len, doc="distance from the sheet's bottom edge (default: the bottom margin)"),
+}
+
+PANEL_FIELDS: dict[str, Field] = {
+    "id": Field(Text(pattern=SLUG, pattern_hint="is not an id (lowercase, digits, hyphens)"), required=True),
+    "slot": Field(Text(pattern=SLUG, pattern_hint="is not a slot name"), doc="the recipe slot this panel takes"),
+    "fill": Field(_role, default="none", doc="background colour of the panel"),
+    "padding": Field(_len, default=0.0, doc="space between the panel's fill and its text"),
+    "valign": Field(Choice(("top", "middle", "bottom")), default="top"),
+    **_BOX,
+}
+
+ELEMENT_FIELDS: dict[str, Field] = {
+    "type": Field(Choice(("band", "text", "logo", "qr", "rule")), required=True),
+    "text": Field(Text(max_len=2000), doc="text elements: Jinja text, e.g. '{{ clinic.name }}'"),
+    "style": Field(Choice(STYLES), default="body"),
+    "align": Field(Choice(("left", "center", "right")), default="left"),
+    "valign": Field(Choice(("top", "middle", "bottom")), default="top"),
+    "color": Field(
+        Text(pattern=re.compile(r"^(auto|" + COLOR_ROLE.pattern[2:]), pattern_hint="is not a colour"), default="auto"
+    ),
+    "background": Field(
+        _role, default="white", doc="the colour under a text element, for picking a readable text colour"
+    ),
+    "fill": Field(_role, default="primary", doc="bands: fill colour"),
+    "bleed": Field(Boolean(), default=False, doc="bands: extend into the bleed when printing for a print shop"),
+    "thickness": Field(_len, default=0.75),
+    "data": Field(Text(max_len=2000), doc="qr elements: Jinja text to encode, e.g. '{{ clinic.booking_url }}'"),
+    "optional": Field(Boolean(), default=False, doc="skip quietly when the text or data is empty"),
+    "min_size": Field(Length(minimum=6), doc="text elements: shrink to fit, but never below this size"),
+    **_BOX,
+}
+
+PAGE_FIELDS: dict[str, Field] = {
+    "id": Field(Text(pattern=SLUG, pattern_hint="is not an id"), required=True),
+    "columns": Field(
+        Record(
+            {
+                "widths": Field(ListOf(_len, min_items=1, max_items=12), required=True),
+                "gap": Field(_len, default=0.0),
+                "area": Field(Choice(("margins", "sheet")), default="margins"),
+                "lines": Field(Choice(("none", "fold", "cut")), default="none"),
+            }
+        )
+    ),
+    "elements": Field(ListOf(Record(ELEMENT_FIELDS)), default=list),
+    "panels": Field(ListOf(Record(PANEL_FIELDS)), default=list),
+}
+
+TYPE_FIELDS: dict[str, Field] = {
+    "body": Field(Length(minimum=6), default=11.0, doc="body text size"),
+    "leading": Field(Number(1.0, 2.5), default=1.35, doc="line height as a multiple of the size"),
+    "title": Field(Length(minimum=6), default=22.0),
+    "subtitle": Field(Length(minimum=6), default=13.0),
+    "heading": Field(Length(minimum=6), default=15.0),
+    "subheading": Field(Length(minimum=6), default=12.0),
+    "small": Field(Length(minimum=6), default=8.5),
+    "min_body": Field(Length(minimum=6), doc="allow shrink-to-fit down to this body size"),
+}
+
+LAYOUT_FIELDS: dict[str, Field] = {
+    "name": Field(Text(max_len=80), required=True, doc="what the designer calls it"),
+    "label": Field(Choice(("sheet", "tri-fold", "card")), default="sheet", doc="kind shown to front-desk staff"),
+    "description": Field(Text(max_len=500)),
+    "print_note": Field(Text(max_len=500), doc="how to print it, shown in the gallery"),
+    "paper": Field(
+        MapOf(Choice(("letter", "a4")), Choice(tuple(PAPER_SIZES))),
+        doc="sheet size per clinic paper, e.g. {letter: half-letter, a4: a5}; default: the clinic's paper",
+    ),
+    "orientation": Field(Choice(("portrait", "landscape")), default="portrait"),
+    "duplex": Field(Choice(("none", "long-edge", "short-edge")), default="none"),
+    "safe_distance": Field(
+        Length(minimum=MIN_SAFE), default=MIN_SAFE, doc="text and logos keep at least this far from edges, folds, cuts"
+    ),
+    "margins": Field(
+        Record({k: Field(_len, default=36.0) for k in ("top", "right", "bottom", "left")}),
+        default=lambda: {k: 36.0 for k in ("top", "right", "bottom", "left")},
+    ),
+    "vars": Field(MapOf(Text(pattern=SLUG, pattern_hint="is not a name"), _len), default=dict),
+    "vars_by_paper": Field(
+        MapOf(Choice(tuple(PAPER_SIZES)), MapOf(Text(pattern=SLUG, pattern_hint="is not a name"), _len)), default=dict
+    ),
+    "size": Field(
+        MapOf(
+            Choice(("letter", "a4")),
+            Record({"width": Field(_len, required=True), "height": Field(_len, required=True)}),
+        ),
+        doc="a custom sheet size per clinic paper (cards), instead of paper",
+    ),
+    "impose": Field(
+        Record(
+            {
+                "columns": Field(Number(1, 6, integer=True), default=2),
+                "rows": Field(Number(1, 6, integer=True), default=1),
+                "gap": Field(_len, default=36.0, doc="space between copies, where the cut marks go"),
+                "orientation": Field(Choice(("portrait", "landscape")), default="landscape"),
+            }
+        ),
+        doc="print several copies to a sheet of the clinic's paper, with cut marks (cards)",
+    ),
+    "large_print": Field(
+        Text(pattern=SLUG, pattern_hint="is not a layout id"),
+        doc="layout used for --large-print; omit if this layout is large print itself",
+    ),
+    "reading_order": Field(
+        ListOf(Text(pattern=SLUG, pattern_hint="is not a slot name"), unique=True),
+        doc="the order a reader meets the slots (a folded brochure); default: page order",
+    ),
+    "type": Field(Record(TYPE_FIELDS), default=dict),
+    "repeat": Field(
+        Choice(("none", "last")), default="none", doc="'last': add copies of the last page while content remains"
+    ),
+    "pages": Field(ListOf(Record(PAGE_FIELDS), min_items=1, max_items=20), required=True),
+}

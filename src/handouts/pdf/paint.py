@@ -1,0 +1,281 @@
+"""Take measured pages and give back the PDF bytes: furniture, the placed flowables, crop and fold marks.
+
+Painting knows the page count, so text such as "Page {{ page }} of {{ pages }}" is rendered
+here, through ``PageText``: the one callback painting needs from the story stage.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from reportlab.lib import colors as rl_colors
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph
+
+from ..assets import Logo
+from ..colors import text_on
+from ..errors import LayoutError
+from ..load.layout import MARK_ROOM, ElementGeo, Geometry, Rect
+from ..render import Styling, render_text, to_markup
+from ..story.flowables import qr_code
+from ..story.theme import ALIGN, Theme
+from ..variant import BLEED, SLUG_WIDTH, Variant
+from .place import EPS, PageContent
+
+
+@dataclass
+class Document:
+    """The PDF's metadata and the variant it is printed as."""
+
+    title: str
+    author: str
+    subject: str
+    lang: str
+    where: str  # "handout 'first-visit' for clinic 'lotus' (en)", for messages
+    variant: Variant = field(default_factory=Variant)
+
+
+@dataclass
+class PageText:
+    """Text known only after placement: the Jinja context, and a maker of checked paragraphs.
+
+    ``paragraph(markup, style, where, file)`` returns a Paragraph whose characters were checked
+    against the fonts (``Writer.page_paragraph``).
+    """
+
+    context: dict[str, Any]
+    paragraph: Callable[[str, ParagraphStyle, str, str], Paragraph]
+
+
+@dataclass
+class _Job:
+    geometry: Geometry
+    theme: Theme
+    logo: Logo | None
+    text: PageText
+    document: Document
+
+
+class Painter:
+    """Draws one handout's pages onto a canvas."""
+
+    def __init__(self, job: _Job, canvas: Canvas) -> None:
+        self.job = job
+        self.c = canvas
+        self.gray = job.theme.gray
+        self.bleed = BLEED[job.geometry.clinic_paper] if job.document.variant.print_shop else 0.0
+
+    def color(self, role: str) -> str:
+        return self.job.theme.color(role)
+
+    def _bled(self, rect: Rect) -> Rect:
+        """Extend the edges of ``rect`` that touch the trim into the bleed (print-shop output only)."""
+        bleed = self.bleed
+        if not bleed:
+            return rect
+        geo = self.job.geometry
+        x0 = rect.x - bleed if rect.x <= EPS else rect.x
+        y0 = rect.y - bleed if rect.y <= EPS else rect.y
+        x1 = rect.right + bleed if rect.right >= geo.width - EPS else rect.right
+        y1 = rect.top + bleed if rect.top >= geo.height - EPS else rect.top
+        return Rect(x0, y0, x1 - x0, y1 - y0)
+
+    def fill_rect(self, rect: Rect, role: str) -> None:
+        if role == "none":
+            return
+        self.c.setFillColor(rl_colors.HexColor(self.gray(self.color(role))))
+        self.c.rect(rect.x, rect.y, rect.width, rect.height, stroke=0, fill=1)
+
+    def page(self, number: int, total: int, content: PageContent) -> None:
+        template = self.job.geometry.pages[content.template]
+        context = dict(self.job.text.context, page=number, pages=total)
+        context["t"] = _Strings(self.job.theme.strings, context)
+        for el in template.elements:
+            if el.type == "band":
+                self.fill_rect(self._bled(el.rect) if el.options["bleed"] else el.rect, el.options["fill"])
+        for panel in template.panels:
+            self.fill_rect(panel.rect, panel.fill)
+        for el in template.elements:
+            if el.type != "band":
+                getattr(self, "_" + el.type)(el, context, template.id)
+        for p in content.placed:
+            p.flowable.drawOn(self.c, p.x, p.y)
+
+    def _rule(self, el: ElementGeo, context: dict[str, Any], page_id: str) -> None:
+        self.c.setStrokeColor(rl_colors.HexColor(self.gray(self.color(el.options["fill"]))))
+        self.c.setLineWidth(el.options["thickness"])
+        y = el.rect.top
+        self.c.line(el.rect.x, y, el.rect.right, y)
+
+    def _logo(self, el: ElementGeo, context: dict[str, Any], page_id: str) -> None:
+        logo = self.job.logo
+        if logo is None:
+            return
+        box = el.rect
+        scale = min(box.width / logo.width, box.height / logo.height)
+        w, h = logo.width * scale, logo.height * scale
+        x = {"left": box.x, "center": box.x + (box.width - w) / 2, "right": box.right - w}[el.options["align"]]
+        y = {"top": box.top - h, "middle": box.y + (box.height - h) / 2, "bottom": box.y}[el.options["valign"]]
+        image = logo.image
+        if self.job.theme.gray("#ff0000") != "#ff0000":
+            image = image.convert("LA" if image.mode == "RGBA" else "L")  # type: ignore[attr-defined]
+        self.c.drawImage(ImageReader(image), x, y, w, h, mask="auto")
+
+    def _text_value(self, el: ElementGeo, key: str, context: dict[str, Any], page_id: str) -> str:
+        where = f"pages.{page_id}.elements[{el.index}].{key}"
+        layout_file = f"layouts/{self.job.geometry.layout_id}.yaml"
+        return render_text(el.options[key], context, layout_file, 1, where).strip()
+
+    def _text(self, el: ElementGeo, context: dict[str, Any], page_id: str) -> None:
+        text = self._text_value(el, "text", context, page_id)
+        if not text:
+            if el.options["optional"]:
+                return
+        on = self.color(el.options["background"])
+        role = el.options["color"]
+        color = text_on(on) if role == "auto" else self.color(role)
+        base = self.job.theme.style(el.options["style"], "none")
+        style = base.clone(
+            base.name + "-el",
+            textColor=rl_colors.HexColor(self.gray(color)),
+            alignment=ALIGN[el.options["align"]],
+            spaceBefore=0,
+            spaceAfter=0,
+        )
+        where = f"pages.{page_id}.elements[{el.index}].text"
+        layout_file = f"layouts/{self.job.geometry.layout_id}.yaml"
+        markup = "<br/>".join(to_markup(line, Styling(), layout_file, 1, where) for line in text.split("\n"))
+        para = self.job.text.paragraph(markup, style, where, layout_file)
+        _, h = para.wrap(el.rect.width, el.rect.height)
+        size, floor = style.fontSize, el.options["min_size"] or style.fontSize
+        while h > el.rect.height + EPS and size - 0.5 >= floor:
+            # documented shrink-to-fit: smaller type, never below min_size, never clipped
+            size -= 0.5
+            smaller = style.clone(style.name + "-fit", fontSize=size, leading=size * style.leading / style.fontSize)
+            para = self.job.text.paragraph(markup, smaller, where, layout_file)
+            _, h = para.wrap(el.rect.width, el.rect.height)
+        if h > el.rect.height + EPS:
+            raise LayoutError(
+                f"{self.job.document.where}: {where}: the text {text[:60]!r} needs {h / 72:.2f}in but the element is "
+                f"{el.rect.height / 72:.2f}in tall: shorten the text or make the element taller",
+                layout_file,
+            )
+        y = {"top": el.rect.top - h, "middle": el.rect.y + (el.rect.height - h) / 2, "bottom": el.rect.y}[
+            el.options["valign"]
+        ]
+        para.drawOn(self.c, el.rect.x, y)
+
+    def _qr(self, el: ElementGeo, context: dict[str, Any], page_id: str) -> None:
+        data = self._text_value(el, "data", context, page_id)
+        if not data:
+            return
+        size = min(el.rect.width, el.rect.height)
+        drawing = qr_code(data, size, f"layouts/{self.job.geometry.layout_id}.yaml", 1, self.gray)
+        x = {"left": el.rect.x, "center": el.rect.x + (el.rect.width - size) / 2, "right": el.rect.right - size}[
+            el.options["align"]
+        ]
+        drawing.drawOn(self.c, x, el.rect.top - size)
+
+
+class _Strings(dict):
+    """Page strings, rendered on use so ``page_of`` can say "Page {{ page }} of {{ pages }}"."""
+
+    def __init__(self, table: dict[str, str], context: dict[str, Any]) -> None:
+        super().__init__(table)
+        self._context = context
+
+    def __getitem__(self, key: str) -> str:
+        raw = super().__getitem__(key)
+        return render_text(raw, self._context, "content/strings.yaml", 1, key)
+
+
+def _sheet(job: _Job) -> tuple[float, float, tuple[tuple[float, float], ...]]:
+    """Return the output sheet size and where each copy of a design page goes on it."""
+    geo = job.geometry
+    if job.document.variant.print_shop:
+        return geo.width + 2 * SLUG_WIDTH, geo.height + 2 * SLUG_WIDTH, ((SLUG_WIDTH, SLUG_WIDTH),)
+    if geo.impose:
+        return geo.impose.width, geo.impose.height, geo.impose.origins
+    return geo.width, geo.height, ((0.0, 0.0),)
+
+
+def _marks(canvas: Canvas, job: _Job, origins: tuple[tuple[float, float], ...], template: int) -> None:
+    """Draw crop marks outside each copy's trim, and fold marks outside a print-shop sheet."""
+    geo = job.geometry
+    if not (job.document.variant.print_shop or geo.impose):
+        return
+    offset = BLEED[geo.clinic_paper] + 3 if job.document.variant.print_shop else 3.0
+    length = SLUG_WIDTH - offset - 4 if job.document.variant.print_shop else MARK_ROOM - offset
+    canvas.saveState()
+    canvas.setStrokeColor(rl_colors.black)
+    canvas.setLineWidth(0.5)
+    for ox, oy in origins:
+        for x in (ox, ox + geo.width):
+            for y, direction in ((oy, -1), (oy + geo.height, 1)):
+                canvas.line(x, y + direction * offset, x, y + direction * (offset + length))
+        for y in (oy, oy + geo.height):
+            for x, direction in ((ox, -1), (ox + geo.width, 1)):
+                canvas.line(x + direction * offset, y, x + direction * (offset + length), y)
+        if job.document.variant.print_shop:
+            canvas.setDash(3, 2)
+            for fold in geo.pages[template].folds:
+                x = ox + fold
+                canvas.line(x, oy - offset, x, oy - offset - length)
+                canvas.line(x, oy + geo.height + offset, x, oy + geo.height + offset + length)
+            canvas.setDash()
+    canvas.restoreState()
+
+
+def paint(
+    geometry: Geometry, pages: list[PageContent], theme: Theme, logo: Logo | None, text: PageText, document: Document
+) -> bytes:
+    """Draw the measured ``pages`` of one handout and return the PDF bytes.
+
+    Raises ``LayoutError`` for page text that does not fit its element, and
+    ``TemplateError``/``ContentError`` for page text that cannot be rendered.
+    """
+    job = _Job(geometry, theme, logo, text, document)
+    buffer = io.BytesIO()
+    geo = job.geometry
+    width, height, origins = _sheet(job)
+    canvas = Canvas(
+        buffer,
+        pagesize=(width, height),
+        invariant=1,
+        lang=document.lang,
+        pageCompression=1,
+        initialFontName=theme.body.regular,  # else an unembedded Helvetica is referenced
+    )
+    if job.document.variant.print_shop:
+        bleed = BLEED[geo.clinic_paper]
+        canvas.setTrimBox((SLUG_WIDTH, SLUG_WIDTH, SLUG_WIDTH + geo.width, SLUG_WIDTH + geo.height))
+        canvas.setBleedBox(
+            (SLUG_WIDTH - bleed, SLUG_WIDTH - bleed, SLUG_WIDTH + geo.width + bleed, SLUG_WIDTH + geo.height + bleed)
+        )
+    total = len(pages)
+    painter = Painter(job, canvas)
+    for index, content in enumerate(pages):
+        for ox, oy in origins:
+            canvas.saveState()
+            canvas.translate(ox, oy)
+            painter.page(index + 1, total, content)
+            canvas.restoreState()
+        _marks(canvas, job, origins, content.template)
+        canvas.showPage()
+    canvas.setTitle(document.title)
+    canvas.setAuthor(document.author)
+    canvas.setSubject(document.subject)
+    canvas.setCreator("handouts")
+    canvas.setProducer("handouts (reportlab)")
+    canvas.setViewerPreference("PrintScaling", "None")
+    if geo.duplex != "none":
+        canvas.setViewerPreference(
+            "Duplex", "DuplexFlipShortEdge" if geo.duplex == "short-edge" else "DuplexFlipLongEdge"
+        )
+    canvas.save()
+    return buffer.getvalue()

@@ -1,0 +1,248 @@
+"""Take paragraphs and other flowables and give back the custom boxes handouts are made of.
+
+``ShrinkToFit`` (an unbreakable address that shrinks rather than break), ``Rows`` (a box that
+splits between rows and fits each panel's width), ``SideBySide`` (details beside a QR code)
+and ``QrCode``.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from typing import Any
+
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.barcode.qrencoder import QRRSBlock
+from reportlab.lib import colors as rl_colors
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
+
+from ..errors import ContentError
+
+
+class ShrinkToFit(Flowable):
+    """One unbreakable line (an email or web address) that shrinks, to 75% at most, rather than
+    break mid-word in a narrow panel; past that it wraps like any paragraph."""
+
+    SMALLEST = 0.75
+
+    def __init__(self, para: Paragraph) -> None:
+        super().__init__()
+        self.para = para
+        self._block_id = getattr(para, "_block_id", None)
+        self._used: Paragraph = para
+
+    def _fit(self, aw: float) -> Paragraph:
+        style = self.para.style
+        need = max(
+            stringWidth(word, style.fontName, style.fontSize) for word in self.para.getPlainText().split() or [""]
+        )
+        if need <= aw:
+            return self.para
+        size = max(style.fontSize * aw / need * 0.99, style.fontSize * self.SMALLEST)
+        smaller = style.clone(style.name + "-fit", fontSize=size, leading=style.leading * size / style.fontSize)
+        return Paragraph(self.para.text, smaller)
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        self._used = self._fit(aw)
+        self._used.canv = getattr(self, "canv", None)
+        return self._used.wrap(aw, ah)
+
+    def split(self, aw: float, ah: float) -> list[Flowable]:
+        return self._fit(aw).split(aw, ah)
+
+    def getSpaceBefore(self) -> float:
+        return self.para.getSpaceBefore()
+
+    def getSpaceAfter(self) -> float:
+        return self.para.getSpaceAfter()
+
+    def draw(self) -> None:
+        self._used.drawOn(self.canv, 0, 0)
+
+
+@functools.lru_cache(maxsize=64)
+def qr_modules(data: str) -> tuple[tuple[bool, ...], ...] | None:
+    """Return the dark/light modules of the QR code for ``data`` (error correction M), cached.
+
+    Returns None when ``data`` is over the capacity of the largest code reportlab makes; the
+    encoder may also raise ``ValueError``, ``TypeError``, ``IndexError`` or ``OverflowError``.
+    """
+    widget = QrCodeWidget(data, barLevel="M")
+    if not _qr_fits(widget.qr):
+        return None
+    widget.qr.make()
+    return tuple(tuple(bool(m) for m in row) for row in widget.qr.modules)
+
+
+class QrCode(Flowable):
+    """A QR code of ``size`` points with a quiet zone of 4 modules, drawn as one filled path."""
+
+    BORDER = 4
+
+    def __init__(self, modules: tuple[tuple[bool, ...], ...], size: float, color: str) -> None:
+        super().__init__()
+        self.modules, self.size, self.color = modules, size, color
+        self.width = self.height = size
+        self.hAlign = "LEFT"
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        """Take exactly ``size`` × ``size``."""
+        return self.size, self.size
+
+    def draw(self) -> None:
+        """Fill every run of dark modules in a row as one rectangle of a single path."""
+        count = len(self.modules)
+        box = self.size / (count + 2 * self.BORDER)
+        canv = self.canv
+        path = canv.beginPath()
+        for r, row in enumerate(self.modules):
+            y = self.size - (r + self.BORDER + 1) * box
+            c = 0
+            for dark, run in itertools.groupby(row):
+                n = len(list(run))
+                if dark:
+                    path.rect((c + self.BORDER) * box, y, n * box, box)
+                c += n
+        canv.saveState()
+        canv.setFillColor(rl_colors.HexColor(self.color))
+        canv.drawPath(path, stroke=0, fill=1)
+        canv.restoreState()
+
+
+def qr_code(data: str, size: float, display: str, line: int, gray: Any) -> Flowable:
+    """Return a QR code flowable of ``size`` points; raises ``ContentError`` when data is too long."""
+    try:
+        modules = qr_modules(data)
+        if modules is None:  # else reportlab raises a bare Exception ("code length overflow")
+            raise ContentError(
+                f"booking_url: {len(data):,} characters are more than a QR code holds: use a shorter link",
+                display,
+                line,
+            )
+    except (ValueError, TypeError, IndexError, OverflowError) as exc:
+        raise ContentError(f"booking_url: cannot make a QR code ({exc}): use a shorter link", display, line) from None
+    return QrCode(modules, size, gray("#000000"))
+
+
+def _qr_fits(qr: Any) -> bool:
+    """True when the data given to ``qr`` fits the largest code reportlab makes (its search stops at version 39)."""
+    capacity = 8 * sum(block.dataCount for block in QRRSBlock.getRSBlocks(39, qr.errorCorrectLevel))
+    return sum(4 + data.getLengthBits(39) + data.bitlength for data in qr.dataList) <= capacity
+
+
+class Rows(Flowable):
+    """Flowables stacked in a one-column table with ``style``, made afresh for each frame's width.
+
+    A reportlab ``Table`` keeps the column widths of the first frame it was measured in, also in
+    the parts it splits into; this one builds its table for the width at hand, and the parts of a
+    split are ``Rows`` again, so a box that flows from a wide panel on to a narrower one fits both.
+    Each part is a closed box: the first and last rows' padding apply to every part.
+
+    A split leaves at least ``min_first`` rows before it and ``min_last`` after it, so a box never
+    ends a column with only its title, nor starts the next one with a single stray line; when
+    that cannot be, the box does not split here and moves on whole.
+    """
+
+    def __init__(self, rows: list[Flowable], style: list[tuple], min_first: int = 3, min_last: int = 2) -> None:
+        super().__init__()
+        self.rows, self.style, self.min_first, self.min_last = rows, style, min_first, min_last
+        self._table: Table | None = None
+
+    def _make(self, width: float) -> Table:
+        table = Table([[f] for f in self.rows], colWidths=[width], splitByRow=1, hAlign="LEFT")
+        table.setStyle(TableStyle(self.style))
+        return table
+
+    def _part(self, rows: list[Flowable]) -> Rows:
+        part = Rows(rows, self.style, self.min_first, self.min_last)
+        part.spaceBefore = part.spaceAfter = 0
+        return part
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        self._table = self._make(aw)
+        self.width, self.height = self._table.wrap(aw, ah)
+        return self.width, self.height
+
+    def split(self, aw: float, ah: float) -> list[Flowable]:
+        parts = self._make(aw).split(aw, ah)
+        if len(parts) < 2:
+            return []
+        fits = len(parts[0]._cellvalues)  # rows that fit in ``ah``
+        keep = min(fits, len(self.rows) - self.min_last)
+        if keep < min(self.min_first, len(self.rows) - self.min_last) or keep < 1:
+            return []
+        first, rest = self._part(self.rows[:keep]), self._part(self.rows[keep:])
+        first.spaceBefore = self.getSpaceBefore()
+        rest.spaceAfter = self.getSpaceAfter()
+        return [first, rest]
+
+    def draw(self) -> None:
+        assert self._table is not None
+        self._table.drawOn(self.canv, 0, 0)
+
+
+class SideBySide(Flowable):
+    """Details beside a QR code where the frame is wide enough, else one above the other; the
+    QR code's caption always right under it.
+
+    Side by side it is a two-row table that moves on whole rather than split; stacked, it is
+    ``Rows``, which splits between details but keeps the QR code and its caption together.
+    """
+
+    def __init__(
+        self,
+        left: list[Flowable],
+        right: list[Flowable],
+        caption: Flowable | None,
+        min_side_width: float,
+        font: str,
+        size: float,
+    ) -> None:
+        super().__init__()
+        self.left, self.right, self.caption = left, right, caption
+        self.min_side_width, self.font, self.size = min_side_width, font, size
+        self._table: Flowable | None = None
+
+    def _style(self) -> list[tuple]:
+        return [
+            ("FONT", (0, 0), (-1, -1), self.font, self.size),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ("TOPPADDING", (0, 0), (-1, -1), 0),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ]
+
+    def _side_by_side(self, width: float) -> bool:
+        return bool(self.right) and width >= self.min_side_width
+
+    def _make(self, width: float) -> Flowable:
+        caption = [self.caption] if self.caption else []
+        if self._side_by_side(width):
+            qr_w = self.right[0].width + 12  # the QR drawing sets the column
+            rows: list[list[Any]] = [[self.left, self.right]]
+            style = self._style()
+            if caption:  # under both columns, so the link is not broken mid-word
+                rows.append([caption, ""])
+                style.append(("SPAN", (0, 1), (1, 1)))
+            table = Table(rows, colWidths=[width - qr_w, qr_w])
+            table.setStyle(TableStyle(style))
+            table.hAlign = "LEFT"
+            return table
+        return Rows(
+            self.left + self.right + caption, self._style(), min_first=2, min_last=len(self.right + caption) or 1
+        )
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        self._table = self._make(aw)
+        return self._table.wrap(aw, ah)
+
+    def split(self, aw: float, ah: float) -> list[Flowable]:
+        if self._side_by_side(aw):
+            return []  # a few lines beside a QR code: moves on whole
+        return self._make(aw).split(aw, ah)
+
+    def draw(self) -> None:
+        assert self._table is not None
+        self._table.drawOn(self.canv, 0, 0)

@@ -1,0 +1,109 @@
+"""Take a clinic's fonts, colours and a layout's type sizes and give back paragraph styles and colour roles.
+
+Colour rules live here once: what a layout's role name stands for, the body text colour on a
+fill, and the heading colour (the brand colour where it reads well, else plain ink).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from reportlab.lib import colors as rl_colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+
+from ..assets import Family
+from ..cjk import is_cjk
+from ..colors import INK, WHITE, heading_color, text_on, tint
+from .linebreak import chinese_line_rules
+
+WARNING_RED = "#a4262c"
+ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT}
+
+
+@dataclass
+class Theme:
+    """Fonts, colours, sizes and page strings for one handout in one language."""
+
+    body: Family
+    heading: Family
+    primary: str
+    accent: str
+    warning: str
+    sizes: dict[str, float]
+    leading: float
+    strings: dict[str, str]
+    lang: str
+    gray: Any  # callable mapping a colour to what the variant prints
+    _styles: dict[tuple[str, str], ParagraphStyle] = field(default_factory=dict)
+
+    def color(self, role: str) -> str:
+        """Return the colour a layout's role name (primary, accent, tint, …) or ``#rrggbb`` stands for."""
+        named = {
+            "primary": self.primary,
+            "accent": self.accent,
+            "white": WHITE,
+            "black": "#000000",
+            "ink": INK,
+            "tint": tint(self.primary, 0.88),
+            "accent-tint": tint(self.accent, 0.85),
+        }
+        return named.get(role, role)
+
+    def ink_on(self, fill: str) -> str:
+        """Return the body text colour for a panel filled with ``fill`` (``none`` is white paper)."""
+        return INK if fill in ("none", WHITE) else text_on(fill)
+
+    def heading_on(self, fill: str) -> str:
+        """Return the heading colour: the brand colour where it reads well, else plain ink."""
+        return heading_color(self.primary) if fill in ("none", WHITE) else text_on(fill)
+
+    def latin(self, style: ParagraphStyle) -> ParagraphStyle:
+        """Return ``style`` wrapping at spaces, for Latin-only text (a reference, an email) in a Chinese handout."""
+        key = ("latin:" + style.name, "")
+        if key not in self._styles:
+            self._styles[key] = style.clone(style.name + "-latin", wordWrap=None)
+        return self._styles[key]
+
+    def style(self, name: str, fill: str = "none") -> ParagraphStyle:
+        """Return the paragraph style ``name`` (title, subtitle, heading, subheading, body, small,
+        strong, bullet) for text on ``fill``."""
+        key = (name, fill)
+        if key in self._styles:
+            return self._styles[key]
+        size_name = {"strong": "body", "bullet": "body", "callout": "body"}.get(name, name)
+        size = self.sizes[size_name]
+        heading = name in ("title", "heading", "subheading")
+        family = self.heading if heading else self.body
+        font = (family.bold or family.regular) if heading or name == "strong" else family.regular
+        color = self.heading_on(fill) if heading else self.ink_on(fill)
+        st = ParagraphStyle(
+            f"{name}-{fill}",
+            fontName=font,
+            fontSize=size,
+            leading=size * (1.2 if heading or name == "title" else self.leading),
+            textColor=rl_colors.HexColor(self.gray(color)),
+            spaceBefore={"heading": size * 0.9, "subheading": size * 0.6}.get(name, 0),
+            spaceAfter={
+                "heading": size * 0.35,
+                "subheading": size * 0.2,
+                "body": size * 0.45,
+                "bullet": size * 0.25,
+                "small": size * 0.3,
+                "strong": size * 0.15,
+            }.get(name, 0),
+            bulletFontName=self.body.bold or self.body.regular,
+            bulletFontSize=size,
+            bulletColor=rl_colors.HexColor(self.gray(self.accent if fill in ("none", WHITE) else color)),
+            # Chinese breaks between characters, keeps Latin words whole where it can, and never
+            # starts a line with closing punctuation (reportlab's CJK rules)
+            wordWrap="CJK" if is_cjk(self.lang) else None,
+        )
+        if st.wordWrap == "CJK":
+            chinese_line_rules()
+        if name == "bullet":
+            st.leftIndent = size * 1.6
+            st.bulletIndent = size * 0.2
+        self._styles[key] = st
+        return st

@@ -1,0 +1,438 @@
+"""Take content blocks in one language and give back reportlab flowables, each tagged with its block id.
+
+Every piece of text goes through ``render.render_text`` (sandboxed Jinja) and ``render.to_markup``
+(escaping and the safe inline markup), and each character is checked against the font that will
+draw it, so a missing glyph is an error naming the block, never a box on paper. ``Writer.KINDS``
+says which method writes each kind of block.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+from xml.sax.saxutils import escape, unescape
+
+from reportlab.lib import colors as rl_colors
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Flowable, Paragraph
+from reportlab.platypus.flowables import HRFlowable
+
+from ..assets import Family
+from ..cjk import is_cjk
+from ..colors import tint
+from ..errors import ContentError, LayoutError
+from ..load.config import Clinic
+from ..load.content import Block
+from ..load.i18n import DAYS, day_names
+from ..render import Styling, link, render_text, to_markup
+from .flowables import Rows, ShrinkToFit, SideBySide, qr_code
+from .linebreak import CJKParagraph
+from .theme import Theme
+
+
+@dataclass
+class Writer:
+    """Turns one handout's blocks into flowables."""
+
+    theme: Theme
+    clinic: Clinic
+    context: dict[str, Any]
+    handout_id: str
+
+    def _text(self, raw: str, where: str, line: int, display: str) -> str:
+        return render_text(raw, self.context, display, line, where)
+
+    def paragraph(
+        self,
+        text: str,
+        style: ParagraphStyle,
+        block: Block | None,
+        where: str,
+        line: int,
+        display: str,
+        bullet: str | None = None,
+        markup: bool = True,
+    ) -> Paragraph:
+        """Render, escape, check glyphs and return one Paragraph tagged with the block id."""
+        family = (
+            self.theme.heading
+            if style.fontName in (self.theme.heading.regular, self.theme.heading.bold)
+            and style.name.split("-")[0] in ("title", "heading", "subheading")
+            else self.theme.body
+        )
+        styling = Styling(
+            bold=family.bold is not None,
+            italic=family.italic is not None,
+            link_color=self.theme.gray(self.theme.heading_on("none")),
+        )
+        body = to_markup(text, styling, display, line, where) if markup else text
+        self.check_glyphs(body, family, block, where, line, display, bold=style.fontName == family.bold)
+        if style.wordWrap == "CJK" and not _HAS_CJK.search(_visible(body)):
+            style = self.theme.latin(style)  # a reference, link or number: break at spaces, never mid-word
+        para = (
+            CJKParagraph(body, style, bulletText=bullet)
+            if style.wordWrap == "CJK"
+            else Paragraph(body, style, bulletText=bullet)
+        )
+        para._block_id = block.id if block else None  # type: ignore[attr-defined]
+        return para
+
+    def page_paragraph(self, markup: str, style: ParagraphStyle, where: str, display: str) -> Paragraph:
+        """Return a checked Paragraph of page text (a layout's text element), drawn once the page count is known."""
+        return self.paragraph(markup, style, None, where, 1, display, markup=False)
+
+    def check_glyphs(
+        self, markup: str, family: Family, block: Block | None, where: str, line: int, display: str, bold: bool = False
+    ) -> None:
+        """Raise ``LayoutError`` naming the character, block and font when a glyph is missing."""
+        visible = _visible(markup)
+        missing = (
+            family.missing(visible, bold=bold)
+            or (family.missing(_tagged(markup, "b"), bold=True) if "<b>" in markup else None)
+            or (family.missing(_tagged(markup, "i"), italic=True) if "<i>" in markup else None)
+        )
+        if missing:
+            what = f"block {block.id!r}" if block else "page text"
+            raise LayoutError(
+                f"{where}: character {missing!r} (U+{ord(missing):04X}) in {what} is not in the font "
+                f"{family.label}: use a font that covers it (branding.fonts in clinic.yaml) or remove the character",
+                display,
+                line,
+            )
+
+    def field(
+        self,
+        block: Block,
+        lang: str,
+        name: str,
+        style: str,
+        fill: str,
+        index: int | None = None,
+        bullet: str | None = None,
+        value: str | None = None,
+    ) -> Paragraph:
+        """Return a Paragraph for ``text.<lang>.<name>`` (or item ``index`` of it)."""
+        raw = value if value is not None else block.text[lang][name]
+        where = f"text.{lang}.{name}" + (f"[{index + 1}]" if index is not None else "")
+        line = block.line_of(lang, name, index)
+        text = self._text(raw, where, line, block.display)
+        return self.paragraph(text, self.theme.style(style, fill), block, where, line, block.display, bullet)
+
+    def block(self, block: Block, fill: str) -> list[Flowable]:
+        """Return the flowables of one block in the theme's language."""
+        lang = self.theme.lang
+        if lang not in block.text:
+            have = ", ".join(sorted(block.text))
+            raise ContentError(
+                f"text.{lang}: block {block.id!r} has no {lang!r} translation (it has: {have}): "
+                f"add text.{lang} to the block or remove {lang!r} from the clinic's languages",
+                block.display,
+                block.lines.line_of("text"),
+            )
+        flowables: list[Flowable] = self.KINDS[block.kind](self, block, lang, block.text[lang], fill)
+        if block.references and block.kind != "condition":
+            flowables += self._references(block, fill)
+        for f in flowables:
+            f._block_id = block.id  # type: ignore[attr-defined]
+        return flowables
+
+    def _title(self, block: Block, lang: str, words: dict[str, Any], fill: str, key: str = "title") -> list[Flowable]:
+        if not words.get(key):
+            return []
+        para = self.field(block, lang, key, "heading", fill)
+        para.keepWithNext = 1
+        return [para]
+
+    def _list(
+        self, block: Block, lang: str, words: dict[str, Any], fill: str, numbered: bool, key: str = "items"
+    ) -> list[Flowable]:
+        out: list[Flowable] = []
+        for i, _ in enumerate(words[key]):
+            mark = f"{i + 1}." if numbered else "\u2022"
+            out.append(self.field(block, lang, key, "bullet", fill, index=i, bullet=mark, value=words[key][i]))
+        return out
+
+    def _lines(self, block: Block, lang: str, words: dict[str, Any], fill: str, numbered: bool) -> list[Flowable]:
+        out = self._title(block, lang, words, fill)
+        if words.get("intro"):
+            out.append(self.field(block, lang, "intro", "body", fill))
+        out += self._list(block, lang, words, fill, numbered)
+        if words.get("outro"):
+            out.append(self.field(block, lang, "outro", "body", fill))
+        return out
+
+    def _steps(self, block: Block, lang: str, words: dict[str, Any], fill: str) -> list[Flowable]:
+        return self._lines(block, lang, words, fill, numbered=True)
+
+    def _bullets(self, block: Block, lang: str, words: dict[str, Any], fill: str) -> list[Flowable]:
+        return self._lines(block, lang, words, fill, numbered=False)
+
+    def _paragraphs(self, block: Block, lang: str, key: str, style: str, fill: str) -> list[Flowable]:
+        raw = block.text[lang][key]
+        line = block.line_of(lang, key)
+        text = self._text(raw, f"text.{lang}.{key}", line, block.display)
+        out: list[Flowable] = []
+        for chunk in re.split(r"\n\s*\n", text.strip()):
+            chunk = " ".join(chunk.split("\n"))
+            out.append(
+                self.paragraph(chunk, self.theme.style(style, fill), block, f"text.{lang}.{key}", line, block.display)
+            )
+        return out
+
+    def _prose(self, block: Block, lang: str, words: dict[str, Any], fill: str) -> list[Flowable]:
+        return self._title(block, lang, words, fill) + self._paragraphs(block, lang, "body", "body", fill)
+
+    def _disclaimer(self, block: Block, lang: str, words: dict[str, Any], fill: str) -> list[Flowable]:
+        out: list[Flowable] = [
+            HRFlowable(
+                width="100%",
+                thickness=0.5,
+                color=rl_colors.HexColor(self.theme.gray(self.theme.ink_on(fill))),
+                spaceBefore=6,
+                spaceAfter=4,
+            )
+        ]
+        if words.get("title"):
+            title = self.field(block, lang, "title", "strong", fill)
+            title.keepWithNext = 1
+            out.append(title)
+        return out + self._paragraphs(block, lang, "body", "small", fill)
+
+    def _faq(self, block: Block, lang: str, words: dict[str, Any], fill: str) -> list[Flowable]:
+        out = self._title(block, lang, words, fill)
+        for i, item in enumerate(words["items"]):
+            line = block.line_of(lang, "items", i)
+            q = self._text(item["q"], f"text.{lang}.items[{i + 1}].q", line, block.display)
+            a = self._text(item["a"], f"text.{lang}.items[{i + 1}].a", line, block.display)
+            qp = self.paragraph(
+                q, self.theme.style("strong", fill), block, f"text.{lang}.items[{i + 1}].q", line, block.display
+            )
+            qp.keepWithNext = 1
+            out += [
+                qp,
+                self.paragraph(
+                    a, self.theme.style("body", fill), block, f"text.{lang}.items[{i + 1}].a", line, block.display
+                ),
+            ]
+        return out
+
+    def _callout(self, block: Block, lang: str, words: dict[str, Any], fill: str) -> list[Flowable]:
+        border = self.theme.warning if block.tone == "warning" else self.theme.accent
+        inner: list[Flowable] = [self.field(block, lang, "title", "strong", "none")]
+        if words.get("intro"):
+            inner.append(self.field(block, lang, "intro", "body", "none"))
+        if words.get("items"):
+            inner += self._list(block, lang, words, "none", numbered=False)
+        if words.get("body"):
+            inner += self._paragraphs(block, lang, "body", "body", "none")
+        return [self.boxed(inner, border)]
+
+    def boxed(self, inner: list[Flowable], border: str) -> Flowable:
+        """Return ``inner`` in a tinted box with a coloured border that can split between rows."""
+        pad = self.theme.sizes["body"] * 0.7
+        style = [
+            ("FONT", (0, 0), (-1, -1), self.theme.body.regular, self.theme.sizes["body"]),  # else Helvetica 10
+            ("BOX", (0, 0), (-1, -1), 1.5, rl_colors.HexColor(self.theme.gray(border))),
+            ("BACKGROUND", (0, 0), (-1, -1), rl_colors.HexColor(self.theme.gray(tint(border, 0.92)))),
+            ("LEFTPADDING", (0, 0), (-1, -1), pad),
+            ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+            ("TOPPADDING", (0, 0), (-1, -1), 1),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+            ("TOPPADDING", (0, 0), (-1, 0), pad * 0.8),
+            ("BOTTOMPADDING", (0, -1), (-1, -1), pad * 0.6),
+        ]
+        box = Rows(inner, style)
+        box.keep_whole = True  # moves on to the next panel rather than split, when it fits there whole
+        box.spaceBefore = self.theme.sizes["body"] * 0.6
+        box.spaceAfter = self.theme.sizes["body"] * 0.8
+        return box
+
+    def _heading(self, key: str, fill: str, block: Block) -> Paragraph:
+        para = self.paragraph(
+            self.theme.strings[key],
+            self.theme.style("subheading", fill),
+            block,
+            f"strings.{self.theme.lang}.{key}",
+            1,
+            "content/strings.yaml",
+        )
+        para.keepWithNext = 1
+        return para
+
+    def _condition(self, block: Block, lang: str, words: dict[str, Any], fill: str) -> list[Flowable]:
+        out: list[Flowable] = self._title(block, lang, words, fill, key="name")
+        out.append(self.field(block, lang, "what_it_is", "body", fill))
+        out.append(self._heading("symptoms", fill, block))
+        out += self._list(block, lang, words, fill, numbered=False, key="symptoms")
+        out.append(self._heading("causes", fill, block))
+        out += self._list(block, lang, words, fill, numbered=False, key="causes")
+        out.append(self._heading("how_acupuncture_may_help", fill, block))
+        out.append(self.field(block, lang, "how_acupuncture_may_help", "body", fill))
+        out.append(self._heading("what_research_says", fill, block))
+        out.append(self.field(block, lang, "what_research_says", "body", fill))
+        if block.references:
+            out += self._references(block, fill)
+        warn = [
+            self.paragraph(
+                self.theme.strings["warning_signs"],
+                self.theme.style("strong", "none"),
+                block,
+                f"strings.{lang}.warning_signs",
+                1,
+                "content/strings.yaml",
+            )
+        ]
+        warn += self._list(block, lang, words, "none", numbered=False, key="warning_signs")
+        out.append(self.boxed(warn, self.theme.warning))
+        return out
+
+    def _references(self, block: Block, fill: str) -> list[Flowable]:
+        out: list[Flowable] = [self._heading("references", fill, block)]
+        refs = block.lines.get("references") or []
+        for i, ref in enumerate(block.references):
+            line = refs.line_of(i) if hasattr(refs, "line_of") else 1
+            out.append(
+                self.paragraph(ref, self.theme.style("small", fill), block, f"references[{i + 1}]", line, block.display)
+            )
+        return out
+
+    def _contact(self, block: Block, lang: str, words: dict[str, Any], fill: str) -> list[Flowable]:
+        out = self._title(block, lang, words, fill)
+        if words.get("intro"):
+            intro = self.field(block, lang, "intro", "body", fill)
+            intro.keepWithNext = 1  # the details follow the intro; never an intro alone at a column foot
+            out.append(intro)
+        details: list[Flowable] = []
+        c = self.clinic
+        body = self.theme.style("body", fill)
+        strong = self.theme.style("strong", fill)
+        display, cline = c.display, 1
+
+        def add(markup: str, style: ParagraphStyle = body, where: str = "clinic") -> None:
+            details.append(self.paragraph(markup, style, block, where, cline, display, markup=False))
+
+        esc = escape
+        styling = Styling(link_color=self.theme.gray(self.theme.heading_on(fill)))
+        name = self.context["clinic"]["name"]
+        colon = self.theme.strings["colon"]  # ": ", or "：" in Chinese
+        if "address" in block.show:
+            add(f"<b>{esc(name)}</b><br/>" + "<br/>".join(esc(a) for a in c.address), body, "address")
+        if "phone" in block.show:
+            tel = "tel:" + re.sub(r"[^0-9+]", "", c.phone)
+            phone = c.phone.replace(" ", "\u00a0")  # never broken across lines
+            add(f"{esc(self.theme.strings['call_us'])}{esc(colon)}" + link(phone, tel, styling), body, "phone")
+        if "email" in block.show and c.email:
+            details.append(
+                ShrinkToFit(
+                    self.paragraph(
+                        link(c.email, "mailto:" + c.email, styling), body, block, "email", cline, display, markup=False
+                    )
+                )
+            )
+        if "website" in block.show and c.website:
+            details.append(
+                ShrinkToFit(
+                    self.paragraph(
+                        link(_short_url(c.website), c.website, styling),
+                        body,
+                        block,
+                        "website",
+                        cline,
+                        display,
+                        markup=False,
+                    )
+                )
+            )
+        if "hours" in block.show and c.hours:
+            add(esc(self.theme.strings["hours"]), strong, "hours")
+            for days, hours in group_hours(c.hours, self.theme.strings, self.theme.lang):
+                add(f"{esc(days)}{esc(colon)}{esc(hours)}", body, "hours")
+        qr: list[Flowable] = []
+        if "booking" in block.show and c.booking_url:
+            qr.append(
+                qr_code(
+                    c.booking_url,
+                    self.theme.sizes["body"] * 7,
+                    c.display,
+                    c.lines.line_of("booking_url"),
+                    self.theme.gray,
+                )
+            )
+        caption = None
+        if qr:
+            caption = self.paragraph(
+                esc(self.theme.strings["scan_to_book"])
+                + esc(colon)
+                + ("<br/>" if is_cjk(self.theme.lang) else "")  # else the link breaks mid-word
+                + link(_short_url(c.booking_url or ""), c.booking_url or "", styling),
+                self.theme.style("small", fill),
+                block,
+                "booking_url",
+                c.lines.line_of("booking_url"),
+                display,
+                markup=False,
+            )
+        out.append(
+            SideBySide(
+                details,
+                qr,
+                caption,
+                min_side_width=self.theme.sizes["body"] * 24,
+                font=self.theme.body.regular,
+                size=self.theme.sizes["body"],
+            )
+        )
+        return out
+
+    # which method writes each kind of block (content.py checks ``kind`` against the same names)
+    KINDS: ClassVar[dict[str, Callable[..., list[Flowable]]]] = {
+        "steps": _steps,
+        "bullets": _bullets,
+        "prose": _prose,
+        "disclaimer": _disclaimer,
+        "faq": _faq,
+        "callout": _callout,
+        "condition": _condition,
+        "contact": _contact,
+    }
+
+
+def _short_url(url: str) -> str:
+    return re.sub(r"^https?://(www\.)?", "", url).rstrip("/")
+
+
+def group_hours(hours: dict[str, str], strings: dict[str, str], lang: str) -> list[tuple[str, str]]:
+    """Return ``[(days, hours)]`` with consecutive days of equal hours joined ("Monday – Friday").
+
+    Day names come from CLDR (``i18n.day_names``); the joining word is the ``through`` string.
+    """
+    names = day_names(lang)
+    out: list[tuple[str, str]] = []
+    run: list[str] = []
+    for day in (*DAYS, ""):
+        value = hours.get(day) if day else None
+        if run and (value != hours.get(run[-1]) or not day):
+            first, last = names[run[0]], names[run[-1]]
+            label = first if len(run) == 1 else f"{first}{strings['through']}{last}"
+            label = label[:1].upper() + label[1:]  # it starts a line: "Lunes – jueves"
+            text = hours[run[0]]
+            out.append((label, strings["closed"] if text.strip().lower() == "closed" else text))
+            run = []
+        if day and value is not None:
+            run.append(day)
+    return out
+
+
+_TAG = re.compile(r"<[^>]+>")
+# CJK ideographs, kana, hangul and full-width forms: text with none of them wraps as Latin
+_HAS_CJK = re.compile("[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\U00020000-\U0003ffff]")
+
+
+def _visible(markup: str) -> str:
+    return unescape(_TAG.sub("", markup.replace("<br/>", "\n")))
+
+
+def _tagged(markup: str, tag: str) -> str:
+    return " ".join(_visible(m) for m in re.findall(rf"<{tag}>(.*?)</{tag}>", markup, re.S))
