@@ -10,6 +10,7 @@ exit non-zero.
     python scripts/proof_art.py [--out /tmp/art-proof.pdf] [DIR ...]
     pdftoppm -png -r 100 /tmp/art-proof.pdf /tmp/art-proof
 """
+
 from __future__ import annotations
 
 import argparse
@@ -59,7 +60,7 @@ def load(paths):
     for p in paths:
         try:
             d = svg2rlg(str(p))
-        except Exception as e:  # noqa: BLE001 - report every failure
+        except Exception as e:  # report every failure, whatever svglib raises
             bad.append((p, repr(e)))
             continue
         if d is None or not d.width or not d.height:
@@ -103,8 +104,7 @@ def sheet(c: Canvas, items, width, title, grayscale, label_size):
         c.setFont("Helvetica", label_size)
         c.drawString(x, y - h - label_size - 2, p.stem)
         if width > inch:
-            c.drawString(x, y - h - 2 * label_size - 4,
-                         f"{p.stat().st_size / 1024:.1f} KB, {d.width:g}x{d.height:g}")
+            c.drawString(x, y - h - 2 * label_size - 4, f"{p.stat().st_size / 1024:.1f} KB, {d.width:g}x{d.height:g}")
         row_h = max(row_h, h)
     c.showPage()
 
