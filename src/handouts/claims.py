@@ -65,6 +65,7 @@ class Grammar:
     subjects: re.Pattern[str] | None = None
     breaks: re.Pattern[str] | None = None  # ends a part of the sentence: "but", ";", "但是"
     commas: re.Pattern[str] | None = None  # ends a clause inside a part: ",", "，", "which"
+    relatives: re.Pattern[str] | None = None  # a hedge after these is about something else: "which"
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,7 @@ def grammar_from(values: dict[str, Any]) -> Grammar:
         subjects=alternatives(values.get("subjects", ())),
         breaks=alternatives(values.get("breaks", ())),
         commas=alternatives(values.get("commas", ())),
+        relatives=alternatives(values.get("relatives", ())),
     )
 
 
@@ -160,6 +162,8 @@ def _cleared(claim: Claim, m: re.Match[str], text: str, grammar: Grammar, refere
     parts = clauses(text, grammar)
     part, spans = next(((p, s) for p, s in parts if p[0] <= m.start() <= p[1]), parts[-1])
     clause = _around(spans, m.start())
+    if _any(grammar.negations, text, clause[0], m.start()):
+        return True
     if claim.study:
         if not references:
             return False
@@ -167,9 +171,11 @@ def _cleared(claim: Claim, m: re.Match[str], text: str, grammar: Grammar, refere
         return all(any(y in r for r in references) for y in years)
     if claim.subject and not _any(grammar.subjects, text, *part):
         return True
-    if _any(grammar.negations, text, clause[0], m.start()):
-        return True
-    return claim.hedge and (_any(grammar.hedges, text, *clause) or _any(grammar.hedges, text, part[0], m.start()))
+    if not claim.hedge:
+        return False
+    # a hedge earlier in the part, or after the match up to a relative clause ("which may ...")
+    relative = _around(_spans(text, grammar.relatives, *part), m.start())
+    return _any(grammar.hedges, text, part[0], m.start()) or _any(grammar.hedges, text, m.start(), relative[1])
 
 
 def find(text: str, lang: str, claims: Sequence[Claim], rules: Rules, references: Sequence[str] = ()) -> list[Hit]:
@@ -219,6 +225,7 @@ _GRAMMAR = Record(
         "subjects": Field(_WORDS, default=list, doc="words that name the treatment: acupuncture, 针灸"),
         "breaks": Field(_WORDS, default=list, doc="what ends a part of a sentence: but, ;, 但是"),
         "commas": Field(_WORDS, default=list, doc="what ends a clause inside a part: a comma, which"),
+        "relatives": Field(_WORDS, default=list, doc="a hedge after these is about something else: which"),
     }
 )
 RULES_FIELDS: dict[str, Field] = {
