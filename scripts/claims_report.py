@@ -44,17 +44,19 @@ def load_rules(root: Path = ROOT) -> Rules:
     return rules
 
 
-def test_set(lang: str) -> dict[str, list[str]]:
+def sentences_of(lang: str) -> dict[str, list[str]]:
     """Return ``{"overclaims": [...], "honest": [...]}`` for ``lang``."""
     return yaml.safe_load((DATA / f"{lang}.yaml").read_text(encoding="utf-8"))
 
 
 def score(lang: str, rules: Rules) -> Score:
     """Check every sentence of ``lang``'s test set and count what was flagged."""
-    data = test_set(lang)
+    data = sentences_of(lang)
     misses = tuple(s for s in data["overclaims"] if not find(s, lang, rules.claims, rules))
     alarms = tuple(
-        f"{s}  <- {', '.join(h.text for h in hits)}" for s in data["honest"] if (hits := find(s, lang, rules.claims, rules))
+        f"{s}  <- {', '.join(h.text for h in hits)}"
+        for s in data["honest"]
+        if (hits := find(s, lang, rules.claims, rules))
     )
     n = len(data["overclaims"])
     return Score(lang, n - len(misses), n, misses, alarms)
