@@ -86,12 +86,17 @@ def test_seed_003_overclaim_is_an_error(lint):
     result = lint(changes, "--max-grade", "20")  # the sentence is hard to read too; that is another test
     assert result.exit_code == 1
     assert result.stdout == (
+        'content/blocks/claim.yaml:6: error: [claims] text.en.body: "holds promise": a strength or comparison word '
+        "the evidence does not support (small, mixed studies; common mild effects); suggest: "
+        '"some small studies suggest it may help some people; mild effects such as soreness are common"\n'
         'content/blocks/claim.yaml:6: error: [claims] text.en.body: "scientific validation": acupuncture for nerve '
         "pain has not been validated by science; a 2017 Cochrane review found too little evidence to say whether it "
         'helps; suggest: "research so far is limited; larger, better studies are needed"\n'
-        "\n" + summary(5, errors=1)
+        'content/blocks/claim.yaml:6: error: [claims] text.en.body: "viable option": reviews of the evidence have '
+        'not shown that acupuncture is effective for nerve pain; suggest: "may help some people"\n'
+        "\n" + summary(5, errors=3)
     )
-    assert result.stderr == FAILED.format(1)
+    assert result.stderr == FAILED.format(3)
 
 
 def test_seed_001_and_002_nerve_regeneration_claims_are_errors(lint):
@@ -237,16 +242,16 @@ def test_condition_sheet_with_see_a_doctor_now_passes(lint):
     assert result.stdout == summary(5)
 
 
-def test_research_sentence_without_references_is_a_warning(lint):
+def test_research_sentence_without_references_is_an_error(lint):
     body = "Many people ask about it. A 2020 study found less pain with acupuncture. We explain what research shows."
     result = lint(
         {"content/blocks/research.yaml": prose(body), "content/handouts/welcome.yaml": welcome(*BASE, "research")}
     )
-    assert result.exit_code == 0
+    assert result.exit_code == 1
     assert result.stdout == (
-        'content/blocks/research.yaml:6: warning: [evidence] text.en.body: "A 2020 study found less pain with '
-        'acupuncture." states a research finding, but the block has no references: add the study under references: '
-        "so a reader can look it up\n\n" + summary(5, warnings=1)
+        'content/blocks/research.yaml:6: error: [claims] text.en.body: "study found": reports a finding without a '
+        "reference a reader can look up (add it under references:, with the same year); suggest: "
+        '"research is limited", or cite the study under references: and say what it found\n\n' + summary(5, errors=1)
     )
 
 
