@@ -13,7 +13,9 @@ judged inside its sentence, split into clauses per language.
 - ``subject: true``: the rule applies only where the treatment is named in that part of the
   sentence ("acupuncture helps", not "good shoes help").
 - ``study: true``: a finding from a study counts as sourced only when the block has references,
-  and when the sentence names a year, a reference of that year.
+  and when the sentence names a year, a reference of that year. An efficacy word in a sentence
+  credited to studies (``findings``: "in the 8 studies", "than the comparison groups") is judged
+  the same way: sourced, it reports a finding rather than stating a fact.
 
 Clinic patterns are semi-trusted: ``bounded()`` refuses patterns with nested quantifiers, the
 shape that backtracks catastrophically; other limits on them belong there too.
@@ -66,6 +68,7 @@ class Grammar:
     breaks: re.Pattern[str] | None = None  # ends a part of the sentence: "but", ";", "但是"
     commas: re.Pattern[str] | None = None  # ends a clause inside a part: ",", "，", "which"
     relatives: re.Pattern[str] | None = None  # a hedge after these is about something else: "which"
+    findings: re.Pattern[str] | None = None  # credits the sentence to studies: "in the 8 studies", "than the sham group"
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,7 @@ def grammar_from(values: dict[str, Any]) -> Grammar:
         breaks=alternatives(values.get("breaks", ())),
         commas=alternatives(values.get("commas", ())),
         relatives=alternatives(values.get("relatives", ())),
+        findings=alternatives(values.get("findings", ())),
     )
 
 
@@ -165,17 +169,26 @@ def _cleared(claim: Claim, m: re.Match[str], text: str, grammar: Grammar, refere
     if _any(grammar.negations, text, clause[0], m.start()):
         return True
     if claim.study:
-        if not references:
-            return False
-        years = {y.group(0) for y in _YEAR.finditer(text)}
-        return all(any(y in r for r in references) for y in years)
+        return _sourced(text, references)
     if claim.subject and not _any(grammar.subjects, text, *part):
         return True
     if not claim.hedge:
         return False
-    # a hedge earlier in the part, or after the match up to a relative clause ("which may ...")
+    # an efficacy word in a sentence that reports what cited studies found is a finding, not a promise
+    if _any(grammar.findings, text, 0, len(text)) and _sourced(text, references):
+        return True
+    # a hedge earlier in the part, or after the match up to a relative clause ("which may ..."),
+    # or one that contains the match ("si la acupuntura ayuda")
     relative = _around(_spans(text, grammar.relatives, *part), m.start())
-    return _any(grammar.hedges, text, part[0], m.start()) or _any(grammar.hedges, text, m.start(), relative[1])
+    return _any(grammar.hedges, text, part[0], relative[1])
+
+
+def _sourced(text: str, references: Sequence[str]) -> bool:
+    # the block has references, and one of the year the sentence names, if it names one
+    if not references:
+        return False
+    years = {y.group(0) for y in _YEAR.finditer(text)}
+    return all(any(y in r for r in references) for y in years)
 
 
 def find(text: str, lang: str, claims: Sequence[Claim], rules: Rules, references: Sequence[str] = ()) -> list[Hit]:
@@ -226,6 +239,7 @@ _GRAMMAR = Record(
         "breaks": Field(_WORDS, default=list, doc="what ends a part of a sentence: but, ;, 但是"),
         "commas": Field(_WORDS, default=list, doc="what ends a clause inside a part: a comma, which"),
         "relatives": Field(_WORDS, default=list, doc="a hedge after these is about something else: which"),
+        "findings": Field(_WORDS, default=list, doc="phrases that credit a sentence to studies: in the 8 studies"),
     }
 )
 RULES_FIELDS: dict[str, Field] = {
