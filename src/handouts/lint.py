@@ -27,6 +27,7 @@ from .content import Block, Handout
 from .errors import ContentError, HandoutError
 from .project import Project, load_project
 from .render import plain
+from .yamlio import YList, YMap, load_yaml
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 _SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
@@ -157,6 +158,7 @@ def lint(root: Path, options: Options | None = None) -> Report:
         findings += check_reviewed(block, today, options.max_age_months)
         findings += check_unused(project, clinic, block)
     findings += check_clinic_claims(project, rules, texts)
+    findings += check_visible(project.root, rules)
     for handout in project.handouts.values():
         findings += check_safety(project, handout)
     findings += check_translations(project)
@@ -414,6 +416,90 @@ def check_clinic_claims(project: Project, rules: Rules, texts: dict[tuple[Key, s
             block = project.blocks.get(block_id)
             for lang in block.text if block else {}:
                 out += check_claims(block, lang, texts[(None, block_id), lang], own, rules)
+    return out
+
+
+# --- patient-visible text outside blocks ----------------------------------------------------
+
+Visible = tuple[str, int, str, str]  # (where, line, language, text)
+
+
+def check_visible(root: Path, rules: Rules) -> list[Finding]:
+    """Check every patient-visible text outside blocks for claims, at its own ``file:line``.
+
+    Handout titles and subtitles, each clinic's ``name`` and ``tagline`` (checked against the
+    clinic's own claims list too), layout text elements and ``content/strings.yaml``. Text that is
+    not in one language (a layout's text, a clinic name given for ``*``) gets the English rules.
+    Files that do not load are left to ``validate``'s findings.
+    """
+    content = root / "content"
+    files: list[tuple[Path, tuple[Claim, ...], Any]] = []
+    files += [(p, rules.claims, _handout_texts) for p in sorted((content / "handouts").glob("*.yaml"))]
+    for p in sorted((content / "clinics").glob("*/clinic.yaml")):
+        files.append((p, rules.claims + rules.clinic_claims.get(p.parent.name, ()), _clinic_texts))
+    for p in sorted((content / "clinics").glob("*/handouts/*.yaml")):
+        files.append((p, rules.claims + rules.clinic_claims.get(p.parent.parent.name, ()), _handout_texts))
+    files += [(p, rules.claims, _layout_texts) for p in sorted((root / "layouts").glob("*.yaml"))]
+    if (content / "strings.yaml").is_file():
+        files.append((content / "strings.yaml", rules.claims, _string_texts))
+    out = []
+    for path, claim_list, texts in files:
+        display = path.relative_to(root).as_posix()
+        try:
+            data = load_yaml(path, display)
+        except HandoutError:
+            continue
+        for where, line, lang, text in texts(data):
+            clean = _clean(text)
+            sentences = [Sentence(" ".join(clean[a:b].split()), line, where) for a, b in _split(clean)]
+            out += claim_findings(display, None, lang, sentences, claim_list, rules)
+    return out
+
+
+def _lang(key: Any) -> str:
+    return "en" if key == "*" else str(key)
+
+
+def _handout_texts(data: Any) -> list[Visible]:
+    text = data.get("text") if isinstance(data, YMap) else None
+    out: list[Visible] = []
+    for lang, words in (text or {}).items() if isinstance(text, YMap) else ():
+        for key in ("title", "subtitle"):
+            if isinstance(words, YMap) and isinstance(words.get(key), str):
+                out.append((f"text.{lang}.{key}", words.line_of(key), _lang(lang), words[key]))
+    return out
+
+
+def _clinic_texts(data: Any) -> list[Visible]:
+    out: list[Visible] = []
+    for key in ("name", "tagline"):
+        value = data.get(key) if isinstance(data, YMap) else None
+        if isinstance(value, str):
+            out.append((key, data.line_of(key), "en", value))
+        elif isinstance(value, YMap):
+            texts = [(lang, v) for lang, v in value.items() if isinstance(v, str)]
+            out += [(f"{key}.{lang}", value.line_of(lang), _lang(lang), v) for lang, v in texts]
+    return out
+
+
+def _layout_texts(data: Any, where: str = "") -> list[Visible]:
+    out: list[Visible] = []
+    if isinstance(data, YMap):
+        if isinstance(data.get("text"), str):
+            out.append((f"{where}.text".lstrip("."), data.line_of("text"), "en", data["text"]))
+        for key, value in data.items():
+            out += _layout_texts(value, f"{where}.{key}")
+    elif isinstance(data, YList):
+        for i, value in enumerate(data):
+            out += _layout_texts(value, f"{where}[{i + 1}]")
+    return out
+
+
+def _string_texts(data: Any) -> list[Visible]:
+    out: list[Visible] = []
+    for lang, words in data.items() if isinstance(data, YMap) else ():
+        if isinstance(words, YMap):
+            out += [(f"{lang}.{k}", words.line_of(k), _lang(lang), v) for k, v in words.items() if isinstance(v, str)]
     return out
 
 
