@@ -68,7 +68,7 @@ class Grammar:
     breaks: re.Pattern[str] | None = None  # ends a part of the sentence: "but", ";", "但是"
     commas: re.Pattern[str] | None = None  # ends a clause inside a part: ",", "，", "which"
     relatives: re.Pattern[str] | None = None  # a hedge after these is about something else: "which"
-    findings: re.Pattern[str] | None = None  # credits the sentence to studies: "in the 8 studies", "than the sham group"
+    findings: re.Pattern[str] | None = None  # credits a sentence to studies: "in the 8 studies"
 
 
 @dataclass(frozen=True)
