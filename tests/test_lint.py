@@ -65,7 +65,7 @@ def test_shipped_library_has_no_errors(runner):
     assert [f for f in findings if f["severity"] not in ("warning", "info")] == []
     # the only notes: Chinese has no reading-grade formula, said once per language
     assert sorted(f["message"] for f in findings if f["severity"] == "info") == [
-        f"no reading-grade formula for {lang!r} in textstat: 27 block(s) not graded in {lang}"
+        f"no reading-grade formula for {lang!r} in textstat: 34 block(s) not graded in {lang}"
         for lang in ("zh-Hans", "zh-Hant")
     ]
 
@@ -86,12 +86,17 @@ def test_seed_003_overclaim_is_an_error(lint):
     result = lint(changes, "--max-grade", "20")  # the sentence is hard to read too; that is another test
     assert result.exit_code == 1
     assert result.stdout == (
+        'content/blocks/claim.yaml:6: error: [claims] text.en.body: "holds promise": a strength or comparison word '
+        "the evidence does not support (small, mixed studies; common mild effects); suggest: "
+        '"some small studies suggest it may help some people; mild effects such as soreness are common"\n'
         'content/blocks/claim.yaml:6: error: [claims] text.en.body: "scientific validation": acupuncture for nerve '
         "pain has not been validated by science; a 2017 Cochrane review found too little evidence to say whether it "
         'helps; suggest: "research so far is limited; larger, better studies are needed"\n'
-        "\n" + summary(5, errors=1)
+        'content/blocks/claim.yaml:6: error: [claims] text.en.body: "viable option": reviews of the evidence have '
+        'not shown that acupuncture is effective for nerve pain; suggest: "may help some people"\n'
+        "\n" + summary(5, errors=3)
     )
-    assert result.stderr == FAILED.format(1)
+    assert result.stderr == FAILED.format(3)
 
 
 def test_seed_001_and_002_nerve_regeneration_claims_are_errors(lint):
@@ -237,16 +242,16 @@ def test_condition_sheet_with_see_a_doctor_now_passes(lint):
     assert result.stdout == summary(5)
 
 
-def test_research_sentence_without_references_is_a_warning(lint):
+def test_research_sentence_without_references_is_an_error(lint):
     body = "Many people ask about it. A 2020 study found less pain with acupuncture. We explain what research shows."
     result = lint(
         {"content/blocks/research.yaml": prose(body), "content/handouts/welcome.yaml": welcome(*BASE, "research")}
     )
-    assert result.exit_code == 0
+    assert result.exit_code == 1
     assert result.stdout == (
-        'content/blocks/research.yaml:6: warning: [evidence] text.en.body: "A 2020 study found less pain with '
-        'acupuncture." states a research finding, but the block has no references: add the study under references: '
-        "so a reader can look it up\n\n" + summary(5, warnings=1)
+        'content/blocks/research.yaml:6: error: [claims] text.en.body: "study found": reports a finding without a '
+        "reference a reader can look up (add it under references:, with the same year); suggest: "
+        '"research is limited", or cite the study under references: and say what it found\n\n' + summary(5, errors=1)
     )
 
 
@@ -381,3 +386,66 @@ def test_lint_does_not_import_reportlab():
     )
     assert "Linted" in done.stdout
     assert "reportlab" not in done.stderr
+
+
+# --- all patient-visible text, not only blocks ------------------------------------------------
+
+
+def test_overclaiming_handout_title_is_an_error_at_its_line(lint):
+    recipe = welcome(*BASE).replace("title: Welcome sheet", "title: Acupuncture cures nerve pain")
+    result = lint({"content/handouts/welcome.yaml": recipe})
+    assert result.exit_code == 1
+    assert result.stdout == (
+        'content/handouts/welcome.yaml:4: error: [claims] text.en.title: "cures": acupuncture does not cure nerve '
+        'damage or the conditions behind nerve pain; suggest: "may ease symptoms for some people"\n\n'
+        + summary(4, errors=1)
+    )
+    assert result.stderr == FAILED.format(1)
+
+
+def test_overclaiming_clinic_tagline_is_an_error_in_every_language(lint):
+    tagline = (
+        "tagline:\n  en: Evidence-based acupuncture\n  es: Acupuntura basada en la evidencia\n"
+        "  zh-Hans: 以研究证据为依据的针灸\n"
+    )
+    clinic = CLINIC.replace("tagline: Gentle care\n", tagline)
+    result = lint({"content/clinics/demo/clinic.yaml": clinic})
+    assert result.exit_code == 1
+    assert result.stdout == (
+        'content/clinics/demo/clinic.yaml:3: error: [claims] tagline.en: "Evidence-based": acupuncture for nerve '
+        "pain is not evidence-based care; a 2017 Cochrane review found too little evidence to say whether it helps; "
+        'suggest: "evidence-aware", "we tell you what research does and does not show"\n'
+        'content/clinics/demo/clinic.yaml:4: error: [claims] tagline.es: "basada en la evidencia": presenta como '
+        'comprobado lo que la evidencia no ha comprobado ("basada en la evidencia" tampoco es cierto en este campo); '
+        'suggest: "algunos estudios pequeños sugieren ...", con los estudios en references:\n'
+        'content/clinics/demo/clinic.yaml:5: error: [claims] tagline.zh-Hans: "以研究证据为依据": 把证据未确定的事'
+        '说成定论（"以证据为依据"在这一领域也言过其实）/ 把證據未確定的事說成定論; suggest: "一些小型研究提示……"，'
+        "并在 references: 中列出研究\n\n" + summary(4, errors=3)
+    )
+
+
+def test_overclaiming_clinic_name_and_layout_text_are_errors(lint):
+    clinic = CLINIC.replace("name: Chen & Wu <Acupuncture>", "name: Miracle Acupuncture")
+    layout = (REPO / "layouts" / "sheet.yaml").read_text(encoding="utf-8")
+    layout = layout.replace('text: "{{ clinic.tagline }}"', 'text: "Guaranteed relief. {{ clinic.tagline }}"')
+    result = lint({"content/clinics/demo/clinic.yaml": clinic, "layouts/sheet.yaml": layout})
+    assert result.exit_code == 1
+    assert result.stdout == (
+        'content/clinics/demo/clinic.yaml:1: error: [claims] name: "Miracle": promises a result no treatment can '
+        'promise; suggest: "may help some people"\n\n'
+        'layouts/sheet.yaml:30: error: [claims] pages[1].elements[4].text: "Guaranteed": no treatment can promise '
+        'a result; suggest: "may help some people; results differ from person to person"\n\n' + summary(4, errors=2)
+    )
+
+
+def test_overclaiming_strings_entry_is_an_error_at_its_line(lint):
+    strings = (REPO / "content" / "strings.yaml").read_text(encoding="utf-8")
+    strings = strings.replace("  book_online: Book online\n", "  book_online: Book your cure online\n", 1)
+    line = strings.splitlines().index("  book_online: Book your cure online") + 1
+    result = lint({"content/strings.yaml": strings})
+    assert result.exit_code == 1
+    assert result.stdout == (
+        f'content/strings.yaml:{line}: error: [claims] en.book_online: "cure": acupuncture does not cure nerve '
+        'damage or the conditions behind nerve pain; suggest: "may ease symptoms for some people"\n\n'
+        + summary(4, errors=1)
+    )

@@ -15,17 +15,18 @@ import datetime as dt
 import json
 import re
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import textstat
 
-from .errors import ContentError, HandoutError, raise_all
+from . import claims
+from .claims import Claim, Rules
+from .errors import ContentError, HandoutError
 from .load.content import Block, Handout
 from .load.project import Project, load_project
-from .load.schema import Checker, Field, ListOf, Record, Text
-from .load.yamlio import YList, load_yaml
+from .load.yamlio import YList, YMap, load_yaml
 from .render import plain
 
 ERROR, WARNING, INFO = "error", "warning", "info"
@@ -49,7 +50,6 @@ _INDIRECT = re.compile(r"\bwhat\s+(the\s+)?$", re.I)
 _GLOSS_AFTER = re.compile(r"[(（:：,，—–]|\s-\s|\b(which|called|means|meaning|llamad[oa]s?|significa|es decir)\b", re.I)
 _GLOSS_BEFORE = re.compile(r"(\b(called|known as|named|llamad[oa]s?)\s+|[(（]\s*)$", re.I)
 
-_EDGE = "A-Za-z0-9À-ÖØ-öø-ÿ"  # a pattern never matches inside a longer word in a Latin script
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 _BREAK = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?…][\"'”’)\]]))\s+(?=[\"'“‘(\[¿¡]?[A-Z0-9À-ÖØ-Þ])|(?<=[。！？])")
 _ABBREVIATION = re.compile(r"\b(e\.g|i\.e|vs|cf|Dr|Mr|Mrs|Ms|approx)\.$", re.I)
@@ -122,26 +122,6 @@ class Report:
 
 
 @dataclass(frozen=True)
-class Claim:
-    """One overstating phrase, why it overstates, a safer wording, and honest uses to let through."""
-
-    pattern: re.Pattern[str]
-    reason: str
-    suggest: str
-    allow: tuple[re.Pattern[str], ...] = ()
-    clinic: str | None = None
-
-
-@dataclass(frozen=True)
-class Rules:
-    """The claims lists (shared, and per clinic) and the TCM terms that need a gloss."""
-
-    claims: tuple[Claim, ...] = ()
-    tcm_terms: tuple[re.Pattern[str], ...] = ()
-    clinic_claims: dict[str, tuple[Claim, ...]] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
 class Sentence:
     """A sentence a patient reads, with the file line and the field it comes from."""
 
@@ -168,12 +148,17 @@ def lint(root: Path, options: Options | None = None) -> Report:
         for lang in block.text:
             sentences = texts[(clinic, block_id), lang]
             findings += check_grade(block, lang, sentences, options.max_grade, ungraded)
-            findings += check_claims(block, sentences, rules.claims + rules.clinic_claims.get(clinic or "", ()))
-            findings += check_research(block, sentences)
+            flagged = check_claims(
+                block, lang, sentences, rules.claims + rules.clinic_claims.get(clinic or "", ()), rules
+            )
+            findings += flagged
+            said = {(f.line, f.message.split(": ", 1)[0]) for f in flagged}
+            findings += check_research(block, [s for s in sentences if (s.line, s.where) not in said])
             findings += check_terms(block, sentences, rules.tcm_terms)
         findings += check_reviewed(block, today, options.max_age_months)
         findings += check_unused(project, clinic, block)
     findings += check_clinic_claims(project, rules, texts)
+    findings += check_visible(project.root, rules)
     for handout in project.handouts.values():
         findings += check_safety(project, handout)
     findings += check_translations(project)
@@ -189,80 +174,19 @@ def lint(root: Path, options: Options | None = None) -> Report:
 
 # --- loading ---------------------------------------------------------------------------------
 
-_CLAIM = Record(
-    {
-        "pattern": Field(Text(max_len=1000), required=True, doc="a phrase or regular expression"),
-        "reason": Field(Text(max_len=400), required=True, doc="why it overstates"),
-        "suggest": Field(Text(max_len=400), required=True, doc="a safer wording"),
-        "allow": Field(ListOf(Text(max_len=1000)), default=list, doc="honest uses that contain a match"),
-    }
-)
-RULES_FIELDS: dict[str, Field] = {
-    "claims": Field(ListOf(_CLAIM), required=True, doc="phrases that overstate the evidence"),
-    "tcm_terms": Field(ListOf(Text(max_len=80)), default=list, doc="TCM words that need a gloss"),
-}
-CLINIC_RULES_FIELDS: dict[str, Field] = {"claims": RULES_FIELDS["claims"]}
-
 
 def read_rules(project: Project) -> tuple[Rules, list[Finding]]:
-    """Load ``content/claims.yaml`` and every ``content/clinics/<slug>/claims.yaml``.
+    """Load ``content/claims.yaml`` and every ``content/clinics/<slug>/claims.yaml`` (see ``claims.read_rules``).
 
     Returns the rules and the problems found in those files, as error findings. A project with no
     ``content/claims.yaml`` gets no claims and no TCM terms, and an info finding saying so.
     """
-    findings: list[Finding] = []
-    shared = project.root / "content" / "claims.yaml"
-    claims: tuple[Claim, ...] = ()
-    terms: tuple[re.Pattern[str], ...] = ()
-    if shared.is_file():
-        try:
-            values = _read_rules_file(shared, "content/claims.yaml", RULES_FIELDS, None)
-            claims = values["claims"]
-            terms = tuple(_compile(re.escape(t) + r"(s|es)?") for t in values["tcm_terms"])
-        except HandoutError as exc:
-            findings += _as_findings(exc, "claims")
-    else:
+    rules, problems = claims.read_rules(project.root, project.clinic_blocks)
+    findings = [Finding(p.path, p.line, ERROR, "claims", None, p.detail) for p in problems]
+    if not (project.root / "content" / "claims.yaml").is_file():
         message = "no claims list: claims and TCM terms are not checked"
         findings.append(Finding("content/claims.yaml", None, INFO, "claims", None, message))
-    per_clinic: dict[str, tuple[Claim, ...]] = {}
-    for slug in sorted(project.clinic_blocks):
-        path = project.root / "content" / "clinics" / slug / "claims.yaml"
-        if path.is_file():
-            try:
-                display = f"content/clinics/{slug}/claims.yaml"
-                per_clinic[slug] = _read_rules_file(path, display, CLINIC_RULES_FIELDS, slug)["claims"]
-            except HandoutError as exc:
-                findings += _as_findings(exc, "claims")
-    return Rules(claims, terms, per_clinic), findings
-
-
-def _read_rules_file(path: Path, display: str, fields: dict[str, Field], clinic: str | None) -> dict[str, Any]:
-    data = load_yaml(path, display)
-    ck = Checker(display, ContentError)
-    values = Record(fields).check(data, ck, "", data.line)
-    raise_all(ck.errors)
-    claims = []
-    for i, (entry, raw) in enumerate(zip(values["claims"], data["claims"], strict=True)):
-        where = f"claims[{i + 1}]"
-        pattern = _checked(entry["pattern"], ck, raw.line_of("pattern"), f"{where}.pattern")
-        lines = raw.get("allow") or YList()
-        allow = [_checked(a, ck, lines.line_of(j), f"{where}.allow[{j + 1}]") for j, a in enumerate(entry["allow"])]
-        claims.append(Claim(pattern, entry["reason"], entry["suggest"], tuple(allow), clinic))  # type: ignore[arg-type]
-    raise_all(ck.errors)
-    values["claims"] = tuple(claims)
-    return values
-
-
-def _compile(pattern: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![{_EDGE}])(?:{pattern})(?![{_EDGE}])", re.I)
-
-
-def _checked(pattern: str, ck: Checker, line: int, where: str) -> re.Pattern[str] | None:
-    try:
-        return _compile(pattern)
-    except re.error as exc:
-        ck.fail(line, where, f"{pattern!r} is not a valid pattern: {exc.msg}")
-        return None
+    return rules or Rules(), findings
 
 
 def _as_findings(exc: HandoutError, check: str) -> list[Finding]:
@@ -380,25 +304,34 @@ def check_grade(
     return [_about(block, block.lines["text"].line_of(lang), WARNING, "grade", message)]
 
 
-def check_claims(block: Block, sentences: list[Sentence], claims: tuple[Claim, ...]) -> list[Finding]:
-    """Return an error for each phrase of ``sentences`` that ``claims`` says overstates the evidence.
+def check_claims(
+    block: Block, lang: str, sentences: list[Sentence], claim_list: tuple[Claim, ...], rules: Rules
+) -> list[Finding]:
+    """Return an error for each phrase of ``block``'s ``sentences`` in ``lang`` that overstates the evidence.
 
-    A match inside one of the claim's ``allow`` matches is honest and passes; where two claims
-    match the same words, only the first is reported.
+    The claims engine (``claims.find``) judges each match in its sentence: allowed phrases,
+    negations, hedges and the block's references clear it; one phrase gets one message.
     """
+    return claim_findings(block.display, block.id, lang, sentences, claim_list, rules, block.references)
+
+
+def claim_findings(
+    display: str,
+    block_id: str | None,
+    lang: str,
+    sentences: list[Sentence],
+    claim_list: tuple[Claim, ...],
+    rules: Rules,
+    references: tuple[str, ...] = (),
+) -> list[Finding]:
+    """Return an error for each overstating phrase of ``sentences``, located in the file ``display``."""
     out = []
     for s in sentences:
-        taken: list[tuple[int, int]] = []
-        for claim in claims:
-            for m in claim.pattern.finditer(s.text):
-                if any(a.start() <= m.start() and m.end() <= a.end() for p in claim.allow for a in p.finditer(s.text)):
-                    continue
-                if any(m.start() < end and start < m.end() for start, end in taken):
-                    continue
-                taken.append(m.span())
-                source = f" (clinic {claim.clinic!r} claims list)" if claim.clinic else ""
-                message = f'{s.where}: "{m.group(0)}": {claim.reason}; suggest: {claim.suggest}{source}'
-                out.append(_about(block, s.line, ERROR, "claims", message))
+        for hit in claims.find(s.text, lang, claim_list, rules, references):
+            claim = hit.claim
+            source = f" (clinic {claim.clinic!r} claims list)" if claim.clinic else ""
+            message = f'{s.where}: "{hit.text}": {claim.reason}; suggest: {claim.suggest}{source}'
+            out.append(Finding(display, s.line, ERROR, "claims", block_id, message))
     return out
 
 
@@ -474,7 +407,7 @@ def check_unused(project: Project, clinic: str | None, block: Block) -> list[Fin
 def check_clinic_claims(project: Project, rules: Rules, texts: dict[tuple[Key, str], list[Sentence]]) -> list[Finding]:
     """Check the shared blocks each clinic's handouts use against that clinic's own claims list."""
     out = []
-    for slug, claims in rules.clinic_claims.items():
+    for slug, own in rules.clinic_claims.items():
         clinic = project.clinics.get(slug)
         if clinic is None:
             continue
@@ -482,7 +415,91 @@ def check_clinic_claims(project: Project, rules: Rules, texts: dict[tuple[Key, s
         for block_id in sorted(used - project.clinic_blocks.get(slug, {}).keys()):
             block = project.blocks.get(block_id)
             for lang in block.text if block else {}:
-                out += check_claims(block, texts[(None, block_id), lang], claims)
+                out += check_claims(block, lang, texts[(None, block_id), lang], own, rules)
+    return out
+
+
+# --- patient-visible text outside blocks ----------------------------------------------------
+
+Visible = tuple[str, int, str, str]  # (where, line, language, text)
+
+
+def check_visible(root: Path, rules: Rules) -> list[Finding]:
+    """Check every patient-visible text outside blocks for claims, at its own ``file:line``.
+
+    Handout titles and subtitles, each clinic's ``name`` and ``tagline`` (checked against the
+    clinic's own claims list too), layout text elements and ``content/strings.yaml``. Text that is
+    not in one language (a layout's text, a clinic name given for ``*``) gets the English rules.
+    Files that do not load are left to ``validate``'s findings.
+    """
+    content = root / "content"
+    files: list[tuple[Path, tuple[Claim, ...], Any]] = []
+    files += [(p, rules.claims, _handout_texts) for p in sorted((content / "handouts").glob("*.yaml"))]
+    for p in sorted((content / "clinics").glob("*/clinic.yaml")):
+        files.append((p, rules.claims + rules.clinic_claims.get(p.parent.name, ()), _clinic_texts))
+    for p in sorted((content / "clinics").glob("*/handouts/*.yaml")):
+        files.append((p, rules.claims + rules.clinic_claims.get(p.parent.parent.name, ()), _handout_texts))
+    files += [(p, rules.claims, _layout_texts) for p in sorted((root / "layouts").glob("*.yaml"))]
+    if (content / "strings.yaml").is_file():
+        files.append((content / "strings.yaml", rules.claims, _string_texts))
+    out = []
+    for path, claim_list, texts in files:
+        display = path.relative_to(root).as_posix()
+        try:
+            data = load_yaml(path, display)
+        except HandoutError:
+            continue
+        for where, line, lang, text in texts(data):
+            clean = _clean(text)
+            sentences = [Sentence(" ".join(clean[a:b].split()), line, where) for a, b in _split(clean)]
+            out += claim_findings(display, None, lang, sentences, claim_list, rules)
+    return out
+
+
+def _lang(key: Any) -> str:
+    return "en" if key == "*" else str(key)
+
+
+def _handout_texts(data: Any) -> list[Visible]:
+    text = data.get("text") if isinstance(data, YMap) else None
+    out: list[Visible] = []
+    for lang, words in (text or {}).items() if isinstance(text, YMap) else ():
+        for key in ("title", "subtitle"):
+            if isinstance(words, YMap) and isinstance(words.get(key), str):
+                out.append((f"text.{lang}.{key}", words.line_of(key), _lang(lang), words[key]))
+    return out
+
+
+def _clinic_texts(data: Any) -> list[Visible]:
+    out: list[Visible] = []
+    for key in ("name", "tagline"):
+        value = data.get(key) if isinstance(data, YMap) else None
+        if isinstance(value, str):
+            out.append((key, data.line_of(key), "en", value))
+        elif isinstance(value, YMap):
+            texts = [(lang, v) for lang, v in value.items() if isinstance(v, str)]
+            out += [(f"{key}.{lang}", value.line_of(lang), _lang(lang), v) for lang, v in texts]
+    return out
+
+
+def _layout_texts(data: Any, where: str = "") -> list[Visible]:
+    out: list[Visible] = []
+    if isinstance(data, YMap):
+        if isinstance(data.get("text"), str):
+            out.append((f"{where}.text".lstrip("."), data.line_of("text"), "en", data["text"]))
+        for key, value in data.items():
+            out += _layout_texts(value, f"{where}.{key}")
+    elif isinstance(data, YList):
+        for i, value in enumerate(data):
+            out += _layout_texts(value, f"{where}[{i + 1}]")
+    return out
+
+
+def _string_texts(data: Any) -> list[Visible]:
+    out: list[Visible] = []
+    for lang, words in data.items() if isinstance(data, YMap) else ():
+        if isinstance(words, YMap):
+            out += [(f"{lang}.{k}", words.line_of(k), _lang(lang), v) for k, v in words.items() if isinstance(v, str)]
     return out
 
 
