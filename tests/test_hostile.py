@@ -1286,3 +1286,65 @@ def test_a_prepared_font_that_cannot_be_made_again_names_the_cache_file(make_pro
         f"Error: cannot prepare the Noto Sans SC font in {tmp_path / 'cache'} (Is a directory): "
         "set HANDOUTS_CACHE to a writable folder\n"
     )
+
+
+# --- Text prints exactly as typed: backslashes, emphasis, line breaks --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "printed"),
+    [
+        pytest.param(r"'Save it in C:\Users\Lin\handouts.'", r"Save it in C:\Users\Lin\handouts.", id="windows-path"),
+        pytest.param(r"'Either a \ b, or \\ c.'", r"Either a \ b, or \\ c.", id="lone-backslashes"),
+        pytest.param(r"'A \*star\* and a \n that is not a newline.'", r"A *star* and a \n that is not a newline.",
+                     id="escaped-star"),
+        pytest.param(r"'Ends with a backslash \'", "Ends with a backslash \\", id="trailing"),
+    ],
+)
+def test_backslashes_print_as_typed(make_project, runner, typed, printed):
+    root = make_project({"content/blocks/intro.yaml": prose(typed)})
+    result = build(runner, root)
+    assert result.exit_code == 0, result.stderr
+    assert squash(printed) in squash(pdftotext(root / "output/demo/welcome.pdf"))
+
+
+@pytest.mark.parametrize("typed", ["Mix **a *b** c* up", "*x **y* z**", "**bold *italic** still*"])
+def test_crossed_bold_and_italic_are_reported_naming_the_field(make_project, runner, typed):
+    root = make_project({"content/blocks/intro.yaml": prose(f"'{typed}'")})
+    assert error(build(runner, root)) == (
+        f"Error: content/blocks/intro.yaml:7: text.en.body: bold (**) and italic (*) cross each other in {typed!r}: "
+        "close the one opened last first, as in **bold *both*** (or write \\* for a star that is not markup)\n"
+    )
+
+
+def test_a_line_break_typed_inside_an_address_item_is_kept(make_project, runner):
+    root = make_project({CLINIC_YAML: clinic(("  - 1 Test Street\n", '  - "1 Test Street\\nBuilding B"\n'))})
+    result = build(runner, root)
+    assert result.exit_code == 0, result.stderr
+    lines = pdftotext(root / "output/demo/welcome.pdf").splitlines()
+    start = lines.index("1 Test Street")
+    assert lines[start : start + 3] == ["1 Test Street", "Building B", "Testville, TS 00001"]
+
+
+def _sheet_with_qr(optional: bool) -> str:
+    sheet = (REPO / "layouts" / "sheet.yaml").read_text(encoding="utf-8")
+    anchor = "      - {type: logo, top: 0.42in"
+    qr = (
+        "      - {type: qr, top: 0.42in, height: 0.85in, left: 2.4in, width: 0.85in, "
+        f'data: "{{{{ clinic.booking_url }}}}", optional: {str(optional).lower()}}}\n'
+    )
+    assert sheet.count(anchor) == 1
+    return sheet.replace(anchor, qr + anchor)
+
+
+def test_a_qr_code_with_nothing_to_encode_is_an_error_naming_the_field(make_project, runner):
+    no_booking = clinic(("booking_url: https://chenwu.example.com/book\n", ""))
+    root = make_project({"layouts/sheet.yaml": _sheet_with_qr(optional=False), CLINIC_YAML: no_booking})
+    message = error(build(runner, root))
+    assert message.startswith("Error: layouts/sheet.yaml")
+    assert message.endswith(
+        ": pages.first.elements[2].data: the QR code has nothing to encode ('{{ clinic.booking_url }}' is empty "
+        "for this clinic): fill in that clinic field, or set optional: true\n"
+    )
+    root = make_project({"layouts/sheet.yaml": _sheet_with_qr(optional=True), CLINIC_YAML: no_booking})
+    assert build(runner, root).exit_code == 0

@@ -86,3 +86,11 @@ def raise_all(problems: list[HandoutError]) -> None:
         raise problems[0]
     if problems:
         raise ProblemList(problems)
+
+
+def show(name: str) -> str:
+    """Return a name from the file system or the command line quoted for a message, with control characters escaped.
+
+    A folder or file name is not trusted to be printable: a newline in one must not forge a line of output.
+    """
+    return repr(name)

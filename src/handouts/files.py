@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -70,3 +71,24 @@ def locked(path: Path, wait: bool = True) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def path_problem(path: Path, root: Path) -> str | None:
+    """Return why ``path`` may not be read as one of the project's own files, or ``None`` when it may.
+
+    A project file is a regular file or folder inside ``root`` once every link is followed: a link
+    that leads out of the project, a named pipe or a device is refused (reading one could print
+    another folder's text, hang, or read forever).
+    """
+    try:
+        resolved = path.resolve(strict=True)
+        mode = resolved.stat().st_mode
+    except FileNotFoundError:
+        return "is a link to a file that does not exist" if path.is_symlink() else "does not exist"
+    except (OSError, RuntimeError):
+        return "cannot be opened (a link that leads to itself?)"
+    if not resolved.is_relative_to(root.resolve()):
+        return f"is a link that leads outside the project (to {resolved}): copy the file into the project instead"
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        return "is not a regular file (a named pipe, socket or device): remove it"
+    return None

@@ -318,7 +318,8 @@ class Writer:
         name = self.context["clinic"]["name"]
         colon = self.theme.strings["colon"]  # ": ", or "：" in Chinese
         if "address" in block.show:
-            add(f"<b>{esc(name)}</b><br/>" + "<br/>".join(esc(a) for a in c.address), body, "address")
+            lines = [part for item in c.address for part in item.split("\n")]  # a line break typed inside an item stays
+            add(f"<b>{esc(name)}</b><br/>" + "<br/>".join(esc(a) for a in lines), body, "address")
         if "phone" in block.show:
             tel = "tel:" + re.sub(r"[^0-9+]", "", c.phone)
             phone = c.phone.replace(" ", "\u00a0")  # never broken across lines
