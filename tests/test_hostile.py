@@ -1348,3 +1348,117 @@ def test_a_qr_code_with_nothing_to_encode_is_an_error_naming_the_field(make_proj
     )
     root = make_project({"layouts/sheet.yaml": _sheet_with_qr(optional=True), CLINIC_YAML: no_booking})
     assert build(runner, root).exit_code == 0
+
+
+# --- Only the project's own regular files are read ------------------------------------------------------
+
+
+def _link_out(root: Path, rel: str, tmp_path: Path) -> str:
+    """Move ``rel`` out of the project and leave a link to it in its place; return the link's target."""
+    target = tmp_path / "elsewhere" / rel.replace("/", "_")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    (root / rel).rename(target)
+    (root / rel).symlink_to(target, target_is_directory=target.is_dir())
+    return str(target.resolve())
+
+
+LINKED = [
+    ("content/blocks/intro.yaml", "content/blocks/intro.yaml"),
+    ("content/handouts/welcome.yaml", "content/handouts/welcome.yaml"),
+    ("layouts/sheet.yaml", "layouts/sheet.yaml"),
+    ("content/strings.yaml", "content/strings.yaml"),
+    ("content/clinics/demo", "content/clinics/demo"),
+    ("content/clinics/demo/clinic.yaml", "content/clinics/demo/clinic.yaml"),
+]
+
+
+@pytest.mark.parametrize(("rel", "named"), LINKED, ids=[r for r, _ in LINKED])
+def test_a_link_that_leads_outside_the_project_is_refused_naming_the_file(make_project, runner, tmp_path, rel, named):
+    root = make_project()
+    target = _link_out(root, rel, tmp_path)
+    result = build(runner, root)
+    assert result.exit_code == 1
+    assert (
+        f"{named}: is a link that leads outside the project (to {target}): copy the file into the project instead"
+        in result.stderr
+    )
+    assert "Traceback" not in result.stderr
+    assert not (root / "output/demo/welcome.pdf").exists()
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero"])
+@pytest.mark.parametrize("rel", ["content/blocks/intro.yaml", "content/clinics/demo/clinic.yaml"])
+def test_a_pipe_or_device_in_the_project_is_refused_not_read(make_project, runner, kind, rel):
+    root = make_project()
+    (root / rel).unlink()
+    if kind == "fifo":
+        os.mkfifo(root / rel)
+    else:
+        (root / rel).symlink_to("/dev/zero")
+    result = subprocess.run(
+        [sys.executable, "-m", "handouts", "build", "--project", str(root)], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 1
+    if kind == "fifo":
+        assert f"{rel}: is not a regular file (a named pipe, socket or device): remove it" in result.stderr
+    else:
+        assert f"{rel}: is a link that leads outside the project (to /dev/zero): copy the file" in result.stderr
+
+
+def test_a_pipe_elsewhere_in_a_clinic_folder_is_never_opened(make_project, runner):
+    root = make_project()
+    os.mkfifo(root / "content/clinics/demo/notes.fifo")
+    (root / "content/clinics/demo/zero").symlink_to("/dev/zero")
+    result = subprocess.run(
+        [sys.executable, "-m", "handouts", "build", "--project", str(root)], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("name", ["new\nline", "Upper", "sp ace", "dot.ted", "\u202eevil"])
+def test_a_hand_made_clinic_folder_with_a_bad_name_is_refused_and_never_printed_raw(make_project, runner, name):
+    root = make_project({f"content/clinics/{name}/clinic.yaml": CLINIC})
+    (root / f"content/clinics/{name}/logo.png").write_bytes((root / "content/clinics/demo/logo.png").read_bytes())
+    result = build(runner, root)
+    shown = name.encode("unicode_escape").decode() if not name.isprintable() else name
+    assert result.exit_code == 1
+    assert (
+        f"Error: content/clinics/{shown}: the folder name must be lowercase letters, digits and hyphens "
+        "(as handouts new-clinic makes them): rename the folder\n"
+    ) == result.stderr
+    assert "demo: 1 PDF(s) in output/demo/" in result.stdout  # the other clinic still builds
+    listed = handouts(runner, "list", "--project", str(root)).stdout
+    assert name not in listed if not name.isprintable() else True
+
+
+@pytest.mark.parametrize("name", ["sneaky\n", "ok-slug\n", "x\x1b[2J"])
+def test_a_file_or_slug_with_a_control_character_is_refused(make_project, runner, name):
+    root = make_project({f"content/blocks/{name}.yaml": prose("Hello.")})
+    result = build(runner, root)
+    assert result.exit_code == 1
+    shown = name.encode("unicode_escape").decode()
+    assert f"content/blocks/{shown}.yaml: file name {name + '.yaml'!r} must be lowercase" in result.stderr
+    created = handouts(runner, "new-clinic", "--project", str(root), name)
+    assert created.exit_code != 0
+    assert not any(p.name.startswith(name.rstrip("\n")) for p in (root / "content/clinics").iterdir() if p.name != "demo")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "char"),
+    [
+        ("website", "https://chenwu.example.com\u2215book", "'∕' (U+2215 DIVISION SLASH)"),
+        ("booking_url", "https://chenwu.exаmple.com/book", "'а' (U+0430 CYRILLIC SMALL LETTER A)"),
+        ("email", "desk@chenwu.exаmple.com", "'а' (U+0430 CYRILLIC SMALL LETTER A)"),
+    ],
+)
+def test_a_link_with_a_look_alike_character_is_refused_naming_it(make_project, runner, field, value, char):
+    text = re.sub(rf"(?m)^{field}: .*$", f"{field}: {value}", CLINIC)
+    root = make_project({CLINIC_YAML: text})
+    message = error(build(runner, root))
+    assert f": {field}: {value!r}: the character {char} is not plain ASCII and may only look like one" in message
+
+
+def test_a_block_link_with_a_look_alike_character_is_refused(make_project, runner):
+    root = make_project({"content/blocks/intro.yaml": prose("'[Book](https://example.com\u2215book)'")})
+    message = error(build(runner, root))
+    assert "content/blocks/intro.yaml:7: text.en.body: link 'https://example.com∕book': the character '∕'" in message

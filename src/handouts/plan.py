@@ -152,6 +152,6 @@ def stale_copies(project: Project, options: Options, out: Path) -> list[Path]:
             for pdf in sorted(folder.glob("*.pdf")):
                 m = name.fullmatch(pdf.name)
                 lang = m and (m["lang"] or "en")
-                if lang and LANG_CODE.match(lang) and options.lang in (None, lang):
+                if lang and LANG_CODE.fullmatch(lang) and options.lang in (None, lang):
                     found.append(pdf)
     return found

@@ -30,6 +30,7 @@ from jinja2.filters import do_join
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from .errors import ContentError, TemplateError
+from .load.schema import non_ascii
 
 MAX_RESULT = 50_000  # characters one expression may produce
 MAX_POWER_EXPONENT = 100
@@ -279,6 +280,8 @@ def to_markup(text: str, styling: Styling, display: str, line: int, where: str) 
             m = _TOKEN.match(value)
             assert m is not None
             label, url = literal(m.group(4)), literal(m.group(5))
+            if odd := non_ascii(url):
+                raise ContentError(f"{where}: link {url!r}: {odd}", display, line)
             if not url.lower().startswith(LINK_SCHEMES):
                 raise ContentError(
                     f"{where}: link {url!r} is not allowed: links must start with https://, http://, mailto: or tel:",

@@ -35,7 +35,7 @@ def to_points(value: str | int | float) -> float:
         raise ValueError(f"expected a length such as '0.5in', got {value!r}")
     if isinstance(value, int | float):
         return float(value)
-    match = _LENGTH.match(str(value))
+    match = _LENGTH.fullmatch(str(value))
     if not match:
         raise ValueError(f"expected a length such as '0.5in' or '12mm', got {value!r}")
     number, unit = float(match.group(1)), match.group(2)

@@ -150,7 +150,7 @@ class Previews:
         if entry is not None:
             full = entry.get("full")
             for name in full.get("files", []) if isinstance(full, dict) else []:
-                if isinstance(name, str) and _PNG_NAME.match(name):
+                if isinstance(name, str) and _PNG_NAME.fullmatch(name):
                     (self.target / name).unlink(missing_ok=True)  # pages of the old PDF must not pass for the new
         entry = {"sha256": digest}
         self.record[pdf.name] = entry

@@ -90,6 +90,7 @@ class Text(Spec):
     pattern: re.Pattern[str] | None = None
     pattern_hint: str = ""
     allow_empty: bool = False
+    ascii_only: bool = False  # links: a look-alike character (U+2215 for /) must not pass for the real one
 
     def check(self, value: Any, ck: Checker, where: str, line: int) -> Any:
         if not isinstance(value, str):
@@ -107,7 +108,9 @@ class Text(Spec):
         bad = _CONTROL.search(value)
         if bad:
             return ck.fail(line, where, f"contains the invisible control character U+{ord(bad.group()):04X}")
-        if self.pattern and not self.pattern.match(value):
+        if self.ascii_only and (odd := non_ascii(value)):
+            return ck.fail(line, where, f"{value!r}: {odd}")
+        if self.pattern and not self.pattern.fullmatch(value):
             return ck.fail(line, where, f"{value!r} {self.pattern_hint}")
         return value
 
@@ -126,7 +129,7 @@ class Localized(Spec):
             out: dict[str, str] = {}
             for lang, text in value.items():
                 sub = _join(where, str(lang))
-                if not isinstance(lang, str) or not (lang == "*" or LANG_CODE.match(lang)):
+                if not isinstance(lang, str) or not (lang == "*" or LANG_CODE.fullmatch(lang)):
                     ck.fail(value.line_of(lang), sub, 'is not a language code such as en, es, zh-Hans (or "*")')
                     continue
                 out[lang] = self.text.check(text, ck, sub, value.line_of(lang))
@@ -340,3 +343,17 @@ def did_you_mean(name: str, known: list[str] | tuple[str, ...] | set[str] | Mapp
     """Return '; did you mean 'x'?' for the closest known name, or ''."""
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def non_ascii(link: str) -> str | None:
+    """Return what is wrong with a link that is not plain ASCII (naming the first odd character), or None."""
+    import unicodedata
+
+    for char in link:
+        if ord(char) > 0x7E or ord(char) < 0x21:
+            name = unicodedata.name(char, "an unnamed character")
+            return (
+                f"the character {char!r} (U+{ord(char):04X} {name}) is not plain ASCII and may only look like one: "
+                "type the address again by hand (an international domain name goes in its xn-- form)"
+            )
+    return None
