@@ -1462,3 +1462,32 @@ def test_a_block_link_with_a_look_alike_character_is_refused(make_project, runne
     root = make_project({"content/blocks/intro.yaml": prose("'[Book](https://example.com\u2215book)'")})
     message = error(build(runner, root))
     assert "content/blocks/intro.yaml:7: text.en.body: link 'https://example.com∕book': the character '∕'" in message
+
+
+# --- Layout values that must be refused, not drawn -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("gap: 0.35in}", "gap: -0.35in}", "'-0.35in' is negative: lengths are measured inwards from the sheet's edges"),
+        ("gap: 0.35in}", "gap: .nan}", "nan is not a length a page can hold: write for example '0.5in' or '12mm'"),
+        ("gap: 0.35in}", "gap: .inf}", "inf is not a length a page can hold: write for example '0.5in' or '12mm'"),
+        ("gap: 0.35in}", "gap: 1e400}", "expected a length such as '0.5in' or '12mm', got '1e400'"),
+        ("gap: 0.35in}", "gap: 9000in}", "'9000in' is longer than any sheet (over 200in)"),
+        ("thickness: 1}", "thickness: 0}", "0 is zero: give a size above zero"),
+        ("widths: [1fr, 1fr]", "widths: [1fr, -1fr]", "'-1fr' is not a length: write '$name', '50%' or '1fr' (not negative)"),
+        ("widths: [1fr, 1fr]", "widths: [1fr, 0fr]", "'0fr' is zero: give a size above zero"),
+    ],
+    ids=["negative", "nan", "inf", "1e400", "huge", "zero-thickness", "negative-fr", "zero-fr"],
+)
+def test_a_layout_length_that_cannot_be_drawn_is_refused_naming_file_line_and_field(
+    make_project, runner, old, new, message
+):
+    sheet = (REPO / "layouts" / "sheet.yaml").read_text(encoding="utf-8")
+    line = sheet[: sheet.index(old)].count("\n") + 1
+    root = make_project({"layouts/sheet.yaml": sheet.replace(old, new, 1)})
+    stderr = error(build(runner, root))
+    assert stderr.startswith(f"Error: layouts/sheet.yaml:{line}: "), stderr
+    assert f": {message}\n" in stderr
+    assert "Traceback" not in stderr

@@ -183,20 +183,32 @@ class Color(Spec):
         return value.lower()
 
 
-class Length(Spec):
-    """A length with a unit, such as ``0.5in``, ``12mm``, ``10pt``."""
+_RELATIVE = re.compile(r"\$[a-z0-9][a-z0-9-]*|\d+(\.\d+)?(%|fr)")
 
-    def __init__(self, minimum: float | None = None, allow_var: bool = False) -> None:
+
+class Length(Spec):
+    """A length with a unit, such as ``0.5in``, ``12mm``, ``10pt``: never negative, above zero where ``positive``."""
+
+    def __init__(self, minimum: float | None = None, allow_var: bool = False, positive: bool = False) -> None:
         self.minimum = minimum
         self.allow_var = allow_var
+        self.positive = positive
 
     def check(self, value: Any, ck: Checker, where: str, line: int) -> Any:
         if self.allow_var and isinstance(value, str) and (value.startswith("$") or value.endswith(("%", "fr"))):
+            if not _RELATIVE.fullmatch(value.strip()):
+                return ck.fail(line, where, f"{value!r} is not a length: write '$name', '50%' or '1fr' (not negative)")
+            if self.positive and re.fullmatch(r"0+(\.0+)?(%|fr)", value.strip()):
+                return ck.fail(line, where, f"{value!r} is zero: give a size above zero")
             return value  # resolved later, against the paper size
         try:
             points = to_points(value)
         except ValueError as exc:
             return ck.fail(line, where, str(exc))
+        if points < 0:
+            return ck.fail(line, where, f"{value!r} is negative: lengths are measured inwards from the sheet's edges")
+        if self.positive and points == 0:
+            return ck.fail(line, where, f"{value!r} is zero: give a size above zero")
         if self.minimum is not None and points < self.minimum:
             return ck.fail(line, where, f"{value!r} is less than the minimum of {self.minimum:g}pt")
         return points
