@@ -1491,3 +1491,49 @@ def test_a_layout_length_that_cannot_be_drawn_is_refused_naming_file_line_and_fi
     assert stderr.startswith(f"Error: layouts/sheet.yaml:{line}: "), stderr
     assert f": {message}\n" in stderr
     assert "Traceback" not in stderr
+
+
+# --- Command-line names are checked against the project's, and output honours the umask -----------------
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["../../etc", "welcome"], "no clinic '../../etc' in content/clinics/ (there are: demo)"),
+        (["demo", "../welcome"], "no handout '../welcome' in content/handouts/; did you mean 'welcome'?"),
+        (["demo", "welcome", "--lang", "../../../x"], "clinic 'demo' offers en, not '../../../x': pick one of those with --lang"),
+        (["demo", "welcome", "--lang", "es"], "clinic 'demo' offers en, not 'es': pick one of those with --lang"),
+    ],
+    ids=["clinic", "handout", "lang-path", "lang-not-offered"],
+)
+def test_preview_arguments_never_become_paths_outside_output(make_project, runner, tmp_path, args, message):
+    root = make_project()
+    assert build(runner, root).exit_code == 0
+    before = {p for p in tmp_path.rglob("*") if p.suffix == ".png"}
+    result = handouts(runner, "preview", "--project", str(root), *args)
+    assert error(result) == f"Error: {message}\n"
+    assert {p for p in tmp_path.rglob("*") if p.suffix == ".png"} == before
+
+
+def test_a_handout_whose_recipe_is_broken_is_named_broken_not_missing(make_project, runner):
+    root = make_project({"content/handouts/welcome.yaml": "layout: sheet\nslots: {body: [intro]}\n"})
+    result = build(runner, root, "--handout", "welcome")
+    assert error(result) == (
+        "Error: content/handouts/welcome.yaml:1: text: is missing: this field is required\n"
+        "content/handouts/welcome.yaml: this handout cannot be built until its recipe is fixed (its errors are listed)\n"
+    )
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_output_files_honour_the_umask(make_project, umask, mode):
+    root = make_project()
+    code = (
+        f"import os, sys; os.umask({umask}); from handouts.cli import cli; "
+        f"sys.argv = ['handouts', 'build', '--project', {str(root)!r}]; cli()"
+    )
+    subprocess.run([sys.executable, "-c", code], check=False, capture_output=True)
+    files = [p for p in (root / "output").rglob("*") if p.is_file() and not p.name.endswith(".lock")]
+    assert files
+    assert {p.relative_to(root).as_posix(): oct(p.stat().st_mode & 0o777) for p in files} == {
+        p.relative_to(root).as_posix(): oct(mode) for p in files
+    }

@@ -16,6 +16,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)  # reading the umask means setting it: put it straight back
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _umask()
+
+
 def write_atomic(path: Path, data: bytes, sync: bool = True) -> None:
     """Write ``data`` to ``path`` through a temporary file and a rename, so no half-written file is ever seen.
 
@@ -30,6 +39,7 @@ def write_atomic(path: Path, data: bytes, sync: bool = True) -> None:
             if sync:
                 fh.flush()
                 os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600: honour the umask like any other program
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
