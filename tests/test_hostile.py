@@ -1537,3 +1537,42 @@ def test_output_files_honour_the_umask(make_project, umask, mode):
     assert {p.relative_to(root).as_posix(): oct(p.stat().st_mode & 0o777) for p in files} == {
         p.relative_to(root).as_posix(): oct(mode) for p in files
     }
+
+
+# --- Fonts are checked whole when they load; every missing character is named at once ---------------------
+
+
+def _damaged_glyph_table(font: bytes) -> bytes:
+    """Return ``font`` with the glyph locations of its letters pointing past the end of the glyph table."""
+    import struct
+
+    data = bytearray(font)
+    tables = {}
+    for i in range(struct.unpack(">H", data[4:6])[0]):
+        tag, _, offset, length = struct.unpack(">4sIII", data[12 + 16 * i : 28 + 16 * i])
+        tables[tag] = (offset, length)
+    long_offsets = struct.unpack(">h", data[tables[b"head"][0] + 50 : tables[b"head"][0] + 52])[0]
+    for glyph in range(30, 120):
+        if long_offsets:
+            struct.pack_into(">I", data, tables[b"loca"][0] + 4 * glyph, 0x7FFFFFF0)
+        else:
+            struct.pack_into(">H", data, tables[b"loca"][0] + 2 * glyph, 0xFFF0)
+    return bytes(data)
+
+
+def test_a_font_with_a_damaged_glyph_table_is_refused_when_it_loads(make_project, runner):
+    root = make_project({CLINIC_YAML: BODY_FONT, "content/clinics/demo/body.ttf": _damaged_glyph_table(TTF)})
+    assert error(build(runner, root)) == (
+        f"Error: {CLINIC_YAML}:25: branding.fonts.body.regular: body.ttf is not a usable TrueType font (the file is "
+        "damaged or incomplete): use the .ttf file from the font's download\n"
+    )
+
+
+def test_every_missing_character_of_a_text_is_named_at_once(make_project, runner):
+    root = make_project({"content/blocks/intro.yaml": prose("'Két ő and Ș and ő again, and ☃.'")})
+    message = error(build(runner, root))
+    assert (
+        "content/blocks/intro.yaml:7: text.en.body: characters 'ő' (U+0151), 'Ș' (U+0218), '☃' (U+2603) in block "
+        "'intro' are not in the font Vera.ttf: use a font that covers them (branding.fonts in clinic.yaml) or remove "
+        "the characters"
+    ) in message
