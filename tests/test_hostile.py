@@ -1576,3 +1576,67 @@ def test_every_missing_character_of_a_text_is_named_at_once(make_project, runner
         "'intro' are not in the font Vera.ttf: use a font that covers them (branding.fonts in clinic.yaml) or remove "
         "the characters"
     ) in message
+
+
+# --- merge-translations: all or nothing, checked like content --------------------------------------------
+
+
+def _translations(tmp_path: Path, files: dict[str, str]) -> Path:
+    return write_tree(tmp_path / "fr-files", files)
+
+
+GOOD_FR = {"blocks/intro.yaml": "title: Bienvenue\nbody: L'acupuncture peut aider certaines personnes.\n"}
+
+
+def test_merge_translations_pastes_a_language_in(make_project, runner, tmp_path):
+    root = make_project()
+    folder = _translations(tmp_path, GOOD_FR)
+    result = handouts(runner, "merge-translations", "--project", str(root), str(folder), "fr")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("merged into content/blocks/intro.yaml\n")
+    text = (root / "content/blocks/intro.yaml").read_text(encoding="utf-8")
+    assert text.endswith("  fr:\n    title: Bienvenue\n    body: L'acupuncture peut aider certaines personnes.\n")
+
+
+@pytest.mark.parametrize(
+    ("files", "lang", "message"),
+    [
+        pytest.param(GOOD_FR, "en", "en is the language translations are made from: merge a translation into another "
+                     "language", id="english"),
+        pytest.param(GOOD_FR, "fr\n", "'fr\\n' is not a language code such as es, zh-Hans or pt-BR", id="newline"),
+        pytest.param({**GOOD_FR, "blocks/nope.yaml": "title: x\n"}, "fr",
+                     "{folder}/blocks/nope.yaml: no block 'nope' in content/blocks/", id="unknown-block"),
+        pytest.param({**GOOD_FR, "blocks/steps.yaml": "title: [unclosed\n"}, "fr",
+                     "{folder}/blocks/steps.yaml:2: ", id="broken-yaml"),
+        pytest.param({**GOOD_FR, "blocks/steps.yaml": "titel: x\n"}, "fr",
+                     "{folder}/blocks/steps.yaml:1: titel: not a field of the English text; did you mean 'title'?",
+                     id="unknown-field"),
+        pytest.param({**GOOD_FR, "blocks/steps.yaml": "title: a\ntitle: b\n"}, "fr",
+                     "{folder}/blocks/steps.yaml:2: title: duplicate key (first given on line 1): keep only one",
+                     id="duplicate-key"),
+    ],
+)
+def test_merge_translations_refuses_and_writes_nothing(make_project, runner, tmp_path, files, lang, message):
+    root = make_project()
+    before = {p: p.read_bytes() for p in (root / "content").rglob("*.yaml")}
+    folder = _translations(tmp_path, files)
+    result = handouts(runner, "merge-translations", "--project", str(root), str(folder), lang)
+    assert result.exit_code == 1
+    assert message.format(folder=folder) in result.stderr
+    assert {p: p.read_bytes() for p in (root / "content").rglob("*.yaml")} == before  # all or nothing
+
+
+def test_merge_translations_refuses_a_link_out_of_its_folder(make_project, runner, tmp_path):
+    root = make_project()
+    folder = _translations(tmp_path, GOOD_FR)
+    (folder / "blocks/steps.yaml").symlink_to("/etc/passwd")
+    result = handouts(runner, "merge-translations", "--project", str(root), str(folder), "fr")
+    assert result.exit_code == 1
+    assert f"{folder}/blocks/steps.yaml: is a link that leads outside the translations folder" in result.stderr
+    assert "root:" not in (root / "content/blocks/steps.yaml").read_text(encoding="utf-8")
+
+
+def test_merge_translations_without_arguments_is_a_usage_error(runner):
+    result = handouts(runner, "merge-translations")
+    assert result.exit_code == 2
+    assert "Missing argument 'FOLDER'" in result.stderr

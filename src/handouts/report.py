@@ -159,3 +159,10 @@ def created(paths: list[Path], project: Path) -> str:
 def preview_paths(paths: list[Path], project: Path) -> str:
     """Return the preview images written, one path a line."""
     return "\n".join(_rel(p, project) for p in paths)
+
+
+def merged(paths: list[Path], project: Path) -> str:
+    """Return the content files a merge of translations wrote, and what to run next."""
+    lines = [f"merged into {_rel(p, project)}" for p in paths]
+    lines.append("Next: handouts validate, then handouts lint (a translation is checked like any content)")
+    return "\n".join(lines)

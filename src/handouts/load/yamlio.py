@@ -184,7 +184,11 @@ def load_yaml(path: Path, display: str, error_type: type[HandoutError] = Content
     Returns the mapping (a ``YMap``); raises ``error_type`` naming ``display`` and the line for
     unreadable, malformed, empty or non-mapping files.
     """
-    text = read_text(path, display, error_type)
+    return parse_text(read_text(path, display, error_type), display, error_type)
+
+
+def parse_text(text: str, display: str, error_type: type[HandoutError] = ContentError) -> YMap:
+    """Parse YAML ``text`` that must hold a mapping, under every rule of ``load_yaml``; ``display`` names it."""
     _check_printable(text, display, error_type)
     try:
         data = _parse(_CLoader, text, display, error_type)
