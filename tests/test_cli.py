@@ -32,6 +32,7 @@ def test_help(runner):
         "build",
         "lint",
         "list",
+        "merge-translations",
         "new-clinic",
         "preview",
         "validate",

@@ -309,7 +309,7 @@ def test_read_folder_refuses_bad_file_names_and_keeps_the_rest(tmp_path):
     loaded, problems = read_folder(tmp_path, folder, read_block)
     assert list(loaded) == ["good"]
     assert [p.format_message() for p in problems] == [
-        "content/blocks/Bad Name.yaml: file name must be lowercase letters, digits and hyphens",
+        "content/blocks/Bad Name.yaml: file name 'Bad Name.yaml' must be lowercase letters, digits and hyphens",
         "content/blocks/broken.yaml:1: reviewed: is missing: this field is required",
         "content/blocks/broken.yaml:1: sources: is missing: this field is required",
         "content/blocks/broken.yaml:1: text: is missing: this field is required",

@@ -126,8 +126,12 @@ def visible(text: str) -> str:
 
 
 def escaped(text: str) -> str:
-    """Write ``text`` so it prints literally: a backslash before our markup characters, and ``{`` via Jinja."""
-    return re.sub(r"([\\*\[\]()])", r"\\\1", text).replace("{", "{{ '{' }}")
+    """Write ``text`` so it prints literally: ``\\*`` for a star (the one escape), and ``{`` via Jinja.
+
+    Every other backslash prints as typed. Link syntax cannot be escaped: text that happens to read
+    as ``[label](url)`` becomes a link, or an error naming the field when the link is not allowed.
+    """
+    return text.replace("*", "\\*").replace("{", "{{ '{' }}")
 
 
 class Project:
@@ -249,3 +253,51 @@ def test_clinic_text_prints_exactly_as_typed(project, data):
 
 def _base_blocks() -> dict[str, str]:
     return {k: v for k, v in base_files().items() if k.startswith("content/blocks/")}
+
+
+# --- The text rules, as properties: backslashes print, only \* escapes, emphasis nests or is refused ------
+
+
+def _to_markup(text: str) -> str:
+    from handouts.render import Styling, to_markup
+
+    return to_markup(text, Styling(), "content/blocks/intro.yaml", 7, "text.en.body")
+
+
+BACKSLASHY = st.lists(st.sampled_from([*"ab C:/.\\", "\\\\", "\\n", "é", "中"]), max_size=30).map("".join)
+
+
+@budget(300)
+@given(text=BACKSLASHY)
+def test_every_backslash_prints_as_typed(text):
+    from xml.sax.saxutils import escape
+
+    assert _to_markup(text) == escape(text)
+
+
+@budget(300)
+@given(text=st.lists(st.sampled_from([*"ab \\*", "**"]), max_size=30).map("".join))
+def test_a_backslash_star_is_the_one_escape(text):
+    """Written with every star escaped, any text of letters, stars and backslashes prints exactly."""
+    from xml.sax.saxutils import escape
+
+    assert _to_markup(text.replace("*", "\\*")) == escape(text)
+
+
+@budget(300)
+@given(tokens=st.lists(st.sampled_from(["word", " ", "*", "**", "\\*"]), max_size=14))
+def test_emphasis_nests_or_is_refused_naming_the_field(tokens):
+    import xml.etree.ElementTree as ET
+
+    from handouts.errors import ContentError
+
+    text = "".join(tokens)
+    try:
+        result = _to_markup(text)
+    except ContentError as exc:
+        assert exc.format_message().startswith(
+            "content/blocks/intro.yaml:7: text.en.body: bold (**) and italic (*) cross each other in "
+        )
+        return
+    shown = "".join(ET.fromstring(f"<para>{result}</para>").itertext())  # well formed: tags nest
+    assert shown.replace("*", "") == text.replace("\\*", "").replace("*", "")

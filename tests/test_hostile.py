@@ -1286,3 +1286,357 @@ def test_a_prepared_font_that_cannot_be_made_again_names_the_cache_file(make_pro
         f"Error: cannot prepare the Noto Sans SC font in {tmp_path / 'cache'} (Is a directory): "
         "set HANDOUTS_CACHE to a writable folder\n"
     )
+
+
+# --- Text prints exactly as typed: backslashes, emphasis, line breaks --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "printed"),
+    [
+        pytest.param(r"'Save it in C:\Users\Lin\handouts.'", r"Save it in C:\Users\Lin\handouts.", id="windows-path"),
+        pytest.param(r"'Either a \ b, or \\ c.'", r"Either a \ b, or \\ c.", id="lone-backslashes"),
+        pytest.param(r"'A \*star\* and a \n that is not a newline.'", r"A *star* and a \n that is not a newline.",
+                     id="escaped-star"),
+        pytest.param(r"'Ends with a backslash \'", "Ends with a backslash \\", id="trailing"),
+    ],
+)
+def test_backslashes_print_as_typed(make_project, runner, typed, printed):
+    root = make_project({"content/blocks/intro.yaml": prose(typed)})
+    result = build(runner, root)
+    assert result.exit_code == 0, result.stderr
+    assert squash(printed) in squash(pdftotext(root / "output/demo/welcome.pdf"))
+
+
+@pytest.mark.parametrize("typed", ["Mix **a *b** c* up", "*x **y* z**", "**bold *italic** still*"])
+def test_crossed_bold_and_italic_are_reported_naming_the_field(make_project, runner, typed):
+    root = make_project({"content/blocks/intro.yaml": prose(f"'{typed}'")})
+    assert error(build(runner, root)) == (
+        f"Error: content/blocks/intro.yaml:7: text.en.body: bold (**) and italic (*) cross each other in {typed!r}: "
+        "close the one opened last first, as in **bold *both*** (or write \\* for a star that is not markup)\n"
+    )
+
+
+def test_a_line_break_typed_inside_an_address_item_is_kept(make_project, runner):
+    root = make_project({CLINIC_YAML: clinic(("  - 1 Test Street\n", '  - "1 Test Street\\nBuilding B"\n'))})
+    result = build(runner, root)
+    assert result.exit_code == 0, result.stderr
+    lines = pdftotext(root / "output/demo/welcome.pdf").splitlines()
+    start = lines.index("1 Test Street")
+    assert lines[start : start + 3] == ["1 Test Street", "Building B", "Testville, TS 00001"]
+
+
+def _sheet_with_qr(optional: bool) -> str:
+    sheet = (REPO / "layouts" / "sheet.yaml").read_text(encoding="utf-8")
+    anchor = "      - {type: logo, top: 0.42in"
+    qr = (
+        "      - {type: qr, top: 0.42in, height: 0.85in, left: 2.4in, width: 0.85in, "
+        f'data: "{{{{ clinic.booking_url }}}}", optional: {str(optional).lower()}}}\n'
+    )
+    assert sheet.count(anchor) == 1
+    return sheet.replace(anchor, qr + anchor)
+
+
+def test_a_qr_code_with_nothing_to_encode_is_an_error_naming_the_field(make_project, runner):
+    no_booking = clinic(("booking_url: https://chenwu.example.com/book\n", ""))
+    root = make_project({"layouts/sheet.yaml": _sheet_with_qr(optional=False), CLINIC_YAML: no_booking})
+    message = error(build(runner, root))
+    assert message.startswith("Error: layouts/sheet.yaml")
+    assert message.endswith(
+        ": pages.first.elements[2].data: the QR code has nothing to encode ('{{ clinic.booking_url }}' is empty "
+        "for this clinic): fill in that clinic field, or set optional: true\n"
+    )
+    root = make_project({"layouts/sheet.yaml": _sheet_with_qr(optional=True), CLINIC_YAML: no_booking})
+    assert build(runner, root).exit_code == 0
+
+
+# --- Only the project's own regular files are read ------------------------------------------------------
+
+
+def _link_out(root: Path, rel: str, tmp_path: Path) -> str:
+    """Move ``rel`` out of the project and leave a link to it in its place; return the link's target."""
+    target = tmp_path / "elsewhere" / rel.replace("/", "_")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    (root / rel).rename(target)
+    (root / rel).symlink_to(target, target_is_directory=target.is_dir())
+    return str(target.resolve())
+
+
+LINKED = [
+    ("content/blocks/intro.yaml", "content/blocks/intro.yaml"),
+    ("content/handouts/welcome.yaml", "content/handouts/welcome.yaml"),
+    ("layouts/sheet.yaml", "layouts/sheet.yaml"),
+    ("content/strings.yaml", "content/strings.yaml"),
+    ("content/clinics/demo", "content/clinics/demo"),
+    ("content/clinics/demo/clinic.yaml", "content/clinics/demo/clinic.yaml"),
+]
+
+
+@pytest.mark.parametrize(("rel", "named"), LINKED, ids=[r for r, _ in LINKED])
+def test_a_link_that_leads_outside_the_project_is_refused_naming_the_file(make_project, runner, tmp_path, rel, named):
+    root = make_project()
+    target = _link_out(root, rel, tmp_path)
+    result = build(runner, root)
+    assert result.exit_code == 1
+    assert (
+        f"{named}: is a link that leads outside the project (to {target}): copy the file into the project instead"
+        in result.stderr
+    )
+    assert "Traceback" not in result.stderr
+    assert not (root / "output/demo/welcome.pdf").exists()
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero"])
+@pytest.mark.parametrize("rel", ["content/blocks/intro.yaml", "content/clinics/demo/clinic.yaml"])
+def test_a_pipe_or_device_in_the_project_is_refused_not_read(make_project, runner, kind, rel):
+    root = make_project()
+    (root / rel).unlink()
+    if kind == "fifo":
+        os.mkfifo(root / rel)
+    else:
+        (root / rel).symlink_to("/dev/zero")
+    result = subprocess.run(
+        [sys.executable, "-m", "handouts", "build", "--project", str(root)], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 1
+    if kind == "fifo":
+        assert f"{rel}: is not a regular file (a named pipe, socket or device): remove it" in result.stderr
+    else:
+        assert f"{rel}: is a link that leads outside the project (to /dev/zero): copy the file" in result.stderr
+
+
+def test_a_pipe_elsewhere_in_a_clinic_folder_is_never_opened(make_project, runner):
+    root = make_project()
+    os.mkfifo(root / "content/clinics/demo/notes.fifo")
+    (root / "content/clinics/demo/zero").symlink_to("/dev/zero")
+    result = subprocess.run(
+        [sys.executable, "-m", "handouts", "build", "--project", str(root)], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("name", ["new\nline", "Upper", "sp ace", "dot.ted", "\u202eevil"])
+def test_a_hand_made_clinic_folder_with_a_bad_name_is_refused_and_never_printed_raw(make_project, runner, name):
+    root = make_project({f"content/clinics/{name}/clinic.yaml": CLINIC})
+    (root / f"content/clinics/{name}/logo.png").write_bytes((root / "content/clinics/demo/logo.png").read_bytes())
+    result = build(runner, root)
+    shown = name.encode("unicode_escape").decode() if not name.isprintable() else name
+    assert result.exit_code == 1
+    assert (
+        f"Error: content/clinics/{shown}: the folder name must be lowercase letters, digits and hyphens "
+        "(as handouts new-clinic makes them): rename the folder\n"
+    ) == result.stderr
+    assert "demo: 1 PDF(s) in output/demo/" in result.stdout  # the other clinic still builds
+    listed = handouts(runner, "list", "--project", str(root)).stdout
+    assert name not in listed if not name.isprintable() else True
+
+
+@pytest.mark.parametrize("name", ["sneaky\n", "ok-slug\n", "x\x1b[2J"])
+def test_a_file_or_slug_with_a_control_character_is_refused(make_project, runner, name):
+    root = make_project({f"content/blocks/{name}.yaml": prose("Hello.")})
+    result = build(runner, root)
+    assert result.exit_code == 1
+    shown = name.encode("unicode_escape").decode()
+    assert f"content/blocks/{shown}.yaml: file name {name + '.yaml'!r} must be lowercase" in result.stderr
+    created = handouts(runner, "new-clinic", "--project", str(root), name)
+    assert created.exit_code != 0
+    assert not any(p.name.startswith(name.rstrip("\n")) for p in (root / "content/clinics").iterdir() if p.name != "demo")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "char"),
+    [
+        ("website", "https://chenwu.example.com\u2215book", "'∕' (U+2215 DIVISION SLASH)"),
+        ("booking_url", "https://chenwu.exаmple.com/book", "'а' (U+0430 CYRILLIC SMALL LETTER A)"),
+        ("email", "desk@chenwu.exаmple.com", "'а' (U+0430 CYRILLIC SMALL LETTER A)"),
+    ],
+)
+def test_a_link_with_a_look_alike_character_is_refused_naming_it(make_project, runner, field, value, char):
+    text = re.sub(rf"(?m)^{field}: .*$", f"{field}: {value}", CLINIC)
+    root = make_project({CLINIC_YAML: text})
+    message = error(build(runner, root))
+    assert f": {field}: {value!r}: the character {char} is not plain ASCII and may only look like one" in message
+
+
+def test_a_block_link_with_a_look_alike_character_is_refused(make_project, runner):
+    root = make_project({"content/blocks/intro.yaml": prose("'[Book](https://example.com\u2215book)'")})
+    message = error(build(runner, root))
+    assert "content/blocks/intro.yaml:7: text.en.body: link 'https://example.com∕book': the character '∕'" in message
+
+
+# --- Layout values that must be refused, not drawn -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("gap: 0.35in}", "gap: -0.35in}", "'-0.35in' is negative: lengths are measured inwards from the sheet's edges"),
+        ("gap: 0.35in}", "gap: .nan}", "nan is not a length a page can hold: write for example '0.5in' or '12mm'"),
+        ("gap: 0.35in}", "gap: .inf}", "inf is not a length a page can hold: write for example '0.5in' or '12mm'"),
+        ("gap: 0.35in}", "gap: 1e400}", "expected a length such as '0.5in' or '12mm', got '1e400'"),
+        ("gap: 0.35in}", "gap: 9000in}", "'9000in' is longer than any sheet (over 200in)"),
+        ("thickness: 1}", "thickness: 0}", "0 is zero: give a size above zero"),
+        ("widths: [1fr, 1fr]", "widths: [1fr, -1fr]", "'-1fr' is not a length: write '$name', '50%' or '1fr' (not negative)"),
+        ("widths: [1fr, 1fr]", "widths: [1fr, 0fr]", "'0fr' is zero: give a size above zero"),
+    ],
+    ids=["negative", "nan", "inf", "1e400", "huge", "zero-thickness", "negative-fr", "zero-fr"],
+)
+def test_a_layout_length_that_cannot_be_drawn_is_refused_naming_file_line_and_field(
+    make_project, runner, old, new, message
+):
+    sheet = (REPO / "layouts" / "sheet.yaml").read_text(encoding="utf-8")
+    line = sheet[: sheet.index(old)].count("\n") + 1
+    root = make_project({"layouts/sheet.yaml": sheet.replace(old, new, 1)})
+    stderr = error(build(runner, root))
+    assert stderr.startswith(f"Error: layouts/sheet.yaml:{line}: "), stderr
+    assert f": {message}\n" in stderr
+    assert "Traceback" not in stderr
+
+
+# --- Command-line names are checked against the project's, and output honours the umask -----------------
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["../../etc", "welcome"], "no clinic '../../etc' in content/clinics/ (there are: demo)"),
+        (["demo", "../welcome"], "no handout '../welcome' in content/handouts/; did you mean 'welcome'?"),
+        (["demo", "welcome", "--lang", "../../../x"], "clinic 'demo' offers en, not '../../../x': pick one of those with --lang"),
+        (["demo", "welcome", "--lang", "es"], "clinic 'demo' offers en, not 'es': pick one of those with --lang"),
+    ],
+    ids=["clinic", "handout", "lang-path", "lang-not-offered"],
+)
+def test_preview_arguments_never_become_paths_outside_output(make_project, runner, tmp_path, args, message):
+    root = make_project()
+    assert build(runner, root).exit_code == 0
+    before = {p for p in tmp_path.rglob("*") if p.suffix == ".png"}
+    result = handouts(runner, "preview", "--project", str(root), *args)
+    assert error(result) == f"Error: {message}\n"
+    assert {p for p in tmp_path.rglob("*") if p.suffix == ".png"} == before
+
+
+def test_a_handout_whose_recipe_is_broken_is_named_broken_not_missing(make_project, runner):
+    root = make_project({"content/handouts/welcome.yaml": "layout: sheet\nslots: {body: [intro]}\n"})
+    result = build(runner, root, "--handout", "welcome")
+    assert error(result) == (
+        "Error: content/handouts/welcome.yaml:1: text: is missing: this field is required\n"
+        "content/handouts/welcome.yaml: this handout cannot be built until its recipe is fixed (its errors are listed)\n"
+    )
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_output_files_honour_the_umask(make_project, umask, mode):
+    root = make_project()
+    code = (
+        f"import os, sys; os.umask({umask}); from handouts.cli import cli; "
+        f"sys.argv = ['handouts', 'build', '--project', {str(root)!r}]; cli()"
+    )
+    subprocess.run([sys.executable, "-c", code], check=False, capture_output=True)
+    files = [p for p in (root / "output").rglob("*") if p.is_file() and not p.name.endswith(".lock")]
+    assert files
+    assert {p.relative_to(root).as_posix(): oct(p.stat().st_mode & 0o777) for p in files} == {
+        p.relative_to(root).as_posix(): oct(mode) for p in files
+    }
+
+
+# --- Fonts are checked whole when they load; every missing character is named at once ---------------------
+
+
+def _damaged_glyph_table(font: bytes) -> bytes:
+    """Return ``font`` with the glyph locations of its letters pointing past the end of the glyph table."""
+    import struct
+
+    data = bytearray(font)
+    tables = {}
+    for i in range(struct.unpack(">H", data[4:6])[0]):
+        tag, _, offset, length = struct.unpack(">4sIII", data[12 + 16 * i : 28 + 16 * i])
+        tables[tag] = (offset, length)
+    long_offsets = struct.unpack(">h", data[tables[b"head"][0] + 50 : tables[b"head"][0] + 52])[0]
+    for glyph in range(30, 120):
+        if long_offsets:
+            struct.pack_into(">I", data, tables[b"loca"][0] + 4 * glyph, 0x7FFFFFF0)
+        else:
+            struct.pack_into(">H", data, tables[b"loca"][0] + 2 * glyph, 0xFFF0)
+    return bytes(data)
+
+
+def test_a_font_with_a_damaged_glyph_table_is_refused_when_it_loads(make_project, runner):
+    root = make_project({CLINIC_YAML: BODY_FONT, "content/clinics/demo/body.ttf": _damaged_glyph_table(TTF)})
+    assert error(build(runner, root)) == (
+        f"Error: {CLINIC_YAML}:25: branding.fonts.body.regular: body.ttf is not a usable TrueType font (the file is "
+        "damaged or incomplete): use the .ttf file from the font's download\n"
+    )
+
+
+def test_every_missing_character_of_a_text_is_named_at_once(make_project, runner):
+    root = make_project({"content/blocks/intro.yaml": prose("'Két ő and Ș and ő again, and ☃.'")})
+    message = error(build(runner, root))
+    assert (
+        "content/blocks/intro.yaml:7: text.en.body: characters 'ő' (U+0151), 'Ș' (U+0218), '☃' (U+2603) in block "
+        "'intro' are not in the font Vera.ttf: use a font that covers them (branding.fonts in clinic.yaml) or remove "
+        "the characters"
+    ) in message
+
+
+# --- merge-translations: all or nothing, checked like content --------------------------------------------
+
+
+def _translations(tmp_path: Path, files: dict[str, str]) -> Path:
+    return write_tree(tmp_path / "fr-files", files)
+
+
+GOOD_FR = {"blocks/intro.yaml": "title: Bienvenue\nbody: L'acupuncture peut aider certaines personnes.\n"}
+
+
+def test_merge_translations_pastes_a_language_in(make_project, runner, tmp_path):
+    root = make_project()
+    folder = _translations(tmp_path, GOOD_FR)
+    result = handouts(runner, "merge-translations", "--project", str(root), str(folder), "fr")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("merged into content/blocks/intro.yaml\n")
+    text = (root / "content/blocks/intro.yaml").read_text(encoding="utf-8")
+    assert text.endswith("  fr:\n    title: Bienvenue\n    body: L'acupuncture peut aider certaines personnes.\n")
+
+
+@pytest.mark.parametrize(
+    ("files", "lang", "message"),
+    [
+        pytest.param(GOOD_FR, "en", "en is the language translations are made from: merge a translation into another "
+                     "language", id="english"),
+        pytest.param(GOOD_FR, "fr\n", "'fr\\n' is not a language code such as es, zh-Hans or pt-BR", id="newline"),
+        pytest.param({**GOOD_FR, "blocks/nope.yaml": "title: x\n"}, "fr",
+                     "{folder}/blocks/nope.yaml: no block 'nope' in content/blocks/", id="unknown-block"),
+        pytest.param({**GOOD_FR, "blocks/steps.yaml": "title: [unclosed\n"}, "fr",
+                     "{folder}/blocks/steps.yaml:2: ", id="broken-yaml"),
+        pytest.param({**GOOD_FR, "blocks/steps.yaml": "titel: x\n"}, "fr",
+                     "{folder}/blocks/steps.yaml:1: titel: not a field of the English text; did you mean 'title'?",
+                     id="unknown-field"),
+        pytest.param({**GOOD_FR, "blocks/steps.yaml": "title: a\ntitle: b\n"}, "fr",
+                     "{folder}/blocks/steps.yaml:2: title: duplicate key (first given on line 1): keep only one",
+                     id="duplicate-key"),
+    ],
+)
+def test_merge_translations_refuses_and_writes_nothing(make_project, runner, tmp_path, files, lang, message):
+    root = make_project()
+    before = {p: p.read_bytes() for p in (root / "content").rglob("*.yaml")}
+    folder = _translations(tmp_path, files)
+    result = handouts(runner, "merge-translations", "--project", str(root), str(folder), lang)
+    assert result.exit_code == 1
+    assert message.format(folder=folder) in result.stderr
+    assert {p: p.read_bytes() for p in (root / "content").rglob("*.yaml")} == before  # all or nothing
+
+
+def test_merge_translations_refuses_a_link_out_of_its_folder(make_project, runner, tmp_path):
+    root = make_project()
+    folder = _translations(tmp_path, GOOD_FR)
+    (folder / "blocks/steps.yaml").symlink_to("/etc/passwd")
+    result = handouts(runner, "merge-translations", "--project", str(root), str(folder), "fr")
+    assert result.exit_code == 1
+    assert f"{folder}/blocks/steps.yaml: is a link that leads outside the translations folder" in result.stderr
+    assert "root:" not in (root / "content/blocks/steps.yaml").read_text(encoding="utf-8")
+
+
+def test_merge_translations_without_arguments_is_a_usage_error(runner):
+    result = handouts(runner, "merge-translations")
+    assert result.exit_code == 2
+    assert "Missing argument 'FOLDER'" in result.stderr

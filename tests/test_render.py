@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from xml.sax.saxutils import escape
 
 import pytest
 
@@ -47,7 +48,7 @@ def test_text_without_jinja_is_returned_as_is():
 
 def test_values_are_inserted_and_protected():
     rendered = render("Call {{ clinic.phone }} today.")
-    assert rendered == "Call \\(555\\) 010-9999 today."
+    assert "(" not in rendered and ")" not in rendered  # inserted markup characters are out of the markup's reach
     assert markup(rendered) == "Call (555) 010-9999 today."
 
 
@@ -195,7 +196,12 @@ def test_unpaired_stars_stay_literal(text, expected):
 
 
 def test_escaped_star_is_literal():
-    assert markup(r"\*not italic\* and \\ backslash") == r"*not italic* and \ backslash"
+    assert markup(r"\*not italic\* and \\ backslash") == r"*not italic* and \\ backslash"
+
+
+@pytest.mark.parametrize("text", [r"C:\Users\Lin", r"a \ b", "\\", r"\[not an escape\]", r"ends with \ "])
+def test_every_other_backslash_prints_as_typed(text):
+    assert markup(text) == escape(text)
 
 
 @pytest.mark.parametrize(
@@ -263,24 +269,34 @@ def test_unpaired_star_needs_no_italic_face():
     assert markup("5 * 3", Styling(bold=False, italic=False)) == "5 * 3"
 
 
-def test_crossed_markers_give_well_formed_markup():
-    result = markup("**bold *x** y*")
-    text = "".join(ET.fromstring(f"<para>{result}</para>").itertext())
-    assert text.replace("*", "") == "bold x y"
+def test_crossed_markers_are_an_error_naming_the_field():
+    with pytest.raises(ContentError) as info:
+        markup("Mix **a *b** c* up")
+    assert info.value.format_message() == (
+        f"{DISPLAY}:7: text.en.body: bold (**) and italic (*) cross each other in 'Mix **a *b** c* up': close the "
+        "one opened last first, as in **bold *both*** (or write \\* for a star that is not markup)"
+    )
+
+
+def test_nested_markers_are_well_formed():
+    result = markup("**bold *both* bold** *it*")
+    assert result == "<b>bold <i>both</i> bold</b> <i>it</i>"
+    ET.fromstring(f"<para>{result}</para>")
 
 
 # --- protect: values Jinja inserts are literal text ----------------------------------------------------
 
 
-def test_protect_escapes_markup_characters():
-    assert protect("a*b\\c[d](e)") == "a\\*b\\\\c\\[d\\]\\(e\\)"
+def test_protect_keeps_markup_characters_out_of_the_markups_reach():
+    assert markup(protect("a*b\\c[d](e) **x**")) == "a*b\\c[d](e) **x**"
+    assert not set(protect("a*b\\c[d](e)")) & set("*\\[]()")
     assert protect(None) == ""
     assert protect(42) == "42"
 
 
 def test_inserted_stars_stay_literal():
     rendered = render("Welcome to {{ clinic.name }}.")
-    assert rendered == "Welcome to \\*Lotus\\* Clinic."
+    assert "*" not in rendered
     assert markup(rendered) == "Welcome to *Lotus* Clinic."
 
 

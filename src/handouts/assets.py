@@ -53,14 +53,14 @@ class Family:
             return self.italic
         return self.regular
 
-    def missing(self, text: str, bold: bool = False, italic: bool = False) -> str | None:
-        """Return the first character of ``text`` the face cannot draw, or None."""
+    def missing(self, text: str, bold: bool = False, italic: bool = False) -> list[str]:
+        """Return every character of ``text`` the face cannot draw, each once, in the order they appear."""
         name = self.face(bold, italic) or self.regular
         cmap = _cmap(name)
-        for ch in text:
-            if ord(ch) >= 32 and ord(ch) not in cmap and not ch.isspace():
-                return ch
-        return None
+        return list(dict.fromkeys(ch for ch in text if ord(ch) >= 32 and ord(ch) not in cmap and not ch.isspace()))
+
+
+MAX_CHECKED_CHARS = 6000  # a Latin family maps a few hundred to a few thousand characters
 
 
 @functools.lru_cache(maxsize=64)
@@ -86,13 +86,21 @@ class _Mapped:
             return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
 
 
-def _register(path: Path, display: str, field: str, line: int | None = None) -> str:
-    """Register one TrueType file under a name derived from its content; return the name."""
+def _register(path: Path, display: str, field: str, line: int | None = None, verify: bool = False) -> str:
+    """Register one TrueType file under a name derived from its content; return the name.
+
+    With ``verify`` (a clinic's own font), every glyph its character map names is read once through
+    reportlab's subsetter, as writing a PDF would, so a damaged glyph table is found here, naming
+    the file, rather than deep inside a build.
+    """
     try:
         name = "F" + sha256_file(path)[:12]
         if name in pdfmetrics.getRegisteredFontNames():
             return name
-        pdfmetrics.registerFont(TTFont(name, _Mapped(path)))
+        font = TTFont(name, _Mapped(path))
+        if verify:
+            font.face.makeSubset(sorted(font.face.charToGlyph)[:MAX_CHECKED_CHARS])
+        pdfmetrics.registerFont(font)
     except (
         TTFError,
         OSError,
@@ -137,7 +145,8 @@ def register_family(family: FontFamily | None, display: str) -> Family:
     names = {}
     for face in ("regular", "bold", "italic", "bold_italic"):
         path = getattr(fam, face)
-        names[face] = _register(path, display, f"{fam.field}.{face}", fam.line_of(face)) if path else None
+        own = not fam.field.startswith("(built-in ")
+        names[face] = _register(path, display, f"{fam.field}.{face}", fam.line_of(face), verify=own) if path else None
     regular = names["regular"]
     assert regular is not None
     # so <b> and <i> inside a paragraph switch to this family's own faces (a face the family

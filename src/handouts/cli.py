@@ -131,3 +131,14 @@ def preview(project: Path, clinic: str, handout: str, lang: str | None, dpi: int
     variant = Variant(print_shop=print_shop, grayscale=grayscale, large_print=large_print)
     paths = preview_handout(project, clinic, handout, lang=lang, variant=variant, out=out, dpi=dpi)
     click.echo(rep.preview_paths(paths, project))
+
+
+@cli.command("merge-translations")
+@PROJECT
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("lang")
+def merge_translations(project: Path, folder: Path, lang: str) -> None:
+    """Paste a translator's FOLDER (blocks/, handouts/, strings.yaml) into the content as language LANG."""
+    from .translations import merge_translations as merge  # why: YAML loads only for commands that read files
+
+    click.echo(rep.merged(merge(project, folder, lang), project))

@@ -14,7 +14,7 @@ AA_BODY = 4.5
 
 def parse_hex(value: str) -> tuple[float, float, float]:
     """Return the ``#rrggbb`` colour as three floats 0–1; raises ``ValueError`` for other text."""
-    if not isinstance(value, str) or not _HEX.match(value):
+    if not isinstance(value, str) or not _HEX.fullmatch(value):
         raise ValueError(f"expected a colour like '#1f6f5c', got {value!r}")
     return tuple(int(value[i : i + 2], 16) / 255 for i in (1, 3, 5))  # type: ignore[return-value]
 

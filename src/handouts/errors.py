@@ -17,6 +17,7 @@ Only ``click``'s ``Command.main`` catches these: it prints ``Error: …`` to std
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -35,10 +36,11 @@ class HandoutError(click.ClickException):
         super().__init__(self._format())
 
     def _format(self) -> str:
-        if self.path and self.line:
-            return f"{self.path}:{self.line}: {self.detail}"
-        if self.path:
-            return f"{self.path}: {self.detail}"
+        path = printable(self.path) if self.path else None  # a file name is never trusted to be printable
+        if path and self.line:
+            return f"{path}:{self.line}: {self.detail}"
+        if path:
+            return f"{path}: {self.detail}"
         return self.detail
 
     def __reduce__(self) -> tuple:  # pickled across worker processes
@@ -86,3 +88,20 @@ def raise_all(problems: list[HandoutError]) -> None:
         raise problems[0]
     if problems:
         raise ProblemList(problems)
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Return ``text`` with control and direction characters written as escapes (``\\n``, ``\\u202e``).
+
+    A folder or file name is not trusted to be printable: a newline in one must not forge a line of
+    output, nor a right-to-left mark turn a line around.
+    """
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def show(name: str) -> str:
+    """Return a name from the file system or the command line quoted for a message, control characters escaped."""
+    return repr(name)

@@ -10,9 +10,19 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)  # reading the umask means setting it: put it straight back
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _umask()
 
 
 def write_atomic(path: Path, data: bytes, sync: bool = True) -> None:
@@ -29,6 +39,7 @@ def write_atomic(path: Path, data: bytes, sync: bool = True) -> None:
             if sync:
                 fh.flush()
                 os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600: honour the umask like any other program
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -70,3 +81,24 @@ def locked(path: Path, wait: bool = True) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def path_problem(path: Path, root: Path) -> str | None:
+    """Return why ``path`` may not be read as one of the project's own files, or ``None`` when it may.
+
+    A project file is a regular file or folder inside ``root`` once every link is followed: a link
+    that leads out of the project, a named pipe or a device is refused (reading one could print
+    another folder's text, hang, or read forever).
+    """
+    try:
+        resolved = path.resolve(strict=True)
+        mode = resolved.stat().st_mode
+    except FileNotFoundError:
+        return "is a link to a file that does not exist" if path.is_symlink() else "does not exist"
+    except (OSError, RuntimeError):
+        return "cannot be opened (a link that leads to itself?)"
+    if not resolved.is_relative_to(root.resolve()):
+        return f"is a link that leads outside the project (to {resolved}): copy the file into the project instead"
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        return "is not a regular file (a named pipe, socket or device): remove it"
+    return None

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -81,16 +80,26 @@ class Fingerprints:
         return self._files[path]
 
     def clinic_files(self, slug: str) -> list[tuple[str, str]]:
-        """Return (relative path, digest) of every file of the clinic's folder except its blocks/ (listed per use)."""
+        """Return (relative path, digest) of each file of the clinic's folder that its handouts use.
+
+        That is clinic.yaml, the logo, the font files and the clinic's claims list; its own blocks
+        are listed per use. Nothing else in the folder is opened: a named pipe or a link to a device
+        left there is never read.
+        """
         if slug not in self._folders:
             folder = self.root / "content" / "clinics" / slug
+            clinic = self.project.clinics[slug]
+            used = {folder / "clinic.yaml", folder / "claims.yaml"}
+            if clinic.logo is not None:
+                used.add(clinic.logo)
+            families = [clinic.heading_font, clinic.body_font]
+            families += [f for faces in clinic.language_fonts.values() for f in faces.values()]
+            for family in (f for f in families if f is not None):
+                used.update(p for p in (family.regular, family.bold, family.italic, family.bold_italic) if p)
             found: list[tuple[str, str]] = []
-            for dirpath, dirnames, filenames in os.walk(folder):
-                here = Path(dirpath)
-                dirnames[:] = sorted(d for d in dirnames if not (here == folder and d == "blocks"))
-                for name in sorted(filenames):
-                    path = here / name
-                    found.append((path.relative_to(folder).as_posix(), self.file(path)))
+            for path in sorted(used):
+                digest = self.file(path) if path.is_file() else "missing"  # is_file: never a pipe or a device
+                found.append((_relative(path, folder), digest))
             self._folders[slug] = found
         return self._folders[slug]
 
@@ -118,6 +127,14 @@ class Fingerprints:
                 parts.append(["block", block_id, self.file(block.path) if block else "missing"])
         parts.append(["clinic", task.clinic, self.clinic_files(task.clinic)])
         return _digest(json.dumps(parts, sort_keys=True, default=str).encode())
+
+
+def _relative(path: Path, folder: Path) -> str:
+    """Return ``path`` relative to the clinic ``folder`` (resolved or not), so keys do not depend on where it lies."""
+    for base in (folder, folder.resolve()):
+        if path.is_relative_to(base):
+            return path.relative_to(base).as_posix()
+    return path.as_posix()
 
 
 class Record:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ConfigError, HandoutError, OutputError
+from .errors import ConfigError, ContentError, HandoutError, OutputError
 from .load.project import Project
 from .load.schema import LANG_CODE, did_you_mean
 from .variant import Variant
@@ -96,9 +96,7 @@ def plan(project: Project, options: Options, report: Report) -> list[Task]:
             )
     for h in options.handouts or ():
         if h not in project.handouts:
-            report.failed.append(
-                (None, "", HandoutError(f"no handout {h!r} in content/handouts/{did_you_mean(h, project.handouts)}"))
-            )
+            report.failed.append((None, "", unknown_handout(project, h)))
     tasks = []
     for slug in wanted:
         if slug not in every:
@@ -152,6 +150,14 @@ def stale_copies(project: Project, options: Options, out: Path) -> list[Path]:
             for pdf in sorted(folder.glob("*.pdf")):
                 m = name.fullmatch(pdf.name)
                 lang = m and (m["lang"] or "en")
-                if lang and LANG_CODE.match(lang) and options.lang in (None, lang):
+                if lang and LANG_CODE.fullmatch(lang) and options.lang in (None, lang):
                     found.append(pdf)
     return found
+
+
+def unknown_handout(project: Project, handout: str) -> HandoutError:
+    """Return the error for a handout id that is not among the project's loaded recipes: broken, or not there."""
+    recipe = f"content/handouts/{handout}.yaml"
+    if recipe in project.broken_files:
+        return ContentError("this handout cannot be built until its recipe is fixed (its errors are listed)", recipe)
+    return ContentError(f"no handout {handout!r} in content/handouts/{did_you_mean(handout, project.handouts)}")

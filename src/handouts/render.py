@@ -8,8 +8,10 @@ Two steps, both closed to content authors on purpose:
    budget, so ``{{ 'a' * 10**9 }}`` or ``{{ 'x'.ljust(10**9) }}`` cannot eat the machine.
    Values it inserts are marked up as literal text, so a clinic named ``*Lotus*`` stays starred.
 2. The inline markup is the documented subset ``**bold**``, ``*italic*``, ``[label](url)`` with
-   http, https, mailto and tel links only; ``\\*`` is a literal star. Everything else is escaped,
-   so ``Chen & Wu <Acupuncture>`` prints exactly so and reportlab's own tags are unreachable.
+   http, https, mailto and tel links only; ``\\*`` is a literal star, and every other backslash
+   prints as typed (``C:\\Users``). Bold and italic that cross (``**a *b** c*``) are an error naming
+   the field, never a guess. Everything else is escaped, so ``Chen & Wu <Acupuncture>`` prints
+   exactly so and reportlab's own tags are unreachable.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from jinja2.filters import do_join
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from .errors import ContentError, TemplateError
+from .load.schema import non_ascii
 
 MAX_RESULT = 50_000  # characters one expression may produce
 MAX_POWER_EXPONENT = 100
@@ -114,11 +117,15 @@ class _LimitedEnvironment(ImmutableSandboxedEnvironment):
         return operator.add(left, right)
 
 
-_SPECIAL = re.compile(r"([\\*\[\]()])")
+# A value Jinja inserts (a clinic named *Lotus*) is text, never markup: its markup characters are
+# swapped for private-use stand-ins, which the markup step cannot see and turns back on output.
+_STAND_INS = {"\\": "\ue000", "*": "\ue001", "[": "\ue002", "]": "\ue003", "(": "\ue004", ")": "\ue005"}
+_PROTECT = str.maketrans(_STAND_INS)
+_RESTORE = str.maketrans({v: k for k, v in _STAND_INS.items()})
 
 
 def protect(value: Any) -> str:
-    """Return ``value`` as text whose inline-markup characters are escaped with a backslash."""
+    """Return ``value`` as text whose inline-markup characters will print as they are."""
     if value is None:
         return ""
     if isinstance(value, jinja2.Undefined):
@@ -126,7 +133,7 @@ def protect(value: Any) -> str:
     if callable(value):
         # an uncalled method would print as "<built-in method …>", with a memory address
         raise jinja2.TemplateRuntimeError(f"{getattr(value, '__name__', 'a method')} must be called: add ()")
-    return _SPECIAL.sub(r"\\\1", str(value))
+    return str(value).translate(_PROTECT)
 
 
 @functools.lru_cache(maxsize=1)
@@ -207,7 +214,7 @@ class Styling:
     link_color: str = "#000000"
 
 
-_TOKEN = re.compile(r"\\(.)|(\*\*)|(\*)|\[([^\[\]\n]*)\]\(([^()\s]*)\)", re.S)
+_TOKEN = re.compile(r"\\(\*)|(\*\*)|(\*)|\[([^\[\]\n]*)\]\(([^()\s]*)\)")
 
 
 def to_markup(text: str, styling: Styling, display: str, line: int, where: str) -> str:
@@ -257,19 +264,24 @@ def to_markup(text: str, styling: Styling, display: str, line: int, where: str) 
                 )
             tag = "b" if kind == "**" else "i"
             if tag in stack:
-                # close down to this tag, then reopen the ones opened inside it: **a *b** c* stays well formed
-                inner = stack[stack.index(tag) + 1 :]
-                out.extend(f"</{t}>" for t in reversed([tag, *inner]))
-                del stack[stack.index(tag) :]
-                out.extend(f"<{t}>" for t in inner)
-                stack.extend(inner)
+                if stack[-1] != tag:
+                    raise ContentError(
+                        f"{where}: bold (**) and italic (*) cross each other in {literal(text)[:60]!r}: close the "
+                        "one opened last first, as in **bold *both*** (or write \\* for a star that is not markup)",
+                        display,
+                        line,
+                    )
+                out.append(f"</{tag}>")
+                stack.pop()
             else:
                 out.append(f"<{tag}>")
                 stack.append(tag)
         elif kind == "link":
             m = _TOKEN.match(value)
             assert m is not None
-            label, url = _unescape(m.group(4)), _unescape(m.group(5))
+            label, url = literal(m.group(4)), literal(m.group(5))
+            if odd := non_ascii(url):
+                raise ContentError(f"{where}: link {url!r}: {odd}", display, line)
             if not url.lower().startswith(LINK_SCHEMES):
                 raise ContentError(
                     f"{where}: link {url!r} is not allowed: links must start with https://, http://, mailto: or tel:",
@@ -278,13 +290,14 @@ def to_markup(text: str, styling: Styling, display: str, line: int, where: str) 
                 )
             out.append(link(label or url, url, styling))
         else:
-            out.append(escape(value))
+            out.append(escape(value.translate(_RESTORE)))
     out.extend(f"</{t}>" for t in reversed(stack))
     return "".join(out)
 
 
-def _unescape(text: str) -> str:
-    return re.sub(r"\\(.)", r"\1", text)
+def literal(text: str) -> str:
+    """Return rendered text as typed, before markup: ``\\*`` as ``*``, inserted values as they were given."""
+    return text.replace("\\*", "*").translate(_RESTORE)
 
 
 def link(label: str, url: str, styling: Styling) -> str:
@@ -297,4 +310,4 @@ def plain(text: str) -> str:
     """Return ``text`` with inline markup removed, as a reader would see it (for tests and lint)."""
     text = re.sub(r"\[([^\[\]\n]*)\]\(([^()\s]*)\)", lambda m: m.group(1) or m.group(2), text)
     text = re.sub(r"(?<!\\)\*\*?", "", text)
-    return re.sub(r"\\(.)", r"\1", text)
+    return literal(text)

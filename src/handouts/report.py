@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .errors import HandoutError, ProblemList, raise_all
+from .errors import HandoutError, ProblemList, printable, raise_all
 
 if TYPE_CHECKING:
     from .load.project import Project
@@ -57,7 +57,7 @@ def build_summary(report: Report, project: Path) -> str:
         per_clinic[task.clinic].append(path)
     lines = []
     for clinic, paths in sorted(per_clinic.items()):
-        lines.append(f"{clinic}: {len(paths)} PDF(s) in {_rel(report.out / clinic, project)}/")
+        lines.append(f"{clinic}: {len(paths)} PDF(s) in {printable(_rel(report.out / clinic, project))}/")
     failed_tasks = [t for t, _, _ in report.failed if t is not None]
     total = len(report.written)
     skipped = len(report.skipped)
@@ -68,7 +68,7 @@ def build_summary(report: Report, project: Path) -> str:
     )
     lines += [f"Note: {n}" for n in report.notes]
     for path, why in report.stale:
-        lines.append(f"STALE: {_rel(path, project)} is out of date ({why}): do not print it")
+        lines.append(f"STALE: {printable(_rel(path, project))} is out of date ({why}): do not print it")
     return "\n".join(lines)
 
 
@@ -116,7 +116,7 @@ def listing(project: Project, stale: list[tuple[Path, str]], out: Path, base: Pa
     for slug in project.clinic_slugs():
         c = project.clinics.get(slug)
         if c is None:
-            rows.append([slug, "(has errors: run handouts validate)", "", "", ""])
+            rows.append([printable(slug), "(has errors: run handouts validate)", "", "", ""])
             continue
         rows.append(
             [
@@ -139,7 +139,7 @@ def listing(project: Project, stale: list[tuple[Path, str]], out: Path, base: Pa
     parts.append("Languages with page strings: " + ", ".join(sorted(project.strings)))
     if stale:
         rows = [["OUT OF DATE: DO NOT PRINT", "WHY"]]
-        rows += [[_rel(path, base), why] for path, why in stale]
+        rows += [[printable(_rel(path, base)), why] for path, why in stale]
         parts.append(_table(rows) + "\nRebuild them with handouts build (handouts validate says what is wrong).")
     elif out.is_dir():
         parts.append(f"Every PDF in {_rel(out, base)}/ is current.")
@@ -159,3 +159,10 @@ def created(paths: list[Path], project: Path) -> str:
 def preview_paths(paths: list[Path], project: Path) -> str:
     """Return the preview images written, one path a line."""
     return "\n".join(_rel(p, project) for p in paths)
+
+
+def merged(paths: list[Path], project: Path) -> str:
+    """Return the content files a merge of translations wrote, and what to run next."""
+    lines = [f"merged into {_rel(p, project)}" for p in paths]
+    lines.append("Next: handouts validate, then handouts lint (a translation is checked like any content)")
+    return "\n".join(lines)

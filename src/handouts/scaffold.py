@@ -67,7 +67,7 @@ def new_clinic(project: Path, slug: str) -> list[Path]:
 
     Returns the created paths; raises ``ConfigError`` for a bad slug or an existing clinic.
     """
-    if not SLUG.match(slug) or len(slug) > 60:
+    if not SLUG.fullmatch(slug) or len(slug) > 60:
         raise ConfigError(f"{slug!r} is not a usable clinic slug: use lowercase letters, digits and hyphens")
     folder = project / "content" / "clinics" / slug
     if folder.exists():

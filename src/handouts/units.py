@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 POINTS_PER_UNIT: dict[str, float] = {
@@ -21,6 +22,7 @@ PAPER_SIZES: dict[str, tuple[float, float]] = {
     "legal": (612.0, 1008.0),
 }
 
+MAX_POINTS = 72.0 * 200  # 200 in: no sheet, margin or gap comes near it; YAML's .inf and 1e400 do
 _LENGTH = re.compile(r"^\s*(-?\d+(?:\.\d+)?|-?\.\d+)\s*([a-z]*)\s*$")
 
 
@@ -34,8 +36,10 @@ def to_points(value: str | int | float) -> float:
     if isinstance(value, bool):
         raise ValueError(f"expected a length such as '0.5in', got {value!r}")
     if isinstance(value, int | float):
+        if not math.isfinite(value) or abs(value) > MAX_POINTS:
+            raise ValueError(f"{value!r} is not a length a page can hold: write for example '0.5in' or '12mm'")
         return float(value)
-    match = _LENGTH.match(str(value))
+    match = _LENGTH.fullmatch(str(value))
     if not match:
         raise ValueError(f"expected a length such as '0.5in' or '12mm', got {value!r}")
     number, unit = float(match.group(1)), match.group(2)
@@ -46,4 +50,7 @@ def to_points(value: str | int | float) -> float:
     if unit not in POINTS_PER_UNIT:
         units = ", ".join(POINTS_PER_UNIT)
         raise ValueError(f"unknown unit {unit!r} in {value!r}: use one of {units}")
-    return number * POINTS_PER_UNIT[unit]
+    points = number * POINTS_PER_UNIT[unit]
+    if abs(points) > MAX_POINTS:
+        raise ValueError(f"{value!r} is longer than any sheet (over {MAX_POINTS / 72:g}in)")
+    return points

@@ -18,9 +18,9 @@ from typing import Any
 
 import pypdfium2 as pdfium
 
-from ..errors import ConfigError, ContentError, OutputError, PreviewError
+from ..errors import ConfigError, OutputError, PreviewError
 from ..files import sha256_file, write_atomic
-from ..plan import Task, output_folder
+from ..plan import Task, output_folder, unknown_handout
 from ..pool import jobs_for, process_pool
 from ..variant import Variant
 
@@ -150,7 +150,7 @@ class Previews:
         if entry is not None:
             full = entry.get("full")
             for name in full.get("files", []) if isinstance(full, dict) else []:
-                if isinstance(name, str) and _PNG_NAME.match(name):
+                if isinstance(name, str) and _PNG_NAME.fullmatch(name):
                     (self.target / name).unlink(missing_ok=True)  # pages of the old PDF must not pass for the new
         entry = {"sha256": digest}
         self.record[pdf.name] = entry
@@ -274,8 +274,10 @@ def preview_handout(
     if clinic not in project.clinics:
         raise ConfigError(f"clinic {clinic!r} has errors: run handouts validate")
     if handout not in project.handouts:
-        raise ContentError(f"no handout {handout!r} in content/handouts/{did_you_mean(handout, project.handouts)}")
+        raise unknown_handout(project, handout)
     offered = project.clinics[clinic].languages
+    if lang is not None and lang not in offered:  # checked before it becomes part of a path
+        raise ConfigError(f"clinic {clinic!r} offers {', '.join(offered)}, not {lang!r}: pick one of those with --lang")
     task = Task(clinic, handout, lang or offered[0], variant or Variant())
     pdf = output_folder(project.root, out) / clinic / task.filename()
     if not pdf.is_file():

@@ -6,6 +6,7 @@ applied over them. File references (logo, fonts) must stay inside the clinic's o
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,8 +84,10 @@ CLINIC_FIELDS: dict[str, Field] = {
         required=True,
         doc='phone number as text, in quotes: "(555) 010-2233"',
     ),
-    "email": Field(Text(pattern=_EMAIL, pattern_hint="is not an email address"), doc="email address"),
-    "website": Field(Text(pattern=_URL, pattern_hint="must start with https:// or http://"), doc="website URL"),
+    "email": Field(Text(pattern=_EMAIL, pattern_hint="is not an email address", ascii_only=True), doc="email address"),
+    "website": Field(
+        Text(pattern=_URL, pattern_hint="must start with https:// or http://", ascii_only=True), doc="website URL"
+    ),
     "address": Field(ListOf(Text(max_len=200), min_items=1, max_items=8), required=True, doc="one list item per line"),
     "hours": Field(
         MapOf(Choice(DAYS), Text(max_len=60)),
@@ -92,7 +95,7 @@ CLINIC_FIELDS: dict[str, Field] = {
         doc='opening hours per day (mon … sun), as quoted text: "9:00–17:00" or "closed"',
     ),
     "booking_url": Field(
-        Text(pattern=_URL, pattern_hint="must start with https:// or http://"),
+        Text(pattern=_URL, pattern_hint="must start with https:// or http://", ascii_only=True),
         doc="online booking link; printed as a QR code",
     ),
     "paper": Field(Choice(PAPERS), default="letter", doc="letter or a4"),
@@ -334,7 +337,7 @@ def discover_clinics(root: Path) -> list[str]:
     base = root / "content" / "clinics"
     if not base.is_dir():
         return []
-    return sorted(p.name for p in base.iterdir() if (p / "clinic.yaml").is_file())
+    return sorted(p.name for p in base.iterdir() if p.is_dir() and os.path.lexists(p / "clinic.yaml"))
 
 
 def localized(value: dict[str, str] | None, lang: str) -> str | None:

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import ContentError, HandoutError, raise_all
+from ..errors import ContentError, HandoutError, raise_all, show
+from ..files import path_problem
 from .schema import (
     INVALID,
     LANG_CODE,
@@ -225,7 +226,7 @@ def read_handout(path: Path, display: str) -> Handout:
 def _yaml_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and not p.is_dir())
 
 
 def read_folder(root: Path, folder: Path, reader: Any) -> tuple[dict[str, Any], list[HandoutError]]:
@@ -234,8 +235,14 @@ def read_folder(root: Path, folder: Path, reader: Any) -> tuple[dict[str, Any], 
     problems: list[HandoutError] = []
     for path in _yaml_files(folder):
         display = path.relative_to(root).as_posix()
-        if not SLUG.match(path.stem):
-            problems.append(ContentError("file name must be lowercase letters, digits and hyphens", display))
+        if not SLUG.fullmatch(path.stem):
+            problems.append(
+                ContentError(f"file name {show(path.name)} must be lowercase letters, digits and hyphens", display)
+            )
+            continue
+        problem = path_problem(path, root)
+        if problem:
+            problems.append(ContentError(problem, display))
             continue
         try:
             out[path.stem] = reader(path, display)
@@ -254,6 +261,9 @@ def read_strings(root: Path) -> dict[str, dict[str, str]]:
     English has, naming the key.
     """
     display = "content/strings.yaml"
+    problem = path_problem(root / "content" / "strings.yaml", root)
+    if problem:
+        raise ContentError(problem, display)
     data = load_yaml(root / "content" / "strings.yaml", display)
     ck = Checker(display, ContentError)
     table = MapOf(

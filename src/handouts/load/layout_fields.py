@@ -27,6 +27,7 @@ MARK_ROOM = 12.0  # cut marks reach this far outside an imposed card
 COLOR_ROLE = re.compile(r"^(primary|accent|white|black|ink|tint|accent-tint|none|#[0-9a-fA-F]{6})$")
 STYLES = ("title", "subtitle", "heading", "subheading", "body", "small")
 _len = Length(allow_var=True)
+_size = Length(allow_var=True, positive=True)  # a width, height or thickness of zero draws nothing, silently
 _role = Text(
     pattern=COLOR_ROLE, pattern_hint="is not a colour: use primary, accent, white, black, ink, tint or '#rrggbb'"
 )
@@ -35,11 +36,11 @@ _BOX: dict[str, Field] = {
     "column": Field(ListOf(Number(1, 12, integer=True), min_items=1, max_items=2), doc="grid column, or [first, last]"),
     "inset": Field(_len, default=0.0, doc="space kept inside the column on left and right"),
     "x": Field(_len, doc="left edge, from the sheet's left"),
-    "width": Field(_len),
+    "width": Field(_size),
     "left": Field(_len, doc="distance from the sheet's left edge (default: the left margin)"),
     "right": Field(_len, doc="distance from the sheet's right edge (default: the right margin)"),
     "top": Field(_len, doc="distance from the sheet's top edge (default: the top margin)"),
-    "height": Field(_len),
+    "height": Field(_size),
     "bottom": Field(_len, doc="distance from the sheet's bottom edge (default: the bottom margin)"),
 }
 
@@ -66,7 +67,7 @@ ELEMENT_FIELDS: dict[str, Field] = {
     ),
     "fill": Field(_role, default="primary", doc="bands: fill colour"),
     "bleed": Field(Boolean(), default=False, doc="bands: extend into the bleed when printing for a print shop"),
-    "thickness": Field(_len, default=0.75),
+    "thickness": Field(_size, default=0.75),
     "data": Field(Text(max_len=2000), doc="qr elements: Jinja text to encode, e.g. '{{ clinic.booking_url }}'"),
     "optional": Field(Boolean(), default=False, doc="skip quietly when the text or data is empty"),
     "min_size": Field(Length(minimum=6), doc="text elements: shrink to fit, but never below this size"),
@@ -78,7 +79,7 @@ PAGE_FIELDS: dict[str, Field] = {
     "columns": Field(
         Record(
             {
-                "widths": Field(ListOf(_len, min_items=1, max_items=12), required=True),
+                "widths": Field(ListOf(_size, min_items=1, max_items=12), required=True),
                 "gap": Field(_len, default=0.0),
                 "area": Field(Choice(("margins", "sheet")), default="margins"),
                 "lines": Field(Choice(("none", "fold", "cut")), default="none"),
@@ -125,7 +126,7 @@ LAYOUT_FIELDS: dict[str, Field] = {
     "size": Field(
         MapOf(
             Choice(("letter", "a4")),
-            Record({"width": Field(_len, required=True), "height": Field(_len, required=True)}),
+            Record({"width": Field(_size, required=True), "height": Field(_size, required=True)}),
         ),
         doc="a custom sheet size per clinic paper (cards), instead of paper",
     ),

@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import ContentError, HandoutError
+from ..errors import ConfigError, ContentError, HandoutError
+from ..files import path_problem
 from .config import Clinic, clinic_context, discover_clinics, load_clinic, localized
 from .content import Block, Handout, read_block, read_folder, read_handout, read_strings
 from .i18n import long_date
 from .layout import Layout, load_layout
-from .schema import did_you_mean
+from .schema import SLUG, did_you_mean
 
 
 @dataclass
@@ -65,6 +66,10 @@ def load_project(root: Path) -> Project:
             f"{root} is not a handouts project: it needs content/ and layouts/ folders "
             "(run from the project folder or pass --project DIR)"
         )
+    for folder in ("content", "layouts", "content/blocks", "content/handouts", "content/clinics"):
+        problem = path_problem(root / folder, root) if (root / folder).exists() else None
+        if problem:
+            raise ContentError(f"{folder}/ {problem}")
     shared: list[HandoutError] = []
     blocks, problems = read_folder(root, root / "content" / "blocks", read_block)
     shared += problems
@@ -81,6 +86,21 @@ def load_project(root: Path) -> Project:
     project.broken_files = {p.path for p in shared if p.path}
     for slug in discover_clinics(root):
         problems = []
+        folder = root / "content" / "clinics" / slug
+        if not SLUG.fullmatch(slug):  # as strict as new-clinic: the slug names output folders and files
+            project.clinic_problems[slug] = [
+                ConfigError(
+                    "the folder name must be lowercase letters, digits and hyphens (as handouts new-clinic makes "
+                    "them): rename the folder",
+                    f"content/clinics/{slug}",
+                )
+            ]
+            continue
+        problem = path_problem(folder, root) or path_problem(folder / "clinic.yaml", root)
+        if problem:  # a clinic folder (or its clinic.yaml) linked in from outside the project is not read
+            shown = f"content/clinics/{slug}" + ("" if path_problem(folder, root) else "/clinic.yaml")
+            project.clinic_problems[slug] = [ConfigError(problem, shown)]
+            continue
         try:
             project.clinics[slug] = load_clinic(root, slug)
         except HandoutError as exc:
@@ -164,7 +184,9 @@ def check_references(project: Project, clinic: Clinic, handout_id: str, lang: st
                 lines.line_of("text"),
             )
         )
-    if project.strings and lang not in project.strings:
+    if "content/strings.yaml" in project.broken_files or not project.strings:
+        out.append(ContentError("the page strings have errors: see the messages for this file", "content/strings.yaml"))
+    elif lang not in project.strings:
         out.append(
             ContentError(f"{lang}: no page strings for {lang!r}: add a {lang}: section", "content/strings.yaml", 1)
         )

@@ -90,6 +90,7 @@ class Text(Spec):
     pattern: re.Pattern[str] | None = None
     pattern_hint: str = ""
     allow_empty: bool = False
+    ascii_only: bool = False  # links: a look-alike character (U+2215 for /) must not pass for the real one
 
     def check(self, value: Any, ck: Checker, where: str, line: int) -> Any:
         if not isinstance(value, str):
@@ -107,7 +108,9 @@ class Text(Spec):
         bad = _CONTROL.search(value)
         if bad:
             return ck.fail(line, where, f"contains the invisible control character U+{ord(bad.group()):04X}")
-        if self.pattern and not self.pattern.match(value):
+        if self.ascii_only and (odd := non_ascii(value)):
+            return ck.fail(line, where, f"{value!r}: {odd}")
+        if self.pattern and not self.pattern.fullmatch(value):
             return ck.fail(line, where, f"{value!r} {self.pattern_hint}")
         return value
 
@@ -126,7 +129,7 @@ class Localized(Spec):
             out: dict[str, str] = {}
             for lang, text in value.items():
                 sub = _join(where, str(lang))
-                if not isinstance(lang, str) or not (lang == "*" or LANG_CODE.match(lang)):
+                if not isinstance(lang, str) or not (lang == "*" or LANG_CODE.fullmatch(lang)):
                     ck.fail(value.line_of(lang), sub, 'is not a language code such as en, es, zh-Hans (or "*")')
                     continue
                 out[lang] = self.text.check(text, ck, sub, value.line_of(lang))
@@ -180,20 +183,32 @@ class Color(Spec):
         return value.lower()
 
 
-class Length(Spec):
-    """A length with a unit, such as ``0.5in``, ``12mm``, ``10pt``."""
+_RELATIVE = re.compile(r"\$[a-z0-9][a-z0-9-]*|\d+(\.\d+)?(%|fr)")
 
-    def __init__(self, minimum: float | None = None, allow_var: bool = False) -> None:
+
+class Length(Spec):
+    """A length with a unit, such as ``0.5in``, ``12mm``, ``10pt``: never negative, above zero where ``positive``."""
+
+    def __init__(self, minimum: float | None = None, allow_var: bool = False, positive: bool = False) -> None:
         self.minimum = minimum
         self.allow_var = allow_var
+        self.positive = positive
 
     def check(self, value: Any, ck: Checker, where: str, line: int) -> Any:
         if self.allow_var and isinstance(value, str) and (value.startswith("$") or value.endswith(("%", "fr"))):
+            if not _RELATIVE.fullmatch(value.strip()):
+                return ck.fail(line, where, f"{value!r} is not a length: write '$name', '50%' or '1fr' (not negative)")
+            if self.positive and re.fullmatch(r"0+(\.0+)?(%|fr)", value.strip()):
+                return ck.fail(line, where, f"{value!r} is zero: give a size above zero")
             return value  # resolved later, against the paper size
         try:
             points = to_points(value)
         except ValueError as exc:
             return ck.fail(line, where, str(exc))
+        if points < 0:
+            return ck.fail(line, where, f"{value!r} is negative: lengths are measured inwards from the sheet's edges")
+        if self.positive and points == 0:
+            return ck.fail(line, where, f"{value!r} is zero: give a size above zero")
         if self.minimum is not None and points < self.minimum:
             return ck.fail(line, where, f"{value!r} is less than the minimum of {self.minimum:g}pt")
         return points
@@ -340,3 +355,17 @@ def did_you_mean(name: str, known: list[str] | tuple[str, ...] | set[str] | Mapp
     """Return '; did you mean 'x'?' for the closest known name, or ''."""
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def non_ascii(link: str) -> str | None:
+    """Return what is wrong with a link that is not plain ASCII (naming the first odd character), or None."""
+    import unicodedata
+
+    for char in link:
+        if ord(char) > 0x7E or ord(char) < 0x21:
+            name = unicodedata.name(char, "an unnamed character")
+            return (
+                f"the character {char!r} (U+{ord(char):04X} {name}) is not plain ASCII and may only look like one: "
+                "type the address again by hand (an international domain name goes in its xn-- form)"
+            )
+    return None

@@ -12,6 +12,7 @@ parser runs only to word the message when libyaml refuses a file, so messages st
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -153,7 +154,13 @@ def _hint(problem: str) -> str:
 def read_text(path: Path, display: str, error_type: type[HandoutError]) -> str:
     """Read ``path`` as UTF-8 text, or raise ``error_type`` saying what is wrong with the file."""
     try:
-        raw = path.read_bytes()
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a named pipe would hang, /dev/zero read forever
+            raise error_type("is not a regular file (a named pipe, socket, device or folder): remove it", display)
+        if info.st_size > MAX_FILE_BYTES:
+            raise error_type(f"file is larger than {MAX_FILE_BYTES:,} bytes", display)
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise error_type("file not found", display) from None
     except OSError as exc:
@@ -177,7 +184,11 @@ def load_yaml(path: Path, display: str, error_type: type[HandoutError] = Content
     Returns the mapping (a ``YMap``); raises ``error_type`` naming ``display`` and the line for
     unreadable, malformed, empty or non-mapping files.
     """
-    text = read_text(path, display, error_type)
+    return parse_text(read_text(path, display, error_type), display, error_type)
+
+
+def parse_text(text: str, display: str, error_type: type[HandoutError] = ContentError) -> YMap:
+    """Parse YAML ``text`` that must hold a mapping, under every rule of ``load_yaml``; ``display`` names it."""
     _check_printable(text, display, error_type)
     try:
         data = _parse(_CLoader, text, display, error_type)

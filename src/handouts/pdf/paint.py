@@ -21,7 +21,7 @@ from ..assets import Logo
 from ..colors import text_on
 from ..errors import LayoutError
 from ..load.layout import MARK_ROOM, ElementGeo, Geometry, Rect
-from ..render import Styling, render_text, to_markup
+from ..render import Styling, literal, render_text, to_markup
 from ..story.flowables import qr_code
 from ..story.theme import ALIGN, Theme
 from ..variant import BLEED, SLUG_WIDTH, Variant
@@ -171,9 +171,15 @@ class Painter:
         para.drawOn(self.c, el.rect.x, y)
 
     def _qr(self, el: ElementGeo, context: dict[str, Any], page_id: str) -> None:
-        data = self._text_value(el, "data", context, page_id)
+        data = literal(self._text_value(el, "data", context, page_id))
         if not data:
-            return
+            if el.options["optional"]:
+                return
+            raise LayoutError(
+                f"pages.{page_id}.elements[{el.index}].data: the QR code has nothing to encode "
+                f"({el.options['data']!r} is empty for this clinic): fill in that clinic field, or set optional: true",
+                f"layouts/{self.job.geometry.layout_id}.yaml",
+            )
         size = min(el.rect.width, el.rect.height)
         drawing = qr_code(data, size, f"layouts/{self.job.geometry.layout_id}.yaml", 1, self.gray)
         x = {"left": el.rect.x, "center": el.rect.x + (el.rect.width - size) / 2, "right": el.rect.right - size}[

@@ -88,16 +88,19 @@ class Writer:
     ) -> None:
         """Raise ``LayoutError`` naming the character, block and font when a glyph is missing."""
         visible = _visible(markup)
-        missing = (
-            family.missing(visible, bold=bold)
-            or (family.missing(_tagged(markup, "b"), bold=True) if "<b>" in markup else None)
-            or (family.missing(_tagged(markup, "i"), italic=True) if "<i>" in markup else None)
-        )
+        missing = family.missing(visible, bold=bold)
+        if "<b>" in markup:
+            missing += family.missing(_tagged(markup, "b"), bold=True)
+        if "<i>" in markup:
+            missing += family.missing(_tagged(markup, "i"), italic=True)
+        missing = list(dict.fromkeys(missing))
         if missing:
             what = f"block {block.id!r}" if block else "page text"
+            chars = ", ".join(f"{ch!r} (U+{ord(ch):04X})" for ch in missing)
+            noun, verb, them = ("character", "is", "it") if len(missing) == 1 else ("characters", "are", "them")
             raise LayoutError(
-                f"{where}: character {missing!r} (U+{ord(missing):04X}) in {what} is not in the font "
-                f"{family.label}: use a font that covers it (branding.fonts in clinic.yaml) or remove the character",
+                f"{where}: {noun} {chars} in {what} {verb} not in the font {family.label}: use a font that covers "
+                f"{them} (branding.fonts in clinic.yaml) or remove the {noun}",
                 display,
                 line,
             )
@@ -318,7 +321,8 @@ class Writer:
         name = self.context["clinic"]["name"]
         colon = self.theme.strings["colon"]  # ": ", or "：" in Chinese
         if "address" in block.show:
-            add(f"<b>{esc(name)}</b><br/>" + "<br/>".join(esc(a) for a in c.address), body, "address")
+            lines = [part for item in c.address for part in item.split("\n")]  # a line break typed inside an item stays
+            add(f"<b>{esc(name)}</b><br/>" + "<br/>".join(esc(a) for a in lines), body, "address")
         if "phone" in block.show:
             tel = "tel:" + re.sub(r"[^0-9+]", "", c.phone)
             phone = c.phone.replace(" ", "\u00a0")  # never broken across lines
