@@ -16,6 +16,19 @@ TODAY = "2026-11-22"
 HEAD = "reviewed: 2026-11-01\nsources: [test]\n"
 BASE = ("intro", "steps", "contact", "disclaimer")
 FAILED = "Error: lint found {} error(s): fix them and run handouts lint again\n"
+CLAIMS = (REPO / "content" / "claims.yaml").read_text(encoding="utf-8")
+
+
+def blocks_es() -> dict[str, str]:
+    """Return the fixture's blocks and recipe with a Spanish copy of their English text."""
+    out = {}
+    for path, body in BLOCKS.items():
+        if path.startswith("content/blocks/"):
+            out[path] = body + "  es:\n" + body.split("text:\n  en:\n", 1)[1]
+    out["content/handouts/welcome.yaml"] = BLOCKS["content/handouts/welcome.yaml"].replace(
+        "    title: Welcome sheet\n", "    title: Welcome sheet\n  es:\n    title: Bienvenida\n"
+    )
+    return out
 
 
 def summary(blocks: int, errors: int = 0, warnings: int = 0, notes: int = 0) -> str:
@@ -449,3 +462,51 @@ def test_overclaiming_strings_entry_is_an_error_at_its_line(lint):
         'damage or the conditions behind nerve pain; suggest: "may ease symptoms for some people"\n\n'
         + summary(4, errors=1)
     )
+
+
+# --- The gate: build refuses what lint calls an error ------------------------------------------------
+
+
+def test_build_refuses_an_overclaiming_block_naming_its_line_and_builds_the_rest(make_project, runner):
+    other = "layout: sheet\ntext:\n  en:\n    title: Other\nslots:\n  body: [steps, disclaimer]\n"
+    root = make_project({"content/handouts/other.yaml": other, "content/claims.yaml": CLAIMS})
+    assert runner.invoke(cli, ["build", "--project", str(root)]).exit_code == 0
+    intro = BLOCKS["content/blocks/intro.yaml"].replace(
+        "Acupuncture **may help** some people with nerve pain.",
+        "Acupuncture cures neuropathy with no side effects.",
+    )
+    (root / "content/blocks/intro.yaml").write_text(intro, encoding="utf-8")
+    result = runner.invoke(cli, ["build", "--project", str(root)])
+    assert result.exit_code == 1
+    lines = result.stderr.removeprefix("Error: ").splitlines()
+    assert lines and all(line.startswith("content/blocks/intro.yaml:10: [claims] text.en.body: ") for line in lines)
+    linted = runner.invoke(cli, ["lint", "--project", str(root)]).stdout
+    for line in lines:  # the same file:line message lint prints
+        assert line.replace(" [claims] ", " error: [claims] ") in linted
+    assert "STALE: output/demo/welcome.pdf is out of date (its rebuild failed): do not print it" in result.stdout
+    assert "Built 0 of 2 handout(s)" in result.stdout and "1 up to date" in result.stdout
+
+
+def test_build_refuses_a_handout_without_a_disclaimer(make_project, runner):
+    recipe = "layout: sheet\ntext:\n  en:\n    title: Bare\nslots:\n  body: [steps]\n"
+    root = make_project({"content/handouts/welcome.yaml": recipe, "content/claims.yaml": CLAIMS})
+    result = runner.invoke(cli, ["build", "--project", str(root)])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: content/handouts/welcome.yaml:5: [disclaimer] slots: no block of kind 'disclaimer': every handout "
+        "must carry one; add the disclaimer block to a slot\n"
+    )
+    assert not (root / "output/demo/welcome.pdf").exists()
+
+
+def test_build_refuses_an_overclaiming_tagline_in_that_language_only(make_project, runner):
+    clinic = CLINIC.replace("tagline: Gentle care", "tagline: {en: Gentle care, es: Cura garantizada}")
+    clinic = clinic.replace("languages: [en]", "languages: [en, es]")
+    files = {"content/clinics/demo/clinic.yaml": clinic, "content/claims.yaml": CLAIMS}
+    for path, body in blocks_es().items():
+        files[path] = body
+    root = make_project(files)
+    result = runner.invoke(cli, ["build", "--project", str(root)])
+    assert result.exit_code == 1
+    assert "content/clinics/demo/clinic.yaml:2: [claims] tagline.es: " in result.stderr
+    assert (root / "output/demo/welcome.pdf").exists() and not (root / "output/demo/welcome.es.pdf").exists()

@@ -1,9 +1,9 @@
 """Take a project folder and build options and give back a report of the PDFs written and the problems found.
 
 ``build()`` is the whole story, one named call per stage: load the project, plan one task per
-clinic × handout × language, keep what is up to date, prepare the fonts, render the rest in a
-pool of workers (``handout.render``), write the bytes atomically with the build record, and
-write the gallery.
+clinic × handout × language, refuse what lint calls an error (``gate``), keep what is up to
+date, prepare the fonts, render the rest in a pool of workers (``handout.render``), write the
+bytes atomically with the build record, and write the gallery.
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from . import cjk
-from .errors import HandoutError, OutputError
+from .errors import HandoutError, OutputError, ProblemList
 from .files import cache_dir, locked, write_atomic
 from .gallery import write_gallery
+from .gate import refused
 from .handout import render
 from .incremental import Fingerprints, Record
 from .load.project import Project, load_project
@@ -51,9 +52,13 @@ def build(
         record = Record(out)
         for pdf in broken:
             record.mark_stale(pdf.relative_to(out).as_posix())
-        todo = _out_of_date(project, tasks, record, options.force, report, progress)
+        refusals = refused(project, tasks)  # what lint calls an error stops that handout, fresh or not
+        todo = _out_of_date(project, [t for t in tasks if t not in refusals], record, options.force, report, progress)
         _prepare_fonts(project, [task for task, _ in todo], options.jobs, notice)
         with _saving(record, report):
+            for task, problems in refusals.items():
+                error = problems[0] if len(problems) == 1 else ProblemList(problems)
+                _write(out, task, "", None, error, record, report)
             outcomes = render_all(project, [task for task, _ in todo], options.jobs)
             for (task, key), (data, error) in zip(todo, outcomes, strict=True):
                 status = _write(out, task, key, data, error, record, report)

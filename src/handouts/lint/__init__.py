@@ -71,7 +71,6 @@ class Report:
         return sum(1 for f in self.findings if f.severity == severity)
 
 
-
 def lint(root: Path, options: Options | None = None) -> Report:
     """Lint the content of the project at ``root``.
 
@@ -84,25 +83,15 @@ def lint(root: Path, options: Options | None = None) -> Report:
     findings = _load_problems(project)
     rules, problems = read_rules(project)
     findings += problems
-    texts = {(key, lang): _sentences(block, lang) for key, block in _all_blocks(project) for lang in block.text}
+    texts = _texts(project)
+    findings += _content_errors(project, rules, texts)
     ungraded: dict[str, int] = defaultdict(int)
     for (clinic, block_id), block in _all_blocks(project):
         for lang in block.text:
-            sentences = texts[(clinic, block_id), lang]
-            findings += check_grade(block, lang, sentences, options.max_grade, ungraded)
-            flagged = check_claims(
-                block, lang, sentences, rules.claims + rules.clinic_claims.get(clinic or "", ()), rules
-            )
-            findings += flagged
-            said = {(f.line, f.message.split(": ", 1)[0]) for f in flagged}
-            findings += check_research(block, [s for s in sentences if (s.line, s.where) not in said])
-            findings += check_terms(block, sentences, rules.tcm_terms)
+            findings += check_grade(block, lang, texts[(clinic, block_id), lang], options.max_grade, ungraded)
+            findings += check_terms(block, texts[(clinic, block_id), lang], rules.tcm_terms)
         findings += check_reviewed(block, today, options.max_age_months)
         findings += check_unused(project, clinic, block)
-    findings += check_clinic_claims(project, rules, texts)
-    findings += check_visible(project.root, rules)
-    for handout in project.handouts.values():
-        findings += check_safety(project, handout)
     findings += check_translations(project)
     for lang, n in sorted(ungraded.items()):
         message = f"no reading-grade formula for {lang!r} in textstat: {n} block(s) not graded in {lang}"
@@ -112,6 +101,41 @@ def lint(root: Path, options: Options | None = None) -> Report:
     unique = {f: None for f in findings}
     blocks = len(project.blocks) + sum(len(b) for b in project.clinic_blocks.values())
     return Report(sorted(unique, key=Finding.sort_key), blocks, len(project.handouts))
+
+
+def build_errors(project: Project) -> list[Finding]:
+    """Return the error-level findings about what handouts say, for ``build`` to refuse the handouts they touch.
+
+    Claims, research findings without a reference, a missing disclaimer or warning signs, and a
+    claims list that does not load: the same findings, with the same messages, as ``lint``.
+    (Missing translations and files that do not load already stop a build on their own.)
+    """
+    rules, problems = read_rules(project)
+    findings = [f for f in problems if f.severity == ERROR]
+    findings += _content_errors(project, rules, _texts(project))
+    return [f for f in findings if f.severity == ERROR]
+
+
+def _texts(project: Project) -> dict[tuple[Key, str], list[Sentence]]:
+    return {(key, lang): _sentences(block, lang) for key, block in _all_blocks(project) for lang in block.text}
+
+
+def _content_errors(project: Project, rules: Rules, texts: dict[tuple[Key, str], list[Sentence]]) -> list[Finding]:
+    """Return the findings of the checks on what the content says: claims, evidence, safety."""
+    findings: list[Finding] = []
+    for (clinic, block_id), block in _all_blocks(project):
+        for lang in block.text:
+            sentences = texts[(clinic, block_id), lang]
+            own = rules.claims + rules.clinic_claims.get(clinic or "", ())
+            flagged = check_claims(block, lang, sentences, own, rules)
+            findings += flagged
+            said = {(f.line, f.message.split(": ", 1)[0]) for f in flagged}  # one message per sentence
+            findings += check_research(block, [s for s in sentences if (s.line, s.where) not in said])
+    findings += check_clinic_claims(project, rules, texts)
+    findings += check_visible(project.root, rules)
+    for handout in project.handouts.values():
+        findings += check_safety(project, handout)
+    return findings
 
 
 # --- loading ---------------------------------------------------------------------------------
