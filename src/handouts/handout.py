@@ -109,7 +109,7 @@ def render(project: Project, task: Task) -> bytes:
     raise_all(check_references(project, clinic, task.handout, task.lang))
     layout, handout = layout_for(project, project.handouts[task.handout], task.variant)
     geometry = layout.geometries[clinic.paper]  # resolved once, when the layout was loaded
-    theme = theme_for(clinic, task.lang, geometry.type, project.strings[task.lang], task.variant)
+    theme = theme_for(clinic, task.lang, geometry.type, project.strings_for(clinic, task.lang), task.variant)
     context = handout_context(project, clinic, handout, task.lang)
     writer = Writer(theme, clinic, context, handout.id)
     check_inserted_glyphs(clinic, handout, task.lang, writer)

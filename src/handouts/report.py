@@ -136,7 +136,7 @@ def listing(project: Project, stale: list[tuple[Path, str]], out: Path, base: Pa
     for lid, lay in sorted(project.layouts.items()):
         rows.append([lid, lay.label, ", ".join(lay.slots()), lay.name])
     parts.append(_table(rows))
-    parts.append("Languages with page strings: " + ", ".join(sorted(project.strings)))
+    parts.append("Languages with page strings: " + ", ".join(sorted(lang for lang in project.strings if "@" not in lang)))
     if stale:
         rows = [["OUT OF DATE: DO NOT PRINT", "WHY"]]
         rows += [[_rel(path, base), why] for path, why in stale]
