@@ -74,7 +74,7 @@ KIND_TEXT: dict[str, dict[str, Field]] = {
 }
 KIND_TEXT["bullets"] = KIND_TEXT["steps"]
 KINDS = tuple(sorted(KIND_TEXT))
-CONTACT_PARTS = ("address", "phone", "email", "website", "hours", "booking")
+CONTACT_PARTS = ("address", "practitioners", "phone", "email", "website", "hours", "booking")
 
 BLOCK_FIELDS: dict[str, Field] = {
     "kind": Field(Choice(KINDS), required=True, doc="what the block is; decides the fields of text"),
