@@ -61,7 +61,7 @@ def tint(value: str, amount: float) -> str:
 
 
 def heading_color(primary: str) -> str:
-    """Return the colour of headings and links on white paper: the brand colour, or its nearest shade reaching WCAG AA."""
+    """Return the colour of headings and links on white: the brand colour, or its nearest shade reaching WCAG AA."""
     return readable(primary, (WHITE,), AA_BODY)
 
 

@@ -146,7 +146,8 @@ def revision(project: Project, clinic: Clinic, handout: Handout, task: Task) -> 
     when any input does and never with the clock.
     """
     digest = hashlib.sha256(f"{task.lang}\n{task.variant}\n".encode())
-    paths = [handout.path, project.root / "content" / "strings.yaml", project.root / "layouts" / f"{handout.layout}.yaml"]
+    root = project.root
+    paths = [handout.path, root / "content" / "strings.yaml", root / "layouts" / f"{handout.layout}.yaml"]
     paths += [b.path for ids in handout.slots.values() for i in ids if (b := project.block_for(clinic.slug, i))]
     paths += sorted(p for p in clinic.folder.rglob("*") if p.is_file())
     for path in paths:

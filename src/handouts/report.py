@@ -136,7 +136,8 @@ def listing(project: Project, stale: list[tuple[Path, str]], out: Path, base: Pa
     for lid, lay in sorted(project.layouts.items()):
         rows.append([lid, lay.label, ", ".join(lay.slots()), lay.name])
     parts.append(_table(rows))
-    parts.append("Languages with page strings: " + ", ".join(sorted(lang for lang in project.strings if "@" not in lang)))
+    langs = sorted(lang for lang in project.strings if "@" not in lang)  # en@GB is a regional section, not a language
+    parts.append("Languages with page strings: " + ", ".join(langs))
     if stale:
         rows = [["OUT OF DATE: DO NOT PRINT", "WHY"]]
         rows += [[_rel(path, base), why] for path, why in stale]

@@ -183,7 +183,7 @@ def inside(folder: Path, relative: str, display: str, where: str, line: int) -> 
     try:
         resolved = candidate.resolve(strict=True)
     except FileNotFoundError:
-        files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() and ".." not in p.parts)
+        files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
         close = difflib.get_close_matches(relative, files, n=1, cutoff=0.6) or [
             f for f in files if f.lower() == relative.lower()
         ]

@@ -161,8 +161,9 @@ class Block:
         return fields.line_of(field)
 
     def fields(self, lang: str) -> list[tuple[str, int, str]]:
-        """Return every text of ``text.<lang>`` in this block's region as ``(field path, line, text)``, in file order."""
-        _, words = self._words(lang)
+        """Return every text of ``text.<lang>`` in this block's region as ``(field path, line, text)``."""
+        text = self.lines.get("text")
+        words = text.get(lang) if isinstance(text, YMap) else None
         out = _texts(words, f"text.{lang}", words.line) if isinstance(words, YMap) else []
         key, over = self._words(lang, None)
         if key != lang and isinstance(over, YMap):
@@ -171,7 +172,7 @@ class Block:
         return out
 
     def in_region(self, region: str) -> Block:
-        """Return this block as a clinic in ``region`` reads it: ``text.<lang>@<region>`` fields over ``text.<lang>``."""
+        """Return this block as read in ``region``: ``text.<lang>@<region>`` fields over ``text.<lang>``."""
         if region == self.region or not self.regional:
             return self if region == self.region else replace(self, region=region)
         text = {lang: {**words, **self.regional.get(f"{lang}@{region}", {})} for lang, words in self.text.items()}
@@ -245,7 +246,7 @@ def read_block(path: Path, display: str) -> Block:
 
 
 def _regional(text_map: YMap, fields: dict[str, Field], ck: Checker) -> dict[str, dict[str, Any]]:
-    """Check the ``<lang>@<REGION>`` overlays of a block's text: fields of its kind, and a plain ``<lang>`` beside them."""
+    """Check a block's ``<lang>@<REGION>`` overlays: fields of its kind, with a plain ``<lang>`` beside them."""
     out: dict[str, dict[str, Any]] = {}
     for key, words in text_map.items():
         if "@" not in key:
