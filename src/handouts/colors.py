@@ -11,6 +11,7 @@ _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 WHITE = "#ffffff"
 BLACK = "#000000"
 INK = "#1a1a1a"  # body text: near-black reads softer than pure black, still ~17:1 on white
+WARNING_RED = "#a4262c"  # warning boxes' border, whatever the brand
 AA_BODY = 4.5
 AA_LARGE = 3.0  # text of 18 pt and over, and markers (bullets, rules, borders): WCAG 2.1 AA
 LARGE_TEXT = 18.0

@@ -15,14 +15,14 @@ from reportlab.platypus import Flowable
 
 from .assets import families_for, load_logo
 from .colors import to_gray
-from .errors import LayoutError, raise_all
+from .errors import ConfigError, HandoutError, LayoutError, raise_all
 from .load.config import Clinic, localized
 from .load.content import Handout
 from .load.i18n import month_year
 from .load.layout import Geometry, Layout
 from .load.project import Project, check_references, clinic_name, handout_context
 from .pdf import pin_reportlab_settings
-from .pdf.paint import Document, PageText, paint
+from .pdf.paint import Document, PageText, measure_clinic_text, paint
 from .pdf.place import place
 from .plan import Task
 from .render import render_text
@@ -197,3 +197,37 @@ def _stories(
             flowables += writer.block(block, fills.get(slot, "none"))
         stories[slot] = flowables
     return stories, block_files
+
+
+def check_furniture(project: Project, clinic: Clinic) -> list[HandoutError]:
+    """Measure the clinic's own text (name, tagline, contact line) in every layout box its handouts print it in.
+
+    Returns one ``ConfigError`` per field that cannot fit, at that field's line in clinic.yaml
+    (set ``short_name``, or shorten the text), the same error a build would meet; draws nothing.
+    """
+    pin_reportlab_settings()
+    out: dict[str, HandoutError] = {}
+    seen: set[tuple[str, str]] = set()
+    for handout_id in project.handouts_for(clinic):
+        handout = project.handouts[handout_id]
+        layout = project.layouts.get(handout.layout)
+        for lang in clinic.languages:
+            if layout is None or (layout.id, lang) in seen or lang not in project.strings or lang not in handout.text:
+                continue
+            seen.add((layout.id, lang))
+            geometry = layout.geometries[clinic.paper]
+            theme = theme_for(clinic, lang, geometry.type, project.strings_for(clinic, lang), Variant())
+            context = handout_context(project, clinic, handout, lang)
+            writer = Writer(theme, clinic, context, handout.id)
+            document = Document(
+                title="", author="", subject="", lang=lang, where=f"layout {layout.id!r} ({lang})",
+                clinic_file=clinic.display, clinic_lines={str(k): clinic.lines.line_of(k) for k in clinic.lines},
+            )  # fmt: skip
+            text = PageText(context, writer.page_paragraph)
+            try:
+                measure_clinic_text(geometry, theme, text, document)
+            except ConfigError as exc:
+                out.setdefault(exc.format_message(), exc)
+            except HandoutError:
+                continue  # another file's problem (a glyph, a template): validate reports it elsewhere
+    return list(out.values())

@@ -272,6 +272,20 @@ def _marks(canvas: Canvas, job: _Job, origins: tuple[tuple[float, float], ...], 
     canvas.restoreState()
 
 
+def measure_clinic_text(geometry: Geometry, theme: Theme, text: PageText, document: Document) -> None:
+    """Fit every text element that prints the clinic's own words, on every page template, drawing nothing.
+
+    Raises the ``ConfigError`` (at clinic.yaml) that painting would raise for text that cannot fit.
+    """
+    painter = Painter(_Job(geometry, theme, None, text, document), None)  # type: ignore[arg-type]
+    for index, template in enumerate(geometry.pages):
+        context = dict(text.context, page=1, pages=max(2, index + 1))
+        context["t"] = _Strings(theme.strings, context)
+        for el in template.elements:
+            if el.type == "text" and re.search(r"clinic\.", el.options["text"] or ""):
+                painter.fit_text(el, context, template.id)
+
+
 def paint(
     geometry: Geometry, pages: list[PageContent], theme: Theme, logo: Logo | None, text: PageText, document: Document
 ) -> bytes:

@@ -18,7 +18,6 @@ from ..cjk import is_cjk
 from ..colors import AA_BODY, AA_LARGE, INK, WHITE, heading_color, needed_ratio, readable, text_on, tint
 from .linebreak import chinese_line_rules
 
-WARNING_RED = "#a4262c"
 ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT}
 
 
