@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape
 from reportlab.platypus import Flowable
 
 from .assets import families_for, load_logo
-from .colors import to_gray
+from .colors import WARNING_RED, to_gray
 from .errors import ConfigError, HandoutError, LayoutError, raise_all
 from .load.config import Clinic, localized
 from .load.content import Handout
@@ -26,7 +26,7 @@ from .pdf.paint import Document, PageText, measure_clinic_text, paint
 from .pdf.place import place
 from .plan import Task
 from .render import render_text
-from .story.theme import WARNING_RED, Theme
+from .story.theme import Theme
 from .story.writer import Writer
 from .variant import LARGE_BODY, Variant
 

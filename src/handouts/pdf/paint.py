@@ -111,7 +111,9 @@ class Painter:
             p.flowable.drawOn(self.c, p.x, p.y)
 
     def _rule(self, el: ElementGeo, context: dict[str, Any], page_id: str) -> None:
-        self.c.setStrokeColor(rl_colors.HexColor(self.gray(self.job.theme.marker_color(self.color(el.options["fill"])))))
+        self.c.setStrokeColor(
+            rl_colors.HexColor(self.gray(self.job.theme.marker_color(self.color(el.options["fill"]))))
+        )
         self.c.setLineWidth(el.options["thickness"])
         y = el.rect.top
         self.c.line(el.rect.x, y, el.rect.right, y)
@@ -174,8 +176,10 @@ class Painter:
         lines_given = text.count("\n") + 1
         for one_line in (True, False):
             for size in sizes:
-                fit = style if size == style.fontSize else style.clone(
-                    style.name + "-fit", fontSize=size, leading=size * style.leading / style.fontSize
+                fit = (
+                    style
+                    if size == style.fontSize
+                    else style.clone(style.name + "-fit", fontSize=size, leading=size * style.leading / style.fontSize)
                 )
                 para = self.job.text.paragraph(markup, fit, where, layout_file)
                 _, h = para.wrap(el.rect.width, el.rect.height)
