@@ -171,7 +171,7 @@ class Painter:
         where = f"pages.{page_id}.elements[{el.index}].text"
         layout_file = f"layouts/{self.job.geometry.layout_id}.yaml"
         markup = "<br/>".join(to_markup(line, Styling(), layout_file, 1, where) for line in text.split("\n"))
-        floor = el.options["min_size"] or style.fontSize
+        floor = min(el.options["min_size"] or style.fontSize, style.fontSize)
         sizes = [style.fontSize - 0.5 * i for i in range(int((style.fontSize - floor) / 0.5) + 1)]
         lines_given = text.count("\n") + 1
         for one_line in (True, False):

@@ -334,8 +334,8 @@ class Writer:
             add(f"<b>{esc(name)}</b><br/>" + "<br/>".join(esc(a) for a in c.address), body, "address")
         if "practitioners" in block.show and c.practitioners:
             add(esc(self.theme.strings["practitioners"]), strong, "practitioners")
-            for who, credentials in c.practitioners:
-                add(esc(f"{who}, {credentials}" if credentials else who), body, "practitioners")
+            team = [f"{who}, {credentials}" if credentials else who for who, credentials in c.practitioners]
+            add(esc("; ".join(team)), body, "practitioners")  # one paragraph: a back panel has little room
         if "phone" in block.show:
             tel = "tel:" + re.sub(r"[^0-9+]", "", c.phone)
             phone = c.phone.replace(" ", "\u00a0")  # never broken across lines
