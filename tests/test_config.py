@@ -111,8 +111,8 @@ def test_unknown_key_with_did_you_mean(make_project):
 def test_unknown_key_without_a_close_match(make_project):
     message = clinic_error(make_project, CLINIC + "parking: free\n")
     assert message == (
-        f"{DISPLAY}:23: parking: unknown field; expected one of: name, tagline, practitioners, phone, email, "
-        "website, address, hours, booking_url, paper, languages, handouts, branding"
+        f"{DISPLAY}:23: parking: unknown field; expected one of: name, short_name, tagline, practitioners, phone, email, "
+        "website, address, hours, booking_url, paper, region, languages, handouts, branding"
     )
 
 
@@ -153,7 +153,14 @@ def test_language_listed_twice(make_project):
 
 def test_paper_not_a_choice(make_project):
     message = clinic_error(make_project, edited(("paper: letter", "paper: leter")))
-    assert message == f"{DISPLAY}:17: paper: 'leter' is not one of: letter, a4; did you mean 'letter'?"
+    assert message == (
+        f"{DISPLAY}:17: paper: 'leter' is not one of: letter, a4; did you mean 'letter'? (for example `paper: a4`)"
+    )
+
+
+def test_paper_a5_shows_an_example(make_project):
+    message = clinic_error(make_project, edited(("paper: letter", "paper: a5")))
+    assert message == f"{DISPLAY}:17: paper: 'a5' is not one of: letter, a4 (for example `paper: a4`)"
 
 
 def test_logo_path_leaving_the_folder(make_project):

@@ -210,7 +210,7 @@ def test_text_needs_a_language(tmp_path):
 
 def test_text_language_code(tmp_path):
     message = block_error(tmp_path, f"kind: prose\n{HEAD}text:\n  english:\n    body: x\n")
-    assert message == f"{BLOCK}:5: text.english: 'english' is not a language code"
+    assert message == f"{BLOCK}:5: text.english: 'english' is not a language code (or language@REGION, e.g. en@GB)"
 
 
 def test_contact_show_part_unknown(tmp_path):

@@ -1,13 +1,13 @@
 """Take a project and give back the problems a build would meet in its text and colours, without drawing.
 
-Used by ``handouts validate``; imports no reportlab, so it stays fast.
+Used by ``handouts validate``; imports reportlab only to measure the clinic's text in the layouts' boxes.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from .colors import AA_BODY, WHITE, contrast, heading_color, text_on
+from .colors import AA_BODY, WARNING_RED, WHITE, contrast, luminance, readable, tint
 from .errors import ConfigError, HandoutError
 from .load.config import Clinic
 from .load.project import Project, check_references, handout_context, load_project
@@ -34,39 +34,48 @@ def check_texts(project: Project, clinic: Clinic, handout_id: str, lang: str) ->
     return out
 
 
-def check_contrast(clinic: Clinic) -> list[HandoutError]:
-    """Check the colour pairs a clinic's handouts use against WCAG AA.
+class ColourNote(ConfigError):
+    """A brand colour handouts print in a nearby shade (a note: it does not stop the build)."""
 
-    Headings in the brand colour on white paper need 4.5:1 (else they fall back to ink, off
-    brand); text on brand bands is black or white, whichever is higher, and needs 4.5:1.
+    note = True
+
+
+def check_contrast(clinic: Clinic) -> list[HandoutError]:
+    """Note each brand colour that is printed in another shade to meet WCAG AA, at the colour's line.
+
+    Text (headings, links, step numbers, bullets) needs 4.5:1 against white and the tints it sits
+    on; rules and box borders 3:1. Text on brand bands is black or white and is never shaded.
     """
     out: list[HandoutError] = []
     lines = clinic.lines.get("branding") or clinic.lines
-    for field in ("primary_color", "accent_color"):
-        color = getattr(clinic, field)
-        on_band = contrast(text_on(color), color)
-        line = lines.line_of(field) if hasattr(lines, "line_of") else None
-        if on_band < AA_BODY:
-            out.append(
-                ConfigError(
-                    f"branding.{field}: text on a {color} band reaches only {on_band:.2f}:1 against {text_on(color)} "
-                    "(WCAG AA needs 4.5:1): choose a darker or lighter colour",
-                    clinic.display,
-                    line,
-                )
-            )
-    ratio = contrast(clinic.primary_color, WHITE)
-    if heading_color(clinic.primary_color) != clinic.primary_color:
-        line = lines.line_of("primary_color") if hasattr(lines, "line_of") else None
+    grounds = (WHITE, tint(clinic.accent_color, 0.92), tint(WARNING_RED, 0.92), tint(clinic.primary_color, 0.88))
+    uses = {
+        "primary_color": (clinic.primary_color, "headings and links", (WHITE,)),
+        "accent_color": (clinic.accent_color, "step numbers and bullets", grounds),
+    }
+    for field, (color, what, under) in uses.items():
+        shade = readable(color, under, AA_BODY)
+        if shade == color:
+            continue
+        worst = min(contrast(color, ground) for ground in under)
+        side = "darker" if luminance(shade) < luminance(color) else "lighter"
         out.append(
-            ConfigError(
-                f"branding.primary_color: headings in {clinic.primary_color} on white reach only {ratio:.2f}:1 "
-                "(WCAG AA needs 4.5:1); they will print in black instead: choose a darker colour to keep them on brand",
+            ColourNote(
+                f"note: branding.{field}: {what} in {color} reach only {worst:.2f}:1 on the paper or tint under "
+                f"them (WCAG AA needs 4.5:1), so they print in {shade}, a {side} shade of the same colour; "
+                "choose a darker colour to print it as given",
                 clinic.display,
-                line,
+                lines.line_of(field) if hasattr(lines, "line_of") else None,
             )
         )
     return out
+
+
+def check_furniture(project: Project, clinic: Clinic) -> list[HandoutError]:
+    """Return the clinic texts (name, tagline, …) that cannot fit a layout box the clinic's handouts use."""
+    from .handout import check_furniture as measure  # why: measuring text needs reportlab's font metrics
+
+    return measure(project, clinic)
 
 
 def validate(root: Path) -> tuple[Project, list[HandoutError]]:
@@ -84,6 +93,7 @@ def validate(root: Path) -> tuple[Project, list[HandoutError]]:
         if clinic is None:
             continue
         problems += check_contrast(clinic)
+        problems += check_furniture(project, clinic)
         for handout in project.handouts_for(clinic):
             for lang in clinic.languages:
                 for p in check_references(project, clinic, handout, lang) + check_texts(project, clinic, handout, lang):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import colorsys
+import functools
 import re
 
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -9,7 +11,10 @@ _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 WHITE = "#ffffff"
 BLACK = "#000000"
 INK = "#1a1a1a"  # body text: near-black reads softer than pure black, still ~17:1 on white
+WARNING_RED = "#a4262c"  # warning boxes' border, whatever the brand
 AA_BODY = 4.5
+AA_LARGE = 3.0  # text of 18 pt and over, and markers (bullets, rules, borders): WCAG 2.1 AA
+LARGE_TEXT = 18.0
 
 
 def parse_hex(value: str) -> tuple[float, float, float]:
@@ -57,5 +62,34 @@ def tint(value: str, amount: float) -> str:
 
 
 def heading_color(primary: str) -> str:
-    """Return the colour of headings and links on white paper: the brand colour where it reaches WCAG AA, else ink."""
-    return primary if contrast(primary, WHITE) >= AA_BODY else INK
+    """Return the colour of headings and links on white: the brand colour, or its nearest shade reaching WCAG AA."""
+    return readable(primary, (WHITE,), AA_BODY)
+
+
+def _hex(r: float, g: float, b: float) -> str:
+    return "#" + "".join(f"{max(0, min(255, round(c * 255))):02x}" for c in (r, g, b))
+
+
+@functools.lru_cache(maxsize=256)
+def readable(color: str, backgrounds: tuple[str, ...], ratio: float = AA_BODY) -> str:
+    """Return ``color``, or the nearest shade of its hue that reaches ``ratio`` against every one of ``backgrounds``.
+
+    Shades are found by moving the HLS lightness (hue and saturation kept) darker or lighter,
+    whichever needs the smaller step, so a light brand gold becomes a darker gold, not black.
+    """
+    if all(contrast(color, bg) >= ratio for bg in backgrounds):
+        return color.lower()
+    h, lightness, s = colorsys.rgb_to_hls(*parse_hex(color))
+    for step in range(1, 201):
+        for direction in (-1, 1):
+            level = lightness + direction * step / 200
+            if 0 <= level <= 1:
+                shade = _hex(*colorsys.hls_to_rgb(h, level, s))
+                if all(contrast(shade, bg) >= ratio for bg in backgrounds):
+                    return shade
+    return text_on(backgrounds[0])  # no shade of the hue reads on every background
+
+
+def needed_ratio(size: float) -> float:
+    """Return WCAG AA's contrast for text of ``size`` points: 3:1 from 18 pt, else 4.5:1."""
+    return AA_LARGE if size >= LARGE_TEXT else AA_BODY

@@ -7,23 +7,26 @@ branding, a story of flowables per slot, placement (measured pages, numbers only
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 from xml.sax.saxutils import escape
 
 from reportlab.platypus import Flowable
 
 from .assets import families_for, load_logo
-from .colors import to_gray
-from .errors import LayoutError, raise_all
+from .colors import WARNING_RED, to_gray
+from .errors import ConfigError, HandoutError, LayoutError, raise_all
 from .load.config import Clinic, localized
 from .load.content import Handout
+from .load.i18n import month_year
 from .load.layout import Geometry, Layout
 from .load.project import Project, check_references, clinic_name, handout_context
 from .pdf import pin_reportlab_settings
-from .pdf.paint import Document, PageText, paint
+from .pdf.paint import Document, PageText, measure_clinic_text, paint
 from .pdf.place import place
 from .plan import Task
-from .story.theme import WARNING_RED, Theme
+from .render import render_text
+from .story.theme import Theme
 from .story.writer import Writer
 from .variant import LARGE_BODY, Variant
 
@@ -84,6 +87,9 @@ def check_inserted_glyphs(clinic: Clinic, handout: Handout, lang: str, writer: W
     name_faces = ((body, False), (body, True), (heading, True))  # footer, contact details, page header
     texts = [(clinic.display, "name", lines.line_of("name"), localized(clinic.name, lang), name_faces)]
     texts.append(
+        (clinic.display, "short_name", lines.line_of("short_name"), localized(clinic.short_name, lang), name_faces)
+    )
+    texts.append(
         (clinic.display, "tagline", lines.line_of("tagline"), localized(clinic.tagline, lang), ((body, False),))
     )
     texts += [(clinic.display, f"address[{i + 1}]", address.line_of(i), a, ((body, False),))
@@ -109,11 +115,14 @@ def render(project: Project, task: Task) -> bytes:
     raise_all(check_references(project, clinic, task.handout, task.lang))
     layout, handout = layout_for(project, project.handouts[task.handout], task.variant)
     geometry = layout.geometries[clinic.paper]  # resolved once, when the layout was loaded
-    theme = theme_for(clinic, task.lang, geometry.type, project.strings[task.lang], task.variant)
+    theme = theme_for(clinic, task.lang, geometry.type, project.strings_for(clinic, task.lang), task.variant)
     context = handout_context(project, clinic, handout, task.lang)
     writer = Writer(theme, clinic, context, handout.id)
     check_inserted_glyphs(clinic, handout, task.lang, writer)
     stories, block_files = _stories(project, clinic, handout, geometry, writer)
+    last = [slot for slot in layout.reading_order() if stories.get(slot)][-1]
+    fill = next((writer.theme.color(p.fill) for page in geometry.pages for p in page.panels if p.slot == last), "none")
+    stories[last].append(writer.review_line(review_line(project, clinic, handout, task), fill))
     where = f"handout {handout.id!r} for clinic {clinic.slug!r} ({task.lang})"
     pages = place(geometry, stories, where, block_files)
     words = handout.text[task.lang]
@@ -124,8 +133,35 @@ def render(project: Project, task: Task) -> bytes:
         lang=task.lang,
         where=where,
         variant=task.variant,
+        clinic_file=clinic.display,
+        clinic_lines={str(k): clinic.lines.line_of(k) for k in clinic.lines},
     )
     return paint(geometry, pages, theme, load_logo(clinic), PageText(context, writer.page_paragraph), document)
+
+
+def revision(project: Project, clinic: Clinic, handout: Handout, task: Task) -> str:
+    """Return a short code for the inputs of one handout: recipe, blocks, layout, strings, the clinic's files.
+
+    Printed beside the review date, so a paper copy can be matched to its source; it changes
+    when any input does and never with the clock.
+    """
+    digest = hashlib.sha256(f"{task.lang}\n{task.variant}\n".encode())
+    root = project.root
+    paths = [handout.path, root / "content" / "strings.yaml", root / "layouts" / f"{handout.layout}.yaml"]
+    paths += [b.path for ids in handout.slots.values() for i in ids if (b := project.block_for(clinic.slug, i))]
+    paths += sorted(p for p in clinic.folder.rglob("*") if p.is_file())
+    for path in paths:
+        digest.update(path.relative_to(project.root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:7]
+
+
+def review_line(project: Project, clinic: Clinic, handout: Handout, task: Task) -> str:
+    """Return "Reviewed <Month YYYY> · rev <code>" in the task's language: the oldest review date of its blocks."""
+    blocks = [b for ids in handout.slots.values() for i in ids if (b := project.block_for(clinic.slug, i))]
+    strings = project.strings_for(clinic, task.lang)
+    month = month_year(min(b.reviewed for b in blocks), task.lang)
+    reviewed = render_text(strings["reviewed"], {"month": month}, "content/strings.yaml", 1, f"{task.lang}.reviewed")
+    return f"{reviewed} · {strings['revision']} {revision(project, clinic, handout, task)}"
 
 
 def theme_for(clinic: Clinic, lang: str, sizes: dict[str, float], strings: dict[str, str], variant: Variant) -> Theme:
@@ -161,3 +197,37 @@ def _stories(
             flowables += writer.block(block, fills.get(slot, "none"))
         stories[slot] = flowables
     return stories, block_files
+
+
+def check_furniture(project: Project, clinic: Clinic) -> list[HandoutError]:
+    """Measure the clinic's own text (name, tagline, contact line) in every layout box its handouts print it in.
+
+    Returns one ``ConfigError`` per field that cannot fit, at that field's line in clinic.yaml
+    (set ``short_name``, or shorten the text), the same error a build would meet; draws nothing.
+    """
+    pin_reportlab_settings()
+    out: dict[str, HandoutError] = {}
+    seen: set[tuple[str, str]] = set()
+    for handout_id in project.handouts_for(clinic):
+        handout = project.handouts[handout_id]
+        layout = project.layouts.get(handout.layout)
+        for lang in clinic.languages:
+            if layout is None or (layout.id, lang) in seen or lang not in project.strings or lang not in handout.text:
+                continue
+            seen.add((layout.id, lang))
+            geometry = layout.geometries[clinic.paper]
+            theme = theme_for(clinic, lang, geometry.type, project.strings_for(clinic, lang), Variant())
+            context = handout_context(project, clinic, handout, lang)
+            writer = Writer(theme, clinic, context, handout.id)
+            document = Document(
+                title="", author="", subject="", lang=lang, where=f"layout {layout.id!r} ({lang})",
+                clinic_file=clinic.display, clinic_lines={str(k): clinic.lines.line_of(k) for k in clinic.lines},
+            )  # fmt: skip
+            text = PageText(context, writer.page_paragraph)
+            try:
+                measure_clinic_text(geometry, theme, text, document)
+            except ConfigError as exc:
+                out.setdefault(exc.format_message(), exc)
+            except HandoutError:
+                continue  # another file's problem (a glyph, a template): validate reports it elsewhere
+    return list(out.values())

@@ -17,6 +17,7 @@ Two steps, both closed to content authors on purpose:
 from __future__ import annotations
 
 import contextvars
+import difflib
 import functools
 import operator
 import re
@@ -87,7 +88,20 @@ class _LimitedEnvironment(ImmutableSandboxedEnvironment):
     def getattr(self, obj: Any, attribute: str) -> Any:
         if isinstance(obj, jinja2.Undefined):
             return obj  # an attribute of an undefined name stays undefined, so the error names that name
+        if isinstance(obj, dict) and hasattr(obj, "label") and attribute not in obj:
+            return self._no_field(obj, attribute)
         return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        if isinstance(obj, dict) and hasattr(obj, "label") and isinstance(argument, str) and argument not in obj:
+            return self._no_field(obj, argument)
+        return super().getitem(obj, argument)
+
+    def _no_field(self, obj: dict[str, Any], name: str) -> jinja2.Undefined:
+        """Return an undefined value whose error says which record lacks ``name`` and what was meant."""
+        close = difflib.get_close_matches(name, [k for k in obj if not k.startswith("_")], n=1, cutoff=0.6)
+        hint = f": did you mean {close[0]!r}?" if close else f" (it has: {', '.join(obj)})"
+        return self.undefined(hint=f"no field {name!r} on {obj.label}{hint}", obj=obj, name=name)
 
     def wrap_str_format(self, value: Any) -> None:
         return None  # str.format and format_map pad to any width: refused like any other method
@@ -187,6 +201,8 @@ def render_text(source: str, context: dict[str, Any], display: str, line: int, w
             if len(result) > MAX_RESULT:
                 raise SecurityError(f"the text grows past {MAX_RESULT:,} characters, over the limit")
     except jinja2.UndefinedError as exc:
+        if str(exc.message).startswith("no field "):
+            raise TemplateError(f"{where}: {exc.message}", display, line) from None
         names = ", ".join(sorted(k for k in context if not k.startswith("_")))
         raise TemplateError(f"{where}: {exc.message} (names you can use: {names})", display, line) from None
     except SecurityError as exc:

@@ -82,8 +82,8 @@ def raise_failures(report: Report) -> None:
 
 
 def raise_problems(problems: list[HandoutError]) -> None:
-    """Raise all validation problems together (exit 1), or nothing."""
-    raise_all(problems)
+    """Raise all validation problems together (exit 1), or nothing; notes do not stop anything."""
+    raise_all([p for p in problems if not getattr(p, "note", False)])
 
 
 def validate_summary(project: Project, problems: list[HandoutError]) -> str:
@@ -92,9 +92,9 @@ def validate_summary(project: Project, problems: list[HandoutError]) -> str:
         f"{len(project.clinics) + len(project.clinic_problems.keys() - project.clinics.keys())} clinic(s), "
         f"{len(project.handouts)} handout(s), {len(project.blocks)} block(s), {len(project.layouts)} layout(s)"
     )
-    if problems:
-        return f"Checked {checked}: {len(problems)} problem(s)"
-    return f"Checked {checked}: all good"
+    notes = [f"{p.format_message()}" for p in problems if getattr(p, "note", False)]
+    real = len(problems) - len(notes)
+    return "\n".join([*notes, f"Checked {checked}: {f'{real} problem(s)' if real else 'all good'}"])
 
 
 def _table(rows: list[list[str]]) -> str:
@@ -136,7 +136,8 @@ def listing(project: Project, stale: list[tuple[Path, str]], out: Path, base: Pa
     for lid, lay in sorted(project.layouts.items()):
         rows.append([lid, lay.label, ", ".join(lay.slots()), lay.name])
     parts.append(_table(rows))
-    parts.append("Languages with page strings: " + ", ".join(sorted(project.strings)))
+    langs = sorted(lang for lang in project.strings if "@" not in lang)  # en@GB is a regional section, not a language
+    parts.append("Languages with page strings: " + ", ".join(langs))
     if stale:
         rows = [["OUT OF DATE: DO NOT PRINT", "WHY"]]
         rows += [[printable(_rel(path, base)), why] for path, why in stale]

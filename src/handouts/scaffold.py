@@ -36,8 +36,10 @@ hours:                              # mon ... sun, in quotes; "closed" for close
   thu: "9:00-17:00"
   fri: "9:00-17:00"
   sat: closed
+  sun: closed
 
 paper: letter                       # letter or a4
+region: US                          # country code: US, GB, CA, AU, IE, NZ, ... (emergency numbers, wording)
 languages: [en]                     # every handout is built in each of these
 
 branding:

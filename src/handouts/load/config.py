@@ -6,6 +6,7 @@ applied over them. File references (logo, fonts) must stay inside the clinic's o
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, raise_all
-from .i18n import DAYS, known
+from .i18n import DAYS, known, language_alias, territories
 from .schema import (
     LANG_CODE,
     SLUG,
@@ -26,6 +27,7 @@ from .schema import (
     MapOf,
     Record,
     Text,
+    did_you_mean,
 )
 from .yamlio import YMap, load_yaml
 
@@ -66,6 +68,10 @@ BRANDING_FIELDS: dict[str, Field] = {
 
 CLINIC_FIELDS: dict[str, Field] = {
     "name": Field(Localized(Text(max_len=120)), required=True, doc="clinic name, or {lang: name}"),
+    "short_name": Field(
+        Localized(Text(max_len=60)),
+        doc="shorter name for running headers, footers and card headers, or {lang: text} (default: name)",
+    ),
     "tagline": Field(Localized(Text(max_len=200)), doc="short line under the name, or {lang: text}"),
     "practitioners": Field(
         ListOf(
@@ -98,7 +104,12 @@ CLINIC_FIELDS: dict[str, Field] = {
         Text(pattern=_URL, pattern_hint="must start with https:// or http://", ascii_only=True),
         doc="online booking link; printed as a QR code",
     ),
-    "paper": Field(Choice(PAPERS), default="letter", doc="letter or a4"),
+    "paper": Field(Choice(PAPERS, example="paper: a4"), default="letter", doc="letter or a4"),
+    "region": Field(
+        Text(pattern=re.compile(r"^[A-Z]{2}$"), pattern_hint="is not a country code such as US, GB, CA, AU, IE, NZ"),
+        default="US",
+        doc="ISO 3166-1 country code: which emergency numbers, regulation and spelling the handouts use",
+    ),
     "languages": Field(
         ListOf(
             Text(pattern=LANG_CODE, pattern_hint="is not a language code such as en, es, zh-Hans"),
@@ -141,6 +152,8 @@ class Clinic:
     display: str
     name: dict[str, str]
     tagline: dict[str, str] | None
+    short_name: dict[str, str] | None
+    region: str
     practitioners: tuple[tuple[str, str | None], ...]
     phone: str
     email: str | None
@@ -173,7 +186,12 @@ def inside(folder: Path, relative: str, display: str, where: str, line: int) -> 
     try:
         resolved = candidate.resolve(strict=True)
     except FileNotFoundError:
-        raise ConfigError(f"{where}: file {relative!r} not found in {folder.name}/", display, line) from None
+        files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+        close = difflib.get_close_matches(relative, files, n=1, cutoff=0.6) or [
+            f for f in files if f.lower() == relative.lower()
+        ]
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ConfigError(f"{where}: file {relative!r} not found in {folder.name}/{hint}", display, line) from None
     except (OSError, RuntimeError):
         raise ConfigError(f"{where}: cannot open {relative!r}", display, line) from None
     if not resolved.is_relative_to(folder.resolve()):
@@ -225,8 +243,11 @@ def check_kind(path: Path, display: str, where: str, line: int) -> None:
     raise ConfigError(f"{where}: {path.name} {what}: {fix}", display, line)
 
 
-def load_clinic(root: Path, slug: str) -> Clinic:
+def load_clinic(root: Path, slug: str, have_languages: tuple[str, ...] = ()) -> Clinic:
     """Load and check ``content/clinics/<slug>/clinic.yaml`` under the project ``root``.
+
+    ``have_languages`` are the languages the project's content is written in (``strings.yaml``); a
+    clinic language outside them is one error at ``languages``, with CLDR's alias as did-you-mean.
 
     Returns a ``Clinic``; raises ``ConfigError`` (or a ``ProblemList`` of them) naming file,
     line and field for every problem in the file.
@@ -246,13 +267,29 @@ def load_clinic(root: Path, slug: str) -> Clinic:
                 )
     if isinstance(values["languages"], list):
         lmap = data.get("languages")
+        line = data.line_of("languages")
+        if lmap is not None and hasattr(lmap, "item_lines") and lmap.item_lines:
+            line = lmap.item_lines[0]
+        unknown = [lang for lang in values["languages"] if lang not in have_languages]
+        if have_languages and unknown:
+            hints = [f"{lang!r} → {alias!r}" for lang in unknown if (alias := language_alias(lang, have_languages))]
+            fix = f"did you mean {', '.join(hints)}?" if hints else "use one of: " + ", ".join(have_languages)
+            names = ", ".join(repr(lang) for lang in unknown)
+            ck.fail(line, "languages", f"no content in {names}: {fix}")
         for i, lang in enumerate(values["languages"]):
-            if not known(lang):
+            if not have_languages and not known(lang):
                 ck.fail(
-                    lmap.line_of(i) if hasattr(lmap, "line_of") else data.line_of("languages"),
+                    line,
                     f"languages[{i + 1}]",
                     f"{lang!r} is not a language the locale library (CLDR) knows: use a code such as es or zh-Hant",
                 )
+    if isinstance(values["region"], str) and values["region"] not in territories():
+        ck.fail(
+            data.line_of("region"),
+            "region",
+            f"{values['region']!r} is not an ISO 3166-1 country code{did_you_mean(values['region'], territories())}"
+            " (for example US, GB, CA, AU, IE, NZ)",
+        )
     # file references are checked even when other fields are wrong, so every problem shows at once
     branding = values["branding"] if isinstance(values["branding"], dict) else {}
     bmap = data.get("branding") if isinstance(data.get("branding"), YMap) else YMap()
@@ -312,6 +349,8 @@ def load_clinic(root: Path, slug: str) -> Clinic:
         display=display,
         name=values["name"],
         tagline=values["tagline"],
+        short_name=values["short_name"],
+        region=values["region"],
         practitioners=tuple((p["name"], p.get("credentials")) for p in values["practitioners"]),
         phone=values["phone"],
         email=values["email"],
@@ -347,16 +386,70 @@ def localized(value: dict[str, str] | None, lang: str) -> str | None:
     return value.get(lang, value.get("*"))
 
 
-def clinic_context(clinic: Clinic, lang: str) -> dict[str, Any]:
-    """Return the read-only view of a clinic that Jinja text may use as ``clinic``."""
-    return {
-        "name": localized(clinic.name, lang),
-        "tagline": localized(clinic.tagline, lang) or "",
-        "phone": clinic.phone.replace(" ", "\u00a0"),  # a phone number never breaks across lines
-        "email": clinic.email or "",
-        "website": clinic.website or "",
-        "booking_url": clinic.booking_url or "",
-        "address": list(clinic.address),
-        "practitioners": [{"name": n, "credentials": c or ""} for n, c in clinic.practitioners],
-        "slug": clinic.slug,
-    }
+class Fields(dict):
+    """A read-only record for templates whose missing names are reported with a did-you-mean."""
+
+    label = "clinic"
+
+    def __str__(self) -> str:
+        return str(self.get("name", ""))
+
+
+class TextList(tuple):
+    """A list of lines that prints joined (``{{ clinic.address }}`` → "1 Mill Lane, Riverside"), and can be indexed."""
+
+    joiner = ", "
+
+    def __str__(self) -> str:
+        return self.joiner.join(str(v) for v in self)
+
+
+def _person(name: str, credentials: str | None) -> Fields:
+    person = Fields(name=name, credentials=credentials or "", text=f"{name}, {credentials}" if credentials else name)
+    person.label = "practitioner"
+    return person
+
+
+def clinic_context(clinic: Clinic, lang: str, days: dict[str, str] | None = None) -> dict[str, Any]:
+    """Return the read-only view of a clinic that Jinja text may use as ``clinic`` (see the README's clinic table).
+
+    Lists print as text: ``address`` joined with commas (``address_lines`` one per item),
+    ``practitioners`` as "Name, credentials; …", ``hours`` as "Monday: 9:00–17:00; …" with day
+    names in ``lang`` (``hours.mon`` is one day's text).
+    """
+    name = localized(clinic.name, lang) or clinic.slug
+    people = TextList(_person(n, c) for n, c in clinic.practitioners)
+    people.joiner = "; "  # type: ignore[misc]
+    hours = Fields(clinic.hours)
+    hours.label = "clinic.hours"
+    names = days or {}
+    hours_text = "; ".join(f"{names.get(d, d)}: {h}" for d, h in clinic.hours.items())
+    hours_view = _Hours(hours, hours_text)
+    return Fields(
+        name=name,
+        short_name=localized(clinic.short_name, lang) or name,
+        tagline=localized(clinic.tagline, lang) or "",
+        phone=clinic.phone.replace(" ", "\u00a0"),  # a phone number never breaks across lines
+        email=clinic.email or "",
+        website=clinic.website or "",
+        booking_url=clinic.booking_url or "",
+        address=TextList(clinic.address),
+        address_lines=list(clinic.address),
+        hours=hours_view,
+        practitioners=people,
+        region=clinic.region,
+        slug=clinic.slug,
+    )
+
+
+class _Hours(Fields):
+    """Opening hours by day (``hours.mon``) that print as one line."""
+
+    label = "clinic.hours"
+
+    def __init__(self, by_day: dict[str, str], text: str) -> None:
+        super().__init__(by_day)
+        self._text = text
+
+    def __str__(self) -> str:
+        return self._text

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,8 @@ from .schema import (
 )
 from .yamlio import YList, YMap, load_yaml
 
+REGIONAL_CODE = re.compile(LANG_CODE.pattern[:-1] + r"(@[A-Z]{2})?$")
+BASE_REGION = "US"  # the plain text.<lang> is written for this region; others override fields with <lang>@<REGION>
 _opt = Text()
 _items = ListOf(Text(), min_items=1, max_items=60)
 
@@ -73,7 +75,7 @@ KIND_TEXT: dict[str, dict[str, Field]] = {
 }
 KIND_TEXT["bullets"] = KIND_TEXT["steps"]
 KINDS = tuple(sorted(KIND_TEXT))
-CONTACT_PARTS = ("address", "phone", "email", "website", "hours", "booking")
+CONTACT_PARTS = ("address", "practitioners", "phone", "email", "website", "hours", "booking")
 
 BLOCK_FIELDS: dict[str, Field] = {
     "kind": Field(Choice(KINDS), required=True, doc="what the block is; decides the fields of text"),
@@ -87,9 +89,12 @@ BLOCK_FIELDS: dict[str, Field] = {
         doc="contact only: which clinic details to show",
     ),
     "text": Field(
-        MapOf(Text(pattern=LANG_CODE, pattern_hint="is not a language code"), Passthrough()),
+        MapOf(
+            Text(pattern=REGIONAL_CODE, pattern_hint="is not a language code (or language@REGION, e.g. en@GB)"),
+            Passthrough(),
+        ),
         required=True,
-        doc="the words, per language",
+        doc="the words, per language; en@GB: fields that differ in that region (the plain en: is for the US)",
     ),
 }
 
@@ -132,22 +137,54 @@ class Block:
     path: Path
     display: str
     lines: YMap
+    regional: dict[str, dict[str, Any]] = field(default_factory=dict)  # {"en@GB": {field: value}}
+    region: str = BASE_REGION
+
+    def _words(self, lang: str, field_name: str | None = None) -> tuple[str, YMap | None]:
+        """Return the key under ``text:`` that holds ``field_name`` in this block's region, and its mapping."""
+        text = self.lines.get("text")
+        if not isinstance(text, YMap):
+            return lang, None
+        key = f"{lang}@{self.region}"
+        over = text.get(key)
+        if isinstance(over, YMap) and (field_name is None or field_name in over):
+            return key, over
+        words = text.get(lang)
+        return lang, words if isinstance(words, YMap) else None
 
     def line_of(self, lang: str, field: str, index: int | None = None) -> int:
-        """Return the file line of ``text.<lang>.<field>`` (or its item), for error messages."""
-        text = self.lines.get("text")
-        if not isinstance(text, YMap) or not isinstance(text.get(lang), YMap):
+        """Return the file line of ``text.<lang>.<field>`` (or its item, or its regional form), for error messages."""
+        _, fields = self._words(lang, field)
+        if fields is None:
             return self.lines.line_of("text")
-        fields = text[lang]
         if index is not None and isinstance(fields.get(field), list):
             return fields[field].line_of(index)
         return fields.line_of(field)
 
     def fields(self, lang: str) -> list[tuple[str, int, str]]:
-        """Return every text of ``text.<lang>`` as ``(field path, line, text)``, in file order."""
+        """Return every text of ``text.<lang>`` in this block's region as ``(field path, line, text)``."""
         text = self.lines.get("text")
         words = text.get(lang) if isinstance(text, YMap) else None
-        return _texts(words, f"text.{lang}", words.line) if isinstance(words, YMap) else []
+        out = _texts(words, f"text.{lang}", words.line) if isinstance(words, YMap) else []
+        key, over = self._words(lang, None)
+        if key != lang and isinstance(over, YMap):
+            out = [t for t in out if t[0].split(".")[2].split("[")[0] not in over]
+            out += _texts(over, f"text.{key}", over.line)
+        return out
+
+    def in_region(self, region: str) -> Block:
+        """Return this block as read in ``region``: ``text.<lang>@<region>`` fields over ``text.<lang>``."""
+        if region == self.region or not self.regional:
+            return self if region == self.region else replace(self, region=region)
+        text = {lang: {**words, **self.regional.get(f"{lang}@{region}", {})} for lang, words in self.text.items()}
+        return replace(self, text=text, region=region)
+
+    def regions_lacking(self, lang: str, region: str) -> bool:
+        """True when the block words ``lang`` by region (it has some ``lang@XX``) but has none for ``region``."""
+        if region == BASE_REGION:
+            return False
+        overlays = [k for k in self.regional if k.split("@")[0] == lang]
+        return bool(overlays) and f"{lang}@{region}" not in overlays
 
 
 @dataclass(frozen=True)
@@ -181,12 +218,15 @@ def read_block(path: Path, display: str) -> Block:
     values = Record(BLOCK_FIELDS).check(data, ck, "", data.line)
     kind = values.get("kind")
     text_map = data.get("text")
+    regional: dict[str, dict[str, Any]] = {}
     if kind in KIND_TEXT and isinstance(text_map, YMap) and values.get("text") is not INVALID:
         text_spec = Record(KIND_TEXT[kind])
         values["text"] = {
             lang: text_spec.check(fields, ck, f"text.{lang}", text_map.line_of(lang))
             for lang, fields in text_map.items()
+            if "@" not in lang
         }
+        regional = _regional(text_map, KIND_TEXT[kind], ck)
         if not values["text"]:
             ck.fail(text_map.line, "text", "needs at least one language, such as en:")
     raise_all(ck.errors)
@@ -202,7 +242,29 @@ def read_block(path: Path, display: str) -> Block:
         path=path,
         display=display,
         lines=data,
+        regional=regional,
     )
+
+
+def _regional(text_map: YMap, fields: dict[str, Field], ck: Checker) -> dict[str, dict[str, Any]]:
+    """Check a block's ``<lang>@<REGION>`` overlays: fields of its kind, with a plain ``<lang>`` beside them."""
+    out: dict[str, dict[str, Any]] = {}
+    for key, words in text_map.items():
+        if "@" not in key:
+            continue
+        lang, region = key.split("@")
+        line = text_map.line_of(key)
+        if lang not in text_map:
+            ck.fail(line, f"text.{key}", f"overrides text.{lang}, which the block does not have: add text.{lang} first")
+            continue
+        if region == BASE_REGION:
+            ck.fail(line, f"text.{key}", f"text.{lang} is already the {BASE_REGION} text: move these fields there")
+            continue
+        optional = {name: Field(decl.spec) for name, decl in fields.items()}  # an overlay gives only what differs
+        checked = Record(optional).check(words, ck, f"text.{key}", line)
+        if isinstance(checked, dict):
+            out[key] = {k: v for k, v in checked.items() if k in words}
+    return out
 
 
 def read_handout(path: Path, display: str) -> Handout:
@@ -254,6 +316,16 @@ def read_folder(root: Path, folder: Path, reader: Any) -> tuple[dict[str, Any], 
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
+def strings_for(strings: dict[str, dict[str, str]], lang: str, region: str) -> dict[str, str]:
+    """Return the page strings of ``lang`` as read in ``region``: ``<lang>@<region>`` keys over ``<lang>``."""
+    return {**strings[lang], **strings.get(f"{lang}@{region}", {})}
+
+
+def languages_of(strings: dict[str, dict[str, str]]) -> tuple[str, ...]:
+    """Return the languages ``strings.yaml`` has, without its regional sections."""
+    return tuple(lang for lang in strings if "@" not in lang)
+
+
 def read_strings(root: Path) -> dict[str, dict[str, str]]:
     """Load ``content/strings.yaml``: page furniture words per language.
 
@@ -267,7 +339,7 @@ def read_strings(root: Path) -> dict[str, dict[str, str]]:
     data = load_yaml(root / "content" / "strings.yaml", display)
     ck = Checker(display, ContentError)
     table = MapOf(
-        Text(pattern=LANG_CODE, pattern_hint="is not a language code"),
+        Text(pattern=REGIONAL_CODE, pattern_hint="is not a language code (or language@REGION, e.g. en@GB)"),
         MapOf(Text(pattern=_KEY, pattern_hint="is not a key"), Text(max_len=400)),
     ).check(data, ck, "", 1)
     raise_all(ck.errors)
@@ -275,6 +347,11 @@ def read_strings(root: Path) -> dict[str, dict[str, str]]:
         raise ContentError("needs an 'en:' section: every other language is checked against it", display, 1)
     out: dict[str, dict[str, str]] = {lang: dict(keys) for lang, keys in table.items()}
     for lang, keys in out.items():
+        if "@" in lang:
+            extra = sorted(set(keys) - set(out["en"]))
+            if extra:
+                raise ContentError(f"{lang}: {', '.join(extra)} is not a key of en:", display, data.line_of(lang))
+            continue  # a regional section overrides only the keys that differ
         missing = sorted(set(out["en"]) - set(keys))
         if missing:
             raise ContentError(

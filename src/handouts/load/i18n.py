@@ -61,3 +61,35 @@ def long_date(date: dt.date, lang: str) -> str:
     from babel.dates import format_date  # why: Babel's import is slow; only dates and day names need it
 
     return format_date(date, format="long", locale=locale(lang))
+
+
+@functools.lru_cache(maxsize=1)
+def territories() -> dict[str, str]:
+    """Return ``{"GB": "United Kingdom", …}``: every ISO 3166-1 alpha-2 code CLDR names, in English."""
+    from babel import Locale  # why: Babel's import is slow
+
+    return {code: name for code, name in Locale("en").territories.items() if len(code) == 2 and code.isalpha()}
+
+
+def language_alias(code: str, have: tuple[str, ...] | list[str]) -> str | None:
+    """Return the language among ``have`` that CLDR says ``code`` stands for (zh-TW → zh-Hant, es-MX → es), or None."""
+    found = _find(code)
+    if found is None:
+        found = _find(code.replace("_", "-"))
+    if found is None:
+        return None
+    for candidate in (
+        f"{found.language}-{found.script}" if found.script else None,
+        f"{found.language}-{found.territory}" if found.territory else None,
+        found.language,
+    ):
+        if candidate and candidate in have:
+            return candidate
+    return None
+
+
+def month_year(date: dt.date, lang: str) -> str:
+    """Return the month and year of ``date`` in ``lang`` as CLDR writes them alone: "November 2026", "2026年11月"."""
+    from babel.dates import format_skeleton  # why: Babel's import is slow
+
+    return format_skeleton("yMMMM", date, locale=locale(lang))

@@ -14,8 +14,8 @@ from typing import Any
 from ..errors import ConfigError, ContentError, HandoutError
 from ..files import path_problem
 from .config import Clinic, clinic_context, discover_clinics, load_clinic, localized
-from .content import Block, Handout, read_block, read_folder, read_handout, read_strings
-from .i18n import long_date
+from .content import Block, Handout, languages_of, read_block, read_folder, read_handout, read_strings, strings_for
+from .i18n import day_names, long_date
 from .layout import Layout, load_layout
 from .schema import SLUG, did_you_mean
 
@@ -40,8 +40,14 @@ class Project:
         return sorted(set(self.clinics) | set(self.clinic_problems))
 
     def block_for(self, clinic: str, block_id: str) -> Block | None:
-        """Return the clinic's own block ``block_id`` if it has one, else the shared one."""
-        return self.clinic_blocks.get(clinic, {}).get(block_id) or self.blocks.get(block_id)
+        """Return the clinic's own block ``block_id`` if it has one, else the shared one, in the clinic's region."""
+        block = self.clinic_blocks.get(clinic, {}).get(block_id) or self.blocks.get(block_id)
+        loaded = self.clinics.get(clinic)
+        return block.in_region(loaded.region) if block is not None and loaded is not None else block
+
+    def strings_for(self, clinic: Clinic, lang: str) -> dict[str, str]:
+        """Return the page strings of ``lang`` as ``clinic``'s region reads them."""
+        return strings_for(self.strings, lang, clinic.region)
 
     def handouts_for(self, clinic: Clinic) -> list[str]:
         """Return the ids of the handouts ``clinic`` gets, in a stable order."""
@@ -102,14 +108,33 @@ def load_project(root: Path) -> Project:
             project.clinic_problems[slug] = [ConfigError(problem, shown)]
             continue
         try:
-            project.clinics[slug] = load_clinic(root, slug)
+            project.clinics[slug] = load_clinic(root, slug, languages_of(strings))
         except HandoutError as exc:
             problems += _flatten(exc)
         own, block_problems = read_folder(root, root / "content" / "clinics" / slug / "blocks", read_block)
         project.clinic_blocks[slug] = own
         problems += block_problems
+        if slug in project.clinics:
+            problems += _override_languages(project.clinics[slug], own)
         project.clinic_problems[slug] = problems
     return project
+
+
+def _override_languages(clinic: Clinic, own: dict[str, Block]) -> list[HandoutError]:
+    """Return one problem per clinic override block that lacks languages the clinic offers, naming them."""
+    out: list[HandoutError] = []
+    for block in own.values():
+        lacking = [lang for lang in clinic.languages if lang not in block.text]
+        if lacking:
+            out.append(
+                ContentError(
+                    f"text: this override of block {block.id!r} has no {', '.join(lacking)}, which the clinic "
+                    f"offers: add text.{lacking[0]} (copy it from content/blocks/{block.id}.yaml)",
+                    block.display,
+                    block.lines.line_of("text"),
+                )
+            )
+    return out
 
 
 def check_references(project: Project, clinic: Clinic, handout_id: str, lang: str) -> list[HandoutError]:
@@ -186,7 +211,7 @@ def check_references(project: Project, clinic: Clinic, handout_id: str, lang: st
         )
     if "content/strings.yaml" in project.broken_files or not project.strings:
         out.append(ContentError("the page strings have errors: see the messages for this file", "content/strings.yaml"))
-    elif lang not in project.strings:
+    elif lang not in project.strings or "@" in lang:
         out.append(
             ContentError(f"{lang}: no page strings for {lang!r}: add a {lang}: section", "content/strings.yaml", 1)
         )
@@ -202,7 +227,7 @@ def handout_context(project: Project, clinic: Clinic, handout: Handout, lang: st
     blocks = [b for ids in handout.slots.values() for i in ids if (b := project.block_for(clinic.slug, i))]
     reviewed = min((b.reviewed for b in blocks), default=None)
     return {
-        "clinic": clinic_context(clinic, lang),
+        "clinic": clinic_context(clinic, lang, day_names(lang)),
         "handout": {"id": handout.id, "title": words.get("title", ""), "subtitle": words.get("subtitle") or ""},
         "lang": lang,
         "reviewed": long_date(reviewed, lang) if reviewed else "",

@@ -145,6 +145,7 @@ class Choice(Spec):
     """One of a fixed set of words."""
 
     choices: tuple[str, ...]
+    example: str = ""  # shown with the message, e.g. "paper: a4"
 
     def check(self, value: Any, ck: Checker, where: str, line: int) -> Any:
         if isinstance(value, str) and value in self.choices:
@@ -152,7 +153,8 @@ class Choice(Spec):
         options = ", ".join(self.choices)
         close = difflib.get_close_matches(str(value), self.choices, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
-        return ck.fail(line, where, f"{describe(value)} is not one of: {options}{hint}")
+        example = f" (for example `{self.example}`)" if self.example else ""
+        return ck.fail(line, where, f"{describe(value)} is not one of: {options}{hint}{example}")
 
 
 class Date(Spec):

@@ -7,6 +7,7 @@ here, through ``PageText``: the one callback painting needs from the story stage
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +20,7 @@ from reportlab.platypus import Paragraph
 
 from ..assets import Logo
 from ..colors import text_on
-from ..errors import LayoutError
+from ..errors import ConfigError, LayoutError
 from ..load.layout import MARK_ROOM, ElementGeo, Geometry, Rect
 from ..render import Styling, literal, render_text, to_markup
 from ..story.flowables import qr_code
@@ -38,6 +39,9 @@ class Document:
     lang: str
     where: str  # "handout 'first-visit' for clinic 'lotus' (en)", for messages
     variant: Variant = field(default_factory=Variant)
+    clinic_file: str = ""  # clinic.yaml, where a clinic text too long for its box is reported
+    clinic_lines: dict[str, int] = field(default_factory=dict)  # field -> line in clinic.yaml
+    review_line: str = ""  # "Reviewed November 2026 · rev 3f9a2c", drawn small on the last page
 
 
 @dataclass
@@ -107,7 +111,9 @@ class Painter:
             p.flowable.drawOn(self.c, p.x, p.y)
 
     def _rule(self, el: ElementGeo, context: dict[str, Any], page_id: str) -> None:
-        self.c.setStrokeColor(rl_colors.HexColor(self.gray(self.color(el.options["fill"]))))
+        self.c.setStrokeColor(
+            rl_colors.HexColor(self.gray(self.job.theme.marker_color(self.color(el.options["fill"]))))
+        )
         self.c.setLineWidth(el.options["thickness"])
         y = el.rect.top
         self.c.line(el.rect.x, y, el.rect.right, y)
@@ -132,14 +138,29 @@ class Painter:
         return render_text(el.options[key], context, layout_file, 1, where).strip()
 
     def _text(self, el: ElementGeo, context: dict[str, Any], page_id: str) -> None:
+        fitted = self.fit_text(el, context, page_id)
+        if fitted is None:
+            return
+        para, h = fitted
+        y = {"top": el.rect.top - h, "middle": el.rect.y + (el.rect.height - h) / 2, "bottom": el.rect.y}[
+            el.options["valign"]
+        ]
+        para.drawOn(self.c, el.rect.x, y)
+
+    def fit_text(self, el: ElementGeo, context: dict[str, Any], page_id: str) -> tuple[Paragraph, float] | None:
+        """Return a text element's paragraph and height, fitted to its box, or None for empty optional text.
+
+        The documented order: the text on one line, shrinking towards ``min_size``; then wrapped onto
+        as many lines as the box holds, shrinking again; then a ``LayoutError`` (a ``ConfigError`` at
+        clinic.yaml when the text is the clinic's own, such as its name).
+        """
         text = self._text_value(el, "text", context, page_id)
-        if not text:
-            if el.options["optional"]:
-                return
+        if not text and el.options["optional"]:
+            return None
         on = self.color(el.options["background"])
         role = el.options["color"]
-        color = text_on(on) if role == "auto" else self.color(role)
         base = self.job.theme.style(el.options["style"], "none")
+        color = text_on(on) if role == "auto" else self.job.theme.text_color(self.color(role), on, base.fontSize)
         style = base.clone(
             base.name + "-el",
             textColor=rl_colors.HexColor(self.gray(color)),
@@ -150,25 +171,45 @@ class Painter:
         where = f"pages.{page_id}.elements[{el.index}].text"
         layout_file = f"layouts/{self.job.geometry.layout_id}.yaml"
         markup = "<br/>".join(to_markup(line, Styling(), layout_file, 1, where) for line in text.split("\n"))
-        para = self.job.text.paragraph(markup, style, where, layout_file)
-        _, h = para.wrap(el.rect.width, el.rect.height)
-        size, floor = style.fontSize, el.options["min_size"] or style.fontSize
-        while h > el.rect.height + EPS and size - 0.5 >= floor:
-            # documented shrink-to-fit: smaller type, never below min_size, never clipped
-            size -= 0.5
-            smaller = style.clone(style.name + "-fit", fontSize=size, leading=size * style.leading / style.fontSize)
-            para = self.job.text.paragraph(markup, smaller, where, layout_file)
-            _, h = para.wrap(el.rect.width, el.rect.height)
-        if h > el.rect.height + EPS:
-            raise LayoutError(
-                f"{self.job.document.where}: {where}: the text {text[:60]!r} needs {h / 72:.2f}in but the element is "
-                f"{el.rect.height / 72:.2f}in tall: shorten the text or make the element taller",
-                layout_file,
+        floor = min(el.options["min_size"] or style.fontSize, style.fontSize)
+        sizes = [style.fontSize - 0.5 * i for i in range(int((style.fontSize - floor) / 0.5) + 1)]
+        lines_given = text.count("\n") + 1
+        for one_line in (True, False):
+            for size in sizes:
+                fit = (
+                    style
+                    if size == style.fontSize
+                    else style.clone(style.name + "-fit", fontSize=size, leading=size * style.leading / style.fontSize)
+                )
+                para = self.job.text.paragraph(markup, fit, where, layout_file)
+                _, h = para.wrap(el.rect.width, el.rect.height)
+                if h <= el.rect.height + EPS and (not one_line or h <= fit.leading * lines_given + EPS):
+                    return para, h
+        raise self._too_long(el, text, h, floor, where, layout_file)
+
+    def _too_long(self, el: ElementGeo, text: str, h: float, floor: float, where: str, layout_file: str) -> Exception:
+        """Return the error for text that cannot fit: at clinic.yaml when the clinic's own text is the cause."""
+        doc = self.job.document
+        used = re.findall(r"clinic\.(\w+)", el.options["text"] or "")
+        fields = [f for f in used if f in _CLINIC_BOXED]
+        if fields and doc.clinic_file:
+            name = fields[0] if fields[0] != "short_name" or "short_name" in doc.clinic_lines else "name"
+            fix = (
+                "set short_name: in clinic.yaml, a shorter name for headers and footers (it may be per language)"
+                if name in ("name", "short_name")
+                else f"shorten {name}"
             )
-        y = {"top": el.rect.top - h, "middle": el.rect.y + (el.rect.height - h) / 2, "bottom": el.rect.y}[
-            el.options["valign"]
-        ]
-        para.drawOn(self.c, el.rect.x, y)
+            return ConfigError(
+                f"{name}: {text[:70]!r} does not fit {layout_file} ({where}, {el.rect.width / 72:.2f}in wide, "
+                f"{el.rect.height / 72:.2f}in tall) even at {floor:g}pt: {fix}",
+                doc.clinic_file,
+                doc.clinic_lines.get(name),
+            )
+        return LayoutError(
+            f"{doc.where}: {where}: the text {text[:60]!r} needs {h / 72:.2f}in but the element is "
+            f"{el.rect.height / 72:.2f}in tall: shorten the text or make the element taller",
+            layout_file,
+        )
 
     def _qr(self, el: ElementGeo, context: dict[str, Any], page_id: str) -> None:
         data = literal(self._text_value(el, "data", context, page_id))
@@ -186,6 +227,10 @@ class Painter:
             el.options["align"]
         ]
         drawing.drawOn(self.c, x, el.rect.top - size)
+
+
+# clinic fields printed in a layout's fixed boxes; one that cannot fit is reported at its line in clinic.yaml
+_CLINIC_BOXED = ("short_name", "name", "tagline", "address", "hours", "email", "website", "phone", "practitioners")
 
 
 class _Strings(dict):
@@ -235,6 +280,20 @@ def _marks(canvas: Canvas, job: _Job, origins: tuple[tuple[float, float], ...], 
                 canvas.line(x, oy + geo.height + offset, x, oy + geo.height + offset + length)
             canvas.setDash()
     canvas.restoreState()
+
+
+def measure_clinic_text(geometry: Geometry, theme: Theme, text: PageText, document: Document) -> None:
+    """Fit every text element that prints the clinic's own words, on every page template, drawing nothing.
+
+    Raises the ``ConfigError`` (at clinic.yaml) that painting would raise for text that cannot fit.
+    """
+    painter = Painter(_Job(geometry, theme, None, text, document), None)  # type: ignore[arg-type]
+    for index, template in enumerate(geometry.pages):
+        context = dict(text.context, page=1, pages=max(2, index + 1))
+        context["t"] = _Strings(theme.strings, context)
+        for el in template.elements:
+            if el.type == "text" and re.search(r"clinic\.", el.options["text"] or ""):
+                painter.fit_text(el, context, template.id)
 
 
 def paint(

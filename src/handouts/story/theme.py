@@ -15,10 +15,9 @@ from reportlab.lib.styles import ParagraphStyle
 
 from ..assets import Family
 from ..cjk import is_cjk
-from ..colors import INK, WHITE, heading_color, text_on, tint
+from ..colors import AA_BODY, AA_LARGE, INK, WHITE, heading_color, needed_ratio, readable, text_on, tint
 from .linebreak import chinese_line_rules
 
-WARNING_RED = "#a4262c"
 ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT}
 
 
@@ -50,6 +49,19 @@ class Theme:
             "accent-tint": tint(self.accent, 0.85),
         }
         return named.get(role, role)
+
+    def text_color(self, color: str, on: str, size: float) -> str:
+        """Return ``color`` for text of ``size`` points on ``on``, shaded (same hue) until it meets WCAG AA."""
+        return readable(color, (WHITE if on in ("none", "white") else on,), needed_ratio(size))
+
+    def marker_color(self, color: str) -> str:
+        """Return ``color`` for rules and box borders on white paper: 3:1 (WCAG AA for graphics), same hue."""
+        return readable(color, (WHITE,), AA_LARGE)
+
+    def bullet_color(self) -> str:
+        """Return the accent for bullets and step numbers: 4.5:1 on white and on every tinted box they sit in."""
+        grounds = (WHITE, tint(self.accent, 0.92), tint(self.warning, 0.92), tint(self.primary, 0.88))
+        return readable(self.accent, grounds, AA_BODY)
 
     def ink_on(self, fill: str) -> str:
         """Return the body text colour for a panel filled with ``fill`` (``none`` is white paper)."""
@@ -95,7 +107,7 @@ class Theme:
             }.get(name, 0),
             bulletFontName=self.body.bold or self.body.regular,
             bulletFontSize=size,
-            bulletColor=rl_colors.HexColor(self.gray(self.accent if fill in ("none", WHITE) else color)),
+            bulletColor=rl_colors.HexColor(self.gray(self.bullet_color() if fill in ("none", WHITE) else color)),
             # Chinese breaks between characters, keeps Latin words whole where it can, and never
             # starts a line with closing punctuation (reportlab's CJK rules)
             wordWrap="CJK" if is_cjk(self.lang) else None,

@@ -79,6 +79,13 @@ class Writer:
         para._block_id = block.id if block else None  # type: ignore[attr-defined]
         return para
 
+    def review_line(self, text: str, fill: str) -> Paragraph:
+        """Return the small "Reviewed <Month YYYY> · rev <code>" line that ends every handout."""
+        small = self.theme.style("small", fill)
+        size = min(small.fontSize, 7.0)  # a record for the desk, not for the patient: as small as is legible
+        style = small.clone("small-review", fontSize=size, leading=size * 1.2, spaceBefore=size * 0.3, spaceAfter=0)
+        return self.paragraph(escape(text), style, None, "reviewed", 1, "content/strings.yaml", markup=False)
+
     def page_paragraph(self, markup: str, style: ParagraphStyle, where: str, display: str) -> Paragraph:
         """Return a checked Paragraph of page text (a layout's text element), drawn once the page count is known."""
         return self.paragraph(markup, style, None, where, 1, display, markup=False)
@@ -230,14 +237,20 @@ class Writer:
             inner += self._list(block, lang, words, "none", numbered=False)
         if words.get("body"):
             inner += self._paragraphs(block, lang, "body", "body", "none")
-        return [self.boxed(inner, border)]
+        return [self.boxed(inner, border, warning=block.tone == "warning")]
 
-    def boxed(self, inner: list[Flowable], border: str) -> Flowable:
-        """Return ``inner`` in a tinted box with a coloured border that can split between rows."""
+    def boxed(self, inner: list[Flowable], border: str, warning: bool = False) -> Flowable:
+        """Return ``inner`` in a tinted box with a coloured border that can split between rows.
+
+        A warning box also has a heavier border and a thick bar down its left side, so it stays
+        unlike any other box where colour is lost (grayscale, a black-and-white printer).
+        """
         pad = self.theme.sizes["body"] * 0.7
+        edge = rl_colors.HexColor(self.theme.gray(self.theme.marker_color(border)))
         style = [
             ("FONT", (0, 0), (-1, -1), self.theme.body.regular, self.theme.sizes["body"]),  # else Helvetica 10
-            ("BOX", (0, 0), (-1, -1), 1.5, rl_colors.HexColor(self.theme.gray(border))),
+            ("BOX", (0, 0), (-1, -1), 2.5 if warning else 1.5, edge),
+            *([("LINEBEFORE", (0, 0), (0, -1), 6, edge)] if warning else []),
             ("BACKGROUND", (0, 0), (-1, -1), rl_colors.HexColor(self.theme.gray(tint(border, 0.92)))),
             ("LEFTPADDING", (0, 0), (-1, -1), pad),
             ("RIGHTPADDING", (0, 0), (-1, -1), pad),
@@ -288,7 +301,7 @@ class Writer:
             )
         ]
         warn += self._list(block, lang, words, "none", numbered=False, key="warning_signs")
-        out.append(self.boxed(warn, self.theme.warning))
+        out.append(self.boxed(warn, self.theme.warning, warning=True))
         return out
 
     def _references(self, block: Block, fill: str) -> list[Flowable]:
@@ -323,6 +336,10 @@ class Writer:
         if "address" in block.show:
             lines = [part for item in c.address for part in item.split("\n")]  # a line break typed inside an item stays
             add(f"<b>{esc(name)}</b><br/>" + "<br/>".join(esc(a) for a in lines), body, "address")
+        if "practitioners" in block.show and c.practitioners:
+            add(esc(self.theme.strings["practitioners"]), strong, "practitioners")
+            team = [f"{who}, {credentials}" if credentials else who for who, credentials in c.practitioners]
+            add(esc("; ".join(team)), body, "practitioners")  # one paragraph: a back panel has little room
         if "phone" in block.show:
             tel = "tel:" + re.sub(r"[^0-9+]", "", c.phone)
             phone = c.phone.replace(" ", "\u00a0")  # never broken across lines

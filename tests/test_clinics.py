@@ -1,0 +1,161 @@
+"""Real clinics (issue 14): long names, any brand colours, practitioners, regions and the review line, through the CLI."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from conftest import REPO, pdftotext
+
+from handouts.cli import cli
+from handouts.colors import contrast
+from handouts.load.project import load_project
+
+LONG = "Harmony Integrative Acupuncture & Traditional Chinese Medicine Centre"
+
+
+def copy_shipped(root: Path, clinics: dict[str, str]) -> Path:
+    """Copy the shipped content and layouts to ``root`` with only ``clinics`` ({slug: clinic.yaml text})."""
+    shutil.copytree(REPO / "layouts", root / "layouts")
+    shutil.copytree(REPO / "content", root / "content", ignore=shutil.ignore_patterns("clinics"))
+    for slug, text in clinics.items():
+        folder = root / "content" / "clinics" / slug
+        folder.mkdir(parents=True)
+        (folder / "clinic.yaml").write_text(text, encoding="utf-8")
+        shutil.copy(REPO / "content" / "clinics" / "north-star" / "logo.png", folder / "logo.png")
+    return root
+
+
+def riverside(*pairs: tuple[str, str]) -> str:
+    text = (REPO / "content/clinics/riverside-tcm/clinic.yaml").read_text(encoding="utf-8")
+    text = re.sub(r"(?ms)^  fonts:.*", "", text).replace("logo: logo.jpg", "logo: logo.png")
+    for old, new in pairs:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    return text
+
+
+def test_a_70_character_name_builds_every_handout_in_every_layout(tmp_path, runner):
+    named = ("name: Riverside Traditional Chinese Medicine", f"name: {LONG}")
+    root = copy_shipped(
+        tmp_path, {"long-a4": riverside(named), "long-letter": riverside(named, ("paper: a4", "paper: letter"))}
+    )
+    result = runner.invoke(cli, ["build", "--project", str(root)], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    assert "Built 34 of 34 handout(s)" in result.stdout
+    large = runner.invoke(cli, ["build", "--project", str(root), "--large-print", "--clinic", "long-a4"])
+    assert large.exit_code == 0, large.stderr
+    first = pdftotext(root / "output" / "long-letter" / "first-visit.pdf")
+    assert " ".join(first.split()).count(LONG) >= 1  # the full name, at least once (header and contact block)
+
+
+def test_validate_reports_a_name_that_cannot_fit_at_clinic_yaml(tmp_path, runner):
+    root = copy_shipped(
+        tmp_path, {"huge": riverside(("name: Riverside Traditional Chinese Medicine", f"name: {LONG}"))}
+    )
+    sheet = root / "layouts" / "sheet.yaml"  # a designer's tighter header: no room to shrink
+    sheet.write_text(sheet.read_text().replace("min_size: 6.5pt, text: \"{{ clinic.short_name }}\"", "min_size: 10pt, "
+                     "text: \"{{ clinic.short_name }}\""))  # fmt: skip
+    result = runner.invoke(cli, ["validate", "--project", str(root)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: content/clinics/huge/clinic.yaml:3: name: '{LONG}' does not fit layouts/")
+    assert "set short_name: in clinic.yaml" in result.stderr
+    fixed = riverside(("name: Riverside Traditional Chinese Medicine", f"name: {LONG}\nshort_name: Harmony Centre"))
+    (root / "content/clinics/huge/clinic.yaml").write_text(fixed, encoding="utf-8")
+    again = runner.invoke(cli, ["validate", "--project", str(root)])
+    assert again.exit_code == 0, again.stderr
+
+
+def test_a_language_code_the_content_lacks_is_one_error_at_languages(tmp_path, runner):
+    root = copy_shipped(tmp_path, {"x": riverside(("languages: [en]", "languages: [en, es, zh-TW]"))})
+    result = runner.invoke(cli, ["validate", "--project", str(root)])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: content/clinics/x/clinic.yaml:26: languages: no content in 'zh-TW': did you mean 'zh-TW' → 'zh-Hant'?\n"
+    )
+
+
+def test_a_misspelt_clinic_field_says_what_was_meant(tmp_path, runner):
+    root = copy_shipped(tmp_path, {"x": riverside()})
+    path = root / "content/blocks/contact.yaml"
+    path.write_text(path.read_text().replace("intro: Questions?", "intro: Call {{ clinic.phon }}. Questions?"))
+    result = runner.invoke(cli, ["validate", "--project", str(root)])
+    assert result.stderr == (
+        "Error: content/blocks/contact.yaml:9: text.en.intro: no field 'phon' on clinic: did you mean 'phone'?\n"
+    )
+
+
+def test_practitioners_regions_and_the_review_line(shipped_catalogue):
+    gb = " ".join(pdftotext(shipped_catalogue / "riverside-tcm" / "first-visit.pdf").split())
+    us = " ".join(pdftotext(shipped_catalogue / "lotus-acupuncture" / "first-visit.pdf").split())
+    assert "Li Wen, MBAcC, BSc (Hons) TCM" in gb
+    assert "Mei Lin Chen, L.Ac., Dipl. OM; David Okafor, L.Ac." in us
+    assert "A&E" in gb and "999" in gb and "111" in gb and "British Acupuncture Council" in gb
+    assert "emergency room" in us and "911" in us and "licensed" in us
+    assert "emergency room" not in gb and "911" not in gb
+    assert re.search(r"Reviewed November 2026 · rev [0-9a-f]{7}", us)
+    es = " ".join(pdftotext(shipped_catalogue / "lotus-acupuncture" / "first-visit.es.pdf").split())
+    assert re.search(r"Revisado en noviembre de 2026 · rev\. [0-9a-f]{7}", es)
+
+
+def test_region_overlays_change_only_the_regional_fields():
+    project = load_project(REPO)
+    for block in project.blocks.values():
+        gb = block.in_region("GB")
+        for lang, words in block.text.items():
+            changed = {k for k in words if gb.text[lang][k] != words[k]}
+            assert changed == set(block.regional.get(f"{lang}@GB", {})) - {
+                k for k, v in block.regional.get(f"{lang}@GB", {}).items() if v == words.get(k)
+            }
+
+
+HOSTILE = {
+    "light-accent": ("#2f5d62", "#f5d90a"),
+    "dark-primary": ("#0a0a12", "#b5651d"),
+    "equal": ("#3a7bd5", "#3a7bd5"),
+    "pure-red-green": ("#ff0000", "#00ff00"),
+}
+
+
+def _hex(color: object) -> str | None:
+    if not isinstance(color, tuple | list) or len(color) not in (1, 3):
+        return None
+    values = [float(c) for c in color] * (3 if len(color) == 1 else 1)
+    return "#" + "".join(f"{round(v * 255):02x}" for v in values)
+
+
+def _beneath(page: pdfplumber.page.Page, char: dict) -> str:
+    x, y = (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2
+    fill = "#ffffff"
+    for rect in page.rects:
+        if rect.get("fill") and rect["x0"] <= x <= rect["x1"] and rect["top"] <= y <= rect["bottom"]:
+            fill = _hex(rect.get("non_stroking_color")) or fill
+    return fill
+
+
+@pytest.mark.parametrize("palette", sorted(HOSTILE))
+def test_every_glyph_meets_wcag_aa_on_what_it_is_printed_on(tmp_path, runner, palette):
+    primary, accent = HOSTILE[palette]
+    text = riverside(('primary_color: "#5b2a6e"', f'primary_color: "{primary}"'),
+                     ('accent_color: "#2a7a4f"', f'accent_color: "{accent}"'),
+                     ("languages: [en]", "languages: [en]\nhandouts: [first-visit, nerve-pain, aftercare]"))  # fmt: skip
+    root = copy_shipped(tmp_path, {"hostile": text})
+    for flags in ([], ["--grayscale"], ["--large-print"]):
+        result = runner.invoke(cli, ["build", "--project", str(root), *flags], catch_exceptions=False)
+        assert result.exit_code == 0, result.stderr
+    failures = []
+    for pdf in sorted((root / "output" / "hostile").glob("*.pdf")):
+        with pdfplumber.open(pdf) as doc:
+            for number, page in enumerate(doc.pages, 1):
+                for char in page.chars:
+                    ink = _hex(char.get("non_stroking_color"))
+                    if ink is None or not char["text"].strip():
+                        continue
+                    ground = _beneath(page, char)
+                    need = 3.0 if char["size"] >= 18 else 4.5
+                    if contrast(ink, ground) < need - 0.01:
+                        failures.append(f"{pdf.name} p{number} {char['text']!r} {ink} on {ground}")
+    assert failures == []
