@@ -111,7 +111,14 @@ def render(project: Project, task: Task) -> bytes:
     geometry = layout.geometries[clinic.paper]  # resolved once, when the layout was loaded
     theme = theme_for(clinic, task.lang, geometry.type, project.strings[task.lang], task.variant)
     context = handout_context(project, clinic, handout, task.lang)
-    writer = Writer(theme, clinic, context, handout.id)
+    writer = Writer(
+        theme,
+        clinic,
+        context,
+        handout.id,
+        art_root=project.root / "art",
+        disclaimer_in_footer=bool(layout.values.get("disclaimer_in_footer")),
+    )
     check_inserted_glyphs(clinic, handout, task.lang, writer)
     stories, block_files = _stories(project, clinic, handout, geometry, writer)
     where = f"handout {handout.id!r} for clinic {clinic.slug!r} ({task.lang})"

@@ -8,6 +8,7 @@ translation is a missing ``es:`` that an editor can see.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ from .schema import (
     Choice,
     Date,
     Field,
+    Length,
     ListOf,
     MapOf,
     Passthrough,
@@ -31,6 +33,8 @@ from .schema import (
 from .yamlio import YList, YMap, load_yaml
 
 _opt = Text()
+_icon = Text(pattern=SLUG, pattern_hint="is not an icon name (a file in art/icons/ without .svg)")
+_icon_or_none = Text(pattern=re.compile(r"^([a-z0-9]+(-[a-z0-9]+)*)?$"), pattern_hint="is not an icon name")
 _items = ListOf(Text(), min_items=1, max_items=60)
 
 # The words of each kind of block, per language.
@@ -69,6 +73,11 @@ KIND_TEXT: dict[str, dict[str, Field]] = {
     },
     "contact": {"title": Field(_opt), "intro": Field(_opt)},
     "disclaimer": {"title": Field(_opt), "body": Field(Text(), required=True)},
+    "figure": {
+        "title": Field(_opt),
+        "caption": Field(Text(), required=True),
+        "alt": Field(Text(), required=True, doc="what the picture shows, for a reader who cannot see it"),
+    },
 }
 KIND_TEXT["bullets"] = KIND_TEXT["steps"]
 KINDS = tuple(sorted(KIND_TEXT))
@@ -89,6 +98,19 @@ BLOCK_FIELDS: dict[str, Field] = {
         MapOf(Text(pattern=LANG_CODE, pattern_hint="is not a language code"), Passthrough()),
         required=True,
         doc="the words, per language",
+    ),
+    "image": Field(Text(), doc="figure only: an .svg, .png or .jpg file inside the project, e.g. art/figures/x.svg"),
+    "credit": Field(Text(max_len=200), doc="figure only: who made the picture, printed under the caption"),
+    "width": Field(Length(minimum=36), doc="figure only: printed width (default 1.9in; 1.5x in large print)"),
+    "icon": Field(_icon, doc="an icon from art/icons/ beside the block's title (or its box)"),
+    "form_field": Field(
+        Text(pattern=SLUG, pattern_hint="is not a field name"),
+        doc="prose only: its body becomes the label of a line to write on, with a fillable PDF field of this name",
+    ),
+    "icons": Field(
+        ListOf(_icon_or_none, max_items=60),
+        default=list,
+        doc="one icon per list item or step, in order ('' for none)",
     ),
 }
 
@@ -131,6 +153,12 @@ class Block:
     path: Path
     display: str
     lines: YMap
+    image: Path | None = None  # figure: the resolved file, inside the project
+    credit: str | None = None
+    width: float | None = None
+    icon: Path | None = None  # resolved files in art/icons/
+    icons: tuple[Path | None, ...] = ()
+    form_field: str | None = None
 
     def line_of(self, lang: str, field: str, index: int | None = None) -> int:
         """Return the file line of ``text.<lang>.<field>`` (or its item), for error messages."""
@@ -188,8 +216,24 @@ def read_block(path: Path, display: str) -> Block:
         }
         if not values["text"]:
             ck.fail(text_map.line, "text", "needs at least one language, such as en:")
+    root = _root_of(path, display)
+    image = _art_file(root, values["image"], data, ck, "image") if isinstance(values.get("image"), str) else None
+    if kind == "figure" and values.get("image") is None:
+        ck.fail(data.line, "image", "a figure needs image: (an .svg, .png or .jpg file inside the project)")
+    icon = _icon_file(root, values["icon"], data, ck, "icon") if isinstance(values.get("icon"), str) else None
+    names = values.get("icons") if isinstance(values.get("icons"), list) else []
+    icons = tuple(
+        _icon_file(root, name if isinstance(name, str) else None, data.get("icons"), ck, f"icons[{i + 1}]", index=i)
+        for i, name in enumerate(names)
+    )
     raise_all(ck.errors)
     return Block(
+        image=image,
+        credit=values["credit"] if isinstance(values.get("credit"), str) else None,
+        width=values["width"] if isinstance(values.get("width"), float) else None,
+        icon=icon,
+        icons=icons,
+        form_field=values["form_field"] if isinstance(values.get("form_field"), str) else None,
         id=path.stem,
         kind=values["kind"],
         reviewed=values["reviewed"],
@@ -202,6 +246,51 @@ def read_block(path: Path, display: str) -> Block:
         display=display,
         lines=data,
     )
+
+
+def _root_of(path: Path, display: str) -> Path:
+    """Return the project folder a file was read from (its path minus its display path)."""
+    depth = len(Path(display).parts)
+    return path.parents[depth - 1] if depth <= len(path.parents) else path.parent
+
+
+def _art_file(root: Path, relative: str, data: YMap, ck: Checker, key: str) -> Path | None:
+    """Resolve a picture named by a block, refusing files outside the project (symlinks included)."""
+    line = data.line_of(key)
+    if Path(relative).is_absolute() or relative.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", relative):
+        ck.fail(line, key, f"{relative!r} is an absolute path: give a file inside the project, e.g. art/figures/x.svg")
+        return None
+    if Path(relative).suffix.lower() not in (".svg", ".png", ".jpg", ".jpeg"):
+        ck.fail(line, key, f"{relative!r} must be an .svg, .png or .jpg file")
+        return None
+    try:
+        resolved = (root / relative).resolve(strict=True)
+    except FileNotFoundError:
+        ck.fail(line, key, f"file {relative!r} not found in the project")
+        return None
+    except (OSError, RuntimeError):
+        ck.fail(line, key, f"cannot open {relative!r}")
+        return None
+    if not resolved.is_relative_to(root.resolve()) or not resolved.is_file():
+        ck.fail(line, key, f"{relative!r} leads outside the project (or is not a file): copy the file into art/")
+        return None
+    return resolved
+
+
+def _icon_file(root: Path, name: str | None, data: Any, ck: Checker, key: str, index: int | None = None) -> Path | None:
+    """Resolve an icon name to ``art/icons/<name>.svg``, with a did-you-mean when there is none."""
+    if not name:
+        return None
+    folder = root / "art" / "icons"
+    path = folder / f"{name}.svg"
+    line = (data.line_of(index) if index is not None else data.line_of(key)) if hasattr(data, "line_of") else 1
+    if not path.is_file() or not path.resolve().is_relative_to(root.resolve()):
+        known = sorted(p.stem for p in folder.glob("*.svg")) if folder.is_dir() else []
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        ck.fail(line, key, f"no icon {name!r} in art/icons/{hint}")
+        return None
+    return path.resolve()
 
 
 def read_handout(path: Path, display: str) -> Handout:

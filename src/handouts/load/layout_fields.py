@@ -149,6 +149,11 @@ LAYOUT_FIELDS: dict[str, Field] = {
         doc="the order a reader meets the slots (a folded brochure); default: page order",
     ),
     "type": Field(Record(TYPE_FIELDS), default=dict),
+    "disclaimer_in_footer": Field(
+        Boolean(),
+        default=False,
+        doc="the page furniture prints the disclaimer on every page, so disclaimer blocks add no body copy",
+    ),
     "repeat": Field(
         Choice(("none", "last")), default="none", doc="'last': add copies of the last page while content remains"
     ),
