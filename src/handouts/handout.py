@@ -131,6 +131,8 @@ def render(project: Project, task: Task) -> bytes:
         lang=task.lang,
         where=where,
         variant=task.variant,
+        art_root=project.root / "art",
+        cover_image=clinic.cover_image,
     )
     return paint(geometry, pages, theme, load_logo(clinic), PageText(context, writer.page_paragraph), document)
 

@@ -119,7 +119,13 @@ HANDOUT_FIELDS: dict[str, Field] = {
     "text": Field(
         MapOf(
             Text(pattern=LANG_CODE, pattern_hint="is not a language code"),
-            Record({"title": Field(Text(max_len=120), required=True), "subtitle": Field(Text(max_len=200))}),
+            Record(
+                {
+                    "title": Field(Text(max_len=120), required=True),
+                    "subtitle": Field(Text(max_len=200)),
+                    "headline": Field(Text(max_len=80), doc="what a brochure's cover asks the reader"),
+                }
+            ),
         ),
         required=True,
         doc="title (and subtitle) per language",

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reportlab.graphics import renderPDF
-from reportlab.graphics.shapes import Drawing, Group, String
+from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors as rl_colors
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
@@ -56,6 +56,7 @@ class Palette:
     accent: str
     gray: Callable[[str], str]
     ink: str = OUTLINE
+    paper: str = WHITE  # what the art is drawn on: see-through colours are mixed with it
 
     def swaps(self) -> tuple[tuple[str, str], ...]:
         """Return ``(art colour, printed colour)`` pairs, grays applied."""
@@ -99,19 +100,22 @@ def _hex(color: rl_colors.Color) -> str:
     return "#" + color.hexval()[2:].lower()
 
 
-def _recolor(node: object, swaps: dict[str, str], plain: Callable[[str], str], font: str) -> None:
+def _recolor(node: object, swaps: dict[str, str], plain: Callable[[str], str], font: str, paper: str) -> None:
     for attr in ("fillColor", "strokeColor"):
         value = getattr(node, attr, None)
         if isinstance(value, rl_colors.Color):
             new = swaps.get(_hex(value)) or plain(_hex(value))
             color = rl_colors.HexColor(new)
             if value.alpha != 1:
-                color = rl_colors.Color(color.red, color.green, color.blue, alpha=value.alpha)
+                # mixed with the paper here: a see-through colour inside a Form XObject would need an
+                # ExtGState in the form's resources, which reportlab writes to the page's instead
+                under, a = rl_colors.HexColor(plain(paper)), value.alpha
+                color = rl_colors.Color(*(a * c + (1 - a) * u for c, u in zip(color.rgb(), under.rgb(), strict=True)))
             setattr(node, attr, color)
     if isinstance(node, String):
         node.fontName = font  # an SVG's labels (V1–V3) in the handout's embedded font, never Helvetica
     for child in getattr(node, "contents", None) or ():
-        _recolor(child, swaps, plain, font)
+        _recolor(child, swaps, plain, font, paper)
 
 
 @dataclass(frozen=True)
@@ -131,7 +135,7 @@ class Art:
 
     def form_name(self) -> str:
         """Return the name of this art's Form XObject: the same file in the same colours is one form."""
-        key = f"{self.path}|{self.palette.swaps()}|{self.palette.gray('#ff0000')}|{self.font}"
+        key = f"{self.path}|{self.palette.swaps()}|{self.palette.gray('#ff0000')}|{self.font}|{self.palette.paper}"
         return "art" + hashlib.sha1(key.encode()).hexdigest()[:16]
 
     def draw(self, canvas: Canvas, x: float, y: float, width: float) -> None:
@@ -149,7 +153,7 @@ class Art:
         name = self.form_name()
         if not canvas.hasForm(name):
             drawing = copy.deepcopy(_parse(str(self.path), _stamp(self.path)))
-            _recolor(drawing, dict(self.palette.swaps()), self.palette.plain, self.font)
+            _recolor(drawing, dict(self.palette.swaps()), self.palette.plain, self.font, self.palette.paper)
             canvas.beginForm(name, 0, 0, self.width, self.height)
             renderPDF.draw(drawing, canvas, 0, 0, showBoundary=False)
             canvas.endForm()
@@ -180,8 +184,3 @@ def _raster_size(path: str, stamp: tuple[int, int]) -> tuple[float, float]:
     except OSError as exc:
         raise ArtError(f"is not a PNG or JPEG image reportlab can read ({exc})") from None
     return float(w), float(h)
-
-
-def group_of(drawing: Drawing) -> Group:
-    """Return a drawing's shapes as one group (for tests and the proof sheet)."""
-    return Group(*drawing.contents)

@@ -134,16 +134,14 @@ def figure(writer: Any, block: Block, lang: str, words: dict[str, Any], fill: st
     picture = art(writer, block.image, block, "image")
     caption: list[Flowable] = []
     small = writer.theme.style("small", fill)
-    centred = small.clone(small.name + "-caption", alignment=TA_CENTER, fontSize=small.fontSize + 0.5,
-                          leading=(small.fontSize + 0.5) * 1.3)  # fmt: skip
+    size = small.fontSize + 0.5
+    centred = small.clone(small.name + "-caption", alignment=TA_CENTER, fontSize=size, leading=size * 1.3)
     caption.append(writer.field(block, lang, "caption", "small", fill))
     caption[0].style = centred
     if block.credit:
         credit = writer.paragraph(
             block.credit,
-            centred.clone(
-                centred.name + "-credit", fontSize=small.fontSize - 1, leading=(small.fontSize - 1) * 1.3
-            ),  # fmt: skip
+            centred.clone(centred.name + "-credit", fontSize=small.fontSize - 1, leading=(small.fontSize - 1) * 1.3),
             block,
             "credit",
             block.lines.line_of("credit"),
