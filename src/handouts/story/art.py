@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reportlab.graphics import renderPDF
-from reportlab.graphics.shapes import Drawing, String
+from reportlab.graphics.shapes import STATE_DEFAULTS, Drawing, String
 from reportlab.lib import colors as rl_colors
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
@@ -155,7 +155,14 @@ class Art:
             drawing = copy.deepcopy(_parse(str(self.path), _stamp(self.path)))
             _recolor(drawing, dict(self.palette.swaps()), self.palette.plain, self.font, self.palette.paper)
             canvas.beginForm(name, 0, 0, self.width, self.height)
-            renderPDF.draw(drawing, canvas, 0, 0, showBoundary=False)
+            # the renderer starts every drawing by selecting its default font: make that the embedded
+            # body font, or the PDF would name an unembedded Helvetica
+            default = STATE_DEFAULTS["fontName"]
+            STATE_DEFAULTS["fontName"] = self.font
+            try:
+                renderPDF.draw(drawing, canvas, 0, 0, showBoundary=False)
+            finally:
+                STATE_DEFAULTS["fontName"] = default
             canvas.endForm()
         canvas.saveState()
         canvas.translate(x, y)

@@ -13,6 +13,7 @@ from typing import Any
 
 from reportlab.lib import colors as rl_colors
 from reportlab.lib.enums import TA_CENTER
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph
 
 from ..errors import ContentError
@@ -65,6 +66,7 @@ def marked(
     fill: str,
     mark: str | None = None,
     icon: Art | None = None,
+    widest: str = "",
 ) -> Marked:
     """Return ``para`` with a marker (``mark`` text or ``icon``) in a gutter; the paragraph loses its own indent."""
     theme = writer.theme
@@ -74,7 +76,8 @@ def marked(
     if icon is not None:
         side = icon_size(writer)
         return Marked(para, side + size * 0.45, icon=icon, icon_size=side)
-    gutter = size * (1.5 if mark and len(mark) > 1 else 1.1)
+    # one gutter for the whole list, from its widest marker ("10."), so every item's text starts at one x
+    gutter = max(size * 1.1, stringWidth(widest or mark or "", flat.bulletFontName, size) + size * 0.45)
     style = flat.clone(
         flat.name + "-mark",
         fontName=flat.bulletFontName,
@@ -112,7 +115,8 @@ def marked_list(
             numbered_para._block_id = block.id  # type: ignore[attr-defined]
             para = numbered_para
         mark = f"{i + 1}." if numbered else "\u2022"
-        item = marked(writer, para, fill, mark=None if icon else mark, icon=icon)
+        widest = f"{len(words[key])}." if numbered else "\u2022"
+        item = marked(writer, para, fill, mark=None if icon else mark, icon=icon, widest=widest)
         item._block_id = block.id  # type: ignore[attr-defined]
         out.append(item)
     return out
