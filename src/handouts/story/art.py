@@ -101,11 +101,15 @@ def _hex(color: rl_colors.Color) -> str:
 
 
 def _recolor(node: object, swaps: dict[str, str], plain: Callable[[str], str], font: str, paper: str) -> None:
-    for attr in ("fillColor", "strokeColor"):
+    for attr, opacity in (("fillColor", "fillOpacity"), ("strokeColor", "strokeOpacity")):
         value = getattr(node, attr, None)
         if isinstance(value, rl_colors.Color):
             new = swaps.get(_hex(value)) or plain(_hex(value))
             color = rl_colors.HexColor(new)
+            see_through = getattr(node, opacity, None)
+            if see_through is not None and see_through != 1:
+                value = rl_colors.Color(value.red, value.green, value.blue, alpha=value.alpha * see_through)
+                setattr(node, opacity, None)
             if value.alpha != 1:
                 # mixed with the paper here: a see-through colour inside a Form XObject would need an
                 # ExtGState in the form's resources, which reportlab writes to the page's instead
