@@ -164,7 +164,7 @@ def test_language_text_must_be_a_mapping(tmp_path):
 def test_unknown_kind_with_did_you_mean(tmp_path, kind, suggestion):
     message = block_error(tmp_path, f"kind: {kind}\n{HEAD}text:\n  en:\n    body: x\n")
     assert message == (
-        f"{BLOCK}:1: kind: {kind!r} is not one of: bullets, callout, condition, contact, disclaimer, faq, prose, "
+        f"{BLOCK}:1: kind: {kind!r} is not one of: bullets, callout, condition, contact, disclaimer, faq, figure, prose, "
         f"steps; did you mean {suggestion!r}?"
     )
 
@@ -221,7 +221,8 @@ def test_contact_show_part_unknown(tmp_path):
 def test_unknown_top_level_field(tmp_path):
     message = block_error(tmp_path, f"kind: prose\n{HEAD}colour: red\ntext:\n  en:\n    body: x\n")
     assert message == (
-        f"{BLOCK}:4: colour: unknown field; expected one of: kind, reviewed, sources, references, tone, show, text"
+        f"{BLOCK}:4: colour: unknown field; expected one of: kind, reviewed, sources, references, tone, show, text, image, credit, "
+        "width, icon, form_field, icons"
     )
 
 
@@ -234,8 +235,8 @@ def test_read_handout(tmp_path):
     assert result.id == "welcome"
     assert result.layout == "sheet"
     assert result.text == {
-        "en": {"title": "Welcome", "subtitle": "Sub"},
-        "es": {"title": "Bienvenida", "subtitle": None},
+        "en": {"title": "Welcome", "subtitle": "Sub", "headline": None},
+        "es": {"title": "Bienvenida", "subtitle": None, "headline": None},
     }
     assert result.tags == {"condition": "sciatica"}
     assert result.slots == {"body": ("intro", "steps"), "side": ("contact",)}

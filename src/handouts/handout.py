@@ -117,7 +117,14 @@ def render(project: Project, task: Task) -> bytes:
     geometry = layout.geometries[clinic.paper]  # resolved once, when the layout was loaded
     theme = theme_for(clinic, task.lang, geometry.type, project.strings_for(clinic, task.lang), task.variant)
     context = handout_context(project, clinic, handout, task.lang)
-    writer = Writer(theme, clinic, context, handout.id)
+    writer = Writer(
+        theme,
+        clinic,
+        context,
+        handout.id,
+        art_root=project.root / "art",
+        disclaimer_in_footer=bool(layout.values.get("disclaimer_in_footer")),
+    )
     check_inserted_glyphs(clinic, handout, task.lang, writer)
     stories, block_files = _stories(project, clinic, handout, geometry, writer)
     last = [slot for slot in layout.reading_order() if stories.get(slot)][-1]
@@ -135,6 +142,8 @@ def render(project: Project, task: Task) -> bytes:
         variant=task.variant,
         clinic_file=clinic.display,
         clinic_lines={str(k): clinic.lines.line_of(k) for k in clinic.lines},
+        art_root=project.root / "art",
+        cover_image=clinic.cover_image,
     )
     return paint(geometry, pages, theme, load_logo(clinic), PageText(context, writer.page_paragraph), document)
 

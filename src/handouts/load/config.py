@@ -51,6 +51,7 @@ BRANDING_FIELDS: dict[str, Field] = {
     "primary_color": Field(Color(), default="#2f5d62", doc="header bands, headings"),
     "accent_color": Field(Color(), default="#b5651d", doc="rules, numbers, callout borders"),
     "logo": Field(Text(), doc="PNG or JPEG file in the clinic folder, e.g. logo.png"),
+    "cover_image": Field(Text(), doc="a photo (PNG or JPEG) in the clinic folder for brochure covers"),
     "fonts": Field(
         Record({"heading": Field(_FONT_FAMILY), "body": Field(_FONT_FAMILY)}),
         default=dict,
@@ -171,6 +172,7 @@ class Clinic:
     body_font: FontFamily | None
     lines: YMap
     language_fonts: dict[str, dict[str, FontFamily]] = field(default_factory=dict)
+    cover_image: Path | None = None
 
 
 def inside(folder: Path, relative: str, display: str, where: str, line: int) -> Path:
@@ -302,6 +304,16 @@ def load_clinic(root: Path, slug: str, have_languages: tuple[str, ...] = ()) -> 
             check_kind(logo, display, "branding.logo", bmap.line_of("logo"))
         except ConfigError as exc:
             ck.errors.append(exc)
+    cover_image = None
+    if isinstance(branding.get("cover_image"), str):
+        try:
+            where = "branding.cover_image"
+            cover_image = inside(folder, branding["cover_image"], display, where, bmap.line_of("cover_image"))
+            if cover_image.suffix.lower() not in (".png", ".jpg", ".jpeg"):
+                raise ConfigError(f"{where}: must be a .png or .jpg file", display, bmap.line_of("cover_image"))
+            check_kind(cover_image, display, where, bmap.line_of("cover_image"))
+        except ConfigError as exc:
+            ck.errors.append(exc)
 
     def family(value: object, fmap: YMap, prefix: str) -> FontFamily | None:
         """Check one family's files (inside the clinic folder, .ttf) and return it."""
@@ -368,6 +380,7 @@ def load_clinic(root: Path, slug: str, have_languages: tuple[str, ...] = ()) -> 
         body_font=fonts["body"],
         lines=data,
         language_fonts=language_fonts,
+        cover_image=cover_image,
     )
 
 

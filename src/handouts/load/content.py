@@ -8,6 +8,7 @@ translation is a missing ``es:`` that an editor can see.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -23,6 +24,7 @@ from .schema import (
     Choice,
     Date,
     Field,
+    Length,
     ListOf,
     MapOf,
     Passthrough,
@@ -34,6 +36,8 @@ from .yamlio import YList, YMap, load_yaml
 REGIONAL_CODE = re.compile(LANG_CODE.pattern[:-1] + r"(@[A-Z]{2})?$")
 BASE_REGION = "US"  # the plain text.<lang> is written for this region; others override fields with <lang>@<REGION>
 _opt = Text()
+_icon = Text(pattern=SLUG, pattern_hint="is not an icon name (a file in art/icons/ without .svg)")
+_icon_or_none = Text(pattern=re.compile(r"^([a-z0-9]+(-[a-z0-9]+)*)?$"), pattern_hint="is not an icon name")
 _items = ListOf(Text(), min_items=1, max_items=60)
 
 # The words of each kind of block, per language.
@@ -72,6 +76,11 @@ KIND_TEXT: dict[str, dict[str, Field]] = {
     },
     "contact": {"title": Field(_opt), "intro": Field(_opt)},
     "disclaimer": {"title": Field(_opt), "body": Field(Text(), required=True)},
+    "figure": {
+        "title": Field(_opt),
+        "caption": Field(Text(), required=True),
+        "alt": Field(Text(), required=True, doc="what the picture shows, for a reader who cannot see it"),
+    },
 }
 KIND_TEXT["bullets"] = KIND_TEXT["steps"]
 KINDS = tuple(sorted(KIND_TEXT))
@@ -96,6 +105,19 @@ BLOCK_FIELDS: dict[str, Field] = {
         required=True,
         doc="the words, per language; en@GB: fields that differ in that region (the plain en: is for the US)",
     ),
+    "image": Field(Text(), doc="figure only: an .svg, .png or .jpg file inside the project, e.g. art/figures/x.svg"),
+    "credit": Field(Text(max_len=200), doc="figure only: who made the picture, printed under the caption"),
+    "width": Field(Length(minimum=36), doc="figure only: printed width (default 1.9in; 1.5x in large print)"),
+    "icon": Field(_icon, doc="an icon from art/icons/ beside the block's title (or its box)"),
+    "form_field": Field(
+        Text(pattern=SLUG, pattern_hint="is not a field name"),
+        doc="prose only: its body becomes the label of a line to write on, with a fillable PDF field of this name",
+    ),
+    "icons": Field(
+        ListOf(_icon_or_none, max_items=60),
+        default=list,
+        doc="one icon per list item or step, in order ('' for none)",
+    ),
 }
 
 HANDOUT_FIELDS: dict[str, Field] = {
@@ -103,7 +125,13 @@ HANDOUT_FIELDS: dict[str, Field] = {
     "text": Field(
         MapOf(
             Text(pattern=LANG_CODE, pattern_hint="is not a language code"),
-            Record({"title": Field(Text(max_len=120), required=True), "subtitle": Field(Text(max_len=200))}),
+            Record(
+                {
+                    "title": Field(Text(max_len=120), required=True),
+                    "subtitle": Field(Text(max_len=200)),
+                    "headline": Field(Text(max_len=80), doc="what a brochure's cover asks the reader"),
+                }
+            ),
         ),
         required=True,
         doc="title (and subtitle) per language",
@@ -139,6 +167,13 @@ class Block:
     lines: YMap
     regional: dict[str, dict[str, Any]] = field(default_factory=dict)  # {"en@GB": {field: value}}
     region: str = BASE_REGION
+
+    image: Path | None = None  # figure: the resolved file, inside the project
+    credit: str | None = None
+    width: float | None = None
+    icon: Path | None = None  # resolved files in art/icons/
+    icons: tuple[Path | None, ...] = ()
+    form_field: str | None = None
 
     def _words(self, lang: str, field_name: str | None = None) -> tuple[str, YMap | None]:
         """Return the key under ``text:`` that holds ``field_name`` in this block's region, and its mapping."""
@@ -229,8 +264,24 @@ def read_block(path: Path, display: str) -> Block:
         regional = _regional(text_map, KIND_TEXT[kind], ck)
         if not values["text"]:
             ck.fail(text_map.line, "text", "needs at least one language, such as en:")
+    root = _root_of(path, display)
+    image = _art_file(root, values["image"], data, ck, "image") if isinstance(values.get("image"), str) else None
+    if kind == "figure" and values.get("image") is None:
+        ck.fail(data.line, "image", "a figure needs image: (an .svg, .png or .jpg file inside the project)")
+    icon = _icon_file(root, values["icon"], data, ck, "icon") if isinstance(values.get("icon"), str) else None
+    names = values.get("icons") if isinstance(values.get("icons"), list) else []
+    icons = tuple(
+        _icon_file(root, name if isinstance(name, str) else None, data.get("icons"), ck, f"icons[{i + 1}]", index=i)
+        for i, name in enumerate(names)
+    )
     raise_all(ck.errors)
     return Block(
+        image=image,
+        credit=values["credit"] if isinstance(values.get("credit"), str) else None,
+        width=values["width"] if isinstance(values.get("width"), float) else None,
+        icon=icon,
+        icons=icons,
+        form_field=values["form_field"] if isinstance(values.get("form_field"), str) else None,
         id=path.stem,
         kind=values["kind"],
         reviewed=values["reviewed"],
@@ -265,6 +316,51 @@ def _regional(text_map: YMap, fields: dict[str, Field], ck: Checker) -> dict[str
         if isinstance(checked, dict):
             out[key] = {k: v for k, v in checked.items() if k in words}
     return out
+
+
+def _root_of(path: Path, display: str) -> Path:
+    """Return the project folder a file was read from (its path minus its display path)."""
+    depth = len(Path(display).parts)
+    return path.parents[depth - 1] if depth <= len(path.parents) else path.parent
+
+
+def _art_file(root: Path, relative: str, data: YMap, ck: Checker, key: str) -> Path | None:
+    """Resolve a picture named by a block, refusing files outside the project (symlinks included)."""
+    line = data.line_of(key)
+    if Path(relative).is_absolute() or relative.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", relative):
+        ck.fail(line, key, f"{relative!r} is an absolute path: give a file inside the project, e.g. art/figures/x.svg")
+        return None
+    if Path(relative).suffix.lower() not in (".svg", ".png", ".jpg", ".jpeg"):
+        ck.fail(line, key, f"{relative!r} must be an .svg, .png or .jpg file")
+        return None
+    try:
+        resolved = (root / relative).resolve(strict=True)
+    except FileNotFoundError:
+        ck.fail(line, key, f"file {relative!r} not found in the project")
+        return None
+    except (OSError, RuntimeError):
+        ck.fail(line, key, f"cannot open {relative!r}")
+        return None
+    if not resolved.is_relative_to(root.resolve()) or not resolved.is_file():
+        ck.fail(line, key, f"{relative!r} leads outside the project (or is not a file): copy the file into art/")
+        return None
+    return resolved
+
+
+def _icon_file(root: Path, name: str | None, data: Any, ck: Checker, key: str, index: int | None = None) -> Path | None:
+    """Resolve an icon name to ``art/icons/<name>.svg``, with a did-you-mean when there is none."""
+    if not name:
+        return None
+    folder = root / "art" / "icons"
+    path = folder / f"{name}.svg"
+    line = (data.line_of(index) if index is not None else data.line_of(key)) if hasattr(data, "line_of") else 1
+    if not path.is_file() or not path.resolve().is_relative_to(root.resolve()):
+        known = sorted(p.stem for p in folder.glob("*.svg")) if folder.is_dir() else []
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        ck.fail(line, key, f"no icon {name!r} in art/icons/{hint}")
+        return None
+    return path.resolve()
 
 
 def read_handout(path: Path, display: str) -> Handout:

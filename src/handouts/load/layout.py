@@ -187,7 +187,7 @@ def _check_ids(values: dict[str, Any], data: YMap, ck: Checker) -> None:
             seen.add(panel["id"])
         elements = page_map.get("elements") or []
         for i, el in enumerate(page["elements"]):
-            need = {"text": "text", "qr": "data"}.get(el["type"])
+            need = {"text": "text", "qr": "data", "image": "source", "icon": "source"}.get(el["type"])
             if need and not el[need]:
                 ck.fail(
                     elements[i].line, f"pages[{p + 1}].elements[{i + 1}].{need}", f"a {el['type']} element needs {need}"
@@ -357,7 +357,7 @@ def resolve(layout: Layout, clinic_paper: str) -> Geometry:
             ew = f"{where}.elements[{i + 1}] ({spec['type']})"
             r.line = _line(layout, p, "elements", i)
             rect = r.box(spec, cols, ew)
-            if spec["type"] in ("text", "logo", "qr"):
+            if spec["type"] in ("text", "logo", "qr", "image", "icon"):
                 _check_safe(rect, w, h, folds + cuts, safe, layout, ew, r.line)
             options = {k: v for k, v in spec.items() if k not in _BOX}
             options["thickness"] = r.length(spec["thickness"], ew + ".thickness")

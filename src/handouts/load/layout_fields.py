@@ -54,7 +54,13 @@ PANEL_FIELDS: dict[str, Field] = {
 }
 
 ELEMENT_FIELDS: dict[str, Field] = {
-    "type": Field(Choice(("band", "text", "logo", "qr", "rule")), required=True),
+    "type": Field(Choice(("band", "text", "logo", "qr", "rule", "image", "icon")), required=True),
+    "source": Field(
+        Text(max_len=200),
+        doc="image: 'cover' (branding.cover_image, else art/figures/cover-fallback.svg) or a file in art/; "
+        "icon: a name in art/icons/",
+    ),
+    "knockout": Field(Boolean(), default=False, doc="logo: print it in white, for a logo on the brand colour"),
     "text": Field(Text(max_len=2000), doc="text elements: Jinja text, e.g. '{{ clinic.name }}'"),
     "style": Field(Choice(STYLES), default="body"),
     "align": Field(Choice(("left", "center", "right")), default="left"),
@@ -150,6 +156,11 @@ LAYOUT_FIELDS: dict[str, Field] = {
         doc="the order a reader meets the slots (a folded brochure); default: page order",
     ),
     "type": Field(Record(TYPE_FIELDS), default=dict),
+    "disclaimer_in_footer": Field(
+        Boolean(),
+        default=False,
+        doc="the page furniture prints the disclaimer on every page, so disclaimer blocks add no body copy",
+    ),
     "repeat": Field(
         Choice(("none", "last")), default="none", doc="'last': add copies of the last page while content remains"
     ),

@@ -228,7 +228,8 @@ def handout_context(project: Project, clinic: Clinic, handout: Handout, lang: st
     reviewed = min((b.reviewed for b in blocks), default=None)
     return {
         "clinic": clinic_context(clinic, lang, day_names(lang)),
-        "handout": {"id": handout.id, "title": words.get("title", ""), "subtitle": words.get("subtitle") or ""},
+        "handout": {"id": handout.id, "title": words.get("title", ""), "subtitle": words.get("subtitle") or ""}
+        | {"headline": words.get("headline") or words.get("title", "")},
         "lang": lang,
         "reviewed": long_date(reviewed, lang) if reviewed else "",
     }

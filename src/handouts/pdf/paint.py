@@ -10,6 +10,7 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from reportlab.lib import colors as rl_colors
@@ -23,6 +24,7 @@ from ..colors import text_on
 from ..errors import ConfigError, LayoutError
 from ..load.layout import MARK_ROOM, ElementGeo, Geometry, Rect
 from ..render import Styling, literal, render_text, to_markup
+from ..story.art import ArtError, Palette, load_art
 from ..story.flowables import qr_code
 from ..story.theme import ALIGN, Theme
 from ..variant import BLEED, SLUG_WIDTH, Variant
@@ -42,6 +44,8 @@ class Document:
     clinic_file: str = ""  # clinic.yaml, where a clinic text too long for its box is reported
     clinic_lines: dict[str, int] = field(default_factory=dict)  # field -> line in clinic.yaml
     review_line: str = ""  # "Reviewed November 2026 · rev 3f9a2c", drawn small on the last page
+    art_root: Path | None = None  # the project's art/ folder, for image and icon elements
+    cover_image: Path | None = None  # the clinic's photo for image elements with source: cover
 
 
 @dataclass
@@ -89,6 +93,16 @@ class Painter:
         y1 = rect.top + bleed if rect.top >= geo.height - EPS else rect.top
         return Rect(x0, y0, x1 - x0, y1 - y0)
 
+    def _past_folds(self, rect: Rect, folds: tuple[float, ...]) -> Rect:
+        """Run colour that ends at a fold 1/16 in past it, so a fold a little off shows no white sliver."""
+        x0, x1 = rect.x, rect.right
+        for fold in folds:
+            if abs(x0 - fold) < 1:
+                x0 = fold - FOLD_OVERRUN
+            if abs(x1 - fold) < 1:
+                x1 = fold + FOLD_OVERRUN
+        return Rect(x0, rect.y, x1 - x0, rect.height)
+
     def fill_rect(self, rect: Rect, role: str) -> None:
         if role == "none":
             return
@@ -101,9 +115,10 @@ class Painter:
         context["t"] = _Strings(self.job.theme.strings, context)
         for el in template.elements:
             if el.type == "band":
-                self.fill_rect(self._bled(el.rect) if el.options["bleed"] else el.rect, el.options["fill"])
+                rect = self._past_folds(el.rect, template.folds)
+                self.fill_rect(self._bled(rect) if el.options["bleed"] else rect, el.options["fill"])
         for panel in template.panels:
-            self.fill_rect(panel.rect, panel.fill)
+            self.fill_rect(self._past_folds(panel.rect, template.folds), panel.fill)
         for el in template.elements:
             if el.type != "band":
                 getattr(self, "_" + el.type)(el, context, template.id)
@@ -128,9 +143,42 @@ class Painter:
         x = {"left": box.x, "center": box.x + (box.width - w) / 2, "right": box.right - w}[el.options["align"]]
         y = {"top": box.top - h, "middle": box.y + (box.height - h) / 2, "bottom": box.y}[el.options["valign"]]
         image = logo.image
-        if self.job.theme.gray("#ff0000") != "#ff0000":
+        if el.options.get("knockout"):
+            image = _knockout(image)
+        elif self.job.theme.gray("#ff0000") != "#ff0000":
             image = image.convert("LA" if image.mode == "RGBA" else "L")  # type: ignore[attr-defined]
         self.c.drawImage(ImageReader(image), x, y, w, h, mask="auto")
+
+    def _art(self, el: ElementGeo, path: Path, paper: str = "white") -> None:
+        """Draw an SVG, PNG or JPEG as large as fits ``el``'s box, aligned as it says."""
+        theme = self.job.theme
+        layout_file = f"layouts/{self.job.geometry.layout_id}.yaml"
+        try:
+            palette = Palette(theme.primary, theme.accent, theme.gray, paper=theme.color(paper))
+            art = load_art(path, palette, theme.body.regular)
+        except ArtError as exc:
+            raise LayoutError(f"elements[{el.index}].source: {path.name} {exc}", layout_file) from None
+        box = el.rect
+        w = min(box.width, box.height / art.aspect)
+        h = w * art.aspect
+        x = {"left": box.x, "center": box.x + (box.width - w) / 2, "right": box.right - w}[el.options["align"]]
+        y = {"top": box.top - h, "middle": box.y + (box.height - h) / 2, "bottom": box.y}[el.options["valign"]]
+        art.draw(self.c, x, y, w)
+
+    def _image(self, el: ElementGeo, context: dict[str, Any], page_id: str) -> None:
+        source, root = el.options["source"], self.job.document.art_root
+        if source == "cover":
+            path = self.job.document.cover_image or (root / "figures" / "cover-fallback.svg" if root else None)
+        else:
+            path = root.parent / source if root else None
+        if path is not None and path.is_file():
+            self._art(el, path, el.options["background"])
+
+    def _icon(self, el: ElementGeo, context: dict[str, Any], page_id: str) -> None:
+        root = self.job.document.art_root
+        path = root / "icons" / f"{el.options['source']}.svg" if root else None
+        if path is not None and path.is_file():
+            self._art(el, path, el.options["background"])
 
     def _text_value(self, el: ElementGeo, key: str, context: dict[str, Any], page_id: str) -> str:
         where = f"pages.{page_id}.elements[{el.index}].{key}"
@@ -231,6 +279,42 @@ class Painter:
 
 # clinic fields printed in a layout's fixed boxes; one that cannot fit is reported at its line in clinic.yaml
 _CLINIC_BOXED = ("short_name", "name", "tagline", "address", "hours", "email", "website", "phone", "practitioners")
+
+
+FOLD_OVERRUN = 4.5  # 1/16 in
+
+
+_KNOCKOUTS: dict[int, Any] = {}  # logos are cached per process (assets._load_logo), so their id is stable
+
+
+def _knockout(image: Any) -> Any:
+    """Return the logo in white on transparency, made once per logo per process."""
+    key = id(image)
+    if key not in _KNOCKOUTS:
+        _KNOCKOUTS[key] = (image, _white(image))
+    return _KNOCKOUTS[key][1]
+
+
+def _white(image: Any) -> Any:
+    """Return the logo in white on transparency: its alpha where it has one, else its darkness."""
+    from PIL import Image, ImageChops, ImageOps
+
+    gray = ImageOps.grayscale(image.convert("RGB"))
+    # white paper becomes clear; colour and black become solid (doubled, so a mid-tone mark is not see-through)
+    ink = ImageOps.invert(gray).point(lambda v: min(255, v * 2))
+    if image.mode in ("RGBA", "LA") or "transparency" in image.info:
+        alpha = image.convert("RGBA").getchannel("A")
+        # where the logo is drawn on transparency its alpha is the shape; a white box behind it is not
+        ink = ImageChops.multiply(alpha, ImageOps.autocontrast(ink, cutoff=0)) if _has_white_box(image) else alpha
+    white = Image.new("RGBA", image.size, (255, 255, 255, 0))
+    white.putalpha(ink)
+    return white
+
+
+def _has_white_box(image: Any) -> bool:
+    """True when a logo with an alpha channel is in fact opaque (a white box around the mark)."""
+    alpha = image.convert("RGBA").getchannel("A")
+    return alpha.getextrema()[0] > 250
 
 
 class _Strings(dict):

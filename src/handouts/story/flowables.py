@@ -29,6 +29,7 @@ class ShrinkToFit(Flowable):
     def __init__(self, para: Paragraph) -> None:
         super().__init__()
         self.para = para
+        self.style = para.style  # for a marker beside it, which sits on the first line
         self._block_id = getattr(para, "_block_id", None)
         self._used: Paragraph = para
 

@@ -35,6 +35,7 @@ class CJKParagraph(Paragraph):
 
     def breakLinesCJK(self, maxWidths: Any) -> Any:
         widths = list(maxWidths) if isinstance(maxWidths, (list, tuple)) else [maxWidths]
+        full = widths[-1]  # reportlab reuses the last width for every later line: keep it the full width
         chinese_line_rules()
         cannot_start = rl_paragraph.ALL_CANNOT_START  # with Chinese punctuation, by chinese_line_rules
         for _ in range(64):  # each round moves one character; a paragraph never needs many
@@ -50,8 +51,8 @@ class CJKParagraph(Paragraph):
                 chars = _line_chars(result.lines[open_end], result)
                 if len(chars) < 2:
                     return result
-                while len(widths) <= open_end:
-                    widths.append(widths[-1])
+                while len(widths) <= open_end + 1:
+                    widths.append(full)
                 widths[open_end] = sum(w for _, w in chars) - chars[-1][1] / 2
                 continue
             prev = _line_chars(result.lines[bad - 1], result)
@@ -60,8 +61,8 @@ class CJKParagraph(Paragraph):
                 trailing += 1
             if trailing >= len(prev) - 1:
                 return result  # nothing left to move down: keep reportlab's lines
-            while len(widths) < bad:
-                widths.append(widths[-1])
+            while len(widths) <= bad:
+                widths.append(full)  # only line ``bad - 1`` is shortened; the lines after it keep the full width
             used = sum(w for _, w in prev)
             widths[bad - 1] = used - sum(w for _, w in prev[len(prev) - trailing :]) - prev[-1 - trailing][1] / 2
         return result

@@ -111,6 +111,7 @@ class Theme:
             # Chinese breaks between characters, keeps Latin words whole where it can, and never
             # starts a line with closing punctuation (reportlab's CJK rules)
             wordWrap="CJK" if is_cjk(self.lang) else None,
+            allowWidows=0,  # no paragraph leaves its last line alone at the top of a column
         )
         if st.wordWrap == "CJK":
             chinese_line_rules()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar
 from xml.sax.saxutils import escape, unescape
 
@@ -27,6 +28,7 @@ from ..load.config import Clinic
 from ..load.content import Block
 from ..load.i18n import DAYS, day_names
 from ..render import Styling, link, render_text, to_markup
+from . import figures
 from .flowables import Rows, ShrinkToFit, SideBySide, qr_code
 from .linebreak import CJKParagraph
 from .theme import Theme
@@ -40,6 +42,8 @@ class Writer:
     clinic: Clinic
     context: dict[str, Any]
     handout_id: str
+    art_root: Path | None = None  # the project's art/ folder: icons for contact lines and warnings
+    disclaimer_in_footer: bool = False  # the layout prints the disclaimer on every page: no body copy
 
     def _text(self, raw: str, where: str, line: int, display: str) -> str:
         return render_text(raw, self.context, display, line, where)
@@ -153,16 +157,12 @@ class Writer:
             return []
         para = self.field(block, lang, key, "heading", fill)
         para.keepWithNext = 1
-        return [para]
+        return [figures.titled(self, para, block)]
 
     def _list(
         self, block: Block, lang: str, words: dict[str, Any], fill: str, numbered: bool, key: str = "items"
     ) -> list[Flowable]:
-        out: list[Flowable] = []
-        for i, _ in enumerate(words[key]):
-            mark = f"{i + 1}." if numbered else "\u2022"
-            out.append(self.field(block, lang, key, "bullet", fill, index=i, bullet=mark, value=words[key][i]))
-        return out
+        return figures.marked_list(self, block, lang, words, fill, numbered, key)
 
     def _lines(self, block: Block, lang: str, words: dict[str, Any], fill: str, numbered: bool) -> list[Flowable]:
         out = self._title(block, lang, words, fill)
@@ -192,9 +192,13 @@ class Writer:
         return out
 
     def _prose(self, block: Block, lang: str, words: dict[str, Any], fill: str) -> list[Flowable]:
+        if block.form_field:
+            return [*self._title(block, lang, words, fill), figures.fill_in(self, block, lang, fill)]
         return self._title(block, lang, words, fill) + self._paragraphs(block, lang, "body", "body", fill)
 
     def _disclaimer(self, block: Block, lang: str, words: dict[str, Any], fill: str) -> list[Flowable]:
+        if self.disclaimer_in_footer:
+            return []  # the layout prints it in every page's footer; a second copy only costs a page
         out: list[Flowable] = [
             HRFlowable(
                 width="100%",
@@ -230,7 +234,7 @@ class Writer:
 
     def _callout(self, block: Block, lang: str, words: dict[str, Any], fill: str) -> list[Flowable]:
         border = self.theme.warning if block.tone == "warning" else self.theme.accent
-        inner: list[Flowable] = [self.field(block, lang, "title", "strong", "none")]
+        inner: list[Flowable] = [self._box_title(self.field(block, lang, "title", "strong", "none"), block)]
         if words.get("intro"):
             inner.append(self.field(block, lang, "intro", "body", "none"))
         if words.get("items"):
@@ -238,6 +242,15 @@ class Writer:
         if words.get("body"):
             inner += self._paragraphs(block, lang, "body", "body", "none")
         return [self.boxed(inner, border, warning=block.tone == "warning")]
+
+    def _box_title(self, para: Paragraph, block: Block) -> Flowable:
+        """Return a box's title with the block's icon (a warning's: alert-triangle) before it."""
+        icon = figures.art(self, block.icon, block) if block.icon else None
+        if icon is None and (block.tone == "warning" or block.kind == "condition"):
+            icon = figures.builtin_icon(self, "alert-triangle")
+        if icon is None:
+            return para
+        return figures.IconHeading(icon, para, para.style.fontSize * 1.6)
 
     def boxed(self, inner: list[Flowable], border: str, warning: bool = False) -> Flowable:
         """Return ``inner`` in a tinted box with a coloured border that can split between rows.
@@ -278,7 +291,10 @@ class Writer:
         return para
 
     def _condition(self, block: Block, lang: str, words: dict[str, Any], fill: str) -> list[Flowable]:
-        out: list[Flowable] = self._title(block, lang, words, fill, key="name")
+        out: list[Flowable] = []
+        title = str(self.context.get("handout", {}).get("title", ""))
+        if words["name"].strip().casefold() != title.strip().casefold():
+            out += self._title(block, lang, words, fill, key="name")  # the banner already says it
         out.append(self.field(block, lang, "what_it_is", "body", fill))
         out.append(self._heading("symptoms", fill, block))
         out += self._list(block, lang, words, fill, numbered=False, key="symptoms")
@@ -290,14 +306,17 @@ class Writer:
         out.append(self.field(block, lang, "what_research_says", "body", fill))
         if block.references:
             out += self._references(block, fill)
-        warn = [
-            self.paragraph(
-                self.theme.strings["warning_signs"],
-                self.theme.style("strong", "none"),
+        warn: list[Flowable] = [
+            self._box_title(
+                self.paragraph(
+                    self.theme.strings["warning_signs"],
+                    self.theme.style("strong", "none"),
+                    block,
+                    f"strings.{lang}.warning_signs",
+                    1,
+                    "content/strings.yaml",
+                ),
                 block,
-                f"strings.{lang}.warning_signs",
-                1,
-                "content/strings.yaml",
             )
         ]
         warn += self._list(block, lang, words, "none", numbered=False, key="warning_signs")
@@ -326,8 +345,9 @@ class Writer:
         strong = self.theme.style("strong", fill)
         display, cline = c.display, 1
 
-        def add(markup: str, style: ParagraphStyle = body, where: str = "clinic") -> None:
-            details.append(self.paragraph(markup, style, block, where, cline, display, markup=False))
+        def add(markup: str, style: ParagraphStyle = body, where: str = "clinic", icon: str | None = None) -> None:
+            para = self.paragraph(markup, style, block, where, cline, display, markup=False)
+            details.append(figures.with_icon(self, para, icon) if icon else para)
 
         esc = escape
         styling = Styling(link_color=self.theme.gray(self.theme.heading_on(fill)))
@@ -335,7 +355,7 @@ class Writer:
         colon = self.theme.strings["colon"]  # ": ", or "：" in Chinese
         if "address" in block.show:
             lines = [part for item in c.address for part in item.split("\n")]  # a line break typed inside an item stays
-            add(f"<b>{esc(name)}</b><br/>" + "<br/>".join(esc(a) for a in lines), body, "address")
+            add(f"<b>{esc(name)}</b><br/>" + "<br/>".join(esc(a) for a in lines), body, "address", "map-pin")
         if "practitioners" in block.show and c.practitioners:
             add(esc(self.theme.strings["practitioners"]), strong, "practitioners")
             team = [f"{who}, {credentials}" if credentials else who for who, credentials in c.practitioners]
@@ -343,31 +363,45 @@ class Writer:
         if "phone" in block.show:
             tel = "tel:" + re.sub(r"[^0-9+]", "", c.phone)
             phone = c.phone.replace(" ", "\u00a0")  # never broken across lines
-            add(f"{esc(self.theme.strings['call_us'])}{esc(colon)}" + link(phone, tel, styling), body, "phone")
+            add(f"{esc(self.theme.strings['call_us'])}{esc(colon)}" + link(phone, tel, styling), body, "phone", "phone")
         if "email" in block.show and c.email:
             details.append(
-                ShrinkToFit(
-                    self.paragraph(
-                        link(c.email, "mailto:" + c.email, styling), body, block, "email", cline, display, markup=False
-                    )
+                figures.with_icon(
+                    self,
+                    ShrinkToFit(
+                        self.paragraph(
+                            link(c.email, "mailto:" + c.email, styling),
+                            body,
+                            block,
+                            "email",
+                            cline,
+                            display,
+                            markup=False,
+                        )
+                    ),
+                    "email",
                 )
             )
         if "website" in block.show and c.website:
             details.append(
-                ShrinkToFit(
-                    self.paragraph(
-                        link(_short_url(c.website), c.website, styling),
-                        body,
-                        block,
-                        "website",
-                        cline,
-                        display,
-                        markup=False,
-                    )
+                figures.with_icon(
+                    self,
+                    ShrinkToFit(
+                        self.paragraph(
+                            link(_short_url(c.website), c.website, styling),
+                            body,
+                            block,
+                            "website",
+                            cline,
+                            display,
+                            markup=False,
+                        )
+                    ),
+                    "globe",
                 )
             )
         if "hours" in block.show and c.hours:
-            add(esc(self.theme.strings["hours"]), strong, "hours")
+            add(esc(self.theme.strings["hours"]), strong, "hours", "clock")
             for days, hours in group_hours(c.hours, self.theme.strings, self.theme.lang):
                 add(f"{esc(days)}{esc(colon)}{esc(hours)}", body, "hours")
         qr: list[Flowable] = []
@@ -417,6 +451,7 @@ class Writer:
         "callout": _callout,
         "condition": _condition,
         "contact": _contact,
+        "figure": figures.figure,
     }
 
 

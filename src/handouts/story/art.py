@@ -1,0 +1,197 @@
+"""Take an SVG, PNG or JPEG file of the project and a palette and give back art a canvas draws once per PDF.
+
+Each SVG is parsed once per process (``_parse``); its colours follow ``art/README.md``: ``#0f6e6e``
+(the highlight) becomes the clinic's brand colour, or a darker shade of it where the brand colour
+is too light to see on paper; ``#cfe6e6`` a light tint of it; ``#333333`` stays the outline. In
+grayscale every colour becomes its luminance gray. On a canvas, a piece of art is a PDF Form
+XObject, made the first time it is drawn and then referred to, so a figure or icon used on
+every page, or on both cards of a sheet, costs its bytes once per file.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportlab.graphics import renderPDF
+from reportlab.graphics.shapes import STATE_DEFAULTS, Drawing, String
+from reportlab.lib import colors as rl_colors
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen.canvas import Canvas
+from svglib.svglib import svg2rlg
+
+from ..colors import WHITE, contrast, parse_hex, tint
+
+HIGHLIGHT, LIGHT, OUTLINE, ACCENT = "#0f6e6e", "#cfe6e6", "#333333", "#e8a33d"
+GRAPHIC_CONTRAST = 3.0  # WCAG 1.4.11: graphics a reader must see need 3:1 against the paper
+RASTER = (".png", ".jpg", ".jpeg")
+VECTOR = (".svg",)
+
+
+class ArtError(ValueError):
+    """An art file that cannot be read as an image (the caller knows which block named it)."""
+
+
+def readable_shade(color: str, on: str = WHITE) -> str:
+    """Return ``color``, darkened step by step until it reaches 3:1 against ``on``."""
+    r, g, b = parse_hex(color)
+    shade = color
+    for step in range(1, 21):
+        if contrast(shade, on) >= GRAPHIC_CONTRAST:
+            return shade
+        k = 1 - step * 0.05
+        shade = "#" + "".join(f"{round(c * k * 255):02x}" for c in (r, g, b))
+    return shade
+
+
+@dataclass(frozen=True)
+class Palette:
+    """What the art's colours become: the clinic's brand colour, its tint, the accent, and the gray map."""
+
+    primary: str
+    accent: str
+    gray: Callable[[str], str]
+    ink: str = OUTLINE
+    paper: str = WHITE  # what the art is drawn on: see-through colours are mixed with it
+
+    def swaps(self) -> tuple[tuple[str, str], ...]:
+        """Return ``(art colour, printed colour)`` pairs, grays applied."""
+        highlight = readable_shade(self.primary)
+        table = {
+            HIGHLIGHT: highlight,
+            LIGHT: tint(self.primary, 0.78),
+            OUTLINE: self.ink,
+            ACCENT: self.accent,
+        }
+        return tuple((k, self.gray(v)) for k, v in table.items())
+
+    def plain(self, color: str) -> str:
+        """Return what a colour the convention does not name prints as (only grayed)."""
+        return self.gray(color)
+
+
+@functools.lru_cache(maxsize=256)
+def _parse(path: str, stamp: tuple[int, int]) -> Drawing:
+    drawing = svg2rlg(path)
+    if drawing is None or not drawing.width or not drawing.height:
+        raise ArtError("is not an SVG drawing svglib can read")
+    return drawing
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise ArtError(f"cannot be read ({exc.strerror})") from None
+    return st.st_mtime_ns, st.st_size
+
+
+def svg_size(path: Path) -> tuple[float, float]:
+    """Return the natural width and height of an SVG in its own units; raises ``ArtError``."""
+    drawing = _parse(str(path), _stamp(path))
+    return float(drawing.width), float(drawing.height)
+
+
+def _hex(color: rl_colors.Color) -> str:
+    return "#" + color.hexval()[2:].lower()
+
+
+def _recolor(node: object, swaps: dict[str, str], plain: Callable[[str], str], font: str, paper: str) -> None:
+    for attr, opacity in (("fillColor", "fillOpacity"), ("strokeColor", "strokeOpacity")):
+        value = getattr(node, attr, None)
+        if isinstance(value, rl_colors.Color):
+            new = swaps.get(_hex(value)) or plain(_hex(value))
+            color = rl_colors.HexColor(new)
+            see_through = getattr(node, opacity, None)
+            if see_through is not None and see_through != 1:
+                value = rl_colors.Color(value.red, value.green, value.blue, alpha=value.alpha * see_through)
+                setattr(node, opacity, None)
+            if value.alpha != 1:
+                # mixed with the paper here: a see-through colour inside a Form XObject would need an
+                # ExtGState in the form's resources, which reportlab writes to the page's instead
+                under, a = rl_colors.HexColor(plain(paper)), value.alpha
+                color = rl_colors.Color(*(a * c + (1 - a) * u for c, u in zip(color.rgb(), under.rgb(), strict=True)))
+            setattr(node, attr, color)
+    if isinstance(node, String):
+        node.fontName = font  # an SVG's labels (V1–V3) in the handout's embedded font, never Helvetica
+    for child in getattr(node, "contents", None) or ():
+        _recolor(child, swaps, plain, font, paper)
+
+
+@dataclass(frozen=True)
+class Art:
+    """One piece of art in one palette: its natural size and how to draw it."""
+
+    path: Path
+    width: float  # natural size, in the file's units (SVG) or pixels (PNG, JPEG)
+    height: float
+    palette: Palette
+    font: str
+
+    @property
+    def aspect(self) -> float:
+        """Height over width."""
+        return self.height / self.width
+
+    def form_name(self) -> str:
+        """Return the name of this art's Form XObject: the same file in the same colours is one form."""
+        key = f"{self.path}|{self.palette.swaps()}|{self.palette.gray('#ff0000')}|{self.font}|{self.palette.paper}"
+        return "art" + hashlib.sha1(key.encode()).hexdigest()[:16]
+
+    def draw(self, canvas: Canvas, x: float, y: float, width: float) -> None:
+        """Draw the art ``width`` points wide with its bottom left at ``(x, y)``."""
+        if self.path.suffix.lower() in RASTER:
+            image = ImageReader(str(self.path))
+            if self.palette.gray("#ff0000") != "#ff0000":
+                from PIL import Image  # only grayscale photos need PIL here
+
+                with Image.open(self.path) as im:
+                    image = ImageReader(im.convert("LA" if "A" in im.mode else "L"))
+            # reportlab keeps one copy of an image per file, however often it is drawn
+            canvas.drawImage(image, x, y, width, width * self.aspect, mask="auto")
+            return
+        name = self.form_name()
+        if not canvas.hasForm(name):
+            drawing = copy.deepcopy(_parse(str(self.path), _stamp(self.path)))
+            _recolor(drawing, dict(self.palette.swaps()), self.palette.plain, self.font, self.palette.paper)
+            canvas.beginForm(name, 0, 0, self.width, self.height)
+            # the renderer starts every drawing by selecting its default font: make that the embedded
+            # body font, or the PDF would name an unembedded Helvetica
+            default = STATE_DEFAULTS["fontName"]
+            STATE_DEFAULTS["fontName"] = self.font
+            try:
+                renderPDF.draw(drawing, canvas, 0, 0, showBoundary=False)
+            finally:
+                STATE_DEFAULTS["fontName"] = default
+            canvas.endForm()
+        canvas.saveState()
+        canvas.translate(x, y)
+        scale = width / self.width
+        canvas.scale(scale, scale)
+        canvas.doForm(name)
+        canvas.restoreState()
+
+
+def load_art(path: Path, palette: Palette, font: str) -> Art:
+    """Return the art of an SVG, PNG or JPEG file; raises ``ArtError`` when it cannot be read."""
+    suffix = path.suffix.lower()
+    if suffix in VECTOR:
+        w, h = svg_size(path)
+    elif suffix in RASTER:
+        w, h = _raster_size(str(path), _stamp(path))
+    else:
+        raise ArtError("must be an .svg, .png or .jpg file")
+    return Art(path, w, h, palette, font)
+
+
+@functools.lru_cache(maxsize=64)
+def _raster_size(path: str, stamp: tuple[int, int]) -> tuple[float, float]:
+    try:
+        w, h = ImageReader(path).getSize()
+    except OSError as exc:
+        raise ArtError(f"is not a PNG or JPEG image reportlab can read ({exc})") from None
+    return float(w), float(h)

@@ -1,0 +1,184 @@
+"""Take a writer, a block and its words and give back the flowables of figures, icons and marked lists.
+
+The writer calls these for ``figure`` blocks, for every list and step (numbers, bullets and
+icons in a gutter, so hanging indents are exact), for a block's title icon and for the fill-in
+line of a ``form_field`` block. Art comes from ``story.art``: parsed once per process, drawn once
+per PDF.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from reportlab.lib import colors as rl_colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable, Paragraph
+
+from ..errors import ContentError
+from ..load.content import Block
+from .art import Art, ArtError, Palette, load_art, readable_shade
+from .pictures import Figure, FillInLine, IconHeading, Marked
+
+FIGURE_WIDTH = 1.9 * 72  # art/README.md: figures print 1.5–2 in wide
+BODY = 11.0  # the body size figures and icons are drawn for; larger type grows them
+
+
+def palette(writer: Any) -> Palette:
+    """Return the palette the art of ``writer``'s handout prints in."""
+    theme = writer.theme
+    return Palette(theme.primary, theme.accent, theme.gray)
+
+
+def art(writer: Any, path: Path, block: Block | None = None, key: str = "icon") -> Art:
+    """Return the art of ``path`` in the handout's palette; raises ``ContentError`` naming the block."""
+    try:
+        return load_art(path, palette(writer), writer.theme.body.regular)
+    except ArtError as exc:
+        display = block.display if block else "art/"
+        line = block.lines.line_of(key) if block else None
+        raise ContentError(f"{key}: {path.name} {exc}", display, line) from None
+
+
+def builtin_icon(writer: Any, name: str) -> Art | None:
+    """Return the icon ``art/icons/<name>.svg`` of the project, or None where the project has none."""
+    folder: Path | None = getattr(writer, "art_root", None)
+    path = folder / "icons" / f"{name}.svg" if folder else None
+    if path is None or not path.is_file():
+        return None
+    return art(writer, path)
+
+
+def scale(writer: Any) -> float:
+    """Return how much larger than at 11 pt body text art is drawn (1.0 on a sheet, 1.6 in large print)."""
+    return max(1.0, writer.theme.sizes["body"] / BODY)
+
+
+def icon_size(writer: Any) -> float:
+    """Return the size of a list icon: a little over the body size, so it reads at 0.25 in."""
+    return writer.theme.sizes["body"] * 1.6
+
+
+def marked(
+    writer: Any,
+    para: Paragraph,
+    fill: str,
+    mark: str | None = None,
+    icon: Art | None = None,
+    widest: str = "",
+) -> Marked:
+    """Return ``para`` with a marker (``mark`` text or ``icon``) in a gutter; the paragraph loses its own indent."""
+    theme = writer.theme
+    size = theme.sizes["body"]
+    flat = para.style.clone(para.style.name + "-flat", leftIndent=0, bulletIndent=0, firstLineIndent=0)
+    para.style = flat
+    if icon is not None:
+        side = icon_size(writer)
+        return Marked(para, side + size * 0.45, icon=icon, icon_size=side)
+    # one gutter for the whole list, from its widest marker ("10."), so every item's text starts at one x
+    gutter = max(size * 1.1, stringWidth(widest or mark or "", flat.bulletFontName, size) + size * 0.45)
+    style = flat.clone(
+        flat.name + "-mark",
+        fontName=flat.bulletFontName,
+        textColor=flat.bulletColor,
+        spaceBefore=0,
+        spaceAfter=0,
+    )
+    return Marked(para, gutter, marker=Paragraph(mark or "", style))
+
+
+def with_icon(writer: Any, flowable: Flowable, name: str) -> Flowable:
+    """Return a contact line with the project's icon ``name`` before it (as it is, where there is none)."""
+    icon = builtin_icon(writer, name)
+    if icon is None:
+        return flowable
+    size = writer.theme.sizes["body"] * 1.3
+    line = Marked(flowable, size + writer.theme.sizes["body"] * 0.4, icon=icon, icon_size=size)  # type: ignore[arg-type]
+    line._block_id = getattr(flowable, "_block_id", None)  # type: ignore[attr-defined]
+    return line
+
+
+def marked_list(
+    writer: Any, block: Block, lang: str, words: dict[str, Any], fill: str, numbered: bool, key: str = "items"
+) -> list[Flowable]:
+    """Return the items of a list or steps, each with its number, bullet or icon."""
+    out: list[Flowable] = []
+    icons = block.icons if key == "items" else ()
+    for i, value in enumerate(words[key]):
+        icon_path = icons[i] if i < len(icons) else None
+        icon = art(writer, icon_path, block, "icons") if icon_path else None
+        para = writer.field(block, lang, key, "bullet", fill, index=i, value=value)
+        if numbered and icon is not None:  # the step's number leads its text; the icon sits in the gutter
+            color = writer.theme.gray(writer.theme.accent if fill in ("none", "#ffffff") else writer.theme.ink_on(fill))
+            numbered_para = type(para)(f"<font color='{color}'><b>{i + 1}</b></font>\u2002{para.text}", para.style)
+            numbered_para._block_id = block.id  # type: ignore[attr-defined]
+            para = numbered_para
+        mark = f"{i + 1}." if numbered else "\u2022"
+        widest = f"{len(words[key])}." if numbered else "\u2022"
+        item = marked(writer, para, fill, mark=None if icon else mark, icon=icon, widest=widest)
+        item._block_id = block.id  # type: ignore[attr-defined]
+        out.append(item)
+    return out
+
+
+def titled(writer: Any, para: Paragraph, block: Block) -> Flowable:
+    """Return a block title with the block's icon before it, when it has one."""
+    if block.icon is None:
+        return para
+    size = para.style.fontSize * 1.5
+    heading = IconHeading(art(writer, block.icon, block), para, size)
+    heading._block_id = block.id  # type: ignore[attr-defined]
+    return heading
+
+
+def figure(writer: Any, block: Block, lang: str, words: dict[str, Any], fill: str) -> list[Flowable]:
+    """Return a figure block: its title (if any), the picture and its caption and credit."""
+    assert block.image is not None  # read_block requires image: for a figure
+    picture = art(writer, block.image, block, "image")
+    caption: list[Flowable] = []
+    small = writer.theme.style("small", fill)
+    size = small.fontSize + 0.5
+    centred = small.clone(small.name + "-caption", alignment=TA_CENTER, fontSize=size, leading=size * 1.3)
+    caption.append(writer.field(block, lang, "caption", "small", fill))
+    caption[0].style = centred
+    if block.credit:
+        credit = writer.paragraph(
+            block.credit,
+            centred.clone(centred.name + "-credit", fontSize=small.fontSize - 1, leading=(small.fontSize - 1) * 1.3),
+            block,
+            "credit",
+            block.lines.line_of("credit"),
+            block.display,
+        )
+        caption.append(credit)
+    width = (block.width or FIGURE_WIDTH) * scale(writer)
+    out: list[Flowable] = []
+    if words.get("title"):
+        title = writer.field(block, lang, "title", "subheading", fill)
+        title.keepWithNext = 1
+        out.append(title)
+    pic = Figure(picture, width, caption, words["alt"])
+    pic.spaceBefore = writer.theme.sizes["body"] * 0.5
+    pic.spaceAfter = writer.theme.sizes["body"] * 0.8
+    out.append(pic)
+    return out
+
+
+def fill_in(writer: Any, block: Block, lang: str, fill: str) -> Flowable:
+    """Return the fill-in line of a ``form_field`` block: its body as the label, a line, a form field."""
+    label = writer.field(block, lang, "body", "strong", fill)
+    color = writer.theme.gray(writer.theme.ink_on(fill))
+    line = FillInLine(label, block.form_field or block.id, color, writer.theme.sizes["body"] * 1.9)
+    line._block_id = block.id  # type: ignore[attr-defined]
+    return line
+
+
+def highlight(writer: Any) -> str:
+    """Return the brand colour as graphics print it: dark enough to see on paper."""
+    return writer.theme.gray(readable_shade(writer.theme.primary))
+
+
+def rl_color(value: str) -> rl_colors.Color:
+    """Return a reportlab colour of ``#rrggbb``."""
+    return rl_colors.HexColor(value)

@@ -1,0 +1,209 @@
+"""Take art, markers and paragraphs and give back the flowables pictures are made of.
+
+``Figure`` (a picture with its caption and credit, kept whole), ``Marked`` (a list item or step:
+a number, bullet or icon in a gutter beside a paragraph, so every wrapped line starts exactly
+where the first line's text starts), ``IconHeading`` (an icon before a title) and ``FillInLine``
+(a line to write on, with a PDF form field over it that staff can type in).
+"""
+
+from __future__ import annotations
+
+from reportlab.lib import colors as rl_colors
+from reportlab.platypus import Flowable, Paragraph
+
+from .art import Art
+
+CAPTION_GAP = 4.0
+
+
+class Figure(Flowable):
+    """A picture ``width`` points wide (narrower only when the panel is), centred, with its caption under it.
+
+    A figure never splits: one that is taller than its panel is reported by placement as too
+    large, naming the block. ``alt`` is what it shows, for readers who cannot see it.
+    """
+
+    MIN_SHARE = 0.6  # shrinks to fit a narrower panel, to 60% of its width at most
+
+    def __init__(self, art: Art, width: float, caption: list[Flowable], alt: str) -> None:
+        super().__init__()
+        self.art, self.want, self.caption, self.alt = art, width, caption, alt
+        self.keep_whole = True
+        self._art_w = width
+        self._caption_h: list[float] = []
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        self._art_w = min(self.want, aw) if aw >= self.want * self.MIN_SHARE else self.want
+        self._caption_h = []
+        for f in self.caption:
+            f.canv = getattr(self, "canv", None)
+            self._caption_h.append(f.wrap(aw, ah)[1])
+        caption = sum(self._caption_h) + (CAPTION_GAP if self.caption else 0)
+        self.width = max(aw, self._art_w)
+        self.height = self._art_w * self.art.aspect + caption
+        return self.width, self.height
+
+    def split(self, aw: float, ah: float) -> list[Flowable]:
+        return []
+
+    def draw(self) -> None:
+        art_h = self._art_w * self.art.aspect
+        self.art.draw(self.canv, (self.width - self._art_w) / 2, self.height - art_h, self._art_w)
+        y = self.height - art_h - CAPTION_GAP
+        for f, h in zip(self.caption, self._caption_h, strict=True):
+            y -= h
+            f.drawOn(self.canv, 0, y)
+
+
+class Marked(Flowable):
+    """A paragraph with a marker in a gutter to its left: a number, a bullet, or an icon.
+
+    The paragraph is set in the width left of the gutter, so wrapped lines line up with the
+    first line's text exactly. A split keeps the marker with the first part.
+    """
+
+    def __init__(
+        self,
+        para: Paragraph,
+        gutter: float,
+        marker: Paragraph | None = None,
+        icon: Art | None = None,
+        icon_size: float = 0.0,
+        first: bool = True,
+    ) -> None:
+        super().__init__()
+        self.para, self.gutter, self.marker, self.icon, self.icon_size = para, gutter, marker, icon, icon_size
+        self.first = first
+        self._para_h = 0.0
+        self._block_id = getattr(para, "_block_id", None)
+        self.keepWithNext = getattr(para, "keepWithNext", 0)
+
+    def _icon_h(self) -> float:
+        return self.icon_size * self.icon.aspect if self.icon and self.first else 0.0
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        self.para.canv = getattr(self, "canv", None)
+        _, self._para_h = self.para.wrap(aw - self.gutter, ah)
+        self.width, self.height = aw, max(self._para_h, self._icon_h())
+        return self.width, self.height
+
+    def split(self, aw: float, ah: float) -> list[Flowable]:
+        self.para.canv = getattr(self, "canv", None)
+        parts = self.para.split(aw - self.gutter, ah)
+        if len(parts) < 2:
+            return []
+        head = Marked(parts[0], self.gutter, self.marker, self.icon, self.icon_size, self.first)
+        tail = Marked(parts[1], self.gutter, first=False)
+        for part in (head, tail):
+            part._block_id = self._block_id
+        return [head, tail]
+
+    def getSpaceBefore(self) -> float:
+        return self.para.getSpaceBefore()
+
+    def getSpaceAfter(self) -> float:
+        return self.para.getSpaceAfter()
+
+    def draw(self) -> None:
+        self.para.drawOn(self.canv, self.gutter, self.height - self._para_h)
+        if not self.first:
+            return
+        style = self.para.style
+        if self.icon is not None:
+            # centred on the first line's x-height, the way a bullet sits
+            centre = self.height - style.leading * 0.5 - style.fontSize * 0.08
+            top = min(self.height, centre + self._icon_h() / 2)
+            self.icon.draw(self.canv, 0, top - self._icon_h(), self.icon_size)
+        elif self.marker is not None:
+            self.marker.canv = self.canv
+            self.marker.wrap(self.gutter, self.height)
+            self.marker.drawOn(self.canv, 0, self.height - self.marker.height)
+
+
+class IconHeading(Flowable):
+    """An icon, then a title paragraph beside it, the icon centred on the title's first line."""
+
+    def __init__(self, icon: Art, para: Paragraph, size: float) -> None:
+        super().__init__()
+        self.icon, self.para, self.size = icon, para, size
+        self.gap = size * 0.35
+        self._block_id = getattr(para, "_block_id", None)
+        self.keepWithNext = 1
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        self.para.canv = getattr(self, "canv", None)
+        _, h = self.para.wrap(aw - self.size - self.gap, ah)
+        self.width, self.height = aw, max(h, self.size * self.icon.aspect)
+        return self.width, self.height
+
+    def split(self, aw: float, ah: float) -> list[Flowable]:
+        return []
+
+    def getSpaceBefore(self) -> float:
+        return self.para.getSpaceBefore()
+
+    def getSpaceAfter(self) -> float:
+        return self.para.getSpaceAfter()
+
+    def draw(self) -> None:
+        leading = self.para.style.leading
+        ih = self.size * self.icon.aspect
+        centre = self.height - leading / 2
+        self.icon.draw(
+            self.canv, 0, min(self.height - ih, centre - ih / 2) if ih < leading else self.height - ih, self.size
+        )
+        self.para.drawOn(self.canv, self.size + self.gap, self.height - self.para.height)
+
+
+class FillInLine(Flowable):
+    """A label, then a line to write on by hand, with a fillable PDF text field over the line.
+
+    Every copy on a sheet (two cards) gets a field of its own name, numbered in drawing order,
+    so the same input gives the same bytes.
+    """
+
+    def __init__(self, label: Paragraph, name: str, color: str, height: float) -> None:
+        super().__init__()
+        self.label, self.name, self.color, self.field_h = label, name, color, height
+        self._block_id = getattr(label, "_block_id", None)
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        self.label.canv = getattr(self, "canv", None)
+        _, lh = self.label.wrap(aw, ah)
+        self.width, self.height = aw, lh + self.field_h + 2
+        return self.width, self.height
+
+    def split(self, aw: float, ah: float) -> list[Flowable]:
+        return []
+
+    def getSpaceBefore(self) -> float:
+        return self.label.getSpaceBefore()
+
+    def getSpaceAfter(self) -> float:
+        return self.label.getSpaceAfter() + 4
+
+    def draw(self) -> None:
+        canv = self.canv
+        self.label.drawOn(canv, 0, self.height - self.label.height)
+        canv.saveState()
+        canv.setStrokeColor(rl_colors.HexColor(self.color))
+        canv.setLineWidth(0.8)
+        canv.line(0, 1, self.width, 1)
+        canv.restoreState()
+        count = getattr(canv, "_handouts_fields", 0) + 1
+        canv._handouts_fields = count  # type: ignore[attr-defined]
+        canv.acroForm.textfield(
+            name=f"{self.name}-{count}",
+            tooltip=self.label.getPlainText(),
+            x=0,
+            y=2,
+            width=self.width,
+            height=self.field_h,
+            borderWidth=0,
+            borderColor=None,
+            fillColor=None,
+            textColor=rl_colors.HexColor(self.color),
+            fontName="Helvetica",
+            fontSize=min(12, self.field_h * 0.7),
+            relative=True,
+        )
