@@ -21,6 +21,7 @@ def copy_shipped(root: Path, clinics: dict[str, str]) -> Path:
     """Copy the shipped content and layouts to ``root`` with only ``clinics`` ({slug: clinic.yaml text})."""
     shutil.copytree(REPO / "layouts", root / "layouts")
     shutil.copytree(REPO / "content", root / "content", ignore=shutil.ignore_patterns("clinics"))
+    shutil.copytree(REPO / "art", root / "art")
     for slug, text in clinics.items():
         folder = root / "content" / "clinics" / slug
         folder.mkdir(parents=True)
