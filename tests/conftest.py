@@ -32,7 +32,7 @@ paper: letter
 languages: [en]
 branding:
   primary_color: "#1f5f5b"
-  accent_color: "#b8661f"
+  accent_color: "#99531a"
   logo: logo.png
 """
 

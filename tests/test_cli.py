@@ -127,8 +127,7 @@ def test_validate_catches_a_misspelt_template_field(runner, make_project):
     assert result.exit_code == 1
     assert result.stdout == summary(root, 1, "1 problem(s)")
     assert result.stderr == (
-        "Error: content/blocks/intro.yaml:7: text.en.body: 'dict object' has no attribute 'phon' "
-        "(names you can use: clinic, handout, lang, reviewed)\n"
+        "Error: content/blocks/intro.yaml:7: text.en.body: no field 'phon' on clinic: did you mean 'phone'?\n"
     )
 
 

@@ -48,7 +48,7 @@ def test_good_clinic_values(make_project):
     assert clinic.languages == ("en",)
     assert clinic.handouts is None
     assert clinic.primary_color == "#1f5f5b"
-    assert clinic.accent_color == "#b8661f"
+    assert clinic.accent_color == "#99531a"
     assert clinic.logo == (root / "content/clinics/demo/logo.png").resolve()
     assert clinic.heading_font is None
     assert clinic.body_font is None
@@ -63,7 +63,7 @@ def test_defaults_fill_what_the_file_leaves_out(make_project):
     assert clinic.hours == {}
     assert clinic.practitioners == ()
     assert clinic.primary_color == "#2f5d62"
-    assert clinic.accent_color == "#b5651d"
+    assert clinic.accent_color == "#99531a"
     assert clinic.logo is None
     assert (clinic.tagline, clinic.email, clinic.website, clinic.booking_url) == (None, None, None, None)
 
@@ -244,7 +244,7 @@ def test_five_mistakes_are_all_reported_by_validate(make_project, runner):
         ('mon: "9:00–17:00"', "mon: 12:30"),
         ("languages: [en]", "languages: [en, no]"),
         ('primary_color: "#1f5f5b"', 'primary_colour: "#1f5f5b"'),
-        ('accent_color: "#b8661f"', 'accent_color: "#b8661"'),
+        ('accent_color: "#99531a"', 'accent_color: "#99531"'),
     )
     root = make_project({"content/clinics/demo/clinic.yaml": text})
     result = runner.invoke(cli, ["validate", "--project", str(root)])
@@ -256,7 +256,7 @@ def test_five_mistakes_are_all_reported_by_validate(make_project, runner):
         f"{DISPLAY}:14: hours.mon: expected text, but YAML read the number 750: put the value in quotes\n"
         f"{DISPLAY}:18: languages[2]: expected text, but YAML read the yes/no value false: put the value in quotes\n"
         f"{DISPLAY}:20: branding.primary_colour: unknown field; did you mean 'primary_color'?\n"
-        f"{DISPLAY}:21: branding.accent_color: expected a colour such as '#1f6f5c', found '#b8661'\n"
+        f"{DISPLAY}:21: branding.accent_color: expected a colour such as '#1f6f5c', found '#99531'\n"
     )
 
 

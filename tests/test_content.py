@@ -215,7 +215,7 @@ def test_text_language_code(tmp_path):
 
 def test_contact_show_part_unknown(tmp_path):
     message = block_error(tmp_path, f"kind: contact\nshow: [phone, fax]\n{HEAD}text:\n  en:\n    title: C\n")
-    assert message == f"{BLOCK}:2: show[2]: 'fax' is not one of: address, phone, email, website, hours, booking"
+    assert message == f"{BLOCK}:2: show[2]: 'fax' is not one of: address, practitioners, phone, email, website, hours, booking"
 
 
 def test_unknown_top_level_field(tmp_path):
@@ -297,7 +297,9 @@ def test_read_strings_needs_english(tmp_path):
 def test_shipped_strings_load():
     strings = read_strings(Path(__file__).resolve().parent.parent)
     assert "page_of" in strings["en"]
-    assert all(set(keys) >= set(strings["en"]) for keys in strings.values())
+    assert all(set(keys) >= set(strings["en"]) for lang, keys in strings.items() if "@" not in lang)
+    regional = {lang: keys for lang, keys in strings.items() if "@" in lang}  # en@GB: only the keys that differ
+    assert regional and all(set(keys) <= set(strings[lang.split("@")[0]]) for lang, keys in regional.items())
 
 
 def test_read_folder_refuses_bad_file_names_and_keeps_the_rest(tmp_path):

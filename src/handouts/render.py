@@ -90,6 +90,12 @@ class _LimitedEnvironment(ImmutableSandboxedEnvironment):
             return obj  # an attribute of an undefined name stays undefined, so the error names that name
         if isinstance(obj, dict) and hasattr(obj, "label") and attribute not in obj:
             return self._no_field(obj, attribute)
+        if isinstance(obj, tuple) and not attribute.startswith("_"):  # a clinic's list of lines (address, team)
+            return self.undefined(
+                hint=f"a list of lines has no {attribute!r}: print it whole, or one line of it, such as [0]",
+                obj=obj,
+                name=attribute,
+            )
         return super().getattr(obj, attribute)
 
     def getitem(self, obj: Any, argument: Any) -> Any:
@@ -201,7 +207,7 @@ def render_text(source: str, context: dict[str, Any], display: str, line: int, w
             if len(result) > MAX_RESULT:
                 raise SecurityError(f"the text grows past {MAX_RESULT:,} characters, over the limit")
     except jinja2.UndefinedError as exc:
-        if str(exc.message).startswith("no field "):
+        if str(exc.message).startswith(("no field ", "a list of lines ")):
             raise TemplateError(f"{where}: {exc.message}", display, line) from None
         names = ", ".join(sorted(k for k in context if not k.startswith("_")))
         raise TemplateError(f"{where}: {exc.message} (names you can use: {names})", display, line) from None

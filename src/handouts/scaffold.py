@@ -44,7 +44,7 @@ languages: [en]                     # every handout is built in each of these
 
 branding:
   primary_color: "#2f5d62"          # header band and headings
-  accent_color: "#b5651d"           # bullets, rules, callout borders
+  accent_color: "#99531a"           # bullets, rules, callout borders (dark enough to read on white)
   logo: logo.png                    # PNG or JPEG in this folder
   # fonts:                          # optional TrueType files in this folder
   #   heading: {{regular: fonts/MyFont-Regular.ttf, bold: fonts/MyFont-Bold.ttf}}

@@ -49,7 +49,7 @@ _FONT_FAMILY = Record(
 
 BRANDING_FIELDS: dict[str, Field] = {
     "primary_color": Field(Color(), default="#2f5d62", doc="header bands, headings"),
-    "accent_color": Field(Color(), default="#b5651d", doc="rules, numbers, callout borders"),
+    "accent_color": Field(Color(), default="#99531a", doc="rules, numbers, callout borders"),
     "logo": Field(Text(), doc="PNG or JPEG file in the clinic folder, e.g. logo.png"),
     "cover_image": Field(Text(), doc="a photo (PNG or JPEG) in the clinic folder for brochure covers"),
     "fonts": Field(

@@ -34,6 +34,9 @@ from .linebreak import CJKParagraph
 from .theme import Theme
 
 
+LARGE_PRINT_MIN = 16.0  # pt: PRODUCT.md's large print
+
+
 @dataclass
 class Writer:
     """Turns one handout's blocks into flowables."""
@@ -86,7 +89,9 @@ class Writer:
     def review_line(self, text: str, fill: str) -> Paragraph:
         """Return the small "Reviewed <Month YYYY> · rev <code>" line that ends every handout."""
         small = self.theme.style("small", fill)
-        size = min(small.fontSize, 7.0)  # a record for the desk, not for the patient: as small as is legible
+        # a record for the desk, not for the patient: as small as is legible, except where every word must
+        # be large (a large-print layout's small text is itself 16 pt or more)
+        size = small.fontSize if small.fontSize >= LARGE_PRINT_MIN else min(small.fontSize, 7.0)
         style = small.clone("small-review", fontSize=size, leading=size * 1.2, spaceBefore=size * 0.3, spaceAfter=0)
         return self.paragraph(escape(text), style, None, "reviewed", 1, "content/strings.yaml", markup=False)
 
