@@ -103,6 +103,11 @@ def gallery_files() -> dict[str, str | bytes | None]:
                 "    title: Un nervio apretado\n    body: El síndrome del túnel carpiano afecta la mano.\n",
             ),
             "content/blocks/contact.yaml": _block("contact", "    title: Contact us\n", "    title: Contacto\n"),
+            "content/blocks/see-a-doctor-now.yaml": _block(
+                "callout",
+                "    title: See a doctor\n    items: [New weakness in a leg or hand]\n",
+                "    title: Vea a un médico\n    items: [Debilidad nueva en una pierna o mano]\n",
+            ),
             "content/blocks/disclaimer.yaml": _block(
                 "disclaimer", "    body: For education only.\n", "    body: Solo para informarse.\n"
             ),
@@ -110,13 +115,13 @@ def gallery_files() -> dict[str, str | bytes | None]:
                 "sheet", "Welcome sheet", "Hoja de bienvenida", "body: [intro, steps, contact, disclaimer]"
             ),
             "content/handouts/condition-sciatica.yaml": _handout(
-                "sheet", "Sciatica", "Ciática", "body: [leg-pain, contact, disclaimer]", "sciatica"
+                "sheet", "Sciatica", "Ciática", "body: [leg-pain, see-a-doctor-now, contact, disclaimer]", "sciatica"
             ),
             "content/handouts/condition-carpal-tunnel.yaml": _handout(
                 "sheet",
                 "Carpal tunnel syndrome",
                 "Síndrome del túnel carpiano",
-                "body: [wrist, disclaimer]",
+                "body: [wrist, see-a-doctor-now, disclaimer]",
                 "carpal-tunnel",
             ),
             "content/handouts/aftercare.yaml": _handout(

@@ -136,7 +136,7 @@ def test_cli_preview_of_a_pdf_not_built(runner, built):
 def test_cli_preview_of_a_language_the_clinic_does_not_offer(runner, built):
     result = runner.invoke(cli, ["preview", "--project", str(built), "demo", "welcome", "--lang", "es"])
     assert result.exit_code == 1
-    assert result.stderr == "Error: output/demo/welcome.es.pdf does not exist: clinic 'demo' offers en, not es\n"
+    assert result.stderr == "Error: clinic 'demo' offers en, not 'es': pick one of those with --lang\n"
 
 
 def test_cli_preview_of_unknown_names(runner, built):

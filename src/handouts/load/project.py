@@ -229,7 +229,7 @@ def handout_context(project: Project, clinic: Clinic, handout: Handout, lang: st
     return {
         "clinic": clinic_context(clinic, lang, day_names(lang)),
         "handout": {"id": handout.id, "title": words.get("title", ""), "subtitle": words.get("subtitle") or ""}
-        | {"headline": words.get("headline") or words.get("title", "")},
+        | {"headline": words.get("headline") or words.get("title", ""), "disclaimer": ""},  # disclaimer: see Writer
         "lang": lang,
         "reviewed": long_date(reviewed, lang) if reviewed else "",
     }

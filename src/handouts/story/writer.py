@@ -27,12 +27,11 @@ from ..errors import ContentError, LayoutError
 from ..load.config import Clinic
 from ..load.content import Block
 from ..load.i18n import DAYS, day_names
-from ..render import Styling, link, render_text, to_markup
+from ..render import Styling, link, plain, render_text, to_markup
 from . import figures
 from .flowables import Rows, ShrinkToFit, SideBySide, qr_code
 from .linebreak import CJKParagraph
 from .theme import Theme
-
 
 LARGE_PRINT_MIN = 16.0  # pt: PRODUCT.md's large print
 
@@ -203,7 +202,17 @@ class Writer:
 
     def _disclaimer(self, block: Block, lang: str, words: dict[str, Any], fill: str) -> list[Flowable]:
         if self.disclaimer_in_footer:
-            return []  # the layout prints it in every page's footer; a second copy only costs a page
+            # the layout prints it in every page's footer ({{ handout.disclaimer }}): every word of the block
+            # goes there, and a second copy in the body would only cost a page
+            parts = [
+                plain(self._text(words[key], f"text.{lang}.{key}", block.line_of(lang, key), block.display)).strip()
+                for key in ("title", "body")
+                if words.get(key)
+            ]
+            text = self.theme.strings["colon"].join(parts)
+            before = self.context["handout"].get("disclaimer")
+            self.context["handout"]["disclaimer"] = f"{before} {text}" if before else text
+            return []
         out: list[Flowable] = [
             HRFlowable(
                 width="100%",
