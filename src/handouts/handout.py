@@ -16,7 +16,7 @@ from .assets import families_for, load_logo
 from .colors import to_gray
 from .errors import LayoutError, raise_all
 from .load.config import Clinic, localized
-from .load.content import Handout
+from .load.content import Handout, Strings
 from .load.layout import Geometry, Layout
 from .load.project import Project, check_references, clinic_name, handout_context
 from .pdf import pin_reportlab_settings
@@ -113,7 +113,7 @@ def render(project: Project, task: Task) -> bytes:
     context = handout_context(project, clinic, handout, task.lang)
     writer = Writer(theme, clinic, context, handout.id)
     check_inserted_glyphs(clinic, handout, task.lang, writer)
-    stories, block_files = _stories(project, clinic, handout, geometry, writer)
+    stories, block_files = _stories(project, clinic, handout, layout.slots(), geometry, writer)
     where = f"handout {handout.id!r} for clinic {clinic.slug!r} ({task.lang})"
     pages = place(geometry, stories, where, block_files)
     words = handout.text[task.lang]
@@ -128,7 +128,7 @@ def render(project: Project, task: Task) -> bytes:
     return paint(geometry, pages, theme, load_logo(clinic), PageText(context, writer.page_paragraph), document)
 
 
-def theme_for(clinic: Clinic, lang: str, sizes: dict[str, float], strings: dict[str, str], variant: Variant) -> Theme:
+def theme_for(clinic: Clinic, lang: str, sizes: dict[str, float], strings: Strings, variant: Variant) -> Theme:
     """Return the theme of ``clinic``'s handouts in ``lang``: its fonts, its colours, the layout's type sizes."""
     body, heading = families_for(clinic, lang)
     return Theme(
@@ -146,13 +146,13 @@ def theme_for(clinic: Clinic, lang: str, sizes: dict[str, float], strings: dict[
 
 
 def _stories(
-    project: Project, clinic: Clinic, handout: Handout, geometry: Geometry, writer: Writer
+    project: Project, clinic: Clinic, handout: Handout, slots: list[str], geometry: Geometry, writer: Writer
 ) -> tuple[dict[str, list[Flowable]], dict[str, str]]:
     """Return the flowables of each slot, in order, and the display path of each block used."""
     fills = {p.slot: writer.theme.color(p.fill) for page in geometry.pages for p in reversed(page.panels) if p.slot}
     stories = {}
     block_files = {}
-    for slot in geometry.slots():
+    for slot in slots:
         flowables = []
         for block_id in handout.slots.get(slot, ()):
             block = project.block_for(clinic.slug, block_id)

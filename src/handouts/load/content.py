@@ -245,13 +245,27 @@ def read_folder(root: Path, folder: Path, reader: Any) -> tuple[dict[str, Any], 
 
 
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+STRINGS_FILE = "content/strings.yaml"
 
 
-def read_strings(root: Path) -> dict[str, dict[str, str]]:
+class Strings(dict[str, str]):
+    """One language's page strings, ``{key: text}``, each remembering its line in ``content/strings.yaml``."""
+
+    def __init__(self, table: dict[str, str], lines: dict[str, int] | None = None, line: int = 1) -> None:
+        super().__init__(table)
+        self.lines: dict[str, int] = dict(lines or {})
+        self.line = line
+
+    def line_of(self, key: str) -> int:
+        """Return the file line of ``key``, or of the language when the key's line is not known."""
+        return self.lines.get(key, self.line)
+
+
+def read_strings(root: Path) -> dict[str, Strings]:
     """Load ``content/strings.yaml``: page furniture words per language.
 
-    Returns ``{lang: {key: text}}``; raises ``ContentError`` when a language lacks a key that
-    English has, naming the key.
+    Returns ``{lang: Strings}`` (each text with its line); raises ``ContentError`` when a
+    language lacks a key that English has, naming the key.
     """
     display = "content/strings.yaml"
     data = load_yaml(root / "content" / "strings.yaml", display)
@@ -263,7 +277,11 @@ def read_strings(root: Path) -> dict[str, dict[str, str]]:
     raise_all(ck.errors)
     if "en" not in table:
         raise ContentError("needs an 'en:' section: every other language is checked against it", display, 1)
-    out: dict[str, dict[str, str]] = {lang: dict(keys) for lang, keys in table.items()}
+    out: dict[str, Strings] = {}
+    for lang, keys in table.items():
+        words = data.get(lang)
+        lines = {k: words.line_of(k) for k in keys} if isinstance(words, YMap) else {}
+        out[lang] = Strings(keys, lines, data.line_of(lang))
     for lang, keys in out.items():
         missing = sorted(set(out["en"]) - set(keys))
         if missing:

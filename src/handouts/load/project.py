@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import ContentError, HandoutError
 from .config import Clinic, clinic_context, discover_clinics, load_clinic, localized
-from .content import Block, Handout, read_block, read_folder, read_handout, read_strings
+from .content import Block, Handout, Strings, read_block, read_folder, read_handout, read_strings
 from .i18n import long_date
 from .layout import Layout, load_layout
 from .schema import did_you_mean
@@ -27,7 +27,7 @@ class Project:
     blocks: dict[str, Block]
     handouts: dict[str, Handout]
     layouts: dict[str, Layout]
-    strings: dict[str, dict[str, str]]
+    strings: dict[str, Strings]
     clinics: dict[str, Clinic]
     clinic_blocks: dict[str, dict[str, Block]]
     shared_problems: list[HandoutError] = field(default_factory=list)

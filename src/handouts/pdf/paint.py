@@ -20,6 +20,7 @@ from reportlab.platypus import Paragraph
 from ..assets import Logo
 from ..colors import text_on
 from ..errors import LayoutError
+from ..load.content import STRINGS_FILE, Strings
 from ..load.layout import MARK_ROOM, ElementGeo, Geometry, Rect
 from ..render import Styling, render_text, to_markup
 from ..story.flowables import qr_code
@@ -94,7 +95,7 @@ class Painter:
     def page(self, number: int, total: int, content: PageContent) -> None:
         template = self.job.geometry.pages[content.template]
         context = dict(self.job.text.context, page=number, pages=total)
-        context["t"] = _Strings(self.job.theme.strings, context)
+        context["t"] = _Strings(self.job.theme.strings, self.job.theme.lang, context)
         for el in template.elements:
             if el.type == "band":
                 self.fill_rect(self._bled(el.rect) if el.options["bleed"] else el.rect, el.options["fill"])
@@ -129,7 +130,7 @@ class Painter:
     def _text_value(self, el: ElementGeo, key: str, context: dict[str, Any], page_id: str) -> str:
         where = f"pages.{page_id}.elements[{el.index}].{key}"
         layout_file = f"layouts/{self.job.geometry.layout_id}.yaml"
-        return render_text(el.options[key], context, layout_file, 1, where).strip()
+        return render_text(el.options[key], context, layout_file, el.line, where).strip()
 
     def _text(self, el: ElementGeo, context: dict[str, Any], page_id: str) -> None:
         text = self._text_value(el, "text", context, page_id)
@@ -149,7 +150,7 @@ class Painter:
         )
         where = f"pages.{page_id}.elements[{el.index}].text"
         layout_file = f"layouts/{self.job.geometry.layout_id}.yaml"
-        markup = "<br/>".join(to_markup(line, Styling(), layout_file, 1, where) for line in text.split("\n"))
+        markup = "<br/>".join(to_markup(line, Styling(), layout_file, el.line, where) for line in text.split("\n"))
         para = self.job.text.paragraph(markup, style, where, layout_file)
         _, h = para.wrap(el.rect.width, el.rect.height)
         size, floor = style.fontSize, el.options["min_size"] or style.fontSize
@@ -164,6 +165,7 @@ class Painter:
                 f"{self.job.document.where}: {where}: the text {text[:60]!r} needs {h / 72:.2f}in but the element is "
                 f"{el.rect.height / 72:.2f}in tall: shorten the text or make the element taller",
                 layout_file,
+                el.line,
             )
         y = {"top": el.rect.top - h, "middle": el.rect.y + (el.rect.height - h) / 2, "bottom": el.rect.y}[
             el.options["valign"]
@@ -175,7 +177,7 @@ class Painter:
         if not data:
             return
         size = min(el.rect.width, el.rect.height)
-        drawing = qr_code(data, size, f"layouts/{self.job.geometry.layout_id}.yaml", 1, self.gray)
+        drawing = qr_code(data, size, f"layouts/{self.job.geometry.layout_id}.yaml", el.line, self.gray)
         x = {"left": el.rect.x, "center": el.rect.x + (el.rect.width - size) / 2, "right": el.rect.right - size}[
             el.options["align"]
         ]
@@ -185,13 +187,15 @@ class Painter:
 class _Strings(dict):
     """Page strings, rendered on use so ``page_of`` can say "Page {{ page }} of {{ pages }}"."""
 
-    def __init__(self, table: dict[str, str], context: dict[str, Any]) -> None:
+    def __init__(self, table: Strings, lang: str, context: dict[str, Any]) -> None:
         super().__init__(table)
+        self._table = table
+        self._lang = lang
         self._context = context
 
     def __getitem__(self, key: str) -> str:
         raw = super().__getitem__(key)
-        return render_text(raw, self._context, "content/strings.yaml", 1, key)
+        return render_text(raw, self._context, STRINGS_FILE, self._table.line_of(key), f"strings.{self._lang}.{key}")
 
 
 def _sheet(job: _Job) -> tuple[float, float, tuple[tuple[float, float], ...]]:

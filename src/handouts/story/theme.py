@@ -16,6 +16,7 @@ from reportlab.lib.styles import ParagraphStyle
 from ..assets import Family
 from ..cjk import is_cjk
 from ..colors import INK, WHITE, heading_color, text_on, tint
+from ..load.content import Strings
 from .linebreak import chinese_line_rules
 
 WARNING_RED = "#a4262c"
@@ -33,7 +34,7 @@ class Theme:
     warning: str
     sizes: dict[str, float]
     leading: float
-    strings: dict[str, str]
+    strings: Strings
     lang: str
     gray: Any  # callable mapping a colour to what the variant prints
     _styles: dict[tuple[str, str], ParagraphStyle] = field(default_factory=dict)

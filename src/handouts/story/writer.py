@@ -24,7 +24,7 @@ from ..cjk import is_cjk
 from ..colors import tint
 from ..errors import ContentError, LayoutError
 from ..load.config import Clinic
-from ..load.content import Block
+from ..load.content import STRINGS_FILE, Block
 from ..load.i18n import DAYS, day_names
 from ..render import Styling, link, render_text, to_markup
 from .flowables import Rows, ShrinkToFit, SideBySide, qr_code
@@ -255,8 +255,8 @@ class Writer:
             self.theme.style("subheading", fill),
             block,
             f"strings.{self.theme.lang}.{key}",
-            1,
-            "content/strings.yaml",
+            self.theme.strings.line_of(key),
+            STRINGS_FILE,
         )
         para.keepWithNext = 1
         return para
@@ -280,8 +280,8 @@ class Writer:
                 self.theme.style("strong", "none"),
                 block,
                 f"strings.{lang}.warning_signs",
-                1,
-                "content/strings.yaml",
+                self.theme.strings.line_of("warning_signs"),
+                STRINGS_FILE,
             )
         ]
         warn += self._list(block, lang, words, "none", numbered=False, key="warning_signs")
