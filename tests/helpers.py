@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 import subprocess
-from html import unescape
 from pathlib import Path
 
+import yaml
+
 from handouts.load.config import Clinic
-from handouts.load.content import Block
 from handouts.load.layout import Geometry
-from handouts.render import Styling, render_text, to_markup
 
 
 def squash(text: str) -> str:
@@ -28,15 +27,37 @@ def _strings(value: object) -> list[str]:
     return []
 
 
-def expected_texts(block: Block, lang: str, context: dict) -> list[str]:
-    """Return every piece of text ``block`` prints in ``lang``, as a reader sees it."""
+_CLINIC_NAME = re.compile(r"\{\{\s*clinic\.(\w+)\s*\}\}")
+
+
+def _clinic_value(clinic: dict, key: str, lang: str) -> str:
+    """Return ``clinic.yaml``'s ``key`` as a reader in ``lang`` sees it (a per-language map, or ``*`` for all)."""
+    value = clinic.get(key) or ""
+    if isinstance(value, dict):
+        value = value.get(lang, value.get("*", value.get("en", "")))
+    return str(value)
+
+
+def _visible(text: str) -> str:
+    """Return ``text`` with the inline markup stars removed (``\\*`` stays a literal star)."""
+    return re.sub(r"\\(.)", r"\1", re.sub(r"(?<!\\)\*\*?", "", text))
+
+
+def expected_texts(root: Path, block_file: str, slug: str, lang: str) -> list[str]:
+    """Return every piece of text the block in ``block_file`` prints in ``lang`` for clinic ``slug``.
+
+    Read straight from the YAML, independently of the code under test: plain ``yaml.safe_load``,
+    ``{{ clinic.x }}`` replaced with the value in the clinic's YAML, markup stars removed,
+    paragraphs split at blank lines.
+    """
+    block = yaml.safe_load((root / block_file).read_text(encoding="utf-8"))
+    clinic = yaml.safe_load((root / "content" / "clinics" / slug / "clinic.yaml").read_text(encoding="utf-8"))
     out = []
-    for raw in _strings(block.text[lang]):
-        text = render_text(raw, context, block.display, 1, "test")
-        markup = to_markup(text, Styling(), block.display, 1, "test")
-        visible = unescape(re.sub(r"<[^>]+>", "", markup))
+    for raw in _strings(block["text"][lang]):
+        visible = _CLINIC_NAME.sub(lambda m: _clinic_value(clinic, m.group(1), lang), _visible(raw))
+        assert "{{" not in visible and "{%" not in visible, f"the test reader cannot expand {raw!r}"
         out += [p for p in re.split(r"\n\s*\n", visible) if p.strip()]
-    return out + list(block.references)
+    return out + [str(r) for r in block.get("references") or []]
 
 
 def panel_text(pdf: Path, geometry: Geometry, pages: int) -> str:
