@@ -74,8 +74,9 @@ def check_page_texts(project: Project, clinic: Clinic, handout_id: str, lang: st
                 if key and element[key]:
                     where = f"pages.{page['id']}.elements[{i + 1}].{key}"
                     check(element[key], layout.display, layout.element_line(p, i), where, key == "text")
-    for key, text in (strings or {}).items():
-        check(text, STRINGS_FILE, strings.line_of(key) if strings else 1, f"strings.{lang}.{key}", True)
+    if strings is not None:  # a missing language is check_references' to report
+        for key, text in strings.items():
+            check(text, STRINGS_FILE, strings.line_of(key), f"strings.{lang}.{key}", True)
     return out
 
 
