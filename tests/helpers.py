@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import yaml
@@ -60,34 +63,31 @@ def expected_texts(root: Path, block_file: str, slug: str, lang: str) -> list[st
     return out + [str(r) for r in block.get("references") or []]
 
 
+def run_all(commands: Sequence[Sequence[str]]) -> list[subprocess.CompletedProcess[str]]:
+    """Run independent commands (qpdf, poppler) side by side on every core; return their results in order."""
+
+    def run(command: Sequence[str]) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(list(command), capture_output=True, text=True, check=False)
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        return list(pool.map(run, commands))
+
+
 def panel_text(pdf: Path, geometry: Geometry, pages: int) -> str:
     """Return the text inside the layout's panels, page by page and panel by panel in order."""
-    parts = []
+    commands = []
     for number in range(1, pages + 1):
         template = geometry.pages[min(number - 1, len(geometry.pages) - 1)]
         for panel in template.panels:
             r = panel.frame
             top = geometry.height - r.top
-            args = [
-                "-f",
-                str(number),
-                "-l",
-                str(number),
-                "-r",
-                "72",
-                "-x",
-                str(int(r.x) - 1),
-                "-y",
-                str(int(top) - 1),
-                "-W",
-                str(int(r.width) + 3),
-                "-H",
-                str(int(r.height) + 3),
-            ]
-            parts.append(
-                subprocess.run(["pdftotext", *args, str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-            )
-    return "\n".join(parts)
+            box = {"-x": int(r.x) - 1, "-y": int(top) - 1, "-W": int(r.width) + 3, "-H": int(r.height) + 3}
+            args = ["-f", str(number), "-l", str(number), "-r", "72"] + [f for k, v in box.items() for f in (k, str(v))]
+            commands.append(["pdftotext", *args, str(pdf), "-"])
+    done = run_all(commands)
+    for command, result in zip(commands, done, strict=True):
+        assert result.returncode == 0, (command, result.stderr)
+    return "\n".join(result.stdout for result in done)
 
 
 def contact_texts(clinic: Clinic) -> list[str]:
