@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 from conftest import pdffonts, pdftotext
@@ -138,29 +137,30 @@ def test_content_that_does_not_fit_fails_naming_block_and_panel(make_project, ru
     assert not [p for p in old.parent.iterdir() if p.name.endswith(".tmp")]
 
 
-def test_shipped_catalogue_first_visit_sheets(tmp_path: Path):
-    """The repository's own example clinics build and carry every sentence of their first-visit blocks."""
+def test_shipped_catalogue_first_visit_sheets(shipped_catalogue: Path):
+    """The repository's own example clinics build and carry every sentence of their first-visit blocks.
+
+    Reads the catalogue the session built once with the CLI, rather than rendering them again.
+    """
     repo = Path(__file__).resolve().parent.parent
     project = load_project(repo)
     assert len(project.clinics) >= 3
     papers = set()
     for slug, clinic in project.clinics.items():
-        data = render(project, Task(slug, "first-visit", "en"))
-        reader = PdfReader(io.BytesIO(data))
+        pdf = shipped_catalogue / slug / "first-visit.pdf"
+        reader = PdfReader(pdf)
         assert 1 <= len(reader.pages) <= 2, slug
         geometry = resolve(project.layouts["sheet"], clinic.paper)
         papers.add(geometry.paper)
         box = reader.pages[0].mediabox
         assert (round(float(box.width)), round(float(box.height))) == (round(geometry.width), round(geometry.height))
-        tmp = tmp_path / f"{slug}.pdf"
-        tmp.write_bytes(data)
-        body = squash(panel_text(tmp, geometry, len(reader.pages)))
+        body = squash(panel_text(pdf, geometry, len(reader.pages)))
         handout = project.handouts["first-visit"]
         for block_id in handout.slots["body"]:
             block = project.block_for(slug, block_id)
             for text in expected_texts(repo, block.display, slug, "en"):
                 assert squash(text) in body, (slug, block_id, text)
-        assert all(f["emb"] == "yes" for f in pdffonts(tmp))
+        assert all(f["emb"] == "yes" for f in pdffonts(pdf))
     assert papers == {"letter", "a4"}
 
 
