@@ -907,7 +907,7 @@ def test_boxed_table_taller_than_its_panel(make_project, runner):
     )
     result = build(runner, root)
     assert error(result) == (
-        "Error: content/blocks/callout.yaml: handout 'welcome' for clinic 'demo' (en): block 'callout' does not fit: "
+        "Error: content/blocks/callout.yaml:6: handout 'welcome' for clinic 'demo' (en): block 'callout' does not fit: "
         "it runs past panel 'little-box' (page 1) of layout 'tiny': shorten the text, move a block to another slot, "
         "or use a roomier layout\n"
     )
@@ -919,7 +919,7 @@ def test_qr_code_wider_than_a_narrow_panel(make_project, runner):
     )
     result = build(runner, root)
     assert error(result) == (
-        "Error: content/blocks/contact.yaml: handout 'welcome' for clinic 'demo' (en): block 'contact' has a part "
+        "Error: content/blocks/contact.yaml:5: handout 'welcome' for clinic 'demo' (en): block 'contact' has a part "
         "too large for panel 'little-box': shorten it or split it\n"
     )
 
@@ -960,7 +960,7 @@ def test_content_over_the_page_limit(make_project, runner):
     recipe = f"layout: sheet\ntext:\n  en:\n    title: Long\nslots:\n  body: [{slots}]\n"
     result = build(runner, make_project({**blocks, "content/handouts/welcome.yaml": recipe}))
     assert error(result) == (
-        "Error: content/blocks/long5.yaml: handout 'welcome' for clinic 'demo' (en): block 'long5' does not fit: "
+        "Error: content/blocks/long5.yaml:5: handout 'welcome' for clinic 'demo' (en): block 'long5' does not fit: "
         "it runs past panel 'right-column-next' (page 50) of layout 'sheet': shorten the text, move a block to "
         "another slot, or use a roomier layout\n"
     )

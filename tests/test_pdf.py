@@ -127,7 +127,7 @@ def test_content_that_does_not_fit_fails_naming_block_and_panel(make_project, ru
     result = runner.invoke(cli, ["build", "--project", str(root)])
     assert result.exit_code == 1
     assert result.stderr == (
-        "Error: content/blocks/steps.yaml: handout 'welcome' for clinic 'demo' (en): block 'steps' does not fit: "
+        "Error: content/blocks/steps.yaml:5: handout 'welcome' for clinic 'demo' (en): block 'steps' does not fit: "
         "it runs past panel 'little-box' (page 1) of layout 'tiny' (starting 'What happens'): shorten the text, "
         "move a block to another slot, or use a roomier layout\n"
     )

@@ -147,17 +147,17 @@ def theme_for(clinic: Clinic, lang: str, sizes: dict[str, float], strings: Strin
 
 def _stories(
     project: Project, clinic: Clinic, handout: Handout, slots: list[str], geometry: Geometry, writer: Writer
-) -> tuple[dict[str, list[Flowable]], dict[str, str]]:
-    """Return the flowables of each slot, in order, and the display path of each block used."""
+) -> tuple[dict[str, list[Flowable]], dict[str, tuple[str, int]]]:
+    """Return the flowables of each slot, in order, and each block's file and the line of its text in the language."""
     fills = {p.slot: writer.theme.color(p.fill) for page in geometry.pages for p in reversed(page.panels) if p.slot}
     stories = {}
-    block_files = {}
+    block_files: dict[str, tuple[str, int]] = {}
     for slot in slots:
         flowables = []
         for block_id in handout.slots.get(slot, ()):
             block = project.block_for(clinic.slug, block_id)
             assert block is not None  # checked by check_references
-            block_files[block.id] = block.display
+            block_files[block.id] = (block.display, block.text_line(writer.theme.lang))
             flowables += writer.block(block, fills.get(slot, "none"))
         stories[slot] = flowables
     return stories, block_files

@@ -142,6 +142,11 @@ class Block:
             return fields[field].line_of(index)
         return fields.line_of(field)
 
+    def text_line(self, lang: str) -> int:
+        """Return the file line of ``text.<lang>``: where the block's words in ``lang`` begin."""
+        text = self.lines.get("text")
+        return text.line_of(lang) if isinstance(text, YMap) else self.lines.line_of("text")
+
     def fields(self, lang: str) -> list[tuple[str, int, str]]:
         """Return every text of ``text.<lang>`` as ``(field path, line, text)``, in file order."""
         text = self.lines.get("text")
