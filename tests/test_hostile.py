@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -861,8 +862,12 @@ def test_reportlab_environment_and_settings_files_change_nothing(make_project, t
     home.mkdir()
     (home / ".reportlab_settings").write_text(settings)
 
-    plain = _cli_in_child(root, tmp_path / "plain", tmp_path, {"HOME": str(tmp_path)})
-    hostile = _cli_in_child(root, tmp_path / "hostile", cwd, {**HOSTILE_ENVIRONMENT, "HOME": str(home)})
+    with ThreadPoolExecutor(max_workers=2) as pool:  # two independent builds, side by side
+        plain_run = pool.submit(_cli_in_child, root, tmp_path / "plain", tmp_path, {"HOME": str(tmp_path)})
+        hostile_run = pool.submit(
+            _cli_in_child, root, tmp_path / "hostile", cwd, {**HOSTILE_ENVIRONMENT, "HOME": str(home)}
+        )
+        plain, hostile = plain_run.result(), hostile_run.result()
     assert (plain.returncode, plain.stderr) == (0, "")
     assert (hostile.returncode, hostile.stderr) == (0, ""), hostile.stderr[-2000:]
     assert not marker.exists()
