@@ -187,6 +187,14 @@ def reverse_catalogue(_catalogues: tuple[Path, ReverseBuild]) -> ReverseBuild:
     return _catalogues[1]
 
 
+@pytest.fixture(scope="session")
+def gallery_project(tmp_path_factory) -> Path:
+    """The gallery fixture project, built once per test run (test_gallery and test_browser only read it)."""
+    from gallery_project import build_gallery_project
+
+    return build_gallery_project(tmp_path_factory.mktemp("gallery") / "project")
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     """A click test runner that keeps stderr apart from stdout."""
