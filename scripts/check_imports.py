@@ -1,8 +1,10 @@
-"""Take the source tree of handouts and give back its import cycles and its oversized modules.
+"""Take the source tree of handouts and give back its import cycles, its upward imports and its oversized modules.
 
-Counts every import, also those inside functions (they still tie modules together), and every
-module over the line limit. Prints one problem a line and exits 1 when there is any; pure
-standard library, so it runs before anything is installed::
+Counts every import, also those inside functions (they still tie modules together), every
+import that points up the pipeline (each module or package has a rank in ``RANKS``; a module
+may import only modules of its own rank or lower), and every module over the line limit.
+Prints one problem a line and exits 1 when there is any; pure standard library, so it runs
+before anything is installed::
 
     python scripts/check_imports.py
 """
@@ -18,6 +20,39 @@ ROOT = Path(__file__).resolve().parent.parent / "src" / "handouts"
 MAX_LINES = 500
 # modules allowed over MAX_LINES for now, each with the issue that splits it
 TOO_LONG_FOR_NOW: dict[str, str] = {}
+
+
+# Where each module or package sits along the pipeline, bottom first; a name covers the modules under it.
+# A module imports only from its own rank or below, so lower stages never reach up for a higher one.
+RANKS: dict[str, int] = {
+    "": 0,  # the package itself: the version
+    "errors": 0,
+    "units": 0,
+    "files": 0,
+    "colors": 0,
+    "variant": 0,
+    "load": 1,
+    "plan": 2,
+    "pool": 2,
+    "incremental": 2,
+    "render": 3,
+    "claims": 3,
+    "assets": 3,
+    "cjk": 3,
+    "story": 4,
+    "pdf": 5,
+    "handout": 6,
+    "gallery": 7,
+    "checks": 7,
+    "lint": 7,
+    "gate": 7,
+    "translations": 7,
+    "report": 7,
+    "scaffold": 7,
+    "build": 8,
+    "cli": 9,
+    "__main__": 9,
+}
 
 
 def module_name(path: Path, root: Path) -> str:
@@ -100,6 +135,37 @@ def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
     return sorted(groups)
 
 
+def rank_of(name: str, ranks: dict[str, int]) -> int | None:
+    """Return the rank of module ``name`` (``pkg.a.b``): that of ``a.b``, else of ``a``, else None.
+
+    The package itself (``pkg``) has the rank of ``""``.
+    """
+    parts = name.split(".")[1:]
+    if not parts:
+        return ranks.get("")  # the package's own __init__
+    while parts:
+        key = ".".join(parts)
+        if key in ranks:
+            return ranks[key]
+        parts.pop()
+    return None
+
+
+def upward_imports(edges: dict[str, set[str]], ranks: dict[str, int]) -> list[str]:
+    """Return one message per module without a rank and per import that points up the pipeline."""
+    out = []
+    for name in sorted(edges):
+        rank = rank_of(name, ranks)
+        if rank is None:
+            out.append(f"{name}: no rank along the pipeline: add it to RANKS in scripts/check_imports.py")
+            continue
+        for target in sorted(edges[name]):
+            up = rank_of(target, ranks)
+            if up is not None and up > rank:
+                out.append(f"upward import: {name} (rank {rank}) imports {target} (rank {up})")
+    return out
+
+
 def long_modules(root: Path, limit: int = MAX_LINES) -> list[tuple[str, int]]:
     """Return ``(module, lines)`` for every module of the package over ``limit`` lines."""
     out = []
@@ -110,9 +176,11 @@ def long_modules(root: Path, limit: int = MAX_LINES) -> list[tuple[str, int]]:
     return out
 
 
-def problems(root: Path = ROOT) -> list[str]:
-    """Return one message per import cycle and per module over the limit (allow-listed ones excepted)."""
-    out = [f"import cycle: {' <-> '.join(group)}" for group in cycles(graph(root))]
+def problems(root: Path = ROOT, ranks: dict[str, int] = RANKS) -> list[str]:
+    """Return one message per import cycle, upward import and module over the limit (allow-listed ones excepted)."""
+    edges = graph(root)
+    out = [f"import cycle: {' <-> '.join(group)}" for group in cycles(edges)]
+    out += upward_imports(edges, ranks)
     out += [
         f"{name}: {count} lines, over {MAX_LINES}" for name, count in long_modules(root) if name not in TOO_LONG_FOR_NOW
     ]
@@ -131,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name}: {count} lines, allowed for now: {TOO_LONG_FOR_NOW[name]}")
     if not found:
         modules = len(graph(args.root))
-        print(f"{modules} modules, no import cycle, none over {MAX_LINES} lines")
+        print(f"{modules} modules, no import cycle, no upward import, none over {MAX_LINES} lines")
     return 1 if found else 0
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -130,15 +133,66 @@ def make_project(tmp_path: Path):
     return make
 
 
-@pytest.fixture(scope="session")
-def shipped_catalogue(tmp_path_factory) -> Path:
-    """The repository's own catalogue, built once per test run, in this process, with the CLI."""
-    from handouts.cli import cli
+@dataclass
+class ReverseBuild:
+    """A second build of the whole catalogue: a fresh process, clinics in reverse order, one worker."""
 
-    out = tmp_path_factory.mktemp("catalogue") / "first"
+    out: Path
+    clinics: list[str]
+    process: subprocess.Popen[str]
+
+    def wait(self) -> tuple[int, str, str]:
+        """Return (exit code, stdout, stderr) once the build has finished."""
+        stdout, stderr = self.process.communicate()
+        return self.process.returncode, stdout, stderr
+
+
+@pytest.fixture(scope="session")
+def _catalogues(tmp_path_factory) -> Iterator[tuple[Path, ReverseBuild]]:
+    """Build the shipped catalogue once in this process with the CLI, then start the reverse build.
+
+    The reverse build runs in its own process while the rest of the suite goes on (pytest uses one
+    core; it uses the other), and ``test_verified`` compares its bytes when it gets there.
+    """
+    from handouts.cli import cli
+    from handouts.load.project import load_project
+
+    root = tmp_path_factory.mktemp("catalogue")
+    out = root / "first"
     result = CliRunner().invoke(cli, ["build", "--project", str(REPO), "--out", str(out)], catch_exceptions=False)
     assert result.exit_code == 0, result.stderr
-    return out
+    clinics = sorted(load_project(REPO).clinics, reverse=True)
+    args = ["build", "--project", str(REPO), "--out", str(root / "second"), "--jobs", "1"]
+    for slug in clinics:
+        args += ["--clinic", slug]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "handouts", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    reverse = ReverseBuild(root / "second", clinics, process)
+    yield out, reverse
+    if process.poll() is None:  # the run ended without the test that reads it (pytest -k ...)
+        process.kill()
+    process.communicate()
+
+
+@pytest.fixture(scope="session")
+def shipped_catalogue(_catalogues: tuple[Path, ReverseBuild]) -> Path:
+    """The repository's own catalogue, built once per test run, in this process, with the CLI."""
+    return _catalogues[0]
+
+
+@pytest.fixture(scope="session")
+def reverse_catalogue(_catalogues: tuple[Path, ReverseBuild]) -> ReverseBuild:
+    """The second build of the shipped catalogue, started in the background when the first one was done."""
+    return _catalogues[1]
+
+
+@pytest.fixture(scope="session")
+def gallery_project(tmp_path_factory) -> Path:
+    """The gallery fixture project, built once per test run (test_gallery and test_browser only read it)."""
+    from gallery_project import build_gallery_project
+
+    return build_gallery_project(tmp_path_factory.mktemp("gallery") / "project")
 
 
 @pytest.fixture

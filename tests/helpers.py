@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
-from html import unescape
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import yaml
+
 from handouts.load.config import Clinic
-from handouts.load.content import Block
 from handouts.load.layout import Geometry
-from handouts.render import Styling, render_text, to_markup
 
 
 def squash(text: str) -> str:
@@ -28,45 +30,64 @@ def _strings(value: object) -> list[str]:
     return []
 
 
-def expected_texts(block: Block, lang: str, context: dict) -> list[str]:
-    """Return every piece of text ``block`` prints in ``lang``, as a reader sees it."""
+_CLINIC_NAME = re.compile(r"\{\{\s*clinic\.(\w+)\s*\}\}")
+
+
+def _clinic_value(clinic: dict, key: str, lang: str) -> str:
+    """Return ``clinic.yaml``'s ``key`` as a reader in ``lang`` sees it (a per-language map, or ``*`` for all)."""
+    value = clinic.get(key) or ""
+    if isinstance(value, dict):
+        value = value.get(lang, value.get("*", value.get("en", "")))
+    return str(value)
+
+
+def _visible(text: str) -> str:
+    """Return ``text`` with the inline markup stars removed (``\\*`` stays a literal star)."""
+    return re.sub(r"\\(.)", r"\1", re.sub(r"(?<!\\)\*\*?", "", text))
+
+
+def expected_texts(root: Path, block_file: str, slug: str, lang: str) -> list[str]:
+    """Return every piece of text the block in ``block_file`` prints in ``lang`` for clinic ``slug``.
+
+    Read straight from the YAML, independently of the code under test: plain ``yaml.safe_load``,
+    ``{{ clinic.x }}`` replaced with the value in the clinic's YAML, markup stars removed,
+    paragraphs split at blank lines.
+    """
+    block = yaml.safe_load((root / block_file).read_text(encoding="utf-8"))
+    clinic = yaml.safe_load((root / "content" / "clinics" / slug / "clinic.yaml").read_text(encoding="utf-8"))
     out = []
-    for raw in _strings(block.text[lang]):
-        text = render_text(raw, context, block.display, 1, "test")
-        markup = to_markup(text, Styling(), block.display, 1, "test")
-        visible = unescape(re.sub(r"<[^>]+>", "", markup))
+    for raw in _strings(block["text"][lang]):
+        visible = _CLINIC_NAME.sub(lambda m: _clinic_value(clinic, m.group(1), lang), _visible(raw))
+        assert "{{" not in visible and "{%" not in visible, f"the test reader cannot expand {raw!r}"
         out += [p for p in re.split(r"\n\s*\n", visible) if p.strip()]
-    return out + list(block.references)
+    return out + [str(r) for r in block.get("references") or []]
+
+
+def run_all(commands: Sequence[Sequence[str]]) -> list[subprocess.CompletedProcess[str]]:
+    """Run independent commands (qpdf, poppler) side by side on every core; return their results in order."""
+
+    def run(command: Sequence[str]) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(list(command), capture_output=True, text=True, check=False)
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        return list(pool.map(run, commands))
 
 
 def panel_text(pdf: Path, geometry: Geometry, pages: int) -> str:
     """Return the text inside the layout's panels, page by page and panel by panel in order."""
-    parts = []
+    commands = []
     for number in range(1, pages + 1):
         template = geometry.pages[min(number - 1, len(geometry.pages) - 1)]
         for panel in template.panels:
             r = panel.frame
             top = geometry.height - r.top
-            args = [
-                "-f",
-                str(number),
-                "-l",
-                str(number),
-                "-r",
-                "72",
-                "-x",
-                str(int(r.x) - 1),
-                "-y",
-                str(int(top) - 1),
-                "-W",
-                str(int(r.width) + 3),
-                "-H",
-                str(int(r.height) + 3),
-            ]
-            parts.append(
-                subprocess.run(["pdftotext", *args, str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-            )
-    return "\n".join(parts)
+            box = {"-x": int(r.x) - 1, "-y": int(top) - 1, "-W": int(r.width) + 3, "-H": int(r.height) + 3}
+            args = ["-f", str(number), "-l", str(number), "-r", "72"] + [f for k, v in box.items() for f in (k, str(v))]
+            commands.append(["pdftotext", *args, str(pdf), "-"])
+    done = run_all(commands)
+    for command, result in zip(commands, done, strict=True):
+        assert result.returncode == 0, (command, result.stderr)
+    return "\n".join(result.stdout for result in done)
 
 
 def contact_texts(clinic: Clinic) -> list[str]:

@@ -203,7 +203,7 @@ def test_overflowing_trifold_panel_fails_naming_block_and_panel(make_project):
     messages = [e.format_message() for _, _, e in report.failed]
     assert len(messages) == 1
     assert messages[0].startswith(
-        "content/blocks/safety.yaml: handout 'brochure' for clinic 'demo' (en): block 'safety' does not fit: "
+        "content/blocks/safety.yaml:5: handout 'brochure' for clinic 'demo' (en): block 'safety' does not fit: "
         "it runs past panel 'fold-in-flap' (page 1) of layout 'trifold'"
     )
 

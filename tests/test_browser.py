@@ -11,7 +11,6 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
-from gallery_project import build_gallery_project
 from playwright.sync_api import Browser, Page, sync_playwright
 
 CHROMIUM = Path(os.environ.get("HANDOUTS_CHROMIUM", "/usr/bin/chromium"))
@@ -28,8 +27,8 @@ ARGS = [
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory) -> Path:
-    return build_gallery_project(tmp_path_factory.mktemp("browser") / "project")
+def project(gallery_project: Path) -> Path:
+    return gallery_project
 
 
 @pytest.fixture(scope="module")

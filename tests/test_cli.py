@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import CLINIC, pdftotext
+from conftest import CLINIC, REPO, pdftotext
 
 from handouts import __version__
 from handouts.cli import cli
@@ -207,3 +207,69 @@ def test_broken_clinic_does_not_stop_a_good_one(runner, make_project):
     )
     assert (root / "output/demo/welcome.pdf").read_bytes().startswith(b"%PDF-")
     assert not (root / "output/broken").exists()
+
+
+def line_of(text: str, needle: str) -> int:
+    """Return the 1-based line of the only line of ``text`` that contains ``needle``."""
+    found = [n for n, line in enumerate(text.splitlines(), 1) if needle in line]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_validate_catches_a_misspelt_name_in_a_layout_text_element(runner, make_project):
+    sheet = (REPO / "layouts" / "sheet.yaml").read_text(encoding="utf-8")
+    broken = sheet.replace('text: "{{ clinic.tagline }}"', 'text: "{{ clinic.nmae }}"')
+    assert broken != sheet
+    root = make_project({"layouts/sheet.yaml": broken})
+    result = invoke(runner, "validate", "--project", str(root))
+    assert result.exit_code == 1
+    assert result.stdout == summary(root, 1, "1 problem(s)")
+    assert result.stderr == (
+        f"Error: layouts/sheet.yaml:{line_of(broken, 'clinic.nmae')}: pages.first.elements[4].text: "
+        "'dict object' has no attribute 'nmae' (names you can use: clinic, handout, lang, page, pages, reviewed, t)\n"
+    )
+
+
+def test_validate_catches_a_misspelt_name_in_strings_yaml(runner, make_project):
+    strings = (REPO / "content" / "strings.yaml").read_text(encoding="utf-8")
+    broken = strings.replace("  closed: Closed\n", '  closed: "{{ clinic.nmae }}"\n')
+    assert broken != strings
+    root = make_project({"content/strings.yaml": broken})
+    result = invoke(runner, "validate", "--project", str(root))
+    assert result.exit_code == 1
+    assert result.stdout == summary(root, 1, "1 problem(s)")
+    assert result.stderr == (
+        f"Error: content/strings.yaml:{line_of(broken, 'clinic.nmae')}: strings.en.closed: "
+        "'dict object' has no attribute 'nmae' (names you can use: clinic, handout, lang, page, pages, reviewed, t)\n"
+    )
+
+
+def test_validate_catches_a_bad_link_in_a_layout_text_element(runner, make_project):
+    sheet = (REPO / "layouts" / "sheet.yaml").read_text(encoding="utf-8")
+    broken = sheet.replace('text: "{{ clinic.tagline }}"', 'text: "[book](javascript:alert)"')
+    assert broken != sheet
+    root = make_project({"layouts/sheet.yaml": broken})
+    result = invoke(runner, "validate", "--project", str(root))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: layouts/sheet.yaml:{line_of(broken, 'javascript')}: pages.first.elements[4].text: "
+        "link 'javascript:alert' is not allowed: links must start with https://, http://, mailto: or tel:\n"
+    )
+
+
+def test_a_layout_text_element_too_small_for_its_text_names_its_line(runner, make_project):
+    sheet = (REPO / "layouts" / "sheet.yaml").read_text(encoding="utf-8")
+    broken = sheet.replace(
+        "      - &footer-page {type: text, bottom: 0.72in, height: 0.22in,",
+        "      - &footer-page {type: text, bottom: 0.72in, height: 0.05in,",
+    )
+    assert broken != sheet
+    root = make_project({"layouts/sheet.yaml": broken})
+    line = line_of(broken, "{{ t.page_of }}")
+    result = invoke(runner, "build", "--project", str(root))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: layouts/sheet.yaml:{line}: handout 'welcome' for clinic "
+        "'demo' (en): pages.first.elements[10].text: the text 'Page 1 of 1' needs 0.16in but the element is 0.05in "
+        "tall: shorten the text or make the element taller\n"
+    )

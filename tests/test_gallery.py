@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import CLINIC, write_tree
-from gallery_project import build_gallery_project, gallery_files
+from gallery_project import gallery_files
 
 from handouts.build import build
 from handouts.gallery import fold, language, paper_label
@@ -70,8 +70,8 @@ def words(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory) -> Path:
-    return build_gallery_project(tmp_path_factory.mktemp("gallery") / "project")
+def project(gallery_project: Path) -> Path:
+    return gallery_project
 
 
 def test_a_clinic_named_script_is_text(make_project):

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -863,8 +864,12 @@ def test_reportlab_environment_and_settings_files_change_nothing(make_project, t
     home.mkdir()
     (home / ".reportlab_settings").write_text(settings)
 
-    plain = _cli_in_child(root, tmp_path / "plain", tmp_path, {"HOME": str(tmp_path)})
-    hostile = _cli_in_child(root, tmp_path / "hostile", cwd, {**HOSTILE_ENVIRONMENT, "HOME": str(home)})
+    with ThreadPoolExecutor(max_workers=2) as pool:  # two independent builds, side by side
+        plain_run = pool.submit(_cli_in_child, root, tmp_path / "plain", tmp_path, {"HOME": str(tmp_path)})
+        hostile_run = pool.submit(
+            _cli_in_child, root, tmp_path / "hostile", cwd, {**HOSTILE_ENVIRONMENT, "HOME": str(home)}
+        )
+        plain, hostile = plain_run.result(), hostile_run.result()
     assert (plain.returncode, plain.stderr) == (0, "")
     assert (hostile.returncode, hostile.stderr) == (0, ""), hostile.stderr[-2000:]
     assert not marker.exists()
@@ -909,7 +914,7 @@ def test_boxed_table_taller_than_its_panel(make_project, runner):
     )
     result = build(runner, root)
     assert error(result) == (
-        "Error: content/blocks/callout.yaml: handout 'welcome' for clinic 'demo' (en): block 'callout' does not fit: "
+        "Error: content/blocks/callout.yaml:6: handout 'welcome' for clinic 'demo' (en): block 'callout' does not fit: "
         "it runs past panel 'little-box' (page 1) of layout 'tiny': shorten the text, move a block to another slot, "
         "or use a roomier layout\n"
     )
@@ -921,7 +926,7 @@ def test_qr_code_wider_than_a_narrow_panel(make_project, runner):
     )
     result = build(runner, root)
     assert error(result) == (
-        "Error: content/blocks/contact.yaml: handout 'welcome' for clinic 'demo' (en): block 'contact' has a part "
+        "Error: content/blocks/contact.yaml:5: handout 'welcome' for clinic 'demo' (en): block 'contact' has a part "
         "too large for panel 'little-box': shorten it or split it\n"
     )
 
@@ -962,7 +967,7 @@ def test_content_over_the_page_limit(make_project, runner):
     recipe = f"layout: sheet\ntext:\n  en:\n    title: Long\nslots:\n  body: [{slots}, disclaimer]\n"
     result = build(runner, make_project({**blocks, "content/handouts/welcome.yaml": recipe}))
     assert error(result) == (
-        "Error: content/blocks/long7.yaml: handout 'welcome' for clinic 'demo' (en): block 'long7' does not fit: "
+        "Error: content/blocks/long7.yaml:5: handout 'welcome' for clinic 'demo' (en): block 'long7' does not fit: "
         "it runs past panel 'right-column-next' (page 50) of layout 'sheet': shorten the text, move a block to "
         "another slot, or use a roomier layout\n"
     )

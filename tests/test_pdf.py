@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 from conftest import pdffonts, pdftotext
@@ -13,7 +12,7 @@ from handouts.build import build
 from handouts.cli import cli
 from handouts.handout import render
 from handouts.load.layout import resolve
-from handouts.load.project import handout_context, load_project
+from handouts.load.project import load_project
 from handouts.plan import Options, Task
 
 
@@ -34,13 +33,10 @@ def test_sheet_pages_size_and_every_sentence(make_project):
     project = load_project(root)
     clinic = project.clinics["demo"]
     handout = project.handouts["welcome"]
-    context = handout_context(project, clinic, handout, "en")
     geometry = resolve(project.layouts["sheet"], "letter")
     body = squash(panel_text(pdf, geometry, 1))
     for block_id in handout.slots["body"]:
-        if project.blocks[block_id].kind == "disclaimer":
-            continue  # the sheet prints the disclaimer in its footer (disclaimer_in_footer)
-        for text in expected_texts(project.blocks[block_id], "en", context):
+        for text in expected_texts(root, project.blocks[block_id].display, "demo", "en"):
             assert squash(text) in body, (block_id, text)
     for detail in contact_texts(clinic):
         assert squash(detail) in body
@@ -131,7 +127,7 @@ def test_content_that_does_not_fit_fails_naming_block_and_panel(make_project, ru
     result = runner.invoke(cli, ["build", "--project", str(root)])
     assert result.exit_code == 1
     assert result.stderr == (
-        "Error: content/blocks/steps.yaml: handout 'welcome' for clinic 'demo' (en): block 'steps' does not fit: "
+        "Error: content/blocks/steps.yaml:5: handout 'welcome' for clinic 'demo' (en): block 'steps' does not fit: "
         "it runs past panel 'little-box' (page 1) of layout 'tiny' (starting 'What happens'): shorten the text, "
         "move a block to another slot, or use a roomier layout\n"
     )
@@ -141,32 +137,30 @@ def test_content_that_does_not_fit_fails_naming_block_and_panel(make_project, ru
     assert not [p for p in old.parent.iterdir() if p.name.endswith(".tmp")]
 
 
-def test_shipped_catalogue_first_visit_sheets(tmp_path: Path):
-    """The repository's own example clinics build and carry every sentence of their first-visit blocks."""
+def test_shipped_catalogue_first_visit_sheets(shipped_catalogue: Path):
+    """The repository's own example clinics build and carry every sentence of their first-visit blocks.
+
+    Reads the catalogue the session built once with the CLI, rather than rendering them again.
+    """
     repo = Path(__file__).resolve().parent.parent
     project = load_project(repo)
     assert len(project.clinics) >= 3
     papers = set()
     for slug, clinic in project.clinics.items():
-        data = render(project, Task(slug, "first-visit", "en"))
-        reader = PdfReader(io.BytesIO(data))
+        pdf = shipped_catalogue / slug / "first-visit.pdf"
+        reader = PdfReader(pdf)
         assert 1 <= len(reader.pages) <= 2, slug
         geometry = resolve(project.layouts["sheet"], clinic.paper)
         papers.add(geometry.paper)
         box = reader.pages[0].mediabox
         assert (round(float(box.width)), round(float(box.height))) == (round(geometry.width), round(geometry.height))
-        tmp = tmp_path / f"{slug}.pdf"
-        tmp.write_bytes(data)
-        body = squash(panel_text(tmp, geometry, len(reader.pages)))
+        body = squash(panel_text(pdf, geometry, len(reader.pages)))
         handout = project.handouts["first-visit"]
-        context = handout_context(project, clinic, handout, "en")
         for block_id in handout.slots["body"]:
             block = project.block_for(slug, block_id)
-            if block.kind == "disclaimer":
-                continue  # in the footer of every page (disclaimer_in_footer)
-            for text in expected_texts(block, "en", context):
+            for text in expected_texts(repo, block.display, slug, "en"):
                 assert squash(text) in body, (slug, block_id, text)
-        assert all(f["emb"] == "yes" for f in pdffonts(tmp))
+        assert all(f["emb"] == "yes" for f in pdffonts(pdf))
     assert papers == {"letter", "a4"}
 
 

@@ -10,8 +10,13 @@ from pathlib import Path
 from .colors import AA_BODY, WARNING_RED, WHITE, contrast, luminance, readable, tint
 from .errors import ConfigError, HandoutError
 from .load.config import Clinic
+from .load.content import STRINGS_FILE
+from .load.layout import Layout
 from .load.project import Project, check_references, handout_context, load_project
 from .render import Styling, render_text, to_markup
+
+# what each kind of layout element renders through the sandbox
+_ELEMENT_TEXT = {"text": "text", "qr": "data"}
 
 
 def check_texts(project: Project, clinic: Clinic, handout_id: str, lang: str) -> list[HandoutError]:
@@ -38,6 +43,47 @@ class ColourNote(ConfigError):
     """A brand colour handouts print in a nearby shade (a note: it does not stop the build)."""
 
     note = True
+
+
+def _layouts_of(project: Project, layout_id: str) -> list[Layout]:
+    """Return the handout's layout and its large-print layout, those that loaded."""
+    layout = project.layouts.get(layout_id)
+    if layout is None:
+        return []
+    large = project.layouts.get(layout.values["large_print"] or "")
+    return [layout] + ([large] if large is not None and large is not layout else [])
+
+
+def check_page_texts(project: Project, clinic: Clinic, handout_id: str, lang: str) -> list[HandoutError]:
+    """Render the page texts a build paints, as the painter does: the layouts' text and QR elements
+    and the page strings, each through the sandbox and the markup checker, naming its own line.
+    """
+    handout = project.handouts[handout_id]
+    strings = project.strings_for(clinic, lang) if lang in project.strings else None
+    context = dict(handout_context(project, clinic, handout, lang), page=1, pages=1)
+    context["t"] = dict(strings or {})
+    out: list[HandoutError] = []
+
+    def check(text: str, display: str, line: int, where: str, markup: bool) -> None:
+        try:
+            rendered = render_text(text, context, display, line, where)
+            if markup:
+                for piece in rendered.strip().split("\n"):
+                    to_markup(piece, Styling(), display, line, where)
+        except HandoutError as exc:
+            out.append(exc)
+
+    for layout in _layouts_of(project, handout.layout):
+        for p, page in enumerate(layout.values["pages"]):
+            for i, element in enumerate(page["elements"]):
+                key = _ELEMENT_TEXT.get(element["type"])
+                if key and element[key]:
+                    where = f"pages.{page['id']}.elements[{i + 1}].{key}"
+                    check(element[key], layout.display, layout.element_line(p, i), where, key == "text")
+    if strings is not None:  # a missing language is check_references' to report
+        for key, text in strings.items():
+            check(text, STRINGS_FILE, strings.line_of(key), f"strings.{lang}.{key}", True)
+    return out
 
 
 def check_contrast(clinic: Clinic) -> list[HandoutError]:
@@ -96,7 +142,8 @@ def validate(root: Path) -> tuple[Project, list[HandoutError]]:
         problems += check_furniture(project, clinic)
         for handout in project.handouts_for(clinic):
             for lang in clinic.languages:
-                for p in check_references(project, clinic, handout, lang) + check_texts(project, clinic, handout, lang):
+                found = check_references(project, clinic, handout, lang) + check_texts(project, clinic, handout, lang)
+                for p in found + check_page_texts(project, clinic, handout, lang):
                     if p.format_message() not in seen:
                         seen.add(p.format_message())
                         problems.append(p)

@@ -17,7 +17,7 @@ from .assets import families_for, load_logo
 from .colors import WARNING_RED, to_gray
 from .errors import ConfigError, HandoutError, LayoutError, raise_all
 from .load.config import Clinic, localized
-from .load.content import Handout
+from .load.content import STRINGS_FILE, Handout, Strings
 from .load.i18n import month_year
 from .load.layout import Geometry, Layout
 from .load.project import Project, check_references, clinic_name, handout_context
@@ -126,7 +126,7 @@ def render(project: Project, task: Task) -> bytes:
         disclaimer_in_footer=bool(layout.values.get("disclaimer_in_footer")),
     )
     check_inserted_glyphs(clinic, handout, task.lang, writer)
-    stories, block_files = _stories(project, clinic, handout, geometry, writer)
+    stories, block_files = _stories(project, clinic, handout, layout.slots(), geometry, writer)
     last = [slot for slot in layout.reading_order() if stories.get(slot)][-1]
     fill = next((writer.theme.color(p.fill) for page in geometry.pages for p in page.panels if p.slot == last), "none")
     stories[last].append(writer.review_line(review_line(project, clinic, handout, task), fill))
@@ -169,11 +169,17 @@ def review_line(project: Project, clinic: Clinic, handout: Handout, task: Task) 
     blocks = [b for ids in handout.slots.values() for i in ids if (b := project.block_for(clinic.slug, i))]
     strings = project.strings_for(clinic, task.lang)
     month = month_year(min(b.reviewed for b in blocks), task.lang)
-    reviewed = render_text(strings["reviewed"], {"month": month}, "content/strings.yaml", 1, f"{task.lang}.reviewed")
+    reviewed = render_text(
+        strings["reviewed"],
+        {"month": month},
+        STRINGS_FILE,
+        strings.line_of("reviewed"),
+        f"strings.{task.lang}.reviewed",
+    )
     return f"{reviewed} · {strings['revision']} {revision(project, clinic, handout, task)}"
 
 
-def theme_for(clinic: Clinic, lang: str, sizes: dict[str, float], strings: dict[str, str], variant: Variant) -> Theme:
+def theme_for(clinic: Clinic, lang: str, sizes: dict[str, float], strings: Strings, variant: Variant) -> Theme:
     """Return the theme of ``clinic``'s handouts in ``lang``: its fonts, its colours, the layout's type sizes."""
     body, heading = families_for(clinic, lang)
     return Theme(
@@ -191,18 +197,18 @@ def theme_for(clinic: Clinic, lang: str, sizes: dict[str, float], strings: dict[
 
 
 def _stories(
-    project: Project, clinic: Clinic, handout: Handout, geometry: Geometry, writer: Writer
-) -> tuple[dict[str, list[Flowable]], dict[str, str]]:
-    """Return the flowables of each slot, in order, and the display path of each block used."""
+    project: Project, clinic: Clinic, handout: Handout, slots: list[str], geometry: Geometry, writer: Writer
+) -> tuple[dict[str, list[Flowable]], dict[str, tuple[str, int]]]:
+    """Return the flowables of each slot, in order, and each block's file and the line of its text in the language."""
     fills = {p.slot: writer.theme.color(p.fill) for page in geometry.pages for p in reversed(page.panels) if p.slot}
     stories = {}
-    block_files = {}
-    for slot in geometry.slots():
+    block_files: dict[str, tuple[str, int]] = {}
+    for slot in slots:
         flowables = []
         for block_id in handout.slots.get(slot, ()):
             block = project.block_for(clinic.slug, block_id)
             assert block is not None  # checked by check_references
-            block_files[block.id] = block.display
+            block_files[block.id] = (block.display, block.text_line(writer.theme.lang))
             flowables += writer.block(block, fills.get(slot, "none"))
         stories[slot] = flowables
     return stories, block_files

@@ -196,6 +196,11 @@ class Block:
             return fields[field].line_of(index)
         return fields.line_of(field)
 
+    def text_line(self, lang: str) -> int:
+        """Return the file line of ``text.<lang>``: where the block's words in ``lang`` begin."""
+        text = self.lines.get("text")
+        return text.line_of(lang) if isinstance(text, YMap) else self.lines.line_of("text")
+
     def fields(self, lang: str) -> list[tuple[str, int, str]]:
         """Return every text of ``text.<lang>`` in this block's region as ``(field path, line, text)``."""
         text = self.lines.get("text")
@@ -410,23 +415,40 @@ def read_folder(root: Path, folder: Path, reader: Any) -> tuple[dict[str, Any], 
 
 
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+STRINGS_FILE = "content/strings.yaml"
 
 
-def strings_for(strings: dict[str, dict[str, str]], lang: str, region: str) -> dict[str, str]:
+class Strings(dict[str, str]):
+    """One language's page strings, ``{key: text}``, each remembering its line in ``content/strings.yaml``."""
+
+    def __init__(self, table: dict[str, str], lines: dict[str, int] | None = None, line: int = 1) -> None:
+        super().__init__(table)
+        self.lines: dict[str, int] = dict(lines or {})
+        self.line = line
+
+    def line_of(self, key: str) -> int:
+        """Return the file line of ``key``, or of the language when the key's line is not known."""
+        return self.lines.get(key, self.line)
+
+
+def strings_for(strings: dict[str, Strings], lang: str, region: str) -> Strings:
     """Return the page strings of ``lang`` as read in ``region``: ``<lang>@<region>`` keys over ``<lang>``."""
-    return {**strings[lang], **strings.get(f"{lang}@{region}", {})}
+    base = strings[lang]
+    over = strings.get(f"{lang}@{region}") or Strings({})
+    lines = {**base.lines, **over.lines}
+    return Strings({**base, **over}, lines, base.line)
 
 
-def languages_of(strings: dict[str, dict[str, str]]) -> tuple[str, ...]:
+def languages_of(strings: dict[str, Strings]) -> tuple[str, ...]:
     """Return the languages ``strings.yaml`` has, without its regional sections."""
     return tuple(lang for lang in strings if "@" not in lang)
 
 
-def read_strings(root: Path) -> dict[str, dict[str, str]]:
+def read_strings(root: Path) -> dict[str, Strings]:
     """Load ``content/strings.yaml``: page furniture words per language.
 
-    Returns ``{lang: {key: text}}``; raises ``ContentError`` when a language lacks a key that
-    English has, naming the key.
+    Returns ``{lang: Strings}`` (each text with its line); raises ``ContentError`` when a
+    language lacks a key that English has, naming the key.
     """
     display = "content/strings.yaml"
     problem = path_problem(root / "content" / "strings.yaml", root)
@@ -441,7 +463,11 @@ def read_strings(root: Path) -> dict[str, dict[str, str]]:
     raise_all(ck.errors)
     if "en" not in table:
         raise ContentError("needs an 'en:' section: every other language is checked against it", display, 1)
-    out: dict[str, dict[str, str]] = {lang: dict(keys) for lang, keys in table.items()}
+    out: dict[str, Strings] = {}
+    for lang, keys in table.items():
+        words = data.get(lang)
+        lines = {k: words.line_of(k) for k in keys} if isinstance(words, YMap) else {}
+        out[lang] = Strings(keys, lines, data.line_of(lang))
     for lang, keys in out.items():
         if "@" in lang:
             extra = sorted(set(keys) - set(out["en"]))

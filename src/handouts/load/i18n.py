@@ -93,3 +93,25 @@ def month_year(date: dt.date, lang: str) -> str:
     from babel.dates import format_skeleton  # why: Babel's import is slow
 
     return format_skeleton("yMMMM", date, locale=locale(lang))
+
+
+def group_hours(hours: dict[str, str], strings: dict[str, str], lang: str) -> list[tuple[str, str]]:
+    """Return ``[(days, hours)]`` with consecutive days of equal hours joined ("Monday – Friday").
+
+    Day names come from CLDR (``i18n.day_names``); the joining word is the ``through`` string.
+    """
+    names = day_names(lang)
+    out: list[tuple[str, str]] = []
+    run: list[str] = []
+    for day in (*DAYS, ""):
+        value = hours.get(day) if day else None
+        if run and (value != hours.get(run[-1]) or not day):
+            first, last = names[run[0]], names[run[-1]]
+            label = first if len(run) == 1 else f"{first}{strings['through']}{last}"
+            label = label[:1].upper() + label[1:]  # it starts a line: "Lunes – jueves"
+            text = hours[run[0]]
+            out.append((label, strings["closed"] if text.strip().lower() == "closed" else text))
+            run = []
+        if day and value is not None:
+            run.append(day)
+    return out

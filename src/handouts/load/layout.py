@@ -65,6 +65,7 @@ class ElementGeo:
     rect: Rect
     options: dict[str, Any]
     index: int
+    line: int = 0  # the layout file's line of its text (or data, or the element), for messages
 
 
 @dataclass(frozen=True)
@@ -103,15 +104,6 @@ class Geometry:
     clinic_paper: str = "letter"
     impose: Imposition | None = None
 
-    def slots(self) -> list[str]:
-        """Return every slot the layout's panels take, in reading order."""
-        seen: list[str] = []
-        for page in self.pages:
-            for panel in page.panels:
-                if panel.slot and panel.slot not in seen:
-                    seen.append(panel.slot)
-        return seen
-
 
 @dataclass(frozen=True)
 class Layout:
@@ -141,6 +133,19 @@ class Layout:
         """Return the slots in the order a reader meets them."""
         order = list(self.values["reading_order"] or [])
         return order + [s for s in self.slots() if s not in order]
+
+    def element_line(self, page: int, index: int) -> int:
+        """Return the file line of element ``index`` of page ``page`` (both from 0): of its text or data if given."""
+        try:
+            element = self.lines["pages"][page]["elements"][index]
+        except (KeyError, IndexError, TypeError):
+            return self.lines.line
+        if not isinstance(element, YMap):
+            return self.lines["pages"][page]["elements"].line_of(index)
+        for key in ("text", "data"):
+            if key in element:
+                return element.line_of(key)
+        return element.line
 
 
 def load_layout(path: Path, display: str) -> Layout:
@@ -361,7 +366,7 @@ def resolve(layout: Layout, clinic_paper: str) -> Geometry:
                 _check_safe(rect, w, h, folds + cuts, safe, layout, ew, r.line)
             options = {k: v for k, v in spec.items() if k not in _BOX}
             options["thickness"] = r.length(spec["thickness"], ew + ".thickness")
-            elements.append(ElementGeo(spec["type"], rect, options, i + 1))
+            elements.append(ElementGeo(spec["type"], rect, options, i + 1, layout.element_line(p, i)))
         pages.append(PageGeo(page["id"], tuple(panels), tuple(elements), folds, cuts))
     type_scale = {k: float(v) for k, v in values["type"].items() if v is not None and k != "leading"}
     type_scale["leading"] = float(values["type"]["leading"])

@@ -14,7 +14,17 @@ from typing import Any
 from ..errors import ConfigError, ContentError, HandoutError
 from ..files import path_problem
 from .config import Clinic, clinic_context, discover_clinics, load_clinic, localized
-from .content import Block, Handout, languages_of, read_block, read_folder, read_handout, read_strings, strings_for
+from .content import (
+    Block,
+    Handout,
+    Strings,
+    languages_of,
+    read_block,
+    read_folder,
+    read_handout,
+    read_strings,
+    strings_for,
+)
 from .i18n import day_names, long_date
 from .layout import Layout, load_layout
 from .schema import SLUG, did_you_mean
@@ -28,7 +38,7 @@ class Project:
     blocks: dict[str, Block]
     handouts: dict[str, Handout]
     layouts: dict[str, Layout]
-    strings: dict[str, dict[str, str]]
+    strings: dict[str, Strings]
     clinics: dict[str, Clinic]
     clinic_blocks: dict[str, dict[str, Block]]
     shared_problems: list[HandoutError] = field(default_factory=list)
@@ -45,7 +55,7 @@ class Project:
         loaded = self.clinics.get(clinic)
         return block.in_region(loaded.region) if block is not None and loaded is not None else block
 
-    def strings_for(self, clinic: Clinic, lang: str) -> dict[str, str]:
+    def strings_for(self, clinic: Clinic, lang: str) -> Strings:
         """Return the page strings of ``lang`` as ``clinic``'s region reads them."""
         return strings_for(self.strings, lang, clinic.region)
 

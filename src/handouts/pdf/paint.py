@@ -22,6 +22,7 @@ from reportlab.platypus import Paragraph
 from ..assets import Logo
 from ..colors import text_on
 from ..errors import ConfigError, LayoutError
+from ..load.content import STRINGS_FILE, Strings
 from ..load.layout import MARK_ROOM, ElementGeo, Geometry, Rect
 from ..render import Styling, literal, render_text, to_markup
 from ..story.art import ArtError, Palette, load_art
@@ -112,7 +113,7 @@ class Painter:
     def page(self, number: int, total: int, content: PageContent) -> None:
         template = self.job.geometry.pages[content.template]
         context = dict(self.job.text.context, page=number, pages=total)
-        context["t"] = _Strings(self.job.theme.strings, context)
+        context["t"] = _Strings(self.job.theme.strings, self.job.theme.lang, context)
         for el in template.elements:
             if el.type == "band":
                 rect = self._past_folds(el.rect, template.folds)
@@ -183,7 +184,7 @@ class Painter:
     def _text_value(self, el: ElementGeo, key: str, context: dict[str, Any], page_id: str) -> str:
         where = f"pages.{page_id}.elements[{el.index}].{key}"
         layout_file = f"layouts/{self.job.geometry.layout_id}.yaml"
-        return render_text(el.options[key], context, layout_file, 1, where).strip()
+        return render_text(el.options[key], context, layout_file, el.line, where).strip()
 
     def _text(self, el: ElementGeo, context: dict[str, Any], page_id: str) -> None:
         fitted = self.fit_text(el, context, page_id)
@@ -218,7 +219,7 @@ class Painter:
         )
         where = f"pages.{page_id}.elements[{el.index}].text"
         layout_file = f"layouts/{self.job.geometry.layout_id}.yaml"
-        markup = "<br/>".join(to_markup(line, Styling(), layout_file, 1, where) for line in text.split("\n"))
+        markup = "<br/>".join(to_markup(line, Styling(), layout_file, el.line, where) for line in text.split("\n"))
         floor = min(el.options["min_size"] or style.fontSize, style.fontSize)
         sizes = [style.fontSize - 0.5 * i for i in range(int((style.fontSize - floor) / 0.5) + 1)]
         lines_given = text.count("\n") + 1
@@ -257,6 +258,7 @@ class Painter:
             f"{doc.where}: {where}: the text {text[:60]!r} needs {h / 72:.2f}in but the element is "
             f"{el.rect.height / 72:.2f}in tall: shorten the text or make the element taller",
             layout_file,
+            el.line,
         )
 
     def _qr(self, el: ElementGeo, context: dict[str, Any], page_id: str) -> None:
@@ -268,9 +270,10 @@ class Painter:
                 f"pages.{page_id}.elements[{el.index}].data: the QR code has nothing to encode "
                 f"({el.options['data']!r} is empty for this clinic): fill in that clinic field, or set optional: true",
                 f"layouts/{self.job.geometry.layout_id}.yaml",
+                el.line,
             )
         size = min(el.rect.width, el.rect.height)
-        drawing = qr_code(data, size, f"layouts/{self.job.geometry.layout_id}.yaml", 1, self.gray)
+        drawing = qr_code(data, size, f"layouts/{self.job.geometry.layout_id}.yaml", el.line, self.gray)
         x = {"left": el.rect.x, "center": el.rect.x + (el.rect.width - size) / 2, "right": el.rect.right - size}[
             el.options["align"]
         ]
@@ -320,13 +323,15 @@ def _has_white_box(image: Any) -> bool:
 class _Strings(dict):
     """Page strings, rendered on use so ``page_of`` can say "Page {{ page }} of {{ pages }}"."""
 
-    def __init__(self, table: dict[str, str], context: dict[str, Any]) -> None:
+    def __init__(self, table: Strings, lang: str, context: dict[str, Any]) -> None:
         super().__init__(table)
+        self._table = table
+        self._lang = lang
         self._context = context
 
     def __getitem__(self, key: str) -> str:
         raw = super().__getitem__(key)
-        return render_text(raw, self._context, "content/strings.yaml", 1, key)
+        return render_text(raw, self._context, STRINGS_FILE, self._table.line_of(key), f"strings.{self._lang}.{key}")
 
 
 def _sheet(job: _Job) -> tuple[float, float, tuple[tuple[float, float], ...]]:
@@ -374,7 +379,7 @@ def measure_clinic_text(geometry: Geometry, theme: Theme, text: PageText, docume
     painter = Painter(_Job(geometry, theme, None, text, document), None)  # type: ignore[arg-type]
     for index, template in enumerate(geometry.pages):
         context = dict(text.context, page=1, pages=max(2, index + 1))
-        context["t"] = _Strings(theme.strings, context)
+        context["t"] = _Strings(theme.strings, theme.lang, context)
         for el in template.elements:
             if el.type == "text" and re.search(r"clinic\.", el.options["text"] or ""):
                 painter.fit_text(el, context, template.id)

@@ -45,7 +45,7 @@ class _Job:
 
     geometry: Geometry
     where: str  # "handout 'first-visit' for clinic 'lotus' (en)", for messages
-    block_files: dict[str, str]  # block id -> display path
+    block_files: dict[str, tuple[str, int]]  # block id -> (display path, line of its text in the language)
     canvas: Canvas  # flowables measure themselves with a canvas at hand; nothing is drawn on it
 
 
@@ -84,7 +84,8 @@ def _overflow(job: _Job, flowable: Flowable, panel: PanelGeo, page: int, too_big
             f"{job.geometry.layout_id!r}{snippet}: "
             "shorten the text, move a block to another slot, or use a roomier layout"
         )
-    return LayoutError(f"{job.where}: {detail}", job.block_files.get(block))
+    file, line = job.block_files.get(block, (None, None))
+    return LayoutError(f"{job.where}: {detail}", file, line)
 
 
 def _text_of(flowable: Flowable) -> str:
@@ -222,11 +223,11 @@ def _strands_heading(f: Flowable, queue: list[Flowable], width: float, room: flo
 
 
 def place(
-    geometry: Geometry, stories: dict[str, list[Flowable]], where: str, block_files: dict[str, str]
+    geometry: Geometry, stories: dict[str, list[Flowable]], where: str, block_files: dict[str, tuple[str, int]]
 ) -> list[PageContent]:
     """Place each slot's flowables into its panels and return every output page, in order.
 
-    ``where`` names the handout in messages and ``block_files`` maps block ids to their files.
+    ``where`` names the handout in messages and ``block_files`` maps block ids to their files and lines.
     Raises ``LayoutError`` naming the block and panel for content that does not fit.
     """
     job = _Job(geometry, where, block_files, Canvas(io.BytesIO(), invariant=1))

@@ -16,6 +16,7 @@ from reportlab.lib.styles import ParagraphStyle
 from ..assets import Family
 from ..cjk import is_cjk
 from ..colors import AA_BODY, AA_LARGE, INK, WHITE, heading_color, needed_ratio, readable, text_on, tint
+from ..load.content import Strings
 from .linebreak import chinese_line_rules
 
 ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT}
@@ -32,7 +33,7 @@ class Theme:
     warning: str
     sizes: dict[str, float]
     leading: float
-    strings: dict[str, str]
+    strings: Strings
     lang: str
     gray: Any  # callable mapping a colour to what the variant prints
     _styles: dict[tuple[str, str], ParagraphStyle] = field(default_factory=dict)

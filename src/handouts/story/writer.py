@@ -25,8 +25,8 @@ from ..cjk import is_cjk
 from ..colors import tint
 from ..errors import ContentError, LayoutError
 from ..load.config import Clinic
-from ..load.content import Block
-from ..load.i18n import DAYS, day_names
+from ..load.content import STRINGS_FILE, Block
+from ..load.i18n import group_hours
 from ..render import Styling, link, plain, render_text, to_markup
 from . import figures
 from .flowables import Rows, ShrinkToFit, SideBySide, qr_code
@@ -298,8 +298,8 @@ class Writer:
             self.theme.style("subheading", fill),
             block,
             f"strings.{self.theme.lang}.{key}",
-            1,
-            "content/strings.yaml",
+            self.theme.strings.line_of(key),
+            STRINGS_FILE,
         )
         para.keepWithNext = 1
         return para
@@ -327,8 +327,8 @@ class Writer:
                     self.theme.style("strong", "none"),
                     block,
                     f"strings.{lang}.warning_signs",
-                    1,
-                    "content/strings.yaml",
+                    self.theme.strings.line_of("warning_signs"),
+                    STRINGS_FILE,
                 ),
                 block,
             )
@@ -471,28 +471,6 @@ class Writer:
 
 def _short_url(url: str) -> str:
     return re.sub(r"^https?://(www\.)?", "", url).rstrip("/")
-
-
-def group_hours(hours: dict[str, str], strings: dict[str, str], lang: str) -> list[tuple[str, str]]:
-    """Return ``[(days, hours)]`` with consecutive days of equal hours joined ("Monday – Friday").
-
-    Day names come from CLDR (``i18n.day_names``); the joining word is the ``through`` string.
-    """
-    names = day_names(lang)
-    out: list[tuple[str, str]] = []
-    run: list[str] = []
-    for day in (*DAYS, ""):
-        value = hours.get(day) if day else None
-        if run and (value != hours.get(run[-1]) or not day):
-            first, last = names[run[0]], names[run[-1]]
-            label = first if len(run) == 1 else f"{first}{strings['through']}{last}"
-            label = label[:1].upper() + label[1:]  # it starts a line: "Lunes – jueves"
-            text = hours[run[0]]
-            out.append((label, strings["closed"] if text.strip().lower() == "closed" else text))
-            run = []
-        if day and value is not None:
-            run.append(day)
-    return out
 
 
 _TAG = re.compile(r"<[^>]+>")
