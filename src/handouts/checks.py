@@ -61,6 +61,7 @@ def check_page_texts(project: Project, clinic: Clinic, handout_id: str, lang: st
     handout = project.handouts[handout_id]
     strings = project.strings_for(clinic, lang) if lang in project.strings else None
     context = dict(handout_context(project, clinic, handout, lang), page=1, pages=1)
+    context["month"] = context["reviewed"]  # the review line's own name for the date (handout.review_line)
     context["t"] = dict(strings or {})
     out: list[HandoutError] = []
 
