@@ -215,3 +215,22 @@ def pdffonts(path: Path) -> list[dict[str, str]]:
         # name type... encoding emb sub uni id gen: emb is the 5th field from the end
         rows.append({"name": parts[0], "emb": parts[-5]})
     return rows
+
+
+def form_field_fonts(path: Path) -> set[str]:
+    """Return the fonts a PDF's fillable fields name for what a person types (AcroForm /DR), not for printing."""
+    from pypdf import PdfReader
+
+    form = PdfReader(path).trailer["/Root"].get("/AcroForm")
+    fonts = form.get_object().get("/DR", {}).get("/Font", {}) if form is not None else {}
+    return {str(ref.get_object()["/BaseFont"]).lstrip("/") for ref in fonts.values()}
+
+
+def unembedded_printed_fonts(path: Path) -> list[dict[str, str]]:
+    """Return pdffonts rows of fonts that are not embedded, other than a fillable field's typing font.
+
+    reportlab's form fields can only name one of the 14 standard fonts for text typed into them in
+    a viewer; everything printed is drawn with embedded fonts.
+    """
+    typing = form_field_fonts(path)
+    return [row for row in pdffonts(path) if row["emb"] != "yes" and row["name"] not in typing]

@@ -50,13 +50,16 @@ def expected_texts(root: Path, block_file: str, slug: str, lang: str) -> list[st
     """Return every piece of text the block in ``block_file`` prints in ``lang`` for clinic ``slug``.
 
     Read straight from the YAML, independently of the code under test: plain ``yaml.safe_load``,
-    ``{{ clinic.x }}`` replaced with the value in the clinic's YAML, markup stars removed,
-    paragraphs split at blank lines.
+    ``{{ clinic.x }}`` replaced with the value in the clinic's YAML, the fields of the clinic's
+    region (``text.en@GB``) over the language's, markup stars removed, paragraphs split at blank lines.
     """
     block = yaml.safe_load((root / block_file).read_text(encoding="utf-8"))
     clinic = yaml.safe_load((root / "content" / "clinics" / slug / "clinic.yaml").read_text(encoding="utf-8"))
+    words = dict(block["text"][lang])
+    words.update(block["text"].get(f"{lang}@{clinic.get('region', 'US')}") or {})  # the clinic's regional fields
+    words.pop("alt", None)  # a figure's description for screen readers: not printed on the page
     out = []
-    for raw in _strings(block["text"][lang]):
+    for raw in _strings(words):
         visible = _CLINIC_NAME.sub(lambda m: _clinic_value(clinic, m.group(1), lang), _visible(raw))
         assert "{{" not in visible and "{%" not in visible, f"the test reader cannot expand {raw!r}"
         out += [p for p in re.split(r"\n\s*\n", visible) if p.strip()]

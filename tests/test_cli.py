@@ -226,7 +226,7 @@ def test_validate_catches_a_misspelt_name_in_a_layout_text_element(runner, make_
     assert result.stdout == summary(root, 1, "1 problem(s)")
     assert result.stderr == (
         f"Error: layouts/sheet.yaml:{line_of(broken, 'clinic.nmae')}: pages.first.elements[4].text: "
-        "'dict object' has no attribute 'nmae' (names you can use: clinic, handout, lang, page, pages, reviewed, t)\n"
+        "no field 'nmae' on clinic: did you mean 'name'?\n"
     )
 
 
@@ -240,7 +240,7 @@ def test_validate_catches_a_misspelt_name_in_strings_yaml(runner, make_project):
     assert result.stdout == summary(root, 1, "1 problem(s)")
     assert result.stderr == (
         f"Error: content/strings.yaml:{line_of(broken, 'clinic.nmae')}: strings.en.closed: "
-        "'dict object' has no attribute 'nmae' (names you can use: clinic, handout, lang, page, pages, reviewed, t)\n"
+        "no field 'nmae' on clinic: did you mean 'name'?\n"
     )
 
 
@@ -270,6 +270,6 @@ def test_a_layout_text_element_too_small_for_its_text_names_its_line(runner, mak
     assert result.exit_code == 1
     assert result.stderr == (
         f"Error: layouts/sheet.yaml:{line}: handout 'welcome' for clinic "
-        "'demo' (en): pages.first.elements[10].text: the text 'Page 1 of 1' needs 0.16in but the element is 0.05in "
+        "'demo' (en): pages.first.elements[10].text: the text 'Page 1 of 1' needs 0.15in but the element is 0.05in "
         "tall: shorten the text or make the element taller\n"
     )

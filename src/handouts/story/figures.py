@@ -110,7 +110,8 @@ def marked_list(
         icon = art(writer, icon_path, block, "icons") if icon_path else None
         para = writer.field(block, lang, key, "bullet", fill, index=i, value=value)
         if numbered and icon is not None:  # the step's number leads its text; the icon sits in the gutter
-            color = writer.theme.gray(writer.theme.accent if fill in ("none", "#ffffff") else writer.theme.ink_on(fill))
+            on_paper = fill in ("none", "#ffffff")
+            color = writer.theme.gray(writer.theme.bullet_color() if on_paper else writer.theme.ink_on(fill))
             numbered_para = type(para)(f"<font color='{color}'><b>{i + 1}</b></font>\u2002{para.text}", para.style)
             numbered_para._block_id = block.id  # type: ignore[attr-defined]
             para = numbered_para

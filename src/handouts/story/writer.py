@@ -204,11 +204,13 @@ class Writer:
         if self.disclaimer_in_footer:
             # the layout prints it in every page's footer ({{ handout.disclaimer }}): every word of the block
             # goes there, and a second copy in the body would only cost a page
-            parts = [
-                plain(self._text(words[key], f"text.{lang}.{key}", block.line_of(lang, key), block.display)).strip()
-                for key in ("title", "body")
-                if words.get(key)
-            ]
+            parts = []
+            for key in ("title", "body"):
+                if words.get(key):
+                    where, line = f"text.{lang}.{key}", block.line_of(lang, key)
+                    part = plain(self._text(words[key], where, line, block.display)).strip()
+                    self.check_glyphs(escape(part), self.theme.body, block, where, line, block.display)
+                    parts.append(part)
             text = self.theme.strings["colon"].join(parts)
             before = self.context["handout"].get("disclaimer")
             self.context["handout"]["disclaimer"] = f"{before} {text}" if before else text
