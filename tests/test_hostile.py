@@ -8,6 +8,7 @@ environment, layout, and output. Every test builds a fixture project (``make_pro
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import shutil
@@ -1646,3 +1647,80 @@ def test_merge_translations_without_arguments_is_a_usage_error(runner):
     result = handouts(runner, "merge-translations")
     assert result.exit_code == 2
     assert "Missing argument 'FOLDER'" in result.stderr
+
+
+# --- State files: damaged, nested absurdly or of the wrong shape mean "rebuild what they describe" -----------
+
+DEEP = "[" * 200_000 + "]" * 200_000
+
+
+@pytest.mark.parametrize(
+    ("state", "text"),
+    [
+        pytest.param(".handouts-build.json", '{"format": 1, "files": ' + DEEP + "}", id="record-deep"),
+        pytest.param(".handouts-build.json", '{"format": 1, "files": []}', id="record-files-a-list"),
+        pytest.param(".handouts-build.json", '{"format": 1, "files": {"demo/welcome.pdf": "x"}}', id="record-entry-text"),
+        pytest.param(".handouts-build.json", "[1, 2, 3]", id="record-a-list"),
+        pytest.param(".handouts-build.json", "\xff\xfe not json", id="record-binary"),
+        pytest.param("demo/previews/previews.json", '{"version": 1, "pdfs": ' + DEEP + "}", id="previews-deep"),
+        pytest.param("demo/previews/previews.json", '{"version": 1, "pdfs": {"welcome.pdf": 7}}', id="previews-entry"),
+    ],
+)
+def test_a_damaged_state_file_rebuilds_what_it_describes(make_project, runner, state, text):
+    root = make_project()
+    assert build(runner, root).exit_code == 0
+    (root / "output" / state).write_text(text, encoding="utf-8", errors="surrogateescape")
+    result = build(runner, root)
+    assert result.exit_code == 0, result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert (root / "output/demo/index.html").is_file()
+    if state.endswith("build.json"):
+        assert "Built 1 of 1 handout(s)" in result.stdout  # nothing could be trusted, so it was rebuilt
+        assert json.loads((root / "output" / state).read_text(encoding="utf-8"))["files"]  # and recorded again
+
+
+def test_page_images_named_in_previews_json_never_leave_the_previews_folder(make_project, runner, tmp_path):
+    root = make_project()
+    assert build(runner, root).exit_code == 0
+    assert handouts(runner, "preview", "--project", str(root), "demo", "welcome", "--dpi", "40").exit_code == 0
+    outside = tmp_path / "secret.png"
+    outside.write_bytes(b"\x89PNG not yours")
+    record = root / "output/demo/previews/previews.json"
+    data = json.loads(record.read_text(encoding="utf-8"))
+    data["pdfs"]["welcome.pdf"]["full"] = {"dpi": 40, "files": [str(outside), "../../../secret.png"]}
+    record.write_text(json.dumps(data), encoding="utf-8")
+    result = handouts(runner, "preview", "--project", str(root), "demo", "welcome", "--dpi", "40")
+    assert result.exit_code == 0
+    assert result.stdout == "output/demo/previews/welcome.page-1.png\n"
+    assert "secret" not in result.stdout
+
+
+def test_page_strings_with_a_duplicate_key_are_one_message_in_build_and_validate(make_project, runner):
+    strings = (REPO / "content/strings.yaml").read_text(encoding="utf-8")
+    line = strings.index("  closed:")
+    broken = strings[:line] + "  closed: Shut\n" + strings[line:]
+    number = broken[: broken.index("  closed: Closed")].count("\n") + 1
+    root = make_project({"content/strings.yaml": broken})
+    message = f"content/strings.yaml:{number}: closed: duplicate key (first given on line {number - 1}): keep only one"
+    built, checked = build(runner, root), handouts(runner, "validate", "--project", str(root))
+    assert error(built).startswith(f"Error: {message}\n")
+    assert error(checked).startswith(f"Error: {message}\n")
+
+
+def test_validate_runs_the_glyph_checks_a_build_runs(make_project, runner, tmp_path):
+    """A body font with no Latin letters: validate says so, at the block, as build does."""
+    from fontTools.subset import Options, Subsetter
+    from fontTools.ttLib import TTFont as FontFile
+
+    font = FontFile(io.BytesIO(TTF))
+    subsetter = Subsetter(Options())
+    subsetter.populate(text="0123456789 .,:;!?()")  # digits and punctuation, no letters
+    subsetter.subset(font)
+    digits = io.BytesIO()
+    font.save(digits)
+    root = make_project({CLINIC_YAML: BODY_FONT, "content/clinics/demo/body.ttf": digits.getvalue()})
+    built = error(build(runner, root))
+    checked = error(handouts(runner, "validate", "--project", str(root)))
+    first = built.splitlines()[0].removeprefix("Error: ")
+    assert "are not in the font body.ttf" in first
+    assert first in checked

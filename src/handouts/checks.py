@@ -125,6 +125,13 @@ def check_furniture(project: Project, clinic: Clinic) -> list[HandoutError]:
     return measure(project, clinic)
 
 
+def check_glyphs(project: Project, clinic: Clinic, handout_id: str, lang: str) -> list[HandoutError]:
+    """Return the texts of a handout whose characters its fonts cannot draw, as a build would find them."""
+    from .handout import check_glyphs as check  # why: a font's character map is read with reportlab
+
+    return check(project, clinic, handout_id, lang)
+
+
 def validate(root: Path) -> tuple[Project, list[HandoutError]]:
     """Load and check every file and every reference of the project without drawing anything.
 
@@ -144,6 +151,8 @@ def validate(root: Path) -> tuple[Project, list[HandoutError]]:
         for handout in project.handouts_for(clinic):
             for lang in clinic.languages:
                 found = check_references(project, clinic, handout, lang) + check_texts(project, clinic, handout, lang)
+                if not found:  # the same glyph checks as a build, once its texts render
+                    found = check_glyphs(project, clinic, handout, lang)
                 for p in found + check_page_texts(project, clinic, handout, lang):
                     if p.format_message() not in seen:
                         seen.add(p.format_message())

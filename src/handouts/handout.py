@@ -25,7 +25,7 @@ from .pdf import pin_reportlab_settings
 from .pdf.paint import Document, PageText, measure_clinic_text, paint
 from .pdf.place import place
 from .plan import Task
-from .render import render_text
+from .render import Styling, render_text, to_markup
 from .story.theme import Theme
 from .story.writer import Writer
 from .variant import LARGE_BODY, Variant
@@ -246,3 +246,35 @@ def check_furniture(project: Project, clinic: Clinic) -> list[HandoutError]:
             except HandoutError:
                 continue  # another file's problem (a glyph, a template): validate reports it elsewhere
     return list(out.values())
+
+
+def check_glyphs(project: Project, clinic: Clinic, handout_id: str, lang: str) -> list[HandoutError]:
+    """Check every character the handout prints in ``lang`` against the fonts that would print it, as a build does.
+
+    Returns one ``LayoutError`` per text with characters its font lacks (named at the block's, the
+    recipe's or clinic.yaml's line); draws nothing. Used by ``handouts validate``.
+    """
+    pin_reportlab_settings()
+    handout = project.handouts[handout_id]
+    layout = project.layouts.get(handout.layout)
+    if layout is None or lang not in project.strings or lang not in handout.text:
+        return []  # check_references reports these
+    geometry = layout.geometries[clinic.paper]
+    theme = theme_for(clinic, lang, geometry.type, project.strings_for(clinic, lang), Variant())
+    writer = Writer(theme, clinic, handout_context(project, clinic, handout, lang), handout.id)
+    out: list[HandoutError] = []
+    try:
+        check_inserted_glyphs(clinic, handout, lang, writer)
+    except HandoutError as exc:
+        out.append(exc)
+    for block in filter(None, (project.block_for(clinic.slug, i) for ids in handout.slots.values() for i in ids)):
+        for where, line, text in block.fields(lang) if lang in block.text else ():
+            heading = where.rsplit(".", 1)[-1] in ("title", "name")
+            try:
+                rendered = render_text(text, writer.context, block.display, line, where)
+                markup = to_markup(rendered, Styling(), block.display, line, where)
+                family = theme.heading if heading else theme.body
+                writer.check_glyphs(markup, family, block, where, line, block.display, bold=heading)
+            except HandoutError as exc:
+                out.append(exc)
+    return out
