@@ -78,11 +78,22 @@ def test_study_finding_needs_a_reference_of_the_same_year():
     assert find(sentence, "en", RULES.claims, RULES, ("Doe J. Pain. 2015;1:1.",)) != []
 
 
-def test_clinic_pattern_with_nested_quantifier_is_refused(runner, make_project):
-    claims = "claims:\n  - pattern: (a+)+b\n    reason: r\n    suggest: s\n"
-    root = make_project({"content/clinics/demo/claims.yaml": claims})
-    result = runner.invoke(cli, ["lint", "--project", str(root), "--today", "2026-11-22"], prog_name="handouts")
+@pytest.mark.parametrize(
+    "pattern", [r"(a+)+b", r"(\w+\s?)+\d", r"(a|aa)+b", r"((a*))*b", r"(.*a){20}", r"(?:x+x+)+y"]
+)
+def test_a_clinic_pattern_that_can_backtrack_for_ever_is_refused_and_lint_stays_quick(runner, make_project, pattern):
+    import subprocess
+    import sys
+
+    claims = f"claims:\n  - pattern: '{pattern}'\n    reason: r\n    suggest: s\n"
+    hostile = "a" * 40 + "!"  # the input that makes such a pattern take exponential time
+    intro = f"kind: prose\nreviewed: 2026-11-01\nsources: [t]\ntext:\n  en:\n    body: {hostile} {'word ' * 30}\n"
+    root = make_project({"content/clinics/demo/claims.yaml": claims, "content/blocks/intro.yaml": intro})
+    result = subprocess.run(
+        [sys.executable, "-m", "handouts", "lint", "--project", str(root), "--today", "2026-11-22"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
     assert (
-        "content/clinics/demo/claims.yaml:2: error: [claims] claims[1].pattern: '(a+)+b' has a nested quantifier"
-        in (result.stdout)
+        f"content/clinics/demo/claims.yaml:2: error: [claims] claims[1].pattern: {pattern!r} has a nested quantifier"
+        in result.stdout
     )

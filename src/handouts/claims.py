@@ -24,6 +24,12 @@ shape that backtracks catastrophically; other limits on them belong there too.
 from __future__ import annotations
 
 import re
+
+try:  # Python 3.11+: the parser behind re, used to judge a clinic's patterns (never to match)
+    from re import _constants, _parser
+except ImportError:  # Python 3.10
+    import sre_constants as _constants  # type: ignore[no-redef]
+    import sre_parse as _parser  # type: ignore[no-redef]
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +40,6 @@ from .load.schema import Boolean, Checker, Field, ListOf, MapOf, Record, Text
 from .load.yamlio import YList, load_yaml
 
 EDGE = "A-Za-z0-9À-ÖØ-öø-ÿ"  # a pattern never matches inside a longer word in a Latin script
-_NESTED = re.compile(r"\((?:[^()\\]|\\.)*(?<!\\)[+*}]\)[+*{]")
 _LATIN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]")
 _YEAR = re.compile(r"(?<!\d)(19|20)\d\d(?!\d)")
 
@@ -103,11 +108,67 @@ def compile_pattern(pattern: str) -> re.Pattern[str]:
 def bounded(pattern: str) -> str | None:
     """Return why a semi-trusted (clinic) pattern is refused, or ``None`` when it is fine.
 
-    Nested quantifiers such as ``(a+)+`` can take exponential time on a long sentence.
+    A pattern may repeat single characters or classes (``\\w+``, ``\\s?``) but not a group that
+    itself repeats or offers alternatives (``(\\w+\\s?)+``, ``(a|aa)+``): those can take
+    exponential time on a long sentence. Backreferences are refused too, and so is a pattern
+    that is not valid or is very long. Judged on the parsed pattern, so no spelling slips past.
     """
-    if _NESTED.search(pattern):
-        return "has a nested quantifier (like (a+)+), which can make lint hang: simplify it"
+    if len(pattern) > MAX_PATTERN:
+        return f"is longer than {MAX_PATTERN} characters: split it into several rules"
+    try:
+        parsed = _parser.parse(pattern)
+    except (re.error, RecursionError, OverflowError):
+        return "is not a valid regular expression"
+    if any(op in (_constants.GROUPREF, _constants.GROUPREF_EXISTS) for op, _ in _flatten(list(parsed))):
+        return "refers back to a group (\\1): list the phrases separately instead"
+    if _backtracks(list(parsed), repeated=False):
+        return (
+            "has a nested quantifier (like (a+)+ or (a|aa)+), which can make lint hang: repeat single "
+            "characters only, or list the phrases separately"
+        )
     return None
+
+
+MAX_PATTERN = 300
+_REPEATS = {_constants.MAX_REPEAT, _constants.MIN_REPEAT} | (
+    {_constants.POSSESSIVE_REPEAT} if hasattr(_constants, "POSSESSIVE_REPEAT") else set()
+)
+
+
+def _backtracks(items: list[Any], repeated: bool) -> bool:
+    """True when a repeated part of a parsed pattern holds another repeat, an alternation or a backreference."""
+    for op, av in items:
+        if op in _REPEATS:
+            _, most, sub = av
+            many = most > 1
+            if repeated and many:
+                return True  # a repeat inside a repeat
+            if many and any(o in _REPEATS or o == _constants.BRANCH for o, _ in _flatten(list(sub))):
+                return True  # a repeated group with a repeat or alternatives inside
+            if _backtracks(list(sub), repeated or many):
+                return True
+        elif op == _constants.SUBPATTERN:
+            if _backtracks(list(av[-1]), repeated):
+                return True
+        elif op == _constants.BRANCH:
+            if any(_backtracks(list(alt), repeated) for alt in av[1]):
+                return True
+        elif op in (_constants.ASSERT, _constants.ASSERT_NOT):
+            if _backtracks(list(av[1]), repeated):
+                return True
+        elif op in (_constants.GROUPREF, _constants.GROUPREF_EXISTS):
+            return True
+    return False
+
+
+def _flatten(items: list[Any]) -> list[Any]:
+    """Return the parsed items of a pattern and of every group inside it (not inside repeats' own parts)."""
+    out = []
+    for op, av in items:
+        out.append((op, av))
+        if op == _constants.SUBPATTERN:
+            out += _flatten(list(av[-1]))
+    return out
 
 
 def alternatives(words: Iterable[str]) -> re.Pattern[str] | None:
