@@ -11,6 +11,7 @@ import pytest
 from conftest import CLINIC, write_tree
 from gallery_project import gallery_files
 
+from handouts import gallery
 from handouts.build import build
 from handouts.gallery import fold, language, paper_label
 from handouts.plan import Options
@@ -244,9 +245,13 @@ def test_language_names():
         "繁體中文",
     ]
     assert language("zh-Hant").label == "繁體中文 (Chinese (Traditional))"
-    assert language("es-MX").name == "Español (es-MX)"
+    # from CLDR, not a table of ours: a regional code has its own name, any language CLDR knows has one
+    assert language("es-MX").label == "Español de México (Spanish (Mexico))"
+    assert language("vi").label == "Tiếng Việt (Vietnamese)"
+    assert language("tl").label == "Tagalog"
     assert (language("xx").name, language("xx").english, language("xx").dir) == ("xx", "xx", "ltr")
-    assert language("ar").dir == "rtl"
+    assert [language(c).dir for c in ("ar", "he", "fa", "ur", "zh-Hant", "es")] == ["rtl"] * 4 + ["ltr"] * 2
+    assert not hasattr(gallery, "LANGUAGES") and not hasattr(gallery, "RTL")
 
 
 def test_paper_labels():

@@ -66,7 +66,7 @@ class Language:
         return self.name if self.name == self.english else f"{self.name} ({self.english})"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def language(code: str) -> Language:
     """Return how to show the language ``code``, from CLDR (Babel): its name in itself and in English, its direction.
 
@@ -79,7 +79,8 @@ def language(code: str) -> Language:
     except (ValueError, babel.UnknownLocaleError):
         return Language(code, code, code, "ltr")
     name = locale.languages.get(key) or locale.get_display_name(locale) or code
-    # a bare language by its English name ("tl": Tagalog, not the Filipino it is an alias of), a script or region in brackets
+    # a bare language by its English name ("tl": Tagalog, not the Filipino it is an alias of);
+    # a script or a region in brackets: "Chinese (Simplified)"
     english = ("_" not in key and babel.Locale.parse(UI_LANG).languages.get(key)) or locale.get_display_name(UI_LANG)
     direction = "rtl" if locale.character_order == "right-to-left" else "ltr"
     return Language(code, name[:1].upper() + name[1:], english, direction)
