@@ -226,3 +226,43 @@ def test_a_narrow_screen_shows_one_column(project, open_page):
     lefts = page.eval_on_selector_all(".card", "cards => cards.map(c => c.getBoundingClientRect().left)")
     assert len(set(lefts)) == 1
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_the_language_filter_shows_titles_in_that_language(project, open_page):
+    page = open_page(project / "output/demo/index.html").page
+    title = "#handout-condition-sciatica .title"
+    assert page.inner_text(title) == "Sciatica"
+    page.select_option("#f-lang", "es")
+    assert page.inner_text(title) == "Ciática"
+    assert page.get_attribute(title, "lang") == "es"
+    assert page.inner_text("#handout-condition-carpal-tunnel .title") == "Síndrome del túnel carpiano"
+    page.select_option("#f-lang", "en")
+    assert (page.inner_text(title), page.get_attribute(title, "lang")) == ("Sciatica", "en")
+    page.select_option("#f-lang", "")
+    assert page.inner_text(title) == "Sciatica"
+    # a clinic offering only English keeps its English titles whatever the filter says
+    page = open_page(project / "output/harbour/index.html").page
+    page.select_option("#f-lang", "en")
+    assert page.inner_text("#handout-condition-sciatica .title") == "Sciatica"
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_at_phone_width_the_first_card_shows_without_scrolling(project, browser, javascript):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=javascript)
+    try:
+        opened = Opened(context.new_page())
+        page = opened.page
+        page.goto((project / "output/demo/index.html").as_uri(), wait_until="load")
+        # the first card's title and its first button to open a PDF are on the first screen
+        for part in (".card .title", ".card .lang"):
+            box = page.locator(part).first.bounding_box()
+            assert box is not None and box["y"] + box["height"] <= 844, (part, box)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
+        if javascript:
+            # every filter is there to use, and still has its name for a screen reader
+            for control in ("#q", "#f-condition", "#f-lang", "#f-kind"):
+                assert page.is_visible(control), control
+                assert page.evaluate(f"document.querySelector('{control}').labels[0].textContent")
+        assert opened.problems == []
+    finally:
+        context.close()

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import CLINIC, REPO, pdftotext
 
 from handouts import __version__
@@ -148,8 +149,11 @@ def test_new_clinic_validates_and_builds(runner, make_project):
         "created content/clinics/my-clinic/clinic.yaml\n"
         "created content/clinics/my-clinic/logo.png\n"
         "Next: edit clinic.yaml (name, phone, address, colours), replace logo.png, then run: "
-        "handouts build --clinic my-clinic\n"
+        "handouts validate, then handouts build --clinic my-clinic\n"
     )
+    clinic_yaml = (root / "content/clinics/my-clinic/clinic.yaml").read_text(encoding="utf-8")
+    assert "\nname: My Clinic " in clinic_yaml
+    assert "\nregion: US " in clinic_yaml and "\n  sun: closed\n" in clinic_yaml
 
     result = invoke(runner, "validate", "--project", str(root), ok=True)
     assert result.exit_code == 0
@@ -163,6 +167,21 @@ def test_new_clinic_validates_and_builds(runner, make_project):
     assert pdf.read_bytes().startswith(b"%PDF-")
     assert "My Clinic" in pdftotext(pdf)
     assert not (root / "output" / "demo").exists()
+
+
+@pytest.mark.parametrize(
+    ("slug", "name"),
+    [
+        ("my-clinic", "My Clinic"),
+        ("city-tcm-and-wellness", "City TCM and Wellness"),
+        ("clinica-de-la-salud", "Clinica de la Salud"),
+        ("north-star-2", "North Star 2"),
+    ],
+)
+def test_new_clinic_names_the_clinic_from_its_slug(runner, make_project, slug, name):
+    root = make_project()
+    invoke(runner, "new-clinic", "--project", str(root), slug, ok=True)
+    assert f"\nname: {name} " in (root / f"content/clinics/{slug}/clinic.yaml").read_text(encoding="utf-8")
 
 
 def test_new_clinic_with_an_existing_slug(runner, make_project):

@@ -11,6 +11,7 @@ import pytest
 from conftest import CLINIC, write_tree
 from gallery_project import gallery_files
 
+from handouts import gallery
 from handouts.build import build
 from handouts.gallery import fold, language, paper_label
 from handouts.plan import Options
@@ -244,9 +245,13 @@ def test_language_names():
         "繁體中文",
     ]
     assert language("zh-Hant").label == "繁體中文 (Chinese (Traditional))"
-    assert language("es-MX").name == "Español (es-MX)"
+    # from CLDR, not a table of ours: a regional code has its own name, any language CLDR knows has one
+    assert language("es-MX").label == "Español de México (Spanish (Mexico))"
+    assert language("vi").label == "Tiếng Việt (Vietnamese)"
+    assert language("tl").label == "Tagalog"
     assert (language("xx").name, language("xx").english, language("xx").dir) == ("xx", "xx", "ltr")
-    assert language("ar").dir == "rtl"
+    assert [language(c).dir for c in ("ar", "he", "fa", "ur", "zh-Hant", "es")] == ["rtl"] * 4 + ["ltr"] * 2
+    assert not hasattr(gallery, "LANGUAGES") and not hasattr(gallery, "RTL")
 
 
 def test_paper_labels():
@@ -277,3 +282,58 @@ def test_page_colours_stay_readable_whatever_the_brand(make_project):
     assert abs(hue - colorsys.rgb_to_hls(0xF2 / 255, 0xE8 / 255, 0x5C / 255)[0]) < 0.02
     assert contrast(colors["primary"], colors["on-primary"]) >= 4.5
     assert contrast(colors["strong"], "#ffffff") >= 4.5
+
+
+def _found(project, query: str) -> set[str]:
+    """Return the shipped handouts the search box shows for ``query``: every word in the card's search text."""
+    from handouts.gallery import _search_text
+
+    words = fold(query).split()
+    return {h for h in project.handouts if all(w in _search_text(project, h) for w in words)}
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    from conftest import REPO
+
+    from handouts.load.project import load_project
+
+    return load_project(REPO)
+
+
+@pytest.mark.parametrize(
+    ("queries", "expected"),
+    [
+        (
+            ["back pain", "leg pain", "dolor de espalda", "dolor de pierna", "背痛", "腿痛"],
+            {"condition-sciatica", "condition-spinal-stenosis"},
+        ),
+        (
+            ["numb feet", "pies dormidos", "脚麻", "腳麻"],
+            {"condition-peripheral-neuropathy", "condition-diabetic-neuropathy"},
+        ),
+    ],
+)
+def test_search_finds_handouts_by_the_words_patients_use(shipped, queries, expected):
+    for query in queries:
+        assert expected <= _found(shipped, query), query
+
+
+def test_every_condition_has_symptom_words_in_each_of_its_languages(shipped):
+    for handout in shipped.handouts.values():
+        if "condition" in handout.tags:
+            assert set(handout.symptoms) == set(handout.text), handout.id
+
+
+def test_symptom_words_are_checked_where_they_are_written(make_project):
+    from handouts.load.project import load_project
+
+    recipe = (
+        "layout: sheet\ntext:\n  en:\n    title: Sciatica\ntags:\n  condition: sciatica\n  symptoms:\n"
+        "    en: [back pain, 42]\n    english: [leg pain]\n  symtoms: {en: [x]}\nslots:\n  body: [intro]\n"
+    )
+    project = load_project(make_project({"content/handouts/sciatica.yaml": recipe}))
+    messages = sorted(p.format_message() for p in project.shared_problems)
+    assert any("content/handouts/sciatica.yaml:8" in m and "tags.symptoms.en[2]" in m for m in messages), messages
+    assert any("content/handouts/sciatica.yaml:9" in m and "is not a language code" in m for m in messages), messages
+    assert any("content/handouts/sciatica.yaml:10" in m and "did you mean 'symptoms'" in m for m in messages), messages

@@ -512,3 +512,36 @@ def test_build_refuses_an_overclaiming_tagline_in_that_language_only(make_projec
     assert result.exit_code == 1
     assert "content/clinics/demo/clinic.yaml:2: [claims] tagline.es: " in result.stderr
     assert (root / "output/demo/welcome.pdf").exists() and not (root / "output/demo/welcome.es.pdf").exists()
+
+
+def _regional_contact(regions: str = "GB") -> str:
+    text = BLOCKS["content/blocks/contact.yaml"]
+    for region in regions.split():
+        text += f"  en@{region}:\n    title: Contact us ({region})\n"
+    return text
+
+
+@pytest.mark.parametrize(
+    ("region", "regions", "expected"),
+    [
+        ("AU", "GB", "en@GB"),  # worded for the UK only: an Australian clinic reads the US text
+        ("AU", "GB IE", "en@GB, en@IE"),
+        ("GB", "GB", None),  # its region is there
+        ("US", "GB", None),  # the plain text.en is the US wording
+        ("AU", "", None),  # a block not worded by region reads the same everywhere
+    ],
+)
+def test_a_clinic_region_a_regional_block_lacks_is_a_warning(lint, region, regions, expected):
+    clinic = CLINIC.replace("languages: [en]", f"languages: [en]\nregion: {region}")
+    changes = {"content/clinics/demo/clinic.yaml": clinic, "content/blocks/contact.yaml": _regional_contact(regions)}
+    result = lint(changes)
+    assert result.exit_code == 0, result.stdout
+    if expected is None:
+        assert "[region]" not in result.stdout
+        return
+    assert result.stdout == (
+        f"content/blocks/contact.yaml:5: warning: [region] text.en: worded by region ({expected}) but not for "
+        f"{region}, the region of clinic 'demo', which reads the plain text.en: add text.en@{region} with the fields "
+        "that differ there\n\n" + summary(4, warnings=1)
+    )
+    assert lint(changes, "--strict").exit_code == 1

@@ -151,8 +151,8 @@ def created(paths: list[Path], project: Path) -> str:
     """Return the files a scaffold created and what to do next."""
     lines = [f"created {_rel(p, project)}" for p in paths]
     lines.append(
-        "Next: edit clinic.yaml (name, phone, address, colours), replace logo.png, then run: handouts build --clinic "
-        + paths[0].parent.name
+        "Next: edit clinic.yaml (name, phone, address, colours), replace logo.png, then run: handouts validate, "
+        "then handouts build --clinic " + paths[0].parent.name
     )
     return "\n".join(lines)
 

@@ -64,6 +64,25 @@ def _png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
 
 
+ACRONYMS = frozenset({"tcm", "aom", "llc", "ltd", "pc", "pllc", "usa", "uk", "nyc", "dc", "ny", "la", "sf"})
+SMALL_WORDS = frozenset({"and", "of", "the", "for", "at", "in", "on", "by", "de", "del", "la"})
+
+
+def default_name(slug: str) -> str:
+    """Return a readable clinic name from its slug: ``my-clinic`` is ``My Clinic``, ``city-tcm-and-wellness``
+    ``City TCM and Wellness``, ``st-johns-acupuncture`` ``St Johns Acupuncture`` (to be corrected in clinic.yaml).
+    """
+    words = []
+    for n, word in enumerate(w for w in slug.split("-") if w):
+        if word in ACRONYMS and not (word == "la" and 0 < n):
+            words.append(word.upper())
+        elif word in SMALL_WORDS and n > 0:
+            words.append(word)
+        else:
+            words.append(word[:1].upper() + word[1:])
+    return " ".join(words) or slug
+
+
 def new_clinic(project: Path, slug: str) -> list[Path]:
     """Create ``content/clinics/<slug>/`` with ``clinic.yaml`` and ``logo.png``.
 
@@ -77,7 +96,7 @@ def new_clinic(project: Path, slug: str) -> list[Path]:
     if not (project / "content").is_dir():
         raise ConfigError(f"{project} has no content/ folder: run this in a handouts project or pass --project")
     folder.mkdir(parents=True)
-    name = slug.replace("-", " ").title()
+    name = default_name(slug)
     (folder / "clinic.yaml").write_text(TEMPLATE.format(slug=slug, name=name), encoding="utf-8")
     (folder / "logo.png").write_bytes(_png(240, 80, (47, 93, 98)))
     return [folder / "clinic.yaml", folder / "logo.png"]

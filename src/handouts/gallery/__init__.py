@@ -15,15 +15,17 @@ clinics' cards, and a PDF skipped as up to date is still listed.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import itertools
 import logging
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+import babel
 import jinja2
 from markupsafe import Markup
 
@@ -43,33 +45,6 @@ log = logging.getLogger(__name__)
 ASSETS = Path(__file__).with_name("assets")
 UI_LANG = "en"  # the gallery's own words are English; handout titles show in English when they have it
 
-LANGUAGES: dict[str, tuple[str, str]] = {
-    # code: (name in the language itself, English name)
-    "en": ("English", "English"),
-    "es": ("Español", "Spanish"),
-    "zh-Hans": ("简体中文", "Chinese (Simplified)"),
-    "zh-Hant": ("繁體中文", "Chinese (Traditional)"),
-    "zh": ("中文", "Chinese"),
-    "vi": ("Tiếng Việt", "Vietnamese"),
-    "ko": ("한국어", "Korean"),
-    "ja": ("日本語", "Japanese"),
-    "tl": ("Tagalog", "Tagalog"),
-    "fr": ("Français", "French"),
-    "de": ("Deutsch", "German"),
-    "it": ("Italiano", "Italian"),
-    "pt": ("Português", "Portuguese"),
-    "pl": ("Polski", "Polish"),
-    "ru": ("Русский", "Russian"),
-    "uk": ("Українська", "Ukrainian"),
-    "ht": ("Kreyòl ayisyen", "Haitian Creole"),
-    "hi": ("हिन्दी", "Hindi"),
-    "pa": ("ਪੰਜਾਬੀ", "Punjabi"),
-    "ar": ("العربية", "Arabic"),
-    "fa": ("فارسی", "Persian"),
-    "he": ("עברית", "Hebrew"),
-    "ur": ("اردو", "Urdu"),
-}
-RTL = frozenset({"ar", "fa", "he", "ur"})
 VARIANT_NAMES = {"large-print": "Large print", "grayscale": "Grayscale", "print-shop": "Print shop"}
 KIND_NAMES = {"sheet": "Sheet", "tri-fold": "Tri-fold", "card": "Card"}
 PAPER_NAMES = {"letter": "Letter", "a4": "A4", "half-letter": "Half letter", "a5": "A5", "legal": "Legal"}
@@ -91,16 +66,24 @@ class Language:
         return self.name if self.name == self.english else f"{self.name} ({self.english})"
 
 
+@functools.cache
 def language(code: str) -> Language:
-    """Return how to show the language ``code``; an unknown code shows as itself (``es-MX`` as ``Español (es-MX)``)."""
-    base = code.split("-")[0]
-    if code in LANGUAGES:
-        name, english = LANGUAGES[code]
-    elif base in LANGUAGES:
-        name, english = f"{LANGUAGES[base][0]} ({code})", f"{LANGUAGES[base][1]} ({code})"
-    else:
-        name = english = code
-    return Language(code, name, english, "rtl" if base in RTL else "ltr")
+    """Return how to show the language ``code``, from CLDR (Babel): its name in itself and in English, its direction.
+
+    ``es`` is ``Español (Spanish)``, ``zh-Hans`` ``简体中文 (Chinese (Simplified))``, ``ar`` right to left; a
+    code CLDR does not know shows as itself.
+    """
+    key = code.replace("-", "_")
+    try:
+        locale = babel.Locale.parse(key)
+    except (ValueError, babel.UnknownLocaleError):
+        return Language(code, code, code, "ltr")
+    name = locale.languages.get(key) or locale.get_display_name(locale) or code
+    # a bare language by its English name ("tl": Tagalog, not the Filipino it is an alias of);
+    # a script or a region in brackets: "Chinese (Simplified)"
+    english = ("_" not in key and babel.Locale.parse(UI_LANG).languages.get(key)) or locale.get_display_name(UI_LANG)
+    direction = "rtl" if locale.character_order == "right-to-left" else "ltr"
+    return Language(code, name[:1].upper() + name[1:], english, direction)
 
 
 @dataclass(frozen=True)
@@ -136,6 +119,8 @@ class Card:
     pages: str
     paper: str
     search: str  # lowercase words the search box matches, accents removed
+    texts: dict[str, tuple[str, str]] = field(default_factory=dict)  # language code: (title, subtitle), for the filter
+    lang: str = UI_LANG  # the language of title and subtitle
 
     @property
     def languages(self) -> str:
@@ -294,6 +279,8 @@ def _card(
         pages=pages,
         paper=paper_label(info.width, info.height, clinic.paper == "a4"),
         search=_search_text(project, handout),
+        texts={t.lang: _title(project, handout, t.lang) for t in standard if t.lang in recipe.text},
+        lang=UI_LANG if UI_LANG in recipe.text else main.lang,
     )
 
 
@@ -303,11 +290,13 @@ def _variant_name(variant: Variant) -> str:
 
 
 def _search_text(project: Project, handout: str) -> str:
-    """Return what the search box matches for a handout: id, tags, kind, and titles in every language, folded."""
+    """Return what the search box matches: id, tags, symptom words, kind, and titles in every language, folded."""
     recipe = project.handouts[handout]
     words = [handout, *recipe.tags.values()]
     for text in recipe.text.values():
         words += [text["title"], text.get("subtitle") or ""]
+    for symptoms in recipe.symptoms.values():
+        words += symptoms  # the words patients use: "back pain", "pies dormidos"
     layout = project.layouts.get(recipe.layout)
     if layout:
         words.append(KIND_NAMES.get(layout.label, layout.label))

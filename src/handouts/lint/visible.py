@@ -11,7 +11,7 @@ from ..errors import HandoutError
 from ..load.content import Block, Handout
 from ..load.project import Project
 from ..load.yamlio import YList, YMap, load_yaml
-from .findings import ERROR, Finding, Sentence
+from .findings import ERROR, WARNING, Finding, Sentence
 from .text import _about, _clean, _split, claim_findings
 
 # --- patient-visible text outside blocks ----------------------------------------------------
@@ -156,4 +156,31 @@ def check_translations(project: Project) -> list[Finding]:
         block = blocks[display]
         message = f"text: no {lang!r} translation, needed by clinic {slug!r} for {', '.join(handouts)}: add text.{lang}"
         out.append(_about(block, block.lines.line_of("text"), ERROR, "translation", message))
+    return out
+
+
+def check_regions(project: Project) -> list[Finding]:
+    """Return a warning for each block worded by region (``text.en@GB``) that has no wording for a clinic's region.
+
+    Such a clinic reads the plain ``text.<lang>`` (the US wording); say so at that line, naming the clinics.
+    """
+    lacking: dict[tuple[str, str, str], list[str]] = defaultdict(list)  # (block file, lang, region): clinics
+    blocks: dict[str, Block] = {}
+    for slug, clinic in sorted(project.clinics.items()):
+        ids = {i for h in project.handouts_for(clinic) for slot in project.handouts[h].slots.values() for i in slot}
+        for block in filter(None, (project.block_for(slug, i) for i in sorted(ids))):
+            blocks[block.display] = block
+            for lang in clinic.languages:
+                if lang in block.text and block.regions_lacking(lang, clinic.region):
+                    lacking[block.display, lang, clinic.region].append(slug)
+    out = []
+    for (display, lang, region), slugs in sorted(lacking.items()):
+        block = blocks[display]
+        has = ", ".join(sorted(k for k in block.regional if k.split("@")[0] == lang))
+        clinics = ", ".join(repr(s) for s in slugs)
+        message = (
+            f"text.{lang}: worded by region ({has}) but not for {region}, the region of clinic {clinics}, "
+            f"which reads the plain text.{lang}: add text.{lang}@{region} with the fields that differ there"
+        )
+        out.append(_about(block, block.text_line(lang), WARNING, "region", message))
     return out

@@ -137,7 +137,21 @@ HANDOUT_FIELDS: dict[str, Field] = {
         doc="title (and subtitle) per language",
     ),
     "tags": Field(
-        MapOf(Choice(("condition", "topic")), Text(pattern=SLUG, pattern_hint="is not a slug")), default=dict
+        Record(
+            {
+                "condition": Field(Text(pattern=SLUG, pattern_hint="is not a slug"), doc="the condition filter"),
+                "topic": Field(Text(pattern=SLUG, pattern_hint="is not a slug")),
+                "symptoms": Field(
+                    MapOf(
+                        Text(pattern=LANG_CODE, pattern_hint="is not a language code"),
+                        ListOf(Text(max_len=60), min_items=1, max_items=40, unique=True),
+                    ),
+                    default=dict,
+                    doc="the words patients use, per language (back pain, numb feet): the gallery's search finds them",
+                ),
+            }
+        ),
+        default=dict,
     ),
     "slots": Field(
         MapOf(
@@ -234,11 +248,12 @@ class Handout:
     id: str
     layout: str
     text: dict[str, dict[str, str]]
-    tags: dict[str, str]
+    tags: dict[str, str]  # condition, topic
     slots: dict[str, tuple[str, ...]]
     path: Path
     display: str
     lines: YMap
+    symptoms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # {"en": ("back pain", ...)}
 
 
 def _texts(value: Any, where: str, line: int) -> list[tuple[str, int, str]]:
@@ -378,7 +393,8 @@ def read_handout(path: Path, display: str) -> Handout:
         id=path.stem,
         layout=values["layout"],
         text=values["text"],
-        tags=values["tags"],
+        tags={k: v for k, v in values["tags"].items() if k != "symptoms" and v},
+        symptoms={lang: tuple(words) for lang, words in values["tags"]["symptoms"].items()},
         slots={k: tuple(v) for k, v in values["slots"].items()},
         path=path,
         display=display,

@@ -35,6 +35,30 @@
     return !(layout && card.getAttribute("data-kind") !== layout);
   }
 
+  // show an element's words in language ``lang`` from its data-<what>-<lang> attribute ("" for its first language)
+  function swapText(element, what, lang, dir) {
+    if (!element) {
+      return;
+    }
+    if (!element.hasAttribute("data-first-lang")) {
+      element.setAttribute("data-first-lang", element.getAttribute("lang") || "");
+      element.setAttribute("data-first-text", element.textContent);
+    }
+    var text = lang ? element.getAttribute("data-" + what + "-" + lang.toLowerCase()) : null;
+    var code = text === null ? element.getAttribute("data-first-lang") : lang;
+    if (text === null) {
+      text = element.getAttribute("data-first-text");
+    }
+    element.textContent = text;
+    element.setAttribute("lang", code);
+    element.hidden = text === "";
+    if (dir && text !== element.getAttribute("data-first-text")) {
+      element.setAttribute("dir", dir);
+    } else {
+      element.removeAttribute("dir");
+    }
+  }
+
   // with a language chosen, its button stands out and the thumbnail shows that language's first page
   function showLanguage(card, lang) {
     var buttons = card.querySelectorAll("a.lang");
@@ -42,6 +66,13 @@
       buttons[i].classList.toggle("chosen", lang !== "" && buttons[i].getAttribute("data-lang") === lang);
       buttons[i].classList.toggle("other", lang !== "" && buttons[i].getAttribute("data-lang") !== lang);
     }
+    // the title and subtitle in the chosen language, when the handout has it; else back to the first
+    var langs = card.getAttribute("data-langs").split(" ");
+    var shown = lang && langs.indexOf(lang) !== -1 ? lang : "";
+    var button = shown && card.querySelector('a.lang[data-lang="' + shown + '"]');
+    var dir = button ? button.getAttribute("dir") : "";
+    swapText(card.querySelector(".title"), "title", shown, dir);
+    swapText(card.querySelector(".subtitle"), "subtitle", shown, dir);
     var img = card.querySelector(".thumb img");
     if (img) {
       var own = lang && img.getAttribute("data-thumb-" + lang.toLowerCase());
