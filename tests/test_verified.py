@@ -16,7 +16,7 @@ import pypdfium2
 import pytest
 from click.testing import CliRunner
 from conftest import REPO, pdffonts, unembedded_printed_fonts
-from helpers import expected_texts, run_all, squash
+from helpers import expected_texts, panel_text, run_all, squash
 from pypdf import PdfReader
 
 from handouts.cli import cli
@@ -123,7 +123,8 @@ def test_every_pdf_has_the_text_its_content_says(catalogue):
         text = squash(_panel_text(pdf, geometry, len(PdfReader(pdf).pages)))
         # poppler's reading order too: in content-stream order a split item's bullet can land between its parts,
         # and the footer's disclaimer and the banner's title lie outside the panels
-        flowing = squash(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout)
+        flowing = squash(panel_text(pdf, geometry, len(PdfReader(pdf).pages)))
+        flowing += squash(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout)
         for block_id in [b for ids in handout.slots.values() for b in ids]:
             block = project.block_for(slug, block_id)
             for sentence in expected_texts(REPO, block.display, slug, "en"):
