@@ -1,4 +1,4 @@
-"""Draw the three example clinics' logos (run once; the PNGs are committed).
+"""Draw the four example clinics' logos (run once; the PNGs are committed).
 
 The clinics are fictional; so are their marks. Needs Pillow (installed with reportlab).
 """
@@ -75,7 +75,25 @@ def north_star() -> None:
     _save(img, ROOT / "north-star" / "logo.png")
 
 
+def harmony() -> None:
+    """Two leaves curving round a gold centre, in a circle: balance, for a clinic in north London."""
+    w, h = 300 * S, 300 * S
+    img = Image.new("RGBA", (w, h), (0, 0, 0, 0))
+    d = ImageDraw.Draw(img)
+    blue, gold, teal = (36, 80, 107, 255), (200, 160, 20, 255), (46, 125, 120, 255)
+    cx, cy, r = 150 * S, 150 * S, 135 * S
+    d.ellipse((cx - r, cy - r, cx + r, cy + r), outline=blue, width=14 * S)
+    for angle, color in ((35, blue), (215, teal)):
+        leaf = Image.new("RGBA", (w, h), (0, 0, 0, 0))
+        ld = ImageDraw.Draw(leaf)
+        ld.ellipse((cx - 40 * S, cy - 115 * S, cx + 40 * S, cy - 10 * S), fill=color)
+        img.alpha_composite(leaf.rotate(angle, center=(cx, cy), resample=Image.BICUBIC))
+    d.ellipse((cx - 24 * S, cy - 24 * S, cx + 24 * S, cy + 24 * S), fill=gold)
+    _save(img, ROOT / "harmony-centre" / "logo.png")
+
+
 if __name__ == "__main__":
     lotus()
     riverside()
     north_star()
+    harmony()

@@ -160,3 +160,35 @@ def test_every_glyph_meets_wcag_aa_on_what_it_is_printed_on(tmp_path, runner, pa
                     if contrast(ink, ground) < need - 0.01:
                         failures.append(f"{pdf.name} p{number} {char['text']!r} {ink} on {ground}")
     assert failures == []
+
+
+def test_an_override_block_lacking_a_language_is_one_message_at_the_override(tmp_path, runner):
+    text = riverside(("languages: [en]", "languages: [en, es]"))
+    root = copy_shipped(tmp_path, {"riverside-tcm": text})
+    safety = (REPO / "content/blocks/safety.yaml").read_text(encoding="utf-8")
+    own = root / "content/clinics/riverside-tcm/blocks/safety.yaml"
+    own.parent.mkdir(parents=True)
+    own.write_text(safety.split("  zh-Hans:")[0], encoding="utf-8")  # English only
+    line = own.read_text(encoding="utf-8").splitlines().index("text:") + 1
+    result = runner.invoke(cli, ["validate", "--project", str(root)])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: content/clinics/riverside-tcm/blocks/safety.yaml:{line}: text: this override of block 'safety' has "
+        "no es, which the clinic offers: add text.es (copy it from content/blocks/safety.yaml)\n"
+    )
+
+
+def test_a_misspelt_paper_or_logo_name_says_what_was_meant(tmp_path, runner):
+    text = riverside(("paper: a4", "paper: a5"), ("logo: logo.png", "logo: Logo.png"))
+    root = copy_shipped(tmp_path, {"riverside-tcm": text})
+    lines = text.splitlines()
+    paper = next(n for n, line in enumerate(lines, 1) if line.startswith("paper:"))
+    logo = next(n for n, line in enumerate(lines, 1) if "logo: Logo.png" in line)
+    result = runner.invoke(cli, ["validate", "--project", str(root)])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: content/clinics/riverside-tcm/clinic.yaml:{paper}: paper: 'a5' is not one of: letter, a4 "
+        "(for example `paper: a4`)\n"
+        f"content/clinics/riverside-tcm/clinic.yaml:{logo}: branding.logo: file 'Logo.png' not found in "
+        "riverside-tcm/; did you mean 'logo.png'?\n"
+    )
