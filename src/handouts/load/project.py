@@ -201,7 +201,7 @@ def check_references(project: Project, clinic: Clinic, handout_id: str, lang: st
                     else f"does not exist in content/blocks/{did_you_mean(block_id, project.blocks)}"
                 )
                 out.append(ContentError(f"slots.{slot}[{i + 1}]: block {block_id!r} {detail}", handout.display, bline))
-            elif lang not in block.text and block is not project.clinic_blocks.get(clinic.slug, {}).get(block_id):
+            elif lang not in block.text and block_id not in project.clinic_blocks.get(clinic.slug, {}):
                 # (a clinic's own override that lacks a language is reported once, at the override)
                 out.append(
                     ContentError(
