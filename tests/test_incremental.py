@@ -257,3 +257,15 @@ def test_temporary_files_of_a_killed_build_are_swept(runner, project: Path) -> N
     leftover.write_bytes(b"half a pdf")
     build(runner, project)
     assert not leftover.exists()
+
+
+def test_a_new_cover_photo_is_an_input_and_other_files_in_the_folder_are_not(runner, project: Path) -> None:
+    folder = project / "content" / "clinics" / "second"
+    (folder / "cover.png").write_bytes((REPO / "content" / "clinics" / "lotus-acupuncture" / "logo.png").read_bytes())
+    text = (folder / "clinic.yaml").read_text(encoding="utf-8")
+    (folder / "clinic.yaml").write_text(text.replace("  logo: logo.png\n", "  logo: logo.png\n  cover_image: cover.png\n"))
+    build(runner, project)
+    (folder / "notes.txt").write_text("not an input", encoding="utf-8")
+    assert "6 up to date" in build(runner, project)
+    (folder / "cover.png").write_bytes((REPO / "content" / "clinics" / "north-star" / "logo.png").read_bytes())
+    assert "Built 3 of 6 handout(s)" in build(runner, project)  # the photo changed: that clinic's handouts

@@ -158,9 +158,10 @@ def revision(project: Project, clinic: Clinic, handout: Handout, task: Task) -> 
     root = project.root
     paths = [handout.path, root / "content" / "strings.yaml", root / "layouts" / f"{handout.layout}.yaml"]
     paths += [b.path for ids in handout.slots.values() for i in ids if (b := project.block_for(clinic.slug, i))]
-    paths += sorted(p for p in clinic.folder.rglob("*") if p.is_file())
+    paths += [p for p in clinic.files() if p.is_file()]  # the same clinic files the build record fingerprints
     for path in paths:
-        digest.update(path.relative_to(project.root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+        name = path.relative_to(root) if path.is_relative_to(root) else path.relative_to(clinic.folder.resolve())
+        digest.update(name.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:7]
 
 
@@ -230,15 +231,12 @@ def check_furniture(project: Project, clinic: Clinic) -> list[HandoutError]:
             if layout is None or (layout.id, lang) in seen or lang not in project.strings or lang not in handout.text:
                 continue
             seen.add((layout.id, lang))
-            geometry = layout.geometries[clinic.paper]
-            theme = theme_for(clinic, lang, geometry.type, project.strings_for(clinic, lang), Variant())
-            context = handout_context(project, clinic, handout, lang)
-            writer = Writer(theme, clinic, context, handout.id)
+            geometry, theme, writer = _standard_writer(project, clinic, handout, layout, lang)
             document = Document(
                 title="", author="", subject="", lang=lang, where=f"layout {layout.id!r} ({lang})",
                 clinic_file=clinic.display, clinic_lines={str(k): clinic.lines.line_of(k) for k in clinic.lines},
             )  # fmt: skip
-            text = PageText(context, writer.page_paragraph)
+            text = PageText(writer.context, writer.page_paragraph)
             try:
                 measure_clinic_text(geometry, theme, text, document)
             except ConfigError as exc:
@@ -246,6 +244,15 @@ def check_furniture(project: Project, clinic: Clinic) -> list[HandoutError]:
             except HandoutError:
                 continue  # another file's problem (a glyph, a template): validate reports it elsewhere
     return list(out.values())
+
+
+def _standard_writer(
+    project: Project, clinic: Clinic, handout: Handout, layout: Layout, lang: str
+) -> tuple[Geometry, Theme, Writer]:
+    """Return the geometry, theme and writer a standard build of ``handout`` in ``lang`` uses (validate's checks)."""
+    geometry = layout.geometries[clinic.paper]
+    theme = theme_for(clinic, lang, geometry.type, project.strings_for(clinic, lang), Variant())
+    return geometry, theme, Writer(theme, clinic, handout_context(project, clinic, handout, lang), handout.id)
 
 
 def check_glyphs(project: Project, clinic: Clinic, handout_id: str, lang: str) -> list[HandoutError]:
@@ -259,9 +266,7 @@ def check_glyphs(project: Project, clinic: Clinic, handout_id: str, lang: str) -
     layout = project.layouts.get(handout.layout)
     if layout is None or lang not in project.strings or lang not in handout.text:
         return []  # check_references reports these
-    geometry = layout.geometries[clinic.paper]
-    theme = theme_for(clinic, lang, geometry.type, project.strings_for(clinic, lang), Variant())
-    writer = Writer(theme, clinic, handout_context(project, clinic, handout, lang), handout.id)
+    _, theme, writer = _standard_writer(project, clinic, handout, layout, lang)
     out: list[HandoutError] = []
     try:
         check_inserted_glyphs(clinic, handout, lang, writer)

@@ -82,22 +82,13 @@ class Fingerprints:
     def clinic_files(self, slug: str) -> list[tuple[str, str]]:
         """Return (relative path, digest) of each file of the clinic's folder that its handouts use.
 
-        That is clinic.yaml, the logo, the font files and the clinic's claims list; its own blocks
-        are listed per use. Nothing else in the folder is opened: a named pipe or a link to a device
-        left there is never read.
+        See ``Clinic.files``; its own blocks are listed per use. Nothing else in the folder is
+        opened: a named pipe or a link to a device left there is never read.
         """
         if slug not in self._folders:
             folder = self.root / "content" / "clinics" / slug
-            clinic = self.project.clinics[slug]
-            used = {folder / "clinic.yaml", folder / "claims.yaml"}
-            if clinic.logo is not None:
-                used.add(clinic.logo)
-            families = [clinic.heading_font, clinic.body_font]
-            families += [f for faces in clinic.language_fonts.values() for f in faces.values()]
-            for family in (f for f in families if f is not None):
-                used.update(p for p in (family.regular, family.bold, family.italic, family.bold_italic) if p)
             found: list[tuple[str, str]] = []
-            for path in sorted(used):
+            for path in self.project.clinics[slug].files():
                 digest = self.file(path) if path.is_file() else "missing"  # is_file: never a pipe or a device
                 found.append((_relative(path, folder), digest))
             self._folders[slug] = found
@@ -194,10 +185,6 @@ class Record:
             elif file_digest(pdf) != entry["sha256"]:
                 found.append((pdf, "it was changed after handouts built it"))
         return found
-
-    def stale(self) -> list[str]:
-        """Return the names of the PDFs marked stale (a rebuild failed since they were written)."""
-        return sorted(name for name, entry in self.entries.items() if entry.get("stale"))
 
     def wrote(self, name: str, key: str, data: bytes) -> None:
         """Remember that ``name`` now holds ``data``, built from inputs ``key``; it is current again."""

@@ -174,6 +174,20 @@ class Clinic:
     language_fonts: dict[str, dict[str, FontFamily]] = field(default_factory=dict)
     cover_image: Path | None = None
 
+    def files(self) -> list[Path]:
+        """Return the files of the clinic's folder its handouts are made from, sorted.
+
+        clinic.yaml, its claims list, the logo, the cover photo and every font file; its own blocks
+        are not listed (a handout uses them one by one). Nothing else in the folder is an input.
+        """
+        used = {self.folder / "clinic.yaml", self.folder / "claims.yaml"}
+        used.update(p for p in (self.logo, self.cover_image) if p is not None)
+        families = [self.heading_font, self.body_font]
+        families += [f for faces in self.language_fonts.values() for f in faces.values()]
+        for family in (f for f in families if f is not None):
+            used.update(p for p in (family.regular, family.bold, family.italic, family.bold_italic) if p)
+        return sorted(used)
+
 
 def inside(folder: Path, relative: str, display: str, where: str, line: int) -> Path:
     """Resolve ``relative`` against ``folder``, refusing paths that leave it.
