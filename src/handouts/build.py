@@ -146,7 +146,7 @@ def _saving(record: Record, report: Report) -> Iterator[None]:
             record.save()
         except OSError as exc:
             report.notes.append(
-                f"could not save the build record {record.path} ({exc.strerror}): the next build rebuilds all"
+                f"could not save the build record in {record.out} ({exc.strerror}): the next build rebuilds all"
             )
 
 
@@ -165,7 +165,7 @@ def _write(
         write_atomic(target, data)
     except OSError as exc:
         raise OutputError(f"cannot write {target}: {exc.strerror}") from None
-    record.wrote(task.name(), key, data)
+    record.wrote(task.name(), key, data, target)
     report.written.append((task, target))
     return "written"
 
