@@ -44,6 +44,8 @@ def build(
     report = Report(out=out, failed=[(None, "", problem) for problem in project.shared_problems])
     tasks = plan(project, options, report)
     report.planned = len(tasks)
+    if options.shard and not tasks and not report.failed:
+        report.notes.append(f"share {options.shard[0]}/{options.shard[1]} holds no clinic: nothing to build")
     report.notes += large_print_notes(project, tasks)
     _make_writable(out)
     broken = stale_copies(project, options, out)  # PDFs of a broken clinic or recipe: older copies now
@@ -68,6 +70,21 @@ def build(
         report.stale = record.out_of_date(out)
         write_gallery(project, tasks, out, options.jobs)  # every PDF on disk, not only this run's
     return report
+
+
+def write_gallery_only(root: Path, out: Path | None = None, jobs: int | None = None) -> Path:
+    """Write the gallery for every PDF of the project found in the output folder, building nothing.
+
+    Output folders built apart (``build --shard K/N``) and merged by copying give, after this,
+    the files one build of every clinic writes. Returns the path of ``index.html``; raises
+    ``ContentError`` when ``root`` is not a project and ``OutputError`` when the folder cannot be used.
+    """
+    project = load_project(root)
+    folder = output_folder(project.root, out)
+    _make_writable(folder)
+    with _locked(folder):
+        _sweep(folder)
+        return write_gallery(project, [], folder, jobs)
 
 
 def _make_writable(out: Path) -> None:
