@@ -371,3 +371,15 @@ def test_the_single_record_of_earlier_versions_is_taken_over_then_removed(runner
     assert "Built 0 of 6 handout(s)" in build(runner, project)
     assert not (out / ".handouts-build.json").exists()
     assert _record(out) == legacy
+
+
+def test_a_new_claims_rule_refuses_a_pdf_that_was_up_to_date(runner, project: Path) -> None:
+    build(runner, project)
+    # a no-op build does not lint the library again: a new rule is an input of every PDF instead
+    rule = "claims:\n  - pattern: needles go in\n    reason: too vivid\n    suggest: we place thin needles\n"
+    (project / "content" / "claims.yaml").write_text(rule, encoding="utf-8")
+    result = runner.invoke(cli, ["build", "--project", str(project)])
+    assert result.exit_code == 1
+    assert "content/blocks/steps.yaml:" in result.output and "too vivid" in result.output
+    assert "STALE: output/demo/steps-only.pdf is out of date (its rebuild failed)" in result.output
+    assert "STALE: output/demo/intro-only.pdf" not in result.output

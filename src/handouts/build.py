@@ -54,8 +54,12 @@ def build(
         record = Record(out)
         for pdf in broken:
             record.mark_stale(pdf.relative_to(out).as_posix())
-        refusals = refused(project, tasks)  # what lint calls an error stops that handout, fresh or not
-        todo = _out_of_date(project, [t for t in tasks if t not in refusals], record, options.force, report, progress)
+        todo = _out_of_date(project, tasks, record, options.force, report, progress)
+        # what lint calls an error stops that handout. A PDF that is up to date passed this gate when
+        # it was built, from the same files (content/claims.yaml is in every key), so only the rest
+        # need it, and a no-op build skips linting the whole library
+        refusals = refused(project, [task for task, _ in todo]) if todo else {}
+        todo = [(task, key) for task, key in todo if task not in refusals]
         _prepare_fonts(project, [task for task, _ in todo], options.jobs, notice)
         with _saving(record, report):
             for task, problems in refusals.items():

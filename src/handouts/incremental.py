@@ -1,7 +1,8 @@
 """Take a project and a build task and tell whether its PDF is already up to date.
 
 Each task's *inputs key* is a SHA-256 over everything that can change its PDF: the recipe,
-each block it uses (the clinic's own copy where it has one), the page strings, the layout and
+each block it uses (the clinic's own copy where it has one), the page strings, the claims list
+(a new rule may refuse the handout), the layout and
 its large-print fallback, every file in the clinic's folder (clinic.yaml, logo, fonts), the
 fonts the language needs, the language, the variant, and the engine itself (the version of
 ``handouts``, a digest of its source files, and the versions of reportlab and the font package).
@@ -114,6 +115,7 @@ class Fingerprints:
             asdict(task.variant),
             ["recipe", self.file(handout.path)],
             ["strings", self.file(self.root / "content" / "strings.yaml")],
+            ["claims", self.file(self.root / "content" / "claims.yaml")],  # what the build refuses
         ]
         layout = project.layouts.get(handout.layout)
         layouts = [handout.layout]
