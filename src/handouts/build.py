@@ -19,7 +19,6 @@ from .errors import HandoutError, OutputError, ProblemList
 from .files import cache_dir, locked, write_atomic
 from .gallery import write_gallery
 from .gate import refused
-from .handout import render
 from .incremental import Fingerprints, Record
 from .load.project import Project, load_project
 from .plan import Options, Report, Task, large_print_notes, output_folder, plan, stale_copies
@@ -196,6 +195,10 @@ def render_all(project: Project, tasks: list[Task], jobs: int | None) -> Iterato
 
     Every PDF depends only on its task, so the bytes do not depend on the number of workers.
     """
+    if not tasks:
+        return  # a no-op build never imports reportlab
+    from .handout import render  # noqa: F401  why: here, before the workers fork, and not for a no-op build
+
     workers = jobs_for(jobs, len(tasks))
     if workers == 1:
         yield from (_render_safely(project, task) for task in tasks)
@@ -209,6 +212,8 @@ def render_all(project: Project, tasks: list[Task], jobs: int | None) -> Iterato
 
 def _render_safely(project: Project, task: Task) -> Outcome:
     try:
+        from .handout import render  # why: imported once, by render_all; this is a lookup
+
         return render(project, task), None
     except HandoutError as exc:
         return None, exc
