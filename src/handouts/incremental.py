@@ -81,6 +81,8 @@ class Fingerprints:
         self.root = project.root
         self._files: dict[Path, str] = {}
         self._folders: dict[str, list[tuple[str, str]]] = {}
+        self._parts: dict[tuple[str, str], str] = {}
+        self._variants: dict[Any, str] = {}
         self.engine = engine_digest()
 
     def file(self, path: Path) -> str:
@@ -106,13 +108,19 @@ class Fingerprints:
 
     def key(self, task: Task) -> str:
         """Return the inputs key of ``task``: equal keys mean the same PDF bytes."""
+        if task.variant not in self._variants:
+            self._variants[task.variant] = json.dumps(asdict(task.variant), sort_keys=True)
+        parts = [FORMAT, self.engine, task.lang, self._variants[task.variant], self._files_of(task)]
+        return _digest(json.dumps(parts).encode())
+
+    def _files_of(self, task: Task) -> str:
+        """Return a digest of the files of ``task``'s PDF and their digests (memoized per clinic and handout)."""
+        memo = (task.clinic, task.handout)
+        if memo in self._parts:
+            return self._parts[memo]
         project = self.project
         handout = project.handouts[task.handout]
         parts: list[Any] = [
-            FORMAT,
-            self.engine,
-            task.lang,
-            asdict(task.variant),
             ["recipe", self.file(handout.path)],
             ["strings", self.file(self.root / "content" / "strings.yaml")],
             ["claims", self.file(self.root / "content" / "claims.yaml")],  # what the build refuses
@@ -123,12 +131,15 @@ class Fingerprints:
             layouts.append(layout.values["large_print"])
         for lid in layouts:
             parts.append(["layout", lid, self.file(self.root / "layouts" / f"{lid}.yaml")])
+        own = project.clinic_blocks.get(task.clinic, {})
         for ids in handout.slots.values():
             for block_id in ids:
-                block = project.block_for(task.clinic, block_id)
+                # the file block_for reads, without making the clinic's regional wording of it
+                block = own.get(block_id) or project.blocks.get(block_id)
                 parts.append(["block", block_id, self.file(block.path) if block else "missing"])
         parts.append(["clinic", task.clinic, self.clinic_files(task.clinic)])
-        return _digest(json.dumps(parts, sort_keys=True, default=str).encode())
+        self._parts[memo] = _digest(json.dumps(parts, sort_keys=True, default=str).encode())
+        return self._parts[memo]
 
 
 def _relative(path: Path, folder: Path) -> str:
