@@ -41,7 +41,9 @@ if str(HERE) not in sys.path:
 from run import _ENV, private_bytecode_cache, snapshot_engine  # noqa: E402
 
 SHARED_BLOCK = "safety"
-HEADER = "| clinics | PDFs | build | wall s | built | PDFs/s | CPU ms/PDF | parent MiB | worker MiB | records KiB |"
+HEADER = (
+    "| clinics | PDFs | build | wall s | CPU s | built | PDFs/s | CPU ms/PDF | parent MiB | worker MiB | records KiB |"
+)
 FIRST = ["North", "Lotus", "Cedar", "Harbor", "Willow", "Golden", "Quiet", "Summit", "River", "Jade", "Maple", "Pine"]
 SECOND = ["Star", "Path", "Spring", "Bridge", "Garden", "Valley", "Crane", "Lantern", "Stone", "Meadow", "Tide"]
 KINDS = ["Acupuncture", "Acupuncture Clinic", "TCM Centre", "Wellness Acupuncture", "Chinese Medicine"]
@@ -146,7 +148,8 @@ def _line(n: int, pdfs: int, phase: str, r: dict[str, Any]) -> str:
     worker = f"{r['worker_mib']:.0f}" if r["worker_mib"] else "-"
     failed = f"  FAILED {r['exit']}: {' | '.join(r['tail'])}" if r["exit"] else ""
     return (
-        f"| {n} | {pdfs} | {phase} | {r['wall_s']:.2f} | {built} | {rate} | {per_pdf} | {r['parent_mib']:.0f} | "
+        f"| {n} | {pdfs} | {phase} | {r['wall_s']:.2f} | {r['cpu_s']:.2f} | {built} | {rate} | {per_pdf} | "
+        f"{r['parent_mib']:.0f} | "
         f"{worker} | {r['record_kib']:.0f} (+{r['stat_kib']:.0f}) |{failed}"
     )
 
@@ -164,7 +167,7 @@ def main() -> int:
         private_bytecode_cache(Path(tmp) / "pycache")
         print(f"machine: {os.cpu_count()} cores; load average before: {os.getloadavg()[0]:.2f}", flush=True)
         print(HEADER)
-        print("|---|---|---|---|---|---|---|---|---|---|")
+        print("|---|---|---|---|---|---|---|---|---|---|---|")
         results = []
         for n, noop_only in sizes:
             r = measure(n, noop_only, args.keep)

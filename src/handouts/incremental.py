@@ -65,7 +65,7 @@ def engine_digest() -> str:
     here = Path(__file__).resolve().parent
     for src in sorted(here.rglob("*.py")):  # every stage's package too
         h.update(src.relative_to(here).as_posix().encode() + b"\0" + src.read_bytes() + b"\0")
-    for package in ("reportlab", "pillow", "justmytype-intl-cjk", "segno", "svglib"):
+    for package in ("reportlab", "pillow", "justmytype-intl-cjk", "font-source-sans-pro", "segno", "svglib"):
         try:
             h.update(f"{package} {metadata.version(package)}\n".encode())
         except metadata.PackageNotFoundError:
