@@ -196,7 +196,7 @@ class Art:
 # added no resource (font, colour space, transparency, image) to the canvas are kept: their
 # operators name nothing that is numbered per PDF.
 _FORM_OPS: dict[tuple[str, tuple[int, int]], list[str]] = {}
-_FORM_OPS_MAX = 1024
+_FORM_OPS_MAX = 256
 _TEXT = re.compile(r"\b(BT|Tf|Do|gs|sh)\b")
 
 

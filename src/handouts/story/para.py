@@ -18,7 +18,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph
 
 _PARSED: dict[tuple[Any, ...], tuple[ParagraphStyle | None, list[Any], Any]] = {}
-_PARSED_MAX = 4096
+_PARSED_MAX = 2048
 
 
 def style_key(style: ParagraphStyle) -> tuple[tuple[str, str], ...]:
