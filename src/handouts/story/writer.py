@@ -296,10 +296,10 @@ class Writer:
         box.spaceAfter = self.theme.sizes["body"] * 0.8
         return box
 
-    def _heading(self, key: str, fill: str, block: Block) -> Paragraph:
+    def _heading(self, key: str, fill: str, block: Block, style: str = "subheading") -> Paragraph:
         para = self.paragraph(
             self.theme.strings[key],
-            self.theme.style("subheading", fill),
+            self.theme.style(style, fill),
             block,
             f"strings.{self.theme.lang}.{key}",
             self.theme.strings.line_of(key),
@@ -314,13 +314,13 @@ class Writer:
         if words["name"].strip().casefold() != title.strip().casefold():
             out += self._title(block, lang, words, fill, key="name")  # the banner already says it
         out.append(self.field(block, lang, "what_it_is", "body", fill))
-        out.append(self._heading("symptoms", fill, block))
+        out.append(self._heading("symptoms", fill, block, "heading"))
         out += self._list(block, lang, words, fill, numbered=False, key="symptoms")
-        out.append(self._heading("causes", fill, block))
+        out.append(self._heading("causes", fill, block, "heading"))
         out += self._list(block, lang, words, fill, numbered=False, key="causes")
-        out.append(self._heading("how_acupuncture_may_help", fill, block))
+        out.append(self._heading("how_acupuncture_may_help", fill, block, "heading"))
         out.append(self.field(block, lang, "how_acupuncture_may_help", "body", fill))
-        out.append(self._heading("what_research_says", fill, block))
+        out.append(self._heading("what_research_says", fill, block, "heading"))
         out.append(self.field(block, lang, "what_research_says", "body", fill))
         if block.references:
             out += self._references(block, fill)
@@ -342,6 +342,7 @@ class Writer:
         return out
 
     def _references(self, block: Block, fill: str) -> list[Flowable]:
+        """The block's references under a "References" heading; ``references_last`` gathers them at the end."""
         out: list[Flowable] = [self._heading("references", fill, block)]
         refs = block.lines.get("references") or []
         for i, ref in enumerate(block.references):
@@ -349,6 +350,8 @@ class Writer:
             out.append(
                 self.paragraph(ref, self.theme.style("small", fill), block, f"references[{i + 1}]", line, block.display)
             )
+        for f in out:
+            f._reference = True  # type: ignore[attr-defined]
         return out
 
     def _contact(self, block: Block, lang: str, words: dict[str, Any], fill: str) -> list[Flowable]:
