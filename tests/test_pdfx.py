@@ -88,7 +88,7 @@ def _problems(path: Path) -> list[str]:
                 out.append("no OutputConditionIdentifier")
         if str(pdf.docinfo.get("/GTS_PDFXVersion")) != "PDF/X-4":
             out.append(f"Info GTS_PDFXVersion {pdf.docinfo.get('/GTS_PDFXVersion')}")
-        if pdf.docinfo.get("/Trapped") not in ("/False", "/True"):
+        if str(pdf.docinfo.get("/Trapped")) not in ("/False", "/True"):
             out.append("Info /Trapped is not True or False")
         meta = pdf.open_metadata()
         if meta.get("pdfxid:GTS_PDFXVersion") != "PDF/X-4":

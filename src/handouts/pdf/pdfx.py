@@ -308,7 +308,7 @@ def _metadata(pdf: pikepdf.Pdf) -> None:
     """Add the PDF/X keys to the Info dictionary and XMP, adding to any packet already there, with no clock."""
     info = pdf.docinfo
     info[Name.GTS_PDFXVersion] = PDFX_VERSION
-    info[Name.Trapped] = Name.False_
+    info[Name.Trapped] = Name("/False")
     created = _xmp_date(str(info.get("/CreationDate", "D:20000101000000+00'00'")))
     modified = _xmp_date(str(info.get("/ModDate", info.get("/CreationDate", "D:20000101000000+00'00'"))))
     # the document's identity comes from its content, so the same inputs give the same bytes
