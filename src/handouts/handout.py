@@ -14,6 +14,7 @@ from xml.sax.saxutils import escape
 from reportlab.platypus import Flowable
 
 from .assets import families_for, load_logo
+from .cjk import is_cjk
 from .colors import WARNING_RED, to_gray
 from .errors import ConfigError, HandoutError, LayoutError, raise_all
 from .load.config import Clinic, localized
@@ -185,6 +186,9 @@ def review_line(project: Project, clinic: Clinic, handout: Handout, task: Task) 
     return f"{reviewed} · {strings['revision']} {revision(project, clinic, handout, task)}"
 
 
+CJK_LEADING = 1.15  # times the layout's leading, for Chinese body text
+
+
 def theme_for(clinic: Clinic, lang: str, sizes: dict[str, float], strings: Strings, variant: Variant) -> Theme:
     """Return the theme of ``clinic``'s handouts in ``lang``: its fonts, its colours, the layout's type sizes."""
     body, heading = families_for(clinic, lang)
@@ -195,7 +199,9 @@ def theme_for(clinic: Clinic, lang: str, sizes: dict[str, float], strings: Strin
         accent=clinic.accent_color,
         warning=WARNING_RED,
         sizes=sizes,
-        leading=sizes["leading"],
+        # Chinese sets more open than Latin (about 1.5 em, as Chinese book and leaflet typesetting does):
+        # every character is a full em, with no ascenders or word spaces to let air in
+        leading=sizes["leading"] * (CJK_LEADING if is_cjk(lang) else 1.0),
         strings=strings,
         lang=lang,
         gray=to_gray if variant.grayscale else _same,

@@ -171,7 +171,9 @@ class Writer:
     def _lines(self, block: Block, lang: str, words: dict[str, Any], fill: str, numbered: bool) -> list[Flowable]:
         out = self._title(block, lang, words, fill)
         if words.get("intro"):
-            out.append(self.field(block, lang, "intro", "body", fill))
+            intro = self.field(block, lang, "intro", "body", fill)
+            intro.keepWithNext = 1  # a lead-in ("Free websites you can trust:") starts its list in the same column
+            out.append(intro)
         out += self._list(block, lang, words, fill, numbered)
         if words.get("outro"):
             out.append(self.field(block, lang, "outro", "body", fill))
@@ -445,16 +447,16 @@ class Writer:
                 display,
                 markup=False,
             )
-        out.append(
-            SideBySide(
-                details,
-                qr,
-                caption,
-                min_side_width=self.theme.sizes["body"] * 24,
-                font=self.theme.body.regular,
-                size=self.theme.sizes["body"],
-            )
+        card = SideBySide(
+            details,
+            qr,
+            caption,
+            min_side_width=self.theme.sizes["body"] * 24,
+            font=self.theme.body.regular,
+            size=self.theme.sizes["body"],
         )
+        card.keep_whole = True  # the QR code stays with the phone and address it belongs to
+        out.append(card)
         return out
 
     # which method writes each kind of block (content.py checks ``kind`` against the same names)
