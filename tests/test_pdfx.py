@@ -362,3 +362,68 @@ def test_office_pdfs_keep_colour_inside_the_frame(shipped_catalogue):
                         problems.append(f"{path.name} p{page.page_number}: {colour} {near / IN:.3f}in from the edge")
     assert len(layouts) >= 3  # portrait sheets, landscape tri-folds and card sheets were all read
     assert problems == []
+
+
+def _overprint_at_fills(path: Path) -> list[tuple[tuple, bool]]:
+    """Return (fill colour, fill-overprint flag in force) at every text or fill painting operator."""
+    out = []
+    with pikepdf.open(path) as pdf:
+        for _, source in _streams(pdf):
+            owner = source.obj if isinstance(source, pikepdf.Page) else source
+            states = owner.get("/Resources", {}).get("/ExtGState", {})
+            fill, op, stack = (), False, []
+            for item in pikepdf.parse_content_stream(source):
+                if isinstance(item, pikepdf.ContentStreamInlineImage):
+                    continue
+                name = str(item.operator)
+                if name == "q":
+                    stack.append((fill, op))
+                elif name == "Q" and stack:
+                    fill, op = stack.pop()
+                elif name == "gs":
+                    state = states[item.operands[0]]
+                    op = bool(state.get("/op", state.get("/OP", op)))
+                elif name in ("k", "g", "rg"):
+                    fill = (name, *(round(float(v), 4) for v in item.operands))
+                elif name in ("Tj", "TJ", "f", "f*", "B", "b"):
+                    out.append((fill, op))
+    return out
+
+
+def test_only_pure_k_overprints(tmp_path):
+    """Overprint is on exactly where 100 % K is painted: white type on a band still knocks out."""
+    path = tmp_path / "card.pdf"
+    path.write_bytes(render(load_project(REPO), Task("lotus-acupuncture", "aftercare", "en", Variant(print_shop=True))))
+    painted = _overprint_at_fills(path)
+    assert any(fill == ("k", 0, 0, 0, 0) for fill, _ in painted), "white type on the band"
+    assert any(fill == ("k", 0, 0, 0, 1) for fill, _ in painted)
+    for fill, op in painted:
+        assert op == (fill == ("k", 0, 0, 0, 1)), fill
+
+
+def test_bleeding_bands_stop_at_the_frame_in_office_and_bleed_for_the_shop(tmp_path):
+    """sheet.yaml's top bar (top: 0, 0.16 in, bleed: true) moves 0.2 in in for the office, and bleeds for the shop."""
+    import pdfplumber
+
+    layout = yaml.safe_load((REPO / "layouts/sheet.yaml").read_text())
+    bar = layout["pages"][0]["elements"][0]
+    assert bar["type"] == "band" and bar["bleed"] and bar["top"] == 0
+    depth = float(bar["height"].removesuffix("in")) * IN
+    project = load_project(REPO)
+    office, shop = tmp_path / "office.pdf", tmp_path / "shop.pdf"
+    office.write_bytes(render(project, Task("lotus-acupuncture", "first-visit", "en", Variant())))
+    shop.write_bytes(render(project, Task("lotus-acupuncture", "first-visit", "en", Variant(print_shop=True))))
+    with pdfplumber.open(office) as pdf:
+        page = pdf.pages[0]
+        top = min((r for r in page.rects if r["fill"]), key=lambda r: r["top"])
+        assert top["top"] == pytest.approx(FRAME, abs=0.01)
+        assert top["bottom"] - top["top"] == pytest.approx(depth, abs=0.01)
+        assert (top["x0"], page.width - top["x1"]) == pytest.approx((FRAME, FRAME), abs=0.01)
+    with pikepdf.open(shop) as pdf:
+        bleed = [float(v) for v in pdf.pages[0].BleedBox]
+    with pdfplumber.open(shop) as pdf:
+        page = pdf.pages[0]
+        top = min((r for r in page.rects if r["fill"]), key=lambda r: r["top"])
+        # pdfplumber measures from the top of the MediaBox; the bar runs out to the BleedBox on three sides
+        assert top["top"] == pytest.approx(page.height - bleed[3], abs=0.01)
+        assert (top["x0"], top["x1"]) == pytest.approx((bleed[0], bleed[2]), abs=0.01)
