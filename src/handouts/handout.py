@@ -149,7 +149,12 @@ def render(project: Project, task: Task) -> bytes:
         art_root=project.root / "art",
         cover_image=clinic.cover_image,
     )
-    return paint(geometry, pages, theme, load_logo(clinic), PageText(context, writer.page_paragraph), document)
+    data = paint(geometry, pages, theme, load_logo(clinic), PageText(context, writer.page_paragraph), document)
+    if task.variant.print_shop:
+        from .pdf.pdfx import intent_for, to_pdfx  # pikepdf and the colour engine: print-shop builds only
+
+        data = to_pdfx(data, intent_for(clinic, theme.gray))
+    return data
 
 
 def revision(project: Project, clinic: Clinic, handout: Handout, task: Task) -> str:
