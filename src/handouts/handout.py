@@ -27,6 +27,7 @@ from .pdf.paint import Document, PageText, measure_clinic_text, paint
 from .pdf.place import place
 from .plan import Task
 from .render import Styling, render_text, to_markup
+from .story.flowables import references_last
 from .story.theme import Theme
 from .story.writer import Writer
 from .variant import LARGE_BODY, Variant
@@ -128,9 +129,11 @@ def render(project: Project, task: Task) -> bytes:
     )
     check_inserted_glyphs(clinic, handout, task.lang, writer)
     stories, block_files = _stories(project, clinic, handout, layout.slots(), geometry, writer)
-    last = [slot for slot in layout.reading_order() if stories.get(slot)][-1]
-    fill = next((writer.theme.color(p.fill) for page in geometry.pages for p in page.panels if p.slot == last), "none")
-    stories[last].append(writer.review_line(review_line(project, clinic, handout, task), fill))
+    context["handout"]["review"] = review = review_line(project, clinic, handout, task)
+    if not _prints_review(geometry):  # else the page furniture prints it, e.g. in a sheet's footer
+        last = [slot for slot in layout.reading_order() if stories.get(slot)][-1]
+        fill = next((writer.theme.color(p.fill) for pg in geometry.pages for p in pg.panels if p.slot == last), "none")
+        stories[last].append(writer.review_line(review, fill))
     where = f"handout {handout.id!r} for clinic {clinic.slug!r} ({task.lang})"
     pages = place(geometry, stories, where, block_files)
     words = handout.text[task.lang]
@@ -146,7 +149,12 @@ def render(project: Project, task: Task) -> bytes:
         art_root=project.root / "art",
         cover_image=clinic.cover_image,
     )
-    return paint(geometry, pages, theme, load_logo(clinic), PageText(context, writer.page_paragraph), document)
+    data = paint(geometry, pages, theme, load_logo(clinic), PageText(context, writer.page_paragraph), document)
+    if task.variant.print_shop:
+        from .pdf.pdfx import intent_for, to_pdfx  # pikepdf and the colour engine: print-shop builds only
+
+        data = to_pdfx(data, intent_for(clinic, theme.gray))
+    return data
 
 
 def revision(project: Project, clinic: Clinic, handout: Handout, task: Task) -> str:
@@ -166,6 +174,11 @@ def revision(project: Project, clinic: Clinic, handout: Handout, task: Task) -> 
     return digest.hexdigest()[:7]
 
 
+def _prints_review(geometry: Geometry) -> bool:
+    """True when a text element of the layout prints ``handout.review``."""
+    return any("handout.review" in str(e.options.get("text") or "") for pg in geometry.pages for e in pg.elements)
+
+
 def review_line(project: Project, clinic: Clinic, handout: Handout, task: Task) -> str:
     """Return "Reviewed <Month YYYY> · rev <code>" in the task's language: the oldest review date of its blocks."""
     blocks = [b for ids in handout.slots.values() for i in ids if (b := project.block_for(clinic.slug, i))]
@@ -181,7 +194,7 @@ def review_line(project: Project, clinic: Clinic, handout: Handout, task: Task) 
     return f"{reviewed} · {strings['revision']} {revision(project, clinic, handout, task)}"
 
 
-CJK_LEADING = 1.15  # times the layout's leading, for Chinese body text
+CJK_LEADING = 1.1  # times the layout's leading, for Chinese body text
 
 
 def theme_for(clinic: Clinic, lang: str, sizes: dict[str, float], strings: Strings, variant: Variant) -> Theme:
@@ -217,7 +230,7 @@ def _stories(
             assert block is not None  # checked by check_references
             block_files[block.id] = (block.display, block.text_line(writer.theme.lang))
             flowables += writer.block(block, fills.get(slot, "none"))
-        stories[slot] = flowables
+        stories[slot] = references_last(flowables)
     return stories, block_files
 
 

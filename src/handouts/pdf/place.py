@@ -135,8 +135,10 @@ def _fill(
                 w, h = f.wrap(frame.width, avail)
                 if w > frame.width + EPS:
                     return _overflow(job, f, panel, index, too_big=True)
+                # levelling, a heading moves on with its text even from the top of a column: the height is retried
+                movable = bool(placed_here) or level is not None
                 if h <= avail + EPS and not _strands_heading(
-                    f, queue, frame.width, avail - h - f.getSpaceAfter(), placed_here, keep_whole
+                    f, queue, frame.width, avail - h - f.getSpaceAfter(), movable, keep_whole
                 ):
                     placed_here.append(Placed(f, frame.x, cursor - before - h))
                     cursor -= before + h + f.getSpaceAfter()
@@ -244,10 +246,13 @@ def _fits_whole(f: Flowable, upcoming: tuple[int, PanelGeo] | None, width: float
 
 
 def _strands_heading(
-    f: Flowable, queue: list[Flowable], width: float, room: float, placed: list[Placed], keep_whole: bool = True
+    f: Flowable, queue: list[Flowable], width: float, room: float, movable: bool, keep_whole: bool = True
 ) -> bool:
-    """True when ``f`` keeps with the next flowable and that one (or its chain) cannot start in ``room``."""
-    if not getattr(f, "keepWithNext", 0) or len(queue) < 2 or not placed:
+    """True when ``f`` keeps with the next flowable and that one (or its chain) cannot start in ``room``.
+
+    ``movable``: moving ``f`` on would help (something is above it in the column, or a height is being tried).
+    """
+    if not getattr(f, "keepWithNext", 0) or len(queue) < 2 or not movable:
         return False
     nxt = queue[1]
     nxt.canv = f.canv
@@ -255,7 +260,7 @@ def _strands_heading(
     _, h = nxt.wrap(width, max(room, 0))
     if h <= room + EPS:
         # it fits whole; if it too keeps with the next, that one must be able to start after it
-        return _strands_heading(nxt, queue[1:], width, room - h - nxt.getSpaceAfter(), placed, keep_whole)
+        return _strands_heading(nxt, queue[1:], width, room - h - nxt.getSpaceAfter(), movable, keep_whole)
     if getattr(nxt, "keepWithNext", 0) or (keep_whole and getattr(nxt, "keep_whole", False)):
         # a box that moves on whole takes its heading with it
         return True
