@@ -49,3 +49,23 @@ class Para(Paragraph):
         self.style = style if own_style is None else own_style
         self.bulletText = copy.deepcopy(parsed_bullet)
         self.debug = 0
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        """Break the lines for ``availWidth``, unless they were just broken for that width.
+
+        Placing a slot tries its flowables again and again (a whole panel, then split, columns
+        levelled): a paragraph measured again at the width of its last measure, with nothing
+        changed since (same lines, fragments and style objects), keeps that measure.
+        """
+        last = self.__dict__.get("_measured")
+        if (
+            last is not None
+            and last[0] == availWidth
+            and last[1] is self.__dict__.get("blPara")
+            and last[2] is self.frags
+            and last[3] is self.style
+        ):
+            return self.width, self.height
+        size = super().wrap(availWidth, availHeight)
+        self._measured = (availWidth, self.__dict__.get("blPara"), self.frags, self.style)
+        return size
