@@ -28,6 +28,7 @@ from .plan import Task
 from .render import Styling, render_text, to_markup
 from .story.theme import Theme
 from .story.writer import Writer
+from .twin import PageWords, twin_html
 from .variant import LARGE_BODY, Variant
 
 
@@ -110,6 +111,15 @@ def render(project: Project, task: Task) -> bytes:
     Raises ``LayoutError``, ``ContentError``, ``TemplateError`` or ``ConfigError`` naming the
     file, block and panel concerned: anything the user can fix.
     """
+    return render_both(project, task, twin=False)[0]
+
+
+def render_both(project: Project, task: Task, twin: bool = True) -> tuple[bytes, bytes | None]:
+    """Render one task to PDF bytes and, with ``twin``, its HTML twin from the same writer and blocks.
+
+    Raises what ``render`` raises; the twin has the PDF's words, so it meets no error of its own
+    that the PDF has not met first.
+    """
     pin_reportlab_settings()  # before any font is registered or paragraph measured
     clinic = project.clinics[task.clinic]
     raise_all(check_references(project, clinic, task.handout, task.lang))
@@ -129,7 +139,8 @@ def render(project: Project, task: Task) -> bytes:
     stories, block_files = _stories(project, clinic, handout, layout.slots(), geometry, writer)
     last = [slot for slot in layout.reading_order() if stories.get(slot)][-1]
     fill = next((writer.theme.color(p.fill) for page in geometry.pages for p in page.panels if p.slot == last), "none")
-    stories[last].append(writer.review_line(review_line(project, clinic, handout, task), fill))
+    review = review_line(project, clinic, handout, task)
+    stories[last].append(writer.review_line(review, fill))
     where = f"handout {handout.id!r} for clinic {clinic.slug!r} ({task.lang})"
     pages = place(geometry, stories, where, block_files)
     words = handout.text[task.lang]
@@ -145,7 +156,21 @@ def render(project: Project, task: Task) -> bytes:
         art_root=project.root / "art",
         cover_image=clinic.cover_image,
     )
-    return paint(geometry, pages, theme, load_logo(clinic), PageText(context, writer.page_paragraph), document)
+    pdf = paint(geometry, pages, theme, load_logo(clinic), PageText(context, writer.page_paragraph), document)
+    if not twin:
+        return pdf, None
+    ids = [i for slot in layout.reading_order() for i in handout.slots.get(slot, ())]
+    blocks = [b for i in ids if (b := project.block_for(clinic.slug, i))]
+    page_words = PageWords(
+        title=words["title"],
+        subtitle=words.get("subtitle") or "",
+        headline=words.get("headline") or "",
+        clinic=clinic_name(clinic, task.lang),
+        tagline=localized(clinic.tagline, task.lang) or "",
+        review=review,
+        logo=clinic.logo,
+    )
+    return pdf, twin_html(writer, blocks, page_words)
 
 
 def revision(project: Project, clinic: Clinic, handout: Handout, task: Task) -> str:
