@@ -133,8 +133,7 @@ def _contact_line(writer: Writer) -> Markup:
     tel = "tel:" + "".join(ch for ch in clinic.phone if ch.isdigit() or ch == "+")
     parts = [Markup(f'<a href="{escape(tel)}">{escape(clinic.phone)}</a>')]
     if clinic.website:
-        short = clinic.website.split("://", 1)[-1].removeprefix("www.").rstrip("/")
-        parts.append(Markup(f'<a href="{escape(clinic.website)}">{escape(short)}</a>'))
+        parts.append(Markup(f'<a href="{escape(clinic.website)}">{escape(clinic.website)}</a>'))
     return Markup(" · ").join(parts)
 
 
