@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,9 +112,18 @@ def _css(writer: Writer) -> str:
     return root + (ASSETS / "twin.css").read_text(encoding="utf-8")
 
 
-def _data_uri(path: Path) -> str:
+def _data_uri(path: Path, gray: bool = False) -> str:
+    """Return the image at ``path`` as a ``data:`` URI; with ``gray``, in grays, as the grayscale PDF prints it."""
     kind = "png" if path.suffix.lower() == ".png" else "jpeg"
-    return f"data:image/{kind};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+    data = path.read_bytes()
+    if gray:
+        from PIL import Image  # only grayscale twins need PIL here
+
+        with Image.open(path) as im:
+            out = io.BytesIO()
+            im.convert("LA" if "A" in im.getbands() or "transparency" in im.info else "L").save(out, "PNG")
+        kind, data = "png", out.getvalue()
+    return f"data:image/{kind};base64," + base64.b64encode(data).decode("ascii")
 
 
 def _policy(css: str) -> str:
@@ -160,7 +170,7 @@ def twin_html(writer: Writer, blocks: list[Block], words: PageWords) -> bytes:
             headline=words.headline if words.headline.strip() != words.title.strip() else "",
             clinic=words.clinic,
             tagline=words.tagline,
-            logo=_data_uri(words.logo) if words.logo else None,
+            logo=_data_uri(words.logo, gray=writer.theme.gray("#ff0000") != "#ff0000") if words.logo else None,
             logo_alt=_string(writer, "logo", {"name": words.clinic}),
             body=body,
             # the layouts print the short disclaimer in the footer of a handout without a disclaimer block
