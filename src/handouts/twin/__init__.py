@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 
 from ..colors import INK, WHITE, text_on, tint
 from ..load.content import STRINGS_FILE, Block
-from ..render import render_text
+from ..render import literal, render_text
 from ..story.writer import Writer
 from .blocks import HtmlBlocks
 
@@ -132,9 +132,11 @@ def _policy(css: str) -> str:
     return f"default-src 'none'; img-src data:; style-src 'sha256-{digest}'; base-uri 'none'; form-action 'none'"
 
 
-def _string(writer: Writer, key: str, values: dict[str, str]) -> str:
+def _string(writer: Writer, key: str) -> str:
+    """Return the page string ``key`` in the handout's language, rendered in the writer's context, as plain text."""
     strings = writer.theme.strings
-    return render_text(strings[key], values, STRINGS_FILE, strings.line_of(key), f"strings.{writer.theme.lang}.{key}")
+    where = f"strings.{writer.theme.lang}.{key}"
+    return literal(render_text(strings[key], writer.context, STRINGS_FILE, strings.line_of(key), where))
 
 
 def _contact_line(writer: Writer) -> Markup:
@@ -157,7 +159,6 @@ def twin_html(writer: Writer, blocks: list[Block], words: PageWords) -> bytes:
     body = Markup("").join(emitter.block(b) for b in blocks)
     css = _css(writer)
     has_disclaimer = any(b.kind == "disclaimer" for b in blocks)
-    context = writer.context
     return (
         _environment()
         .get_template("twin.html")
@@ -171,12 +172,10 @@ def twin_html(writer: Writer, blocks: list[Block], words: PageWords) -> bytes:
             clinic=words.clinic,
             tagline=words.tagline,
             logo=_data_uri(words.logo, gray=writer.theme.gray("#ff0000") != "#ff0000") if words.logo else None,
-            logo_alt=_string(writer, "logo", {"name": words.clinic}),
+            logo_alt=_string(writer, "logo"),
             body=body,
             # the layouts print the short disclaimer in the footer of a handout without a disclaimer block
-            disclaimer="" if has_disclaimer else render_text(
-                writer.theme.strings["disclaimer_short"], context, STRINGS_FILE, 1, "disclaimer_short"
-            ),
+            disclaimer="" if has_disclaimer else _string(writer, "disclaimer_short"),
             contact=_contact_line(writer),
             review=words.review,
         )

@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 
 from ..load.content import STRINGS_FILE, Block
 from ..load.i18n import group_hours
-from ..render import Styling, plain, render_text, to_markup
+from ..render import Styling, literal, plain, render_text, to_markup
 from ..story.art import RASTER, Palette
 from ..story.figures import palette
 from ..story.writer import Writer
@@ -76,7 +76,9 @@ class HtmlBlocks:
     def string(self, key: str) -> Markup:
         """Return the page string ``key`` (``strings.yaml``) in the handout's language, escaped."""
         strings = self.writer.theme.strings
-        return escape(render_text(strings[key], self.writer.context, STRINGS_FILE, strings.line_of(key), key))
+        where = f"strings.{self.lang}.{key}"
+        text = render_text(strings[key], self.writer.context, STRINGS_FILE, strings.line_of(key), where)
+        return escape(literal(text))
 
     def block(self, block: Block) -> Markup:
         """Return one block as an HTML ``<section>`` (the disclaimer as a note), in the handout's language."""
