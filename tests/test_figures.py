@@ -134,3 +134,39 @@ def test_chinese_line_breaks_are_ones_icu_allows(text, chars):
     for line in lines[:-1]:
         at += len(line)
         assert at in allowed, (text, chars, lines)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    text=st.lists(st.sampled_from(list(CHINESE) * 6 + list(PUNCT)), min_size=8, max_size=120).map("".join),
+    chars=st.integers(min_value=7, max_value=30),
+)
+def test_chinese_lines_stay_inside_the_column_and_never_end_on_one_character(text, chars):
+    """Drawn and read back: no character crosses the column's right edge (no hanging "，" near a fold), and a
+    paragraph of several lines never ends with one ideograph alone (with or without its punctuation)."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen.canvas import Canvas
+
+    from handouts.story.linebreak import CJKParagraph
+
+    if "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    style = ParagraphStyle("zh", fontName="STSong-Light", fontSize=10, leading=12, wordWrap="CJK")
+    width = chars * 10 + 0.5
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(400, 2000))
+    para = CJKParagraph(text, style)
+    _, height = para.wrap(width, 10_000)
+    para.drawOn(canvas, 20, 1990 - height)
+    canvas.save()
+    with pdfplumber.open(io.BytesIO(buffer.getvalue())) as pdf:
+        rows: dict[int, list[dict]] = {}
+        for ch in pdf.pages[0].chars:
+            rows.setdefault(round(ch["top"]), []).append(ch)
+    assert "".join(c["text"] for top in sorted(rows) for c in rows[top]) == text
+    assert max(ch["x1"] for row in rows.values() for ch in row) <= 20 + width + 0.01, (text, chars)
+    lines = ["".join(c["text"] for c in rows[top]) for top in sorted(rows)]
+    if len(lines) > 1 and len(lines[-2].rstrip(PUNCT)) > 4:
+        assert len(lines[-1].strip(PUNCT)) != 1, (text, chars, lines)

@@ -14,6 +14,7 @@ from xml.sax.saxutils import escape
 from reportlab.platypus import Flowable
 
 from .assets import families_for, load_logo
+from .cjk import is_cjk
 from .colors import WARNING_RED, to_gray
 from .errors import ConfigError, HandoutError, LayoutError, raise_all
 from .load.config import Clinic, localized
@@ -26,6 +27,7 @@ from .pdf.paint import Document, PageText, measure_clinic_text, paint
 from .pdf.place import place
 from .plan import Task
 from .render import Styling, render_text, to_markup
+from .story.flowables import references_last
 from .story.theme import Theme
 from .story.writer import Writer
 from .twin import PageWords, twin_html
@@ -137,10 +139,11 @@ def render_both(project: Project, task: Task, twin: bool = True) -> tuple[bytes,
     )
     check_inserted_glyphs(clinic, handout, task.lang, writer)
     stories, block_files = _stories(project, clinic, handout, layout.slots(), geometry, writer)
-    last = [slot for slot in layout.reading_order() if stories.get(slot)][-1]
-    fill = next((writer.theme.color(p.fill) for page in geometry.pages for p in page.panels if p.slot == last), "none")
-    review = review_line(project, clinic, handout, task)
-    stories[last].append(writer.review_line(review, fill))
+    context["handout"]["review"] = review = review_line(project, clinic, handout, task)
+    if not _prints_review(geometry):  # else the page furniture prints it, e.g. in a sheet's footer
+        last = [slot for slot in layout.reading_order() if stories.get(slot)][-1]
+        fill = next((writer.theme.color(p.fill) for pg in geometry.pages for p in pg.panels if p.slot == last), "none")
+        stories[last].append(writer.review_line(review, fill))
     where = f"handout {handout.id!r} for clinic {clinic.slug!r} ({task.lang})"
     pages = place(geometry, stories, where, block_files)
     words = handout.text[task.lang]
@@ -159,8 +162,8 @@ def render_both(project: Project, task: Task, twin: bool = True) -> tuple[bytes,
     pdf = paint(geometry, pages, theme, load_logo(clinic), PageText(context, writer.page_paragraph), document)
     if not twin:
         return pdf, None
-    ids = [i for slot in layout.reading_order() for i in handout.slots.get(slot, ())]
-    blocks = [b for i in ids if (b := project.block_for(clinic.slug, i))]
+    slots = [[b for i in handout.slots.get(slot, ()) if (b := project.block_for(clinic.slug, i))]
+             for slot in layout.reading_order()]  # fmt: skip
     page_words = PageWords(
         title=words["title"],
         subtitle=words.get("subtitle") or "",
@@ -170,7 +173,7 @@ def render_both(project: Project, task: Task, twin: bool = True) -> tuple[bytes,
         review=review,
         logo=clinic.logo,
     )
-    return pdf, twin_html(writer, blocks, page_words)
+    return pdf, twin_html(writer, slots, page_words)
 
 
 def revision(project: Project, clinic: Clinic, handout: Handout, task: Task) -> str:
@@ -190,6 +193,11 @@ def revision(project: Project, clinic: Clinic, handout: Handout, task: Task) -> 
     return digest.hexdigest()[:7]
 
 
+def _prints_review(geometry: Geometry) -> bool:
+    """True when a text element of the layout prints ``handout.review``."""
+    return any("handout.review" in str(e.options.get("text") or "") for pg in geometry.pages for e in pg.elements)
+
+
 def review_line(project: Project, clinic: Clinic, handout: Handout, task: Task) -> str:
     """Return "Reviewed <Month YYYY> · rev <code>" in the task's language: the oldest review date of its blocks."""
     blocks = [b for ids in handout.slots.values() for i in ids if (b := project.block_for(clinic.slug, i))]
@@ -205,6 +213,9 @@ def review_line(project: Project, clinic: Clinic, handout: Handout, task: Task) 
     return f"{reviewed} · {strings['revision']} {revision(project, clinic, handout, task)}"
 
 
+CJK_LEADING = 1.1  # times the layout's leading, for Chinese body text
+
+
 def theme_for(clinic: Clinic, lang: str, sizes: dict[str, float], strings: Strings, variant: Variant) -> Theme:
     """Return the theme of ``clinic``'s handouts in ``lang``: its fonts, its colours, the layout's type sizes."""
     body, heading = families_for(clinic, lang)
@@ -215,7 +226,9 @@ def theme_for(clinic: Clinic, lang: str, sizes: dict[str, float], strings: Strin
         accent=clinic.accent_color,
         warning=WARNING_RED,
         sizes=sizes,
-        leading=sizes["leading"],
+        # Chinese sets more open than Latin (about 1.5 em, as Chinese book and leaflet typesetting does):
+        # every character is a full em, with no ascenders or word spaces to let air in
+        leading=sizes["leading"] * (CJK_LEADING if is_cjk(lang) else 1.0),
         strings=strings,
         lang=lang,
         gray=to_gray if variant.grayscale else _same,
@@ -236,7 +249,7 @@ def _stories(
             assert block is not None  # checked by check_references
             block_files[block.id] = (block.display, block.text_line(writer.theme.lang))
             flowables += writer.block(block, fills.get(slot, "none"))
-        stories[slot] = flowables
+        stories[slot] = references_last(flowables)
     return stories, block_files
 
 

@@ -120,6 +120,8 @@ def marked_list(
         item = marked(writer, para, fill, mark=None if icon else mark, icon=icon, widest=widest)
         item._block_id = block.id  # type: ignore[attr-defined]
         out.append(item)
+    if len(out) >= 3:
+        out[0].keepWithNext = 1  # a heading with its list takes two items with it, not one alone at a column foot
     return out
 
 

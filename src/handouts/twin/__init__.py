@@ -149,14 +149,17 @@ def _contact_line(writer: Writer) -> Markup:
     return Markup(" · ").join(parts)
 
 
-def twin_html(writer: Writer, blocks: list[Block], words: PageWords) -> bytes:
-    """Return the HTML twin of a handout whose ``blocks`` (in reading order) ``writer`` wrote as flowables.
+def twin_html(writer: Writer, slots: list[list[Block]], words: PageWords) -> bytes:
+    """Return the HTML twin of a handout whose blocks ``writer`` wrote as flowables: each slot's, in reading order.
+
+    As in the PDF (``story.flowables.references_last``), each slot's references follow its blocks.
 
     Raises ``TemplateError`` or ``ContentError`` naming the block for text that cannot be rendered
     (the PDF's render meets the same error first).
     """
     emitter = HtmlBlocks(writer)
-    body = Markup("").join(emitter.block(b) for b in blocks)
+    body = Markup("").join(Markup("").join(emitter.block(b) for b in slot) + emitter.references(slot) for slot in slots)
+    blocks = [b for slot in slots for b in slot]
     css = _css(writer)
     has_disclaimer = any(b.kind == "disclaimer" for b in blocks)
     return (

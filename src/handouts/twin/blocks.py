@@ -84,8 +84,6 @@ class HtmlBlocks:
         """Return one block as an HTML ``<section>`` (the disclaimer as a note), in the handout's language."""
         words = block.text[self.lang]  # Writer.block has checked that the language is there
         inner = self.KINDS[block.kind](self, block, words)
-        if block.references and block.kind != "condition":
-            inner += self._references(block, bool(words.get("title")))
         role = ' role="note"' if block.kind == "disclaimer" else ""
         opening = f'<section class="block {escape(block.kind)}" id="b-{escape(block.id)}"{role}>'
         return Markup(f"{opening}\n{inner}</section>\n")
@@ -166,34 +164,39 @@ class HtmlBlocks:
     def _condition(self, block: Block, words: dict[str, Any]) -> Markup:
         out = Markup("")
         title = str(self.writer.context.get("handout", {}).get("title", ""))
-        level = 2
         if words["name"].strip().casefold() != title.strip().casefold():  # else the page's h1 already says it
             out += self._title(block, words, key="name")
-            level = 3
-        h = f"h{level}"
+        h = "h2"  # as in the PDF, the sections of a condition are headed like blocks
         out += self._para(block, "what_it_is")
         out += Markup(f"<{h}>{self.string('symptoms')}</{h}>\n") + self._list(block, words, False, "symptoms")
         out += Markup(f"<{h}>{self.string('causes')}</{h}>\n") + self._list(block, words, False, "causes")
         out += Markup(f"<{h}>{self.string('how_acupuncture_may_help')}</{h}>\n")
         out += self._para(block, "how_acupuncture_may_help")
         out += Markup(f"<{h}>{self.string('what_research_says')}</{h}>\n") + self._para(block, "what_research_says")
-        if block.references:
-            out += self._references(block, level == 3)
         out += Markup(f'<div class="box warning">\n<{h}>{self.string("warning_signs")}</{h}>\n')
         return out + self._list(block, words, False, "warning_signs") + Markup("</div>\n")
 
-    def _references(self, block: Block, under_title: bool) -> Markup:
-        h = "h3" if under_title else "h2"
-        refs = block.lines.get("references") or []
-        # a citation with no Chinese in a Chinese, or any non-English, handout is in English, as the papers are
-        other = ' lang="en"' if self.lang != "en" else ""
-        items = []
-        for i, ref in enumerate(block.references):
-            line = refs.line_of(i) if hasattr(refs, "line_of") else 1
-            html = inline(to_markup(ref, Styling(), block.display, line, f"references[{i + 1}]"))
-            lang = other if other and ref.isascii() else ""
-            items.append(f"<li{lang}>{html}</li>\n")
-        return Markup(f'<{h}>{self.string("references")}</{h}>\n<ol class="references small">\n{"".join(items)}</ol>\n')
+    def references(self, blocks: list[Block]) -> Markup:
+        """Return the references of ``blocks`` under one "References" heading, each once, as the PDF ends a slot.
+
+        A citation with no Chinese in a handout in another language than English is marked as English,
+        the language the cited papers are in.
+        """
+        items: list[str] = []
+        for block in blocks:
+            refs = block.lines.get("references") or []
+            for i, ref in enumerate(block.references):
+                line = refs.line_of(i) if hasattr(refs, "line_of") else 1
+                html = inline(to_markup(ref, Styling(), block.display, line, f"references[{i + 1}]"))
+                lang = ' lang="en"' if self.lang != "en" and ref.isascii() else ""
+                item = f"<li{lang}>{html}</li>\n"
+                if item not in items:
+                    items.append(item)
+        if not items:
+            return Markup("")
+        heading = f'<h2>{self.string("references")}</h2>\n'
+        listing = f'<ol class="small">\n{"".join(items)}</ol>\n'
+        return Markup(f'<section class="block references">\n{heading}{listing}</section>\n')
 
     def _contact(self, block: Block, words: dict[str, Any]) -> Markup:
         out = self._title(block, words)
