@@ -156,7 +156,7 @@ def test_a_twin_has_its_language_title_alt_texts_and_booking_link(shipped_catalo
     recipe = _yaml(REPO / "content" / "handouts" / "condition-sciatica.yaml")
     figure = _yaml(REPO / "content" / "blocks" / "figure-sciatica.yaml")
     name = clinic["name"] if isinstance(clinic["name"], str) else clinic["name"].get(lang, clinic["name"]["*"])
-    logo_alt = _yaml(REPO / "content" / "strings.yaml")[lang]["logo"].replace("{{ name }}", name)
+    logo_alt = _yaml(REPO / "content" / "strings.yaml")[lang]["logo"].replace("{{ clinic.name }}", name)
     assert page.all("html") == [{"lang": lang, "dir": "ltr"}]
     assert [h for h in page.headings if h[0] == "h1"] == [("h1", recipe["text"][lang]["title"])]
     alts = [img["alt"] for img in page.all("img")]
