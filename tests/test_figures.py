@@ -81,20 +81,29 @@ def test_condition_sheets_do_not_repeat_the_banner_title(project):
 
 
 def test_hanging_indents_are_exact(project):
-    """Every line of a bullet or step starts at the x of its first line's text, measured in the PDF."""
-    data = render(project, Task("lotus-acupuncture", "first-visit", "en"))
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
-        page = pdf.pages[0]
-        lines: dict[float, float] = {}
-        for ch in page.chars:
-            key = round(ch["top"], 1)
-            lines[key] = min(lines.get(key, 1e9), ch["x0"])
-    starts = sorted({round(x, 2) for x in lines.values()})
-    # text starts sit in a few columns only: each column's body and its item text; a lead-in
-    # 3 pt right of its wrap would add a column of starts
-    columns = [x for x in starts if sum(1 for v in lines.values() if abs(v - x) < 0.05) >= 3]
-    for a, b in itertools.pairwise(columns):
-        assert b - a > 4 or b - a < 0.05, columns
+    """Every line of a bullet or step starts at the x of its first line's text, measured in the PDF.
+
+    Text starts are grouped by what holds them (a boxed callout, or the bare column), since a box's
+    padding puts its own text edges a few points in from the column's."""
+    for handout in ("first-visit", "condition-sciatica"):
+        data = render(project, Task("lotus-acupuncture", handout, "en"))
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            page = pdf.pages[0]
+            boxes = [r for r in page.rects if r["width"] > 100 and r["height"] > 30 and r["top"] > 150]
+            lines: dict[float, tuple[float, int]] = {}
+            for ch in page.chars:
+                key = round(ch["top"], 1)
+                if key not in lines or ch["x0"] < lines[key][0]:
+                    inside = [i for i, r in enumerate(boxes) if r["x0"] <= ch["x0"] <= r["x1"] and r["top"] <= ch["top"] <= r["bottom"]]
+                    lines[key] = (ch["x0"], inside[0] if inside else -1)
+        for holder in {h for _, h in lines.values()}:
+            xs = [x for x, h in lines.values() if h == holder]
+            starts = sorted({round(x, 2) for x in xs})
+            # text starts sit in a few columns only: each column's body and its item text; a lead-in
+            # 3 pt right of its wrap would add a column of starts
+            columns = [x for x in starts if sum(1 for v in xs if abs(v - x) < 0.05) >= 3]
+            for a, b in itertools.pairwise(columns):
+                assert b - a > 4 or b - a < 0.05, (handout, holder, columns)
 
 
 def test_next_appointment_is_a_fillable_field(project):
@@ -170,3 +179,30 @@ def test_chinese_lines_stay_inside_the_column_and_never_end_on_one_character(tex
     lines = ["".join(c["text"] for c in rows[top]) for top in sorted(rows)]
     if len(lines) > 1 and len(lines[-2].rstrip(PUNCT)) > 4:
         assert len(lines[-1].strip(PUNCT)) != 1, (text, chars, lines)
+
+
+def test_the_last_page_of_a_sheet_has_level_columns(project):
+    """The sheet layouts say balance: true; on each condition sheet's last page the shorter column holds at
+    least half the height of the taller one (read from the PDF: the lowest character of each column, from
+    the columns' top). Unlevelled, a second page's right column often held a few lines beside a full left
+    one; a box or a heading kept with its list may still leave one column a little shorter."""
+    import yaml
+
+    sheet = yaml.safe_load((REPO / "layouts" / "sheet.yaml").read_text())
+    assert sheet["balance"] is True
+    inch = 72
+    top = float(sheet["pages"][1]["panels"][0]["top"].removesuffix("in")) * inch
+    bottom_margin = float(sheet["margins"]["bottom"].removesuffix("in")) * inch
+    uneven = []
+    for handout in (h for h in project.handouts if h.startswith("condition-")):
+        for lang in ("en", "es"):
+            data = render(project, Task("lotus-acupuncture", handout, lang))
+            with pdfplumber.open(io.BytesIO(data)) as pdf:
+                page = pdf.pages[-1]
+                body = [c for c in page.chars if top <= c["top"] and c["bottom"] < page.height - bottom_margin]
+                middle = page.width / 2
+                left = max(c["bottom"] for c in body if c["x1"] < middle) - top
+                right = max((c["bottom"] for c in body if c["x0"] > middle), default=top) - top
+            if min(left, right) < max(left, right) / 2:
+                uneven.append((handout, lang, round(left), round(right)))
+    assert not uneven

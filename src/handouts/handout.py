@@ -160,6 +160,10 @@ def render_both(project: Project, task: Task, twin: bool = True) -> tuple[bytes,
         cover_image=clinic.cover_image,
     )
     pdf = paint(geometry, pages, theme, load_logo(clinic), PageText(context, writer.page_paragraph), document)
+    if task.variant.print_shop:
+        from .pdf.pdfx import intent_for, to_pdfx  # pikepdf and the colour engine: print-shop builds only
+
+        pdf = to_pdfx(pdf, intent_for(clinic, theme.gray))
     if not twin:
         return pdf, None
     slots = [[b for i in handout.slots.get(slot, ()) if (b := project.block_for(clinic.slug, i))]

@@ -18,7 +18,6 @@ from xml.sax.saxutils import escape, unescape
 from reportlab.lib import colors as rl_colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Paragraph
-from reportlab.platypus.flowables import HRFlowable
 
 from ..assets import Family
 from ..cjk import is_cjk
@@ -217,17 +216,13 @@ class Writer:
             before = self.context["handout"].get("disclaimer")
             self.context["handout"]["disclaimer"] = f"{before} {text}" if before else text
             return []
-        out: list[Flowable] = [
-            HRFlowable(
-                width="100%",
-                thickness=0.5,
-                color=rl_colors.HexColor(self.theme.gray(self.theme.ink_on(fill))),
-                spaceBefore=6,
-                spaceAfter=4,
-            )
-        ]
+        # the fine print of a card: small type, its title in bold, never louder than the card's own headings
+        out: list[Flowable] = []
         if words.get("title"):
-            title = self.field(block, lang, "title", "strong", fill)
+            where, line = f"text.{lang}.title", block.line_of(lang, "title")
+            text = self._text(words["title"], where, line, block.display)
+            small = self.theme.style("small", fill)
+            title = self.paragraph(f"**{text}**", small, block, where, line, block.display)
             title.keepWithNext = 1
             out.append(title)
         return out + self._paragraphs(block, lang, "body", "small", fill)
@@ -278,6 +273,10 @@ class Writer:
         """
         pad = self.theme.sizes["body"] * 0.7
         edge = rl_colors.HexColor(self.theme.gray(self.theme.marker_color(border)))
+        for f in inner if warning else ():
+            marker = getattr(f, "marker", None)
+            if marker is not None:  # a warning's bullets are the warning's colour, not the brand's
+                marker.style = marker.style.clone(marker.style.name + "-warning", textColor=edge)
         style = [
             ("FONT", (0, 0), (-1, -1), self.theme.body.regular, self.theme.sizes["body"]),  # else Helvetica 10
             ("BOX", (0, 0), (-1, -1), 2.5 if warning else 1.5, edge),
