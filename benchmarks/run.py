@@ -221,7 +221,9 @@ def dependents(project_root: Path, block_id: str) -> int:
             continue
         for hid in project.handouts_for(clinic):
             uses = any(block_id in ids for ids in project.handouts[hid].slots.values())
-            if uses and project.block_for(slug, block_id) is shared:  # a clinic's own copy is not affected
+            own = project.block_for(slug, block_id)
+            # a clinic's own copy is not affected; the shared block read in a clinic's region is
+            if uses and shared is not None and own is not None and own.display == shared.display:
                 count += len(clinic.languages)
     return count
 
