@@ -81,20 +81,29 @@ def test_condition_sheets_do_not_repeat_the_banner_title(project):
 
 
 def test_hanging_indents_are_exact(project):
-    """Every line of a bullet or step starts at the x of its first line's text, measured in the PDF."""
-    data = render(project, Task("lotus-acupuncture", "first-visit", "en"))
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
-        page = pdf.pages[0]
-        lines: dict[float, float] = {}
-        for ch in page.chars:
-            key = round(ch["top"], 1)
-            lines[key] = min(lines.get(key, 1e9), ch["x0"])
-    starts = sorted({round(x, 2) for x in lines.values()})
-    # text starts sit in a few columns only: each column's body and its item text; a lead-in
-    # 3 pt right of its wrap would add a column of starts
-    columns = [x for x in starts if sum(1 for v in lines.values() if abs(v - x) < 0.05) >= 3]
-    for a, b in itertools.pairwise(columns):
-        assert b - a > 4 or b - a < 0.05, columns
+    """Every line of a bullet or step starts at the x of its first line's text, measured in the PDF.
+
+    Text starts are grouped by what holds them (a boxed callout, or the bare column), since a box's
+    padding puts its own text edges a few points in from the column's."""
+    for handout in ("first-visit", "condition-sciatica"):
+        data = render(project, Task("lotus-acupuncture", handout, "en"))
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            page = pdf.pages[0]
+            boxes = [r for r in page.rects if r["width"] > 100 and r["height"] > 30 and r["top"] > 150]
+            lines: dict[float, tuple[float, int]] = {}
+            for ch in page.chars:
+                key = round(ch["top"], 1)
+                if key not in lines or ch["x0"] < lines[key][0]:
+                    inside = [i for i, r in enumerate(boxes) if r["x0"] <= ch["x0"] <= r["x1"] and r["top"] <= ch["top"] <= r["bottom"]]
+                    lines[key] = (ch["x0"], inside[0] if inside else -1)
+        for holder in {h for _, h in lines.values()}:
+            xs = [x for x, h in lines.values() if h == holder]
+            starts = sorted({round(x, 2) for x in xs})
+            # text starts sit in a few columns only: each column's body and its item text; a lead-in
+            # 3 pt right of its wrap would add a column of starts
+            columns = [x for x in starts if sum(1 for v in xs if abs(v - x) < 0.05) >= 3]
+            for a, b in itertools.pairwise(columns):
+                assert b - a > 4 or b - a < 0.05, (handout, holder, columns)
 
 
 def test_next_appointment_is_a_fillable_field(project):
@@ -134,3 +143,39 @@ def test_chinese_line_breaks_are_ones_icu_allows(text, chars):
     for line in lines[:-1]:
         at += len(line)
         assert at in allowed, (text, chars, lines)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    text=st.lists(st.sampled_from(list(CHINESE) * 6 + list(PUNCT)), min_size=8, max_size=120).map("".join),
+    chars=st.integers(min_value=7, max_value=30),
+)
+def test_chinese_lines_stay_inside_the_column_and_never_end_on_one_character(text, chars):
+    """Drawn and read back: no character crosses the column's right edge (no hanging "，" near a fold), and a
+    paragraph of several lines never ends with one ideograph alone (with or without its punctuation)."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen.canvas import Canvas
+
+    from handouts.story.linebreak import CJKParagraph
+
+    if "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    style = ParagraphStyle("zh", fontName="STSong-Light", fontSize=10, leading=12, wordWrap="CJK")
+    width = chars * 10 + 0.5
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(400, 2000))
+    para = CJKParagraph(text, style)
+    _, height = para.wrap(width, 10_000)
+    para.drawOn(canvas, 20, 1990 - height)
+    canvas.save()
+    with pdfplumber.open(io.BytesIO(buffer.getvalue())) as pdf:
+        rows: dict[int, list[dict]] = {}
+        for ch in pdf.pages[0].chars:
+            rows.setdefault(round(ch["top"]), []).append(ch)
+    assert "".join(c["text"] for top in sorted(rows) for c in rows[top]) == text
+    assert max(ch["x1"] for row in rows.values() for ch in row) <= 20 + width + 0.01, (text, chars)
+    lines = ["".join(c["text"] for c in rows[top]) for top in sorted(rows)]
+    if len(lines) > 1 and len(lines[-2].rstrip(PUNCT)) > 4:
+        assert len(lines[-1].strip(PUNCT)) != 1, (text, chars, lines)

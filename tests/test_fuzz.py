@@ -40,7 +40,7 @@ def budget(examples: int) -> settings:
 
 
 def _drawable() -> list[str]:
-    """Characters every face of the default font (Bitstream Vera) can draw."""
+    """Characters every face of the default font (Source Sans Pro) can draw."""
     from reportlab.pdfbase.ttfonts import TTFont
 
     faces = [DEFAULT_FAMILY.regular, DEFAULT_FAMILY.bold, DEFAULT_FAMILY.italic, DEFAULT_FAMILY.bold_italic]

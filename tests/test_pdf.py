@@ -171,7 +171,7 @@ def test_shipped_catalogue_first_visit_sheets(shipped_catalogue: Path):
 
 
 def test_inline_bold_is_drawn_in_the_bold_face(runner, make_project):
-    """**may help** in the intro block comes out in Vera Bold, the rest of the sentence in Vera."""
+    """**may help** in the intro block comes out in the bold face, the rest of the sentence in the regular one."""
     from pypdf import PdfReader
 
     project = make_project()

@@ -14,7 +14,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-import reportlab
+import font_source_sans_pro
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
@@ -23,13 +23,15 @@ from .files import sha256_file
 from .load.config import Clinic, FontFamily
 
 MAX_IMAGE_PIXELS = 25_000_000  # a 5000 x 5000 logo is already far more than print needs
-_VERA = Path(reportlab.__file__).parent / "fonts"
+# Source Sans Pro (SIL OFL), from a pinned pip package: the Latin design of Source Han Sans, i.e. of
+# the Noto Sans SC and TC the Chinese handouts use, so every language of a clinic reads as one family.
+_SOURCE_SANS = Path(font_source_sans_pro.font_directory)
 DEFAULT_FAMILY = FontFamily(
-    regular=_VERA / "Vera.ttf",
-    bold=_VERA / "VeraBd.ttf",
-    italic=_VERA / "VeraIt.ttf",
-    bold_italic=_VERA / "VeraBI.ttf",
-    field="(default font, Bitstream Vera)",
+    regular=_SOURCE_SANS / "SourceSansPro-Regular.ttf",
+    bold=_SOURCE_SANS / "SourceSansPro-Bold.ttf",
+    italic=_SOURCE_SANS / "SourceSansPro-It.ttf",
+    bold_italic=_SOURCE_SANS / "SourceSansPro-BoldIt.ttf",
+    field="(default font, Source Sans Pro)",
 )
 
 
@@ -169,7 +171,7 @@ def families_for(clinic: Clinic, lang: str) -> tuple[Family, Family]:
 
     ``branding.language_fonts.<lang>`` wins; a Chinese language otherwise gets the built-in
     Noto Sans SC or TC for all text (the clinic's Latin fonts cannot draw it); other languages
-    get ``branding.fonts``, else Bitstream Vera.
+    get ``branding.fonts``, else Source Sans Pro.
     """
     from . import cjk
 

@@ -15,6 +15,7 @@ from xml.sax.saxutils import escape
 from reportlab.platypus import Flowable
 
 from .assets import families_for, load_logo
+from .cjk import is_cjk
 from .colors import WARNING_RED, to_gray
 from .errors import ConfigError, HandoutError, LayoutError, raise_all
 from .load.config import Clinic, localized
@@ -28,6 +29,7 @@ from .pdf.place import place
 from .pdf.structure import Reading
 from .plan import Task
 from .render import Styling, render_text, to_markup
+from .story.flowables import references_last
 from .story.theme import Theme
 from .story.writer import Writer
 from .variant import LARGE_BODY, Variant
@@ -129,9 +131,11 @@ def render(project: Project, task: Task) -> bytes:
     )
     check_inserted_glyphs(clinic, handout, task.lang, writer)
     stories, block_files = _stories(project, clinic, handout, layout.slots(), geometry, writer)
-    last = [slot for slot in layout.reading_order() if stories.get(slot)][-1]
-    fill = next((writer.theme.color(p.fill) for page in geometry.pages for p in page.panels if p.slot == last), "none")
-    stories[last].append(writer.review_line(review_line(project, clinic, handout, task), fill))
+    context["handout"]["review"] = review = review_line(project, clinic, handout, task)
+    if not _prints_review(geometry):  # else the page furniture prints it, e.g. in a sheet's footer
+        last = [slot for slot in layout.reading_order() if stories.get(slot)][-1]
+        fill = next((writer.theme.color(p.fill) for pg in geometry.pages for p in pg.panels if p.slot == last), "none")
+        stories[last].append(writer.review_line(review, fill))
     where = f"handout {handout.id!r} for clinic {clinic.slug!r} ({task.lang})"
     pages = place(geometry, stories, where, block_files)
     words = handout.text[task.lang]
@@ -157,6 +161,7 @@ def _reading(
     """Return what the PDF's tags need: the blocks in reading order, their kinds, the logo's and QR code's alt text."""
     order = [block_id for slot in layout.reading_order() for block_id in handout.slots.get(slot, ())]
     kinds = {i: block.kind for i in order if (block := project.block_for(clinic.slug, i))}
+    slots = {block_id: slot for slot, ids in handout.slots.items() for block_id in ids}
     strings = project.strings_for(clinic, lang)
     alt = {
         key: render_text(strings[key], context, STRINGS_FILE, strings.line_of(key), f"strings.{lang}.{key}")
@@ -164,7 +169,7 @@ def _reading(
         if key in strings
     }
     name, url = context["clinic"]["name"], clinic.booking_url or ""
-    return Reading(order, kinds, alt.get("logo_alt") or str(name), alt.get("qr_alt") or f"QR code: {url}")
+    return Reading(order, kinds, slots, alt.get("logo_alt") or str(name), alt.get("qr_alt") or f"QR code: {url}")
 
 
 def revision(project: Project, clinic: Clinic, handout: Handout, task: Task) -> str:
@@ -184,6 +189,11 @@ def revision(project: Project, clinic: Clinic, handout: Handout, task: Task) -> 
     return digest.hexdigest()[:7]
 
 
+def _prints_review(geometry: Geometry) -> bool:
+    """True when a text element of the layout prints ``handout.review``."""
+    return any("handout.review" in str(e.options.get("text") or "") for pg in geometry.pages for e in pg.elements)
+
+
 def review_line(project: Project, clinic: Clinic, handout: Handout, task: Task) -> str:
     """Return "Reviewed <Month YYYY> · rev <code>" in the task's language: the oldest review date of its blocks."""
     blocks = [b for ids in handout.slots.values() for i in ids if (b := project.block_for(clinic.slug, i))]
@@ -199,6 +209,9 @@ def review_line(project: Project, clinic: Clinic, handout: Handout, task: Task) 
     return f"{reviewed} · {strings['revision']} {revision(project, clinic, handout, task)}"
 
 
+CJK_LEADING = 1.1  # times the layout's leading, for Chinese body text
+
+
 def theme_for(clinic: Clinic, lang: str, sizes: dict[str, float], strings: Strings, variant: Variant) -> Theme:
     """Return the theme of ``clinic``'s handouts in ``lang``: its fonts, its colours, the layout's type sizes."""
     body, heading = families_for(clinic, lang)
@@ -209,7 +222,9 @@ def theme_for(clinic: Clinic, lang: str, sizes: dict[str, float], strings: Strin
         accent=clinic.accent_color,
         warning=WARNING_RED,
         sizes=sizes,
-        leading=sizes["leading"],
+        # Chinese sets more open than Latin (about 1.5 em, as Chinese book and leaflet typesetting does):
+        # every character is a full em, with no ascenders or word spaces to let air in
+        leading=sizes["leading"] * (CJK_LEADING if is_cjk(lang) else 1.0),
         strings=strings,
         lang=lang,
         gray=to_gray if variant.grayscale else _same,
@@ -230,7 +245,7 @@ def _stories(
             assert block is not None  # checked by check_references
             block_files[block.id] = (block.display, block.text_line(writer.theme.lang))
             flowables += writer.block(block, fills.get(slot, "none"))
-        stories[slot] = flowables
+        stories[slot] = references_last(flowables)
     return stories, block_files
 
 

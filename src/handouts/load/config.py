@@ -459,6 +459,7 @@ def clinic_context(clinic: Clinic, lang: str, days: dict[str, str] | None = None
         phone=clinic.phone.replace(" ", "\u00a0"),  # a phone number never breaks across lines
         email=clinic.email or "",
         website=clinic.website or "",
+        web_address=re.sub(r"^https?://(www\.)?", "", clinic.website or "").rstrip("/"),  # as printed on paper
         booking_url=clinic.booking_url or "",
         address=TextList(clinic.address),
         address_lines=list(clinic.address),

@@ -103,6 +103,7 @@ class Geometry:
     duplex: str
     clinic_paper: str = "letter"
     impose: Imposition | None = None
+    balance: bool = False  # the last page's columns end level
 
 
 @dataclass(frozen=True)
@@ -382,6 +383,7 @@ def resolve(layout: Layout, clinic_paper: str) -> Geometry:
         duplex=values["duplex"],
         clinic_paper=clinic_paper,
         impose=_impose(layout, clinic_paper, w, h, r),
+        balance=values["balance"],
     )
 
 

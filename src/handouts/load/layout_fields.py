@@ -49,7 +49,12 @@ PANEL_FIELDS: dict[str, Field] = {
     "slot": Field(Text(pattern=SLUG, pattern_hint="is not a slot name"), doc="the recipe slot this panel takes"),
     "fill": Field(_role, default="none", doc="background colour of the panel"),
     "padding": Field(_len, default=0.0, doc="space between the panel's fill and its text"),
-    "valign": Field(Choice(("top", "middle", "bottom")), default="top"),
+    "valign": Field(
+        Choice(("top", "middle", "bottom", "spread")),
+        default="top",
+        doc="where content sits when it is shorter than the panel; 'spread': the room left over is shared "
+        "between the blocks, at most two lines per gap",
+    ),
     **_BOX,
 }
 
@@ -160,6 +165,11 @@ LAYOUT_FIELDS: dict[str, Field] = {
         Boolean(),
         default=False,
         doc="the page furniture prints the disclaimer on every page, so disclaimer blocks add no body copy",
+    ),
+    "balance": Field(
+        Boolean(),
+        default=False,
+        doc="the last page's columns end at the same height, rather than one full and one short",
     ),
     "repeat": Field(
         Choice(("none", "last")), default="none", doc="'last': add copies of the last page while content remains"

@@ -240,7 +240,8 @@ def handout_context(project: Project, clinic: Clinic, handout: Handout, lang: st
     return {
         "clinic": clinic_context(clinic, lang, day_names(lang)),
         "handout": {"id": handout.id, "title": words.get("title", ""), "subtitle": words.get("subtitle") or ""}
-        | {"headline": words.get("headline") or words.get("title", ""), "disclaimer": ""},  # disclaimer: see Writer
+        | {"headline": words.get("headline") or words.get("title", ""), "disclaimer": ""}  # disclaimer: see Writer
+        | {"review": ""},  # "Reviewed <month> · rev <code>": set by handout.render, which computes the code
         "lang": lang,
         "reviewed": long_date(reviewed, lang) if reviewed else "",
     }

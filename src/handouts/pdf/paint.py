@@ -242,8 +242,27 @@ class Painter:
                 para = self.job.text.paragraph(markup, fit, where, layout_file)
                 _, h = para.wrap(el.rect.width, el.rect.height)
                 if h <= el.rect.height + EPS and (not one_line or h <= fit.leading * lines_given + EPS):
+                    if not one_line and el.options["style"] in ("title", "subtitle", "heading", "subheading"):
+                        return self._balanced(markup, fit, where, layout_file, el.rect.width, h, el.options["align"])
                     return para, h
         raise self._too_long(el, text, h, floor, where, layout_file)
+
+    def _balanced(
+        self, markup: str, style: Any, where: str, layout_file: str, width: float, height: float, align: str
+    ) -> tuple[Paragraph, float]:
+        """Return a title wrapped as narrow as it goes without adding a line, so its lines are of a length
+        ("Living with / nerve pain?", not "Living with nerve / pain?"), aligned as the element says."""
+        low, high = width / 3, width
+        while high - low > 2:
+            mid = (low + high) / 2
+            _, h = self.job.text.paragraph(markup, style, where, layout_file).wrap(mid, 10_000)
+            low, high = (low, mid) if h <= height + EPS else (mid, high)
+        spare = width - high
+        left = {"left": 0.0, "center": spare / 2, "right": spare}[align]
+        narrow = style.clone(style.name + "-balanced", leftIndent=left, rightIndent=spare - left)
+        para = self.job.text.paragraph(markup, narrow, where, layout_file)
+        _, h = para.wrap(width, 10_000)
+        return para, h
 
     def _too_long(self, el: ElementGeo, text: str, h: float, floor: float, where: str, layout_file: str) -> Exception:
         """Return the error for text that cannot fit: at clinic.yaml when the clinic's own text is the cause."""

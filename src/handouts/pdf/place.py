@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph
 from reportlab.platypus.doctemplate import LayoutError as RLLayoutError
 
 from ..errors import LayoutError
-from ..load.layout import Geometry, PanelGeo
+from ..load.layout import Geometry, PanelGeo, Rect
 
 EPS = 0.01
 MAX_PAGES = 50
@@ -103,11 +103,19 @@ def _fill(
     pages: dict[int, PageContent],
     keep_whole: bool = True,
     moved: list[Flowable] | None = None,
+    panels: Iterator[tuple[int, PanelGeo]] | None = None,
+    level: float | None = None,
 ) -> LayoutError | None:
-    """Place ``items`` into the panels of ``slot``, adding to ``pages``; return what does not fit, if anything."""
+    """Place ``items`` into the panels of ``slot`` (or into ``panels``), adding to ``pages``; return what does
+    not fit, if anything.
+
+    ``level`` is set while levelling the columns of a last page (the panels are cut short to try a
+    height): a box that fits whole in a column of that full height then never splits, so it moves
+    on, or the height tried is too small.
+    """
     canvas = job.canvas
     queue = list(items)
-    panels = _panels_for(job.geometry, slot)
+    panels = panels or _panels_for(job.geometry, slot)
     last: tuple[int, PanelGeo] | None = None
     nxt = next(panels, None)
     while queue:
@@ -129,14 +137,21 @@ def _fill(
                 w, h = f.wrap(frame.width, avail)
                 if w > frame.width + EPS:
                     return _overflow(job, f, panel, index, too_big=True)
+                # levelling, a heading moves on with its text even from the top of a column: the height is retried
+                movable = bool(placed_here) or level is not None
                 if h <= avail + EPS and not _strands_heading(
-                    f, queue, frame.width, avail - h - f.getSpaceAfter(), placed_here
+                    f, queue, frame.width, avail - h - f.getSpaceAfter(), movable, keep_whole
                 ):
                     placed_here.append(Placed(f, frame.x, cursor - before - h))
                     cursor -= before + h + f.getSpaceAfter()
                     queue.pop(0)
                     continue
-                if keep_whole and placed_here and getattr(f, "keep_whole", False) and _fits_whole(f, nxt):
+                if (
+                    keep_whole
+                    and getattr(f, "keep_whole", False)
+                    and (placed_here or level)
+                    and _fits_whole(f, nxt, frame.width, level)
+                ):
                     if moved is not None:
                         moved.append(f)
                     break  # a box that fits whole in the next panel moves there rather than split
@@ -157,13 +172,35 @@ def _fill(
         except RLLayoutError:
             # reportlab's own check: a part wider than its table cell (a QR code in a narrow panel)
             return _overflow(job, queue[0], panel, index, too_big=True)
-        if panel.valign != "top" and placed_here:
+        if panel.valign == "spread" and placed_here and not queue:
+            _spread(placed_here, cursor - frame.y)
+        elif panel.valign in ("middle", "bottom") and placed_here:
             spare = cursor - frame.y
             shift = spare / 2 if panel.valign == "middle" else spare
             for p in placed_here:
                 p.y -= shift
         page.placed += placed_here
     return None
+
+
+def _spread(placed: list[Placed], spare: float) -> None:
+    """Share ``spare`` points between the blocks in ``placed`` (a slot's last panel): each gap between two
+    blocks grows by the same amount, at most two body lines, so a short card reads as laid out, not cut off."""
+    # a line of no block (the "Reviewed" line) stays with the block above it
+    starts = [i for i in range(1, len(placed)) if _block(placed[i]) not in (None, _block(placed[i - 1]))]
+    if not starts or spare <= EPS:
+        return
+    line = max(getattr(getattr(p.flowable, "style", None), "leading", 0.0) for p in placed) or 14.0
+    grow = min(spare / len(starts), 2 * line)
+    shift = 0.0
+    for i, p in enumerate(placed):
+        if i in starts:
+            shift += grow
+        p.y -= shift
+
+
+def _block(placed: Placed) -> str | None:
+    return getattr(placed.flowable, "_block_id", None)
 
 
 def _copy(pages: dict[int, PageContent]) -> dict[int, PageContent]:
@@ -198,8 +235,11 @@ def _fill_slot(job: _Job, slot: str, items: list[Flowable], pages: dict[int, Pag
     return whole
 
 
-def _fits_whole(f: Flowable, upcoming: tuple[int, PanelGeo] | None) -> bool:
-    """True when ``f`` fits, whole, in the empty ``upcoming`` panel."""
+def _fits_whole(f: Flowable, upcoming: tuple[int, PanelGeo] | None, width: float, level: float | None = None) -> bool:
+    """True when ``f`` fits, whole, in the empty ``upcoming`` panel (or, levelling, in a column ``level`` tall)."""
+    if level is not None:
+        _, h = f.wrap(width, level)
+        return h <= level + EPS
     if upcoming is None or upcoming[0] >= MAX_PAGES:
         return False
     frame = upcoming[1].frame
@@ -207,9 +247,14 @@ def _fits_whole(f: Flowable, upcoming: tuple[int, PanelGeo] | None) -> bool:
     return w <= frame.width + EPS and h <= frame.height + EPS
 
 
-def _strands_heading(f: Flowable, queue: list[Flowable], width: float, room: float, placed: list[Placed]) -> bool:
-    """True when ``f`` keeps with the next flowable and that one (or its chain) cannot start in ``room``."""
-    if not getattr(f, "keepWithNext", 0) or len(queue) < 2 or not placed:
+def _strands_heading(
+    f: Flowable, queue: list[Flowable], width: float, room: float, movable: bool, keep_whole: bool = True
+) -> bool:
+    """True when ``f`` keeps with the next flowable and that one (or its chain) cannot start in ``room``.
+
+    ``movable``: moving ``f`` on would help (something is above it in the column, or a height is being tried).
+    """
+    if not getattr(f, "keepWithNext", 0) or len(queue) < 2 or not movable:
         return False
     nxt = queue[1]
     nxt.canv = f.canv
@@ -217,11 +262,57 @@ def _strands_heading(f: Flowable, queue: list[Flowable], width: float, room: flo
     _, h = nxt.wrap(width, max(room, 0))
     if h <= room + EPS:
         # it fits whole; if it too keeps with the next, that one must be able to start after it
-        return _strands_heading(nxt, queue[1:], width, room - h - nxt.getSpaceAfter(), placed)
-    if getattr(nxt, "keepWithNext", 0):
+        return _strands_heading(nxt, queue[1:], width, room - h - nxt.getSpaceAfter(), movable, keep_whole)
+    if getattr(nxt, "keepWithNext", 0) or (keep_whole and getattr(nxt, "keep_whole", False)):
+        # a box that moves on whole takes its heading with it
         return True
     parts = nxt.split(width, room) if room > 0 else []
     return not (parts and len(parts) > 1)
+
+
+def _balance(job: _Job, slot: str, pages: dict[int, PageContent], before: dict[int, int]) -> None:
+    """Level the columns of ``slot`` on its last page: the least panel height that still holds that page's part.
+
+    Only pages whose panels of the slot are two or more top-aligned columns are levelled; content
+    only ever moves to a later column of the same page, so nothing moves onto another page.
+    """
+    last = max((i for i, p in pages.items() if len(p.placed) > before.get(i, 0)), default=None)
+    if last is None:
+        return
+    page = pages[last]
+    panels = [p for p in job.geometry.pages[page.template].panels if p.slot == slot]
+    if len(panels) < 2 or any(p.valign != "top" for p in panels):
+        return
+    start = before.get(last, 0)
+    items = [pl.flowable for pl in page.placed[start:]]
+    tallest = max(p.frame.height for p in panels)
+
+    def trial(height: float) -> list[Placed] | None:
+        capped = [
+            (
+                last,
+                replace(
+                    p,
+                    frame=Rect(
+                        p.frame.x, p.frame.top - min(height, p.frame.height), p.frame.width, min(height, p.frame.height)
+                    ),
+                ),
+            )
+            for p in panels
+        ]
+        out = {last: PageContent(page.template)}
+        return None if _fill(job, slot, items, out, panels=iter(capped), level=tallest) else out[last].placed
+
+    low, high = 0.0, tallest
+    while high - low > 1.0:  # to a point: level to the eye, in about ten trials
+        mid = (low + high) / 2
+        if trial(mid) is None:
+            low = mid
+        else:
+            high = mid
+    placed = trial(high)  # last, so every flowable is left measured as placed
+    if placed is not None:
+        page.placed[start:] = placed
 
 
 def place(
@@ -237,6 +328,9 @@ def place(
     fixed = len(geometry.pages) - (1 if geometry.repeat == "last" and len(geometry.pages) > 1 else 0)
     pages: dict[int, PageContent] = {i: PageContent(i) for i in range(fixed)}
     for slot, items in stories.items():
+        before = {i: len(p.placed) for i, p in pages.items()}
         pages = _fill_slot(job, slot, items, pages)
+        if geometry.balance:
+            _balance(job, slot, pages, before)
     last = len(geometry.pages) - 1
     return [pages.get(index) or PageContent(min(index, last)) for index in range(max(pages) + 1)]

@@ -31,6 +31,7 @@ class Reading:
 
     order: list[str] = field(default_factory=list)  # block ids in reading order
     kinds: dict[str, str] = field(default_factory=dict)  # block id -> kind
+    slots: dict[str, str] = field(default_factory=dict)  # block id -> its slot (references are read at its end)
     logo_alt: str = ""  # "<clinic> logo", in the handout's language
     qr_alt: str = ""  # "QR code: book online at <link>", in the handout's language
 
@@ -93,14 +94,17 @@ class Structure:
     @contextmanager
     def placed(self, flowable: Flowable) -> Iterator[None]:
         """Mark what ``flowable`` draws inside the ``with`` as the structure it stands for."""
-        parent = self._sect(getattr(flowable, "_block_id", None))
+        whole = getattr(flowable, "_whole", flowable)
+        parent = self._sect(getattr(flowable, "_block_id", None), getattr(whole, "_reference", False))
         self.tagger.fallback = parent
         with self.tagger.piece(self._visit(flowable, parent)):
             yield
 
-    def _sect(self, block_id: str | None) -> Element:
+    def _sect(self, block_id: str | None, reference: bool = False) -> Element:
         if block_id is None:
             return self.loose
+        if reference:  # a slot's references are printed at its end, under one heading: one section there
+            block_id = "references:" + self.reading.slots.get(block_id, "")
         if block_id not in self.sects:
             kind = self.reading.kinds.get(block_id)
             self.sects[block_id] = Element("Note" if kind == "disclaimer" else "Sect")
@@ -201,7 +205,10 @@ class Structure:
     def document(self) -> Element:
         """Return the ``Document`` element: the title, the cover's words, the blocks in reading order, the note."""
         doc = Element("Document")
-        order = {block: i for i, block in enumerate(self.reading.order)}
+        order: dict[str, float] = {block: i for i, block in enumerate(self.reading.order)}
+        for block, i in list(order.items()):  # a slot's references after its last block
+            key = "references:" + self.reading.slots.get(block, "")
+            order[key] = max(order.get(key, 0.0), i + 0.5)
         sects = sorted(self.sects.items(), key=lambda item: order.get(item[0], len(order)))
         kids = [self.title, *self.furniture.kids, *(s for _, s in sects), *self.loose.kids, self.note]
         doc.kids = [k for k in kids if k.has_content()]

@@ -120,6 +120,8 @@ def marked_list(
         item = marked(writer, para, fill, mark=None if icon else mark, icon=icon, widest=widest)
         item._block_id = block.id  # type: ignore[attr-defined]
         out.append(item)
+    if len(out) >= 3:
+        out[0].keepWithNext = 1  # a heading with its list takes two items with it, not one alone at a column foot
     return out
 
 
@@ -168,7 +170,7 @@ def figure(writer: Any, block: Block, lang: str, words: dict[str, Any], fill: st
 
 def fill_in(writer: Any, block: Block, lang: str, fill: str) -> Flowable:
     """Return the fill-in line of a ``form_field`` block: its body as the label, a line, a form field."""
-    label = writer.field(block, lang, "body", "strong", fill)
+    label = writer.field(block, lang, "body", "heading", fill)  # as loud as the card's own heading
     color = writer.theme.gray(writer.theme.ink_on(fill))
     line = FillInLine(label, block.form_field or block.id, color, writer.theme.sizes["body"] * 1.9)
     line._block_id = block.id  # type: ignore[attr-defined]

@@ -247,3 +247,24 @@ class SideBySide(Flowable):
     def draw(self) -> None:
         assert self._table is not None
         self._table.drawOn(self.canv, 0, 0)
+
+
+def references_last(flowables: list[Flowable]) -> list[Flowable]:
+    """Return ``flowables`` with every block's references moved to the end, under one "References" heading.
+
+    A reader meets the advice first and the sources last, as in a journal; the same reference cited
+    by two blocks is listed once.
+    """
+    refs = [f for f in flowables if getattr(f, "_reference", False)]
+    if not refs:
+        return flowables
+    rest = [f for f in flowables if not getattr(f, "_reference", False)]
+    heading, seen, items = refs[0], set(), []
+    for f in refs:
+        if getattr(f, "keepWithNext", 0):
+            continue  # a block's own "References" heading: one heading serves them all
+        text = " ".join(f.getPlainText().split()) if hasattr(f, "getPlainText") else id(f)
+        if text not in seen:
+            seen.add(text)
+            items.append(f)
+    return [*rest, heading, *items]

@@ -47,7 +47,19 @@ class CJKParagraph(Paragraph):
                 ends = [_line_end(line, result) for line in result.lines[:-1]]
                 open_end = next((n for n, ch in enumerate(ends) if ch and ch in CANNOT_END), None)
                 if open_end is None:
-                    return result
+                    # no punctuation hangs past the column: a line that runs over takes one character less
+                    over = next((n for n, line in enumerate(result.lines) if _extra(line, result) < -0.01), None)
+                    if over is None:
+                        over = _lone_last(result, cannot_start)
+                        if over is None:
+                            return result
+                    room = _without_last(_line_chars(result.lines[over], result), cannot_start)
+                    if room is None:
+                        return result
+                    while len(widths) <= over + 1:
+                        widths.append(full)
+                    widths[over] = room
+                    continue
                 chars = _line_chars(result.lines[open_end], result)
                 if len(chars) < 2:
                     return result
@@ -66,6 +78,37 @@ class CJKParagraph(Paragraph):
             used = sum(w for _, w in prev)
             widths[bad - 1] = used - sum(w for _, w in prev[len(prev) - trailing :]) - prev[-1 - trailing][1] / 2
         return result
+
+
+def _extra(line: Any, result: Any) -> float:
+    """Return the room left at the end of a line (negative when it runs past the column)."""
+    return float(line[0] if result.kind == 0 else line.extraSpace)
+
+
+def _lone_last(result: Any, cannot_start: str) -> int | None:
+    """Return the line before a last line of one character (and its punctuation), to give that line less room."""
+    if len(result.lines) < 2:
+        return None
+    last = [ch for ch, _ in _line_chars(result.lines[-1], result) if ch not in cannot_start and not ch.isspace()]
+    if len(last) != 1 or not _is_han(last[0]):
+        return None
+    return len(result.lines) - 2
+
+
+def _without_last(chars: list[tuple[str, float]], cannot_start: str) -> float | None:
+    """Return a width that holds a line's characters but its last one and the punctuation after it, or None
+    when too little would be left."""
+    trailing = 0
+    while trailing < len(chars) and chars[-1 - trailing][0] in cannot_start:
+        trailing += 1
+    keep = len(chars) - trailing - 1
+    if keep < 3:
+        return None
+    return sum(w for _, w in chars[:keep]) + chars[keep][1] / 2
+
+
+def _is_han(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
 
 
 def _line_end(line: Any, result: Any) -> str:

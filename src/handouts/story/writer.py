@@ -18,7 +18,6 @@ from xml.sax.saxutils import escape, unescape
 from reportlab.lib import colors as rl_colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Paragraph
-from reportlab.platypus.flowables import HRFlowable
 
 from ..assets import Family
 from ..cjk import is_cjk
@@ -171,7 +170,9 @@ class Writer:
     def _lines(self, block: Block, lang: str, words: dict[str, Any], fill: str, numbered: bool) -> list[Flowable]:
         out = self._title(block, lang, words, fill)
         if words.get("intro"):
-            out.append(self.field(block, lang, "intro", "body", fill))
+            intro = self.field(block, lang, "intro", "body", fill)
+            intro.keepWithNext = 1  # a lead-in ("Free websites you can trust:") starts its list in the same column
+            out.append(intro)
         out += self._list(block, lang, words, fill, numbered)
         if words.get("outro"):
             out.append(self.field(block, lang, "outro", "body", fill))
@@ -215,17 +216,13 @@ class Writer:
             before = self.context["handout"].get("disclaimer")
             self.context["handout"]["disclaimer"] = f"{before} {text}" if before else text
             return []
-        out: list[Flowable] = [
-            HRFlowable(
-                width="100%",
-                thickness=0.5,
-                color=rl_colors.HexColor(self.theme.gray(self.theme.ink_on(fill))),
-                spaceBefore=6,
-                spaceAfter=4,
-            )
-        ]
+        # the fine print of a card: small type, its title in bold, never louder than the card's own headings
+        out: list[Flowable] = []
         if words.get("title"):
-            title = self.field(block, lang, "title", "strong", fill)
+            where, line = f"text.{lang}.title", block.line_of(lang, "title")
+            text = self._text(words["title"], where, line, block.display)
+            small = self.theme.style("small", fill)
+            title = self.paragraph(f"**{text}**", small, block, where, line, block.display)
             title.keepWithNext = 1
             out.append(title)
         return out + self._paragraphs(block, lang, "body", "small", fill)
@@ -294,10 +291,10 @@ class Writer:
         box.spaceAfter = self.theme.sizes["body"] * 0.8
         return box
 
-    def _heading(self, key: str, fill: str, block: Block) -> Paragraph:
+    def _heading(self, key: str, fill: str, block: Block, style: str = "subheading") -> Paragraph:
         para = self.paragraph(
             self.theme.strings[key],
-            self.theme.style("subheading", fill),
+            self.theme.style(style, fill),
             block,
             f"strings.{self.theme.lang}.{key}",
             self.theme.strings.line_of(key),
@@ -312,13 +309,13 @@ class Writer:
         if words["name"].strip().casefold() != title.strip().casefold():
             out += self._title(block, lang, words, fill, key="name")  # the banner already says it
         out.append(self.field(block, lang, "what_it_is", "body", fill))
-        out.append(self._heading("symptoms", fill, block))
+        out.append(self._heading("symptoms", fill, block, "heading"))
         out += self._list(block, lang, words, fill, numbered=False, key="symptoms")
-        out.append(self._heading("causes", fill, block))
+        out.append(self._heading("causes", fill, block, "heading"))
         out += self._list(block, lang, words, fill, numbered=False, key="causes")
-        out.append(self._heading("how_acupuncture_may_help", fill, block))
+        out.append(self._heading("how_acupuncture_may_help", fill, block, "heading"))
         out.append(self.field(block, lang, "how_acupuncture_may_help", "body", fill))
-        out.append(self._heading("what_research_says", fill, block))
+        out.append(self._heading("what_research_says", fill, block, "heading"))
         out.append(self.field(block, lang, "what_research_says", "body", fill))
         if block.references:
             out += self._references(block, fill)
@@ -340,6 +337,7 @@ class Writer:
         return out
 
     def _references(self, block: Block, fill: str) -> list[Flowable]:
+        """The block's references under a "References" heading; ``references_last`` gathers them at the end."""
         out: list[Flowable] = [self._heading("references", fill, block)]
         refs = block.lines.get("references") or []
         for i, ref in enumerate(block.references):
@@ -347,6 +345,8 @@ class Writer:
             out.append(
                 self.paragraph(ref, self.theme.style("small", fill), block, f"references[{i + 1}]", line, block.display)
             )
+        for f in out:
+            f._reference = True  # type: ignore[attr-defined]
         return out
 
     def _contact(self, block: Block, lang: str, words: dict[str, Any], fill: str) -> list[Flowable]:
@@ -445,16 +445,16 @@ class Writer:
                 display,
                 markup=False,
             )
-        out.append(
-            SideBySide(
-                details,
-                qr,
-                caption,
-                min_side_width=self.theme.sizes["body"] * 24,
-                font=self.theme.body.regular,
-                size=self.theme.sizes["body"],
-            )
+        card = SideBySide(
+            details,
+            qr,
+            caption,
+            min_side_width=self.theme.sizes["body"] * 24,
+            font=self.theme.body.regular,
+            size=self.theme.sizes["body"],
         )
+        card.keep_whole = True  # the QR code stays with the phone and address it belongs to
+        out.append(card)
         return out
 
     # which method writes each kind of block (content.py checks ``kind`` against the same names)
