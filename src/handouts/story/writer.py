@@ -273,6 +273,10 @@ class Writer:
         """
         pad = self.theme.sizes["body"] * 0.7
         edge = rl_colors.HexColor(self.theme.gray(self.theme.marker_color(border)))
+        for f in inner if warning else ():
+            marker = getattr(f, "marker", None)
+            if marker is not None:  # a warning's bullets are the warning's colour, not the brand's
+                marker.style = marker.style.clone(marker.style.name + "-warning", textColor=edge)
         style = [
             ("FONT", (0, 0), (-1, -1), self.theme.body.regular, self.theme.sizes["body"]),  # else Helvetica 10
             ("BOX", (0, 0), (-1, -1), 2.5 if warning else 1.5, edge),
