@@ -41,6 +41,7 @@ RANKS: dict[str, int] = {
     "cjk": 3,
     "story": 4,
     "pdf": 5,
+    "twin": 5,
     "handout": 6,
     "gallery": 7,
     "checks": 7,

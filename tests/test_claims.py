@@ -97,3 +97,20 @@ def test_a_clinic_pattern_that_can_backtrack_for_ever_is_refused_and_lint_stays_
         f"content/clinics/demo/claims.yaml:2: error: [claims] claims[1].pattern: {pattern!r} has a nested quantifier"
         in result.stdout
     )
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_typographic_quotes_are_read_as_plain_ones(lang):
+    """A writer's curly apostrophes ("doesn’t", "acupuncture’s") change no finding of the test set."""
+    from handouts.claims import find
+
+    sentences = sentences_of(lang)
+    changed = 0
+    for sentence in [*sentences["overclaims"], *sentences["honest"]]:
+        curly = sentence.replace("'", "\u2019")
+        if curly == sentence:
+            continue
+        changed += 1
+        plain = [(h.start, h.end) for h in find(sentence, lang, RULES.claims, RULES)]
+        assert [(h.start, h.end) for h in find(curly, lang, RULES.claims, RULES)] == plain, curly
+    assert lang != "en" or changed >= 3

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import CLINIC, REPO, pdftotext
 
 from handouts import __version__
@@ -287,8 +289,13 @@ def test_a_layout_text_element_too_small_for_its_text_names_its_line(runner, mak
     line = line_of(broken, "{{ t.page_of }}")
     result = invoke(runner, "build", "--project", str(root))
     assert result.exit_code == 1
-    assert result.stderr == (
-        f"Error: layouts/sheet.yaml:{line}: handout 'welcome' for clinic "
-        "'demo' (en): pages.first.elements[10].text: the text 'Page 1 of 1' needs 0.15in but the element is 0.05in "
-        "tall: shorten the text or make the element taller\n"
-    )
+    layout = yaml.safe_load(sheet)
+    footer = next(e for e in layout["pages"][0]["elements"] if "t.page_of" in str(e.get("text")))
+    # one line at the element's min_size, the smallest it may shrink to before the error
+    needs = float(footer["min_size"].removesuffix("pt")) * layout["type"]["leading"] / 72
+    assert re.fullmatch(
+        rf"Error: layouts/sheet\.yaml:{line}: handout 'welcome' for clinic 'demo' \(en\): pages\.first\.elements\[10\]"
+        rf"\.text: the text 'Reviewed .* ·  Page 1 of 1' needs {needs:.2f}in but the element is 0\.05in tall: shorten "
+        r"the text or make the element taller\n",
+        result.stderr,
+    ), result.stderr

@@ -142,7 +142,7 @@ def test_figures_have_alt_text_in_the_handouts_language(shipped_catalogue: Path,
     assert any(name in a for a in alts), alts  # the logo
     assert any(clinic["booking_url"] in a for a in alts), alts  # the QR code
     strings = _yaml("content/strings.yaml")[lang]
-    assert strings["logo_alt"].replace("{{ clinic.name }}", name) in alts
+    assert strings["logo"].replace("{{ clinic.name }}", name) in alts
 
 
 def test_catalog_and_pages(shipped_catalogue: Path):

@@ -19,7 +19,7 @@ from .errors import HandoutError, OutputError, ProblemList
 from .files import cache_dir, locked, write_atomic
 from .gallery import write_gallery
 from .gate import refused
-from .handout import render
+from .handout import render_both
 from .incremental import Fingerprints, Record
 from .load.project import Project, load_project
 from .plan import Options, Report, Task, large_print_notes, output_folder, plan, stale_copies
@@ -27,7 +27,8 @@ from .pool import can_fork, jobs_for, process_pool
 
 LOCK = ".handouts-build.lock"
 Progress = Callable[[Task, str, int], None]
-Outcome = tuple[bytes | None, HandoutError | None]
+Rendered = tuple[bytes, bytes]  # the PDF and its HTML twin
+Outcome = tuple[Rendered | None, HandoutError | None]
 
 
 def build(
@@ -52,6 +53,8 @@ def build(
         record = Record(out)
         for pdf in broken:
             record.mark_stale(pdf.relative_to(out).as_posix())
+            if pdf.with_suffix(".html").is_file():  # its twin is as old as it is
+                record.mark_stale(pdf.with_suffix(".html").relative_to(out).as_posix())
         refusals = refused(project, tasks)  # what lint calls an error stops that handout, fresh or not
         todo = _out_of_date(project, [t for t in tasks if t not in refusals], record, options.force, report, progress)
         _prepare_fonts(project, [task for task, _ in todo], options.jobs, notice)
@@ -113,9 +116,11 @@ def _out_of_date(
     todo = []
     for task in tasks:
         target = report.out / task.clinic / task.filename()
+        twin = report.out / task.clinic / task.twin_filename()
         key = prints.key(task)
-        if not force and record.fresh(task.name(), key, target):
+        if not force and record.fresh(task.name(), key, target) and record.fresh(task.twin_name(), key, twin):
             record.confirm(task.name())  # a stale copy whose inputs are back to its own is current again
+            record.confirm(task.twin_name())
             report.skipped.append((task, target))
             if progress:
                 progress(task, "skipped", len(tasks))
@@ -151,27 +156,35 @@ def _saving(record: Record, report: Report) -> Iterator[None]:
 
 
 def _write(
-    out: Path, task: Task, key: str, data: bytes | None, error: HandoutError | None, record: Record, report: Report
+    out: Path, task: Task, key: str, data: Rendered | None, error: HandoutError | None, record: Record, report: Report
 ) -> str:
-    """Write one rendered PDF atomically and note it in the record, or report its error; return the status."""
+    """Write one rendered PDF and its HTML twin atomically and note both in the record, or report its error.
+
+    The twin is written first, so a PDF on disk never has a twin older than itself that the record
+    calls current. Returns the status.
+    """
     target = out / task.clinic / task.filename()
     if error is not None:
         report.failed.append((task, task.clinic, error))
-        if target.exists():
-            record.mark_stale(task.name())
+        for name, path in ((task.name(), target), (task.twin_name(), out / task.clinic / task.twin_filename())):
+            if path.exists():
+                record.mark_stale(name)
         return "failed"
     assert data is not None
-    try:
-        write_atomic(target, data)
-    except OSError as exc:
-        raise OutputError(f"cannot write {target}: {exc.strerror}") from None
-    record.wrote(task.name(), key, data)
+    pdf, html = data
+    for name, path, content in ((task.twin_name(), target.with_name(task.twin_filename()), html),
+                                (task.name(), target, pdf)):  # fmt: skip
+        try:
+            write_atomic(path, content)
+        except OSError as exc:
+            raise OutputError(f"cannot write {path}: {exc.strerror}") from None
+        record.wrote(name, key, content)
     report.written.append((task, target))
     return "written"
 
 
 def render_all(project: Project, tasks: list[Task], jobs: int | None) -> Iterator[Outcome]:
-    """Yield ``(pdf bytes, None)`` or ``(None, error)`` for each task, in order, from a pool of workers.
+    """Yield ``((pdf bytes, html bytes), None)`` or ``(None, error)`` for each task, in order, from a pool of workers.
 
     Every PDF depends only on its task, so the bytes do not depend on the number of workers.
     """
@@ -188,7 +201,9 @@ def render_all(project: Project, tasks: list[Task], jobs: int | None) -> Iterato
 
 def _render_safely(project: Project, task: Task) -> Outcome:
     try:
-        return render(project, task), None
+        pdf, html = render_both(project, task)
+        assert html is not None
+        return (pdf, html), None
     except HandoutError as exc:
         return None, exc
 

@@ -252,6 +252,12 @@ def _sourced(text: str, references: Sequence[str]) -> bool:
     return all(any(y in r for r in references) for y in years)
 
 
+# typographic quotes and apostrophes as the ASCII ones the rules are written with
+_PLAIN_QUOTES = str.maketrans(
+    {"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u201c": '"', "\u201d": '"', "\u02bc": "'"}
+)
+
+
 def find(text: str, lang: str, claims: Sequence[Claim], rules: Rules, references: Sequence[str] = ()) -> list[Hit]:
     """Return the phrases of the sentence ``text`` in ``lang`` that ``claims`` says overstate.
 
@@ -259,6 +265,7 @@ def find(text: str, lang: str, claims: Sequence[Claim], rules: Rules, references
     overlapping words only the first is returned, so one phrase gets one message.
     """
     grammar = rules.grammar_for(lang)
+    text = text.translate(_PLAIN_QUOTES)  # "doesn’t" reads as "doesn't": one character for one, so spans hold
     taken: list[tuple[int, int]] = []
     out = []
     for claim in claims:

@@ -32,6 +32,7 @@ from .render import Styling, render_text, to_markup
 from .story.flowables import references_last
 from .story.theme import Theme
 from .story.writer import Writer
+from .twin import PageWords, twin_html
 from .variant import LARGE_BODY, Variant
 
 
@@ -114,6 +115,15 @@ def render(project: Project, task: Task) -> bytes:
     Raises ``LayoutError``, ``ContentError``, ``TemplateError`` or ``ConfigError`` naming the
     file, block and panel concerned: anything the user can fix.
     """
+    return render_both(project, task, twin=False)[0]
+
+
+def render_both(project: Project, task: Task, twin: bool = True) -> tuple[bytes, bytes | None]:
+    """Render one task to PDF bytes and, with ``twin``, its HTML twin from the same writer and blocks.
+
+    Raises what ``render`` raises; the twin has the PDF's words, so it meets no error of its own
+    that the PDF has not met first.
+    """
     pin_reportlab_settings()  # before any font is registered or paragraph measured
     clinic = project.clinics[task.clinic]
     raise_all(check_references(project, clinic, task.handout, task.lang))
@@ -152,7 +162,25 @@ def render(project: Project, task: Task) -> bytes:
         cover_image=clinic.cover_image,
         reading=_reading(project, clinic, handout, layout, task.lang, context),
     )
-    return paint(geometry, pages, theme, load_logo(clinic), PageText(context, writer.page_paragraph), document)
+    pdf = paint(geometry, pages, theme, load_logo(clinic), PageText(context, writer.page_paragraph), document)
+    if task.variant.print_shop:
+        from .pdf.pdfx import intent_for, to_pdfx  # pikepdf and the colour engine: print-shop builds only
+
+        pdf = to_pdfx(pdf, intent_for(clinic, theme.gray))
+    if not twin:
+        return pdf, None
+    slots = [[b for i in handout.slots.get(slot, ()) if (b := project.block_for(clinic.slug, i))]
+             for slot in layout.reading_order()]  # fmt: skip
+    page_words = PageWords(
+        title=words["title"],
+        subtitle=words.get("subtitle") or "",
+        headline=words.get("headline") or "",
+        clinic=clinic_name(clinic, task.lang),
+        tagline=localized(clinic.tagline, task.lang) or "",
+        review=review,
+        logo=clinic.logo,
+    )
+    return pdf, twin_html(writer, slots, page_words)
 
 
 def _reading(
@@ -165,11 +193,11 @@ def _reading(
     strings = project.strings_for(clinic, lang)
     alt = {
         key: render_text(strings[key], context, STRINGS_FILE, strings.line_of(key), f"strings.{lang}.{key}")
-        for key in ("logo_alt", "qr_alt")
+        for key in ("logo", "qr_alt")
         if key in strings
     }
     name, url = context["clinic"]["name"], clinic.booking_url or ""
-    return Reading(order, kinds, slots, alt.get("logo_alt") or str(name), alt.get("qr_alt") or f"QR code: {url}")
+    return Reading(order, kinds, slots, alt.get("logo") or str(name), alt.get("qr_alt") or f"QR code: {url}")
 
 
 def revision(project: Project, clinic: Clinic, handout: Handout, task: Task) -> str:

@@ -48,6 +48,14 @@ class Task:
         """Return the PDF's path inside the output folder: ``<clinic>/<file name>``."""
         return f"{self.clinic}/{self.filename()}"
 
+    def twin_filename(self) -> str:
+        """Return the file name of the PDF's HTML twin: ``<handout>[.<lang>][.<variant>].html``."""
+        return self.filename().removesuffix(".pdf") + ".html"
+
+    def twin_name(self) -> str:
+        """Return the HTML twin's path inside the output folder: ``<clinic>/<twin file name>``."""
+        return f"{self.clinic}/{self.twin_filename()}"
+
 
 @dataclass
 class Report:

@@ -95,6 +95,8 @@ class Link:
     title: str  # the handout's title in this language
     pages: int | None
     stale: bool  # not current: its last rebuild failed, or it changed on disk since it was built
+    twin: str | None = None  # its HTML twin, when that is current too
+    twin_label: str = "Accessible version"  # in the link's language (strings.yaml: accessible_version)
 
 
 @dataclass
@@ -241,7 +243,19 @@ def _card(
 
     def link(task: Task) -> Link:
         title = _title(project, handout, task.lang)[0]
-        return Link(quote(task.filename()), language(task.lang), title, infos[task].pages, not current[task])
+        twin = previews.folder / task.twin_filename()
+        twin_current = current[task] and twin.is_file() and record.current(task.twin_name(), twin)
+        strings = project.strings_for(clinic, task.lang) if task.lang in project.strings else {}
+        label = strings.get("accessible_version")
+        return Link(
+            quote(task.filename()),
+            language(task.lang),
+            title,
+            infos[task].pages,
+            not current[task],
+            quote(task.twin_filename()) if twin_current else None,
+            label or "Accessible version",
+        )
 
     standard = [t for t in tasks if t in infos and t.variant == Variant()]
     variants: dict[Variant, list[Task]] = {}

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..errors import ConfigError, raise_all
 from .i18n import DAYS, known, language_alias, territories
+from .icc import CMYK_FIELD, check_print_profile
 from .schema import (
     LANG_CODE,
     SLUG,
@@ -47,11 +48,13 @@ _FONT_FAMILY = Record(
     }
 )
 
+
 BRANDING_FIELDS: dict[str, Field] = {
     "primary_color": Field(Color(), default="#2f5d62", doc="header bands, headings"),
     "accent_color": Field(Color(), default="#99531a", doc="rules, numbers, callout borders"),
     "logo": Field(Text(), doc="PNG or JPEG file in the clinic folder, e.g. logo.png"),
     "cover_image": Field(Text(), doc="a photo (PNG or JPEG) in the clinic folder for brochure covers"),
+    "cmyk": CMYK_FIELD,
     "fonts": Field(
         Record({"heading": Field(_FONT_FAMILY), "body": Field(_FONT_FAMILY)}),
         default=dict,
@@ -125,6 +128,7 @@ CLINIC_FIELDS: dict[str, Field] = {
         doc="only these handouts (default: every handout in content/handouts)",
     ),
     "branding": Field(Record(BRANDING_FIELDS), default=dict, doc="colours, logo, fonts"),
+    "print_profile": Field(Text(), doc="the print shop's CMYK ICC profile (.icc) in the clinic folder (--print-shop)"),
 }
 
 
@@ -173,6 +177,8 @@ class Clinic:
     lines: YMap
     language_fonts: dict[str, dict[str, FontFamily]] = field(default_factory=dict)
     cover_image: Path | None = None
+    print_profile: Path | None = None  # the shop's CMYK profile (default: the shipped FOGRA39 one)
+    cmyk: dict[str, tuple[float, ...]] = field(default_factory=dict)  # "primary"/"accent" -> C, M, Y, K 0-100
 
     def files(self) -> list[Path]:
         """Return the files of the clinic's folder its handouts are made from, sorted.
@@ -181,7 +187,7 @@ class Clinic:
         are not listed (a handout uses them one by one). Nothing else in the folder is an input.
         """
         used = {self.folder / "clinic.yaml", self.folder / "claims.yaml"}
-        used.update(p for p in (self.logo, self.cover_image) if p is not None)
+        used.update(p for p in (self.logo, self.cover_image, self.print_profile) if p is not None)
         families = [self.heading_font, self.body_font]
         families += [f for faces in self.language_fonts.values() for f in faces.values()]
         for family in (f for f in families if f is not None):
@@ -328,6 +334,15 @@ def load_clinic(root: Path, slug: str, have_languages: tuple[str, ...] = ()) -> 
             check_kind(cover_image, display, where, bmap.line_of("cover_image"))
         except ConfigError as exc:
             ck.errors.append(exc)
+    print_profile = None
+    if isinstance(values["print_profile"], str):
+        try:
+            line = data.line_of("print_profile")
+            print_profile = check_print_profile(
+                inside(folder, values["print_profile"], display, "print_profile", line), display, line
+            )
+        except ConfigError as exc:
+            ck.errors.append(exc)
 
     def family(value: object, fmap: YMap, prefix: str) -> FontFamily | None:
         """Check one family's files (inside the clinic folder, .ttf) and return it."""
@@ -395,6 +410,8 @@ def load_clinic(root: Path, slug: str, have_languages: tuple[str, ...] = ()) -> 
         lines=data,
         language_fonts=language_fonts,
         cover_image=cover_image,
+        print_profile=print_profile,
+        cmyk={role: tuple(v) for role, v in (branding.get("cmyk") or {}).items() if v},
     )
 
 

@@ -156,6 +156,9 @@ def check_references(project: Project, clinic: Clinic, handout_id: str, lang: st
     out: list[HandoutError] = []
     handout = project.handouts[handout_id]
     lines = handout.lines
+    if handout_id == "index":  # its HTML twin, output/<clinic>/index.html, would replace the clinic's gallery page
+        message = "a handout may not be called 'index': its web page would replace the gallery's index.html: rename it"
+        out.append(ContentError(message, handout.display))
     if handout.layout not in project.layouts:
         if f"layouts/{handout.layout}.yaml" in project.broken_files:
             out.append(

@@ -29,8 +29,9 @@ from ..render import Styling, literal, render_text, to_markup
 from ..story.art import ArtError, Palette, load_art
 from ..story.flowables import qr_code
 from ..story.theme import ALIGN, Theme
-from ..variant import BLEED, SLUG_WIDTH, Variant
+from ..variant import BLEED, Variant
 from .place import EPS, PageContent
+from .sheet import draw_cut_marks, office_frame, print_shop_sheet, trim_and_bleed
 from .structure import Reading, Structure
 from .tagged import tag
 from .tags import Tagger
@@ -113,6 +114,9 @@ class Painter:
     def fill_rect(self, rect: Rect, role: str) -> None:
         if role == "none":
             return
+        geo = self.job.geometry
+        if not (self.bleed or geo.impose):  # office: colour stops at the frame printers can reach
+            rect = office_frame(rect, geo.width, geo.height)
         self.c.setFillColor(rl_colors.HexColor(self.gray(self.color(role))))
         self.c.rect(rect.x, rect.y, rect.width, rect.height, stroke=0, fill=1)
 
@@ -157,7 +161,20 @@ class Painter:
             image = _knockout(image)
         elif self.job.theme.gray("#ff0000") != "#ff0000":
             image = image.convert("LA" if image.mode == "RGBA" else "L")  # type: ignore[attr-defined]
+        if self.bleed:  # print shop: no transparency, the logo is flattened onto the colour it sits on
+            image = _flatten(image, self._under(box, page_id))
         self.c.drawImage(ImageReader(image), x, y, w, h, mask="auto")
+
+    def _under(self, box: Rect, page_id: str) -> str:
+        """Return the colour painted under the middle of ``box`` on page template ``page_id`` (white paper if none)."""
+        template = next(t for t in self.job.geometry.pages if t.id == page_id)
+        fields = [(el.rect, el.options["fill"]) for el in template.elements if el.type == "band"]
+        fields += [(panel.rect, panel.fill) for panel in template.panels]
+        x, y, color = box.x + box.width / 2, box.y + box.height / 2, "#ffffff"
+        for rect, role in fields:
+            if role != "none" and rect.x <= x <= rect.right and rect.y <= y <= rect.top:
+                color = self.job.theme.gray(self.color(role))
+        return color
 
     def _art(self, el: ElementGeo, path: Path, paper: str = "white") -> None:
         """Draw an SVG, PNG or JPEG as large as fits ``el``'s box, aligned as it says."""
@@ -173,7 +190,7 @@ class Painter:
         h = w * art.aspect
         x = {"left": box.x, "center": box.x + (box.width - w) / 2, "right": box.right - w}[el.options["align"]]
         y = {"top": box.top - h, "middle": box.y + (box.height - h) / 2, "bottom": box.y}[el.options["valign"]]
-        art.draw(self.c, x, y, w)
+        art.draw(self.c, x, y, w, flatten=bool(self.bleed))
 
     def _image(self, el: ElementGeo, context: dict[str, Any], page_id: str) -> None:
         source, root = el.options["source"], self.job.document.art_root
@@ -326,6 +343,24 @@ def _knockout(image: Any) -> Any:
     return _KNOCKOUTS[key][1]
 
 
+def _flatten(image: Any, under: str) -> Any:
+    """Return ``image`` without transparency: laid onto the ``under`` colour, as it would print (once per pair)."""
+    if image.mode not in ("RGBA", "LA", "PA", "P") and "transparency" not in image.info:
+        return image
+    key = (id(image), under)
+    if key not in _FLAT:
+        from PIL import Image
+
+        rgba = image.convert("RGBA")
+        flat = Image.new("RGB", rgba.size, under)
+        flat.paste(rgba, mask=rgba.getchannel("A"))
+        _FLAT[key] = (image, flat)
+    return _FLAT[key][1]
+
+
+_FLAT: dict[tuple[int, str], Any] = {}  # keeps the source image alive with its id
+
+
 def _white(image: Any) -> Any:
     """Return the logo in white on transparency: its alpha where it has one, else its darkness."""
     from PIL import Image, ImageChops, ImageOps
@@ -366,19 +401,21 @@ def _sheet(job: _Job) -> tuple[float, float, tuple[tuple[float, float], ...]]:
     """Return the output sheet size and where each copy of a design page goes on it."""
     geo = job.geometry
     if job.document.variant.print_shop:
-        return geo.width + 2 * SLUG_WIDTH, geo.height + 2 * SLUG_WIDTH, ((SLUG_WIDTH, SLUG_WIDTH),)
+        return print_shop_sheet(geo)
     if geo.impose:
         return geo.impose.width, geo.impose.height, geo.impose.origins
     return geo.width, geo.height, ((0.0, 0.0),)
 
 
 def _marks(canvas: Canvas, job: _Job, origins: tuple[tuple[float, float], ...], template: int) -> None:
-    """Draw crop marks outside each copy's trim, and fold marks outside a print-shop sheet."""
+    """Draw crop marks outside each copy's trim (office card sheets), or a print-shop sheet's cut and fold marks."""
     geo = job.geometry
-    if not (job.document.variant.print_shop or geo.impose):
+    if job.document.variant.print_shop:
+        draw_cut_marks(canvas, geo, origins, geo.pages[template].folds)
         return
-    offset = BLEED[geo.clinic_paper] + 3 if job.document.variant.print_shop else 3.0
-    length = SLUG_WIDTH - offset - 4 if job.document.variant.print_shop else MARK_ROOM - offset
+    if not geo.impose:
+        return
+    offset, length = 3.0, MARK_ROOM - 3.0
     canvas.saveState()
     canvas.setStrokeColor(rl_colors.black)
     canvas.setLineWidth(0.5)
@@ -389,13 +426,6 @@ def _marks(canvas: Canvas, job: _Job, origins: tuple[tuple[float, float], ...], 
         for y in (oy, oy + geo.height):
             for x, direction in ((ox, -1), (ox + geo.width, 1)):
                 canvas.line(x + direction * offset, y, x + direction * (offset + length), y)
-        if job.document.variant.print_shop:
-            canvas.setDash(3, 2)
-            for fold in geo.pages[template].folds:
-                x = ox + fold
-                canvas.line(x, oy - offset, x, oy - offset - length)
-                canvas.line(x, oy + geo.height + offset, x, oy + geo.height + offset + length)
-            canvas.setDash()
     canvas.restoreState()
 
 
@@ -434,11 +464,10 @@ def paint(
         initialFontName=theme.body.regular,  # else an unembedded Helvetica is referenced
     )
     if job.document.variant.print_shop:
-        bleed = BLEED[geo.clinic_paper]
-        canvas.setTrimBox((SLUG_WIDTH, SLUG_WIDTH, SLUG_WIDTH + geo.width, SLUG_WIDTH + geo.height))
-        canvas.setBleedBox(
-            (SLUG_WIDTH - bleed, SLUG_WIDTH - bleed, SLUG_WIDTH + geo.width + bleed, SLUG_WIDTH + geo.height + bleed)
-        )
+        trim, bleed_box = trim_and_bleed(geo, origins)
+        canvas.setTrimBox(trim)
+        canvas.setBleedBox(bleed_box)
+        canvas._handouts_no_fields = True  # type: ignore[attr-defined]  # paper: the write-on line, no form field
     total = len(pages)
     tagger = Tagger(canvas)
     structure = Structure(tagger, document.reading, geo)

@@ -142,15 +142,25 @@ class Art:
         key = f"{self.path}|{self.palette.swaps()}|{self.palette.gray('#ff0000')}|{self.font}|{self.palette.paper}"
         return "art" + hashlib.sha1(key.encode()).hexdigest()[:16]
 
-    def draw(self, canvas: Canvas, x: float, y: float, width: float) -> None:
-        """Draw the art ``width`` points wide with its bottom left at ``(x, y)``."""
+    def draw(self, canvas: Canvas, x: float, y: float, width: float, flatten: bool = False) -> None:
+        """Draw the art ``width`` points wide with its bottom left at ``(x, y)``.
+
+        ``flatten``: lay a photo with transparency onto the palette's paper colour (print-shop files
+        carry no transparency).
+        """
         if self.path.suffix.lower() in RASTER:
             image = ImageReader(str(self.path))
-            if self.palette.gray("#ff0000") != "#ff0000":
-                from PIL import Image  # only grayscale photos need PIL here
+            gray = self.palette.gray("#ff0000") != "#ff0000"
+            if gray or flatten:
+                from PIL import Image  # only grayscale or print-shop photos need PIL here
 
                 with Image.open(self.path) as im:
-                    image = ImageReader(im.convert("LA" if "A" in im.mode else "L"))
+                    im.load()
+                    if flatten and ("A" in im.mode or "transparency" in im.info):
+                        rgba = im.convert("RGBA")
+                        im = Image.new("RGB", rgba.size, self.palette.plain(self.palette.paper))
+                        im.paste(rgba, mask=rgba.getchannel("A"))
+                    image = ImageReader(im.convert("LA" if "A" in im.mode else "L") if gray else im.convert("RGB"))
             # reportlab keeps one copy of an image per file, however often it is drawn
             canvas.drawImage(image, x, y, width, width * self.aspect, mask="auto")
             return

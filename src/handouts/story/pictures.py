@@ -190,6 +190,8 @@ class FillInLine(Flowable):
         canv.setLineWidth(0.8)
         canv.line(0, 1, self.width, 1)
         canv.restoreState()
+        if getattr(canv, "_handouts_no_fields", False):
+            return  # a print-shop file: paper has the line to write on, and PDF/X allows no form field
         count = getattr(canv, "_handouts_fields", 0) + 1
         canv._handouts_fields = count  # type: ignore[attr-defined]
         canv.acroForm.textfield(
