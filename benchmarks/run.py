@@ -229,7 +229,7 @@ def dependents(project_root: Path, block_id: str) -> int:
 def catalogue(work: Path) -> tuple[list[Row], dict[str, Any]]:
     """Cold build of everything, a no-op rebuild, a rebuild after touching one shared block, and --jobs 1."""
     project = work / "project"
-    for name in ("content", "layouts"):
+    for name in ("content", "layouts", "art"):
         shutil.copytree(ROOT / name, project / name)
     cmd = [*handouts_command(), "build"]
     out = work / "output"
@@ -237,6 +237,16 @@ def catalogue(work: Path) -> tuple[list[Row], dict[str, Any]]:
     data: dict[str, Any] = {"command": " ".join(cmd)}
     # not timed: fills the bytecode cache (every module a build imports) with one small build
     timed([*cmd, "--clinic", CLINIC, "--handout", HANDOUT, "--out", str(work / "warm-up")], project)
+
+    # a manager's edit -> look loop: one PDF from a fresh process, then its pages as PNGs
+    first_out = work / "first-pdf"
+    one = ["--clinic", CLINIC, "--handout", HANDOUT, "--lang", LANG, "--out", str(first_out)]
+    first, done = timed([*cmd, *one], project)
+    rows.append(row(f"cold first PDF ({CLINIC} {HANDOUT}, new process)", f"{first:.2f} s", "", None))
+    preview_cmd = [*handouts_command(), "preview", CLINIC, HANDOUT, "--lang", LANG, "--out", str(first_out)]
+    shown, done = timed(preview_cmd, project)
+    rows.append(row("handouts preview of it (150 dpi, every page)", f"{shown:.2f} s", "", None))
+    data.update(first_pdf_s=first, preview_s=shown, preview_exit=done.returncode)
 
     cold, done = timed([*cmd, "--force", "--out", str(out)], project)
     pdfs = len(list(out.rglob("*.pdf")))

@@ -29,6 +29,7 @@ RANKS: dict[str, int] = {
     "errors": 0,
     "units": 0,
     "files": 0,
+    "stamps": 0,
     "colors": 0,
     "variant": 0,
     "load": 1,

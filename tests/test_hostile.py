@@ -1163,7 +1163,7 @@ def _change_welcome_on_disk(root: Path) -> None:
 
 
 def _drop_the_record(root: Path) -> None:
-    (root / "output/.handouts-build.json").unlink()
+    (root / "output/demo/.handouts-build.json").unlink()
     _change_welcome_on_disk(root)  # so that a later build has no reason to believe the file
 
 
@@ -1658,11 +1658,11 @@ DEEP = "[" * 200_000 + "]" * 200_000
 @pytest.mark.parametrize(
     ("state", "text"),
     [
-        pytest.param(".handouts-build.json", '{"format": 1, "files": ' + DEEP + "}", id="record-deep"),
-        pytest.param(".handouts-build.json", '{"format": 1, "files": []}', id="record-files-a-list"),
-        pytest.param(".handouts-build.json", '{"format": 1, "files": {"demo/welcome.pdf": "x"}}', id="record-entry-text"),
-        pytest.param(".handouts-build.json", "[1, 2, 3]", id="record-a-list"),
-        pytest.param(".handouts-build.json", "\xff\xfe not json", id="record-binary"),
+        pytest.param("demo/.handouts-build.json", '{"format": 1, "files": ' + DEEP + "}", id="record-deep"),
+        pytest.param("demo/.handouts-build.json", '{"format": 1, "files": []}', id="record-files-a-list"),
+        pytest.param("demo/.handouts-build.json", '{"format": 1, "files": {"welcome.pdf": "x"}}', id="record-entry-text"),
+        pytest.param("demo/.handouts-build.json", "[1, 2, 3]", id="record-a-list"),
+        pytest.param("demo/.handouts-build.json", "\xff\xfe not json", id="record-binary"),
         pytest.param("demo/previews/previews.json", '{"version": 1, "pdfs": ' + DEEP + "}", id="previews-deep"),
         pytest.param("demo/previews/previews.json", '{"version": 1, "pdfs": {"welcome.pdf": 7}}', id="previews-entry"),
     ],

@@ -6,6 +6,7 @@ Every test runs the real CLI on a fixture project with two clinics and three han
 
 from __future__ import annotations
 
+import hashlib
 import json
 import signal
 import subprocess
@@ -52,8 +53,11 @@ def build(runner, project: Path, *args: str) -> str:
 
 
 def _record(out: Path) -> dict[str, dict[str, str]]:
-    path = out / ".handouts-build.json"
-    return json.loads(path.read_text())["files"] if path.exists() else {}
+    """Return the entries of every clinic's build record, named ``<clinic>/<file>``."""
+    found = {}
+    for path in sorted(out.glob("*/.handouts-build.json")):
+        found.update({f"{path.parent.name}/{k}": v for k, v in json.loads(path.read_text())["files"].items()})
+    return found
 
 
 def pdfs(out: Path) -> dict[str, bytes]:
@@ -178,7 +182,8 @@ def test_a_pdf_changed_on_disk_is_rebuilt(runner, project: Path) -> None:
 @pytest.mark.parametrize("record", ["", "{not json", '{"format": 99, "files": {}}', '{"format": 1, "files": []}'])
 def test_a_missing_or_broken_record_rebuilds_everything(runner, project: Path, record: str) -> None:
     build(runner, project)
-    (project / "output" / ".handouts-build.json").write_text(record)
+    for clinic in ("demo", "second"):
+        (project / "output" / clinic / ".handouts-build.json").write_text(record)
     out = build(runner, project)
     assert "Built 6 of 6 handout(s)" in out
 
@@ -269,3 +274,113 @@ def test_a_new_cover_photo_is_an_input_and_other_files_in_the_folder_are_not(run
     assert "6 up to date" in build(runner, project)
     (folder / "cover.png").write_bytes((REPO / "content" / "clinics" / "north-star" / "logo.png").read_bytes())
     assert "Built 3 of 6 handout(s)" in build(runner, project)  # the photo changed: that clinic's handouts
+
+
+# --- The up-to-date check reads a PDF only when its stat changed; per-clinic records -----------------------
+
+
+@pytest.fixture
+def trusted_at_once(monkeypatch):
+    """Trust a stat as soon as it is taken (in use, only stats taken 2 s after a file's last change are)."""
+    from handouts import stamps
+
+    monkeypatch.setattr(stamps, "MARGIN", -(10**18))
+
+
+@pytest.fixture
+def reads(monkeypatch) -> list[Path]:
+    """Record every PDF the build record hashes."""
+    from handouts import stamps
+
+    read: list[Path] = []
+    real = stamps.sha256_file
+
+    def counting(path: Path) -> str:
+        read.append(path)
+        return real(path)
+
+    monkeypatch.setattr(stamps, "sha256_file", counting)
+    return read
+
+
+def test_a_no_op_build_reads_no_pdf_whose_stat_is_unchanged(runner, project: Path, trusted_at_once, reads) -> None:
+    build(runner, project)
+    reads.clear()
+    assert "6 up to date" in build(runner, project)
+    assert reads == []
+
+
+def test_a_pdf_touched_but_unchanged_is_read_once_and_kept(runner, project: Path, trusted_at_once, reads) -> None:
+    import os
+
+    build(runner, project)
+    target = project / "output" / "demo" / "welcome.pdf"
+    os.utime(target, ns=(target.stat().st_atime_ns, target.stat().st_mtime_ns + 5_000_000_000))
+    reads.clear()
+    assert "6 up to date" in build(runner, project)
+    assert [p.name for p in reads] == ["welcome.pdf"]  # hashed in the up-to-date check, then known by its stat
+
+
+def test_a_same_size_edit_with_its_mtime_put_back_is_rebuilt(runner, project: Path, trusted_at_once) -> None:
+    import os
+
+    build(runner, project)
+    target = project / "output" / "demo" / "welcome.pdf"
+    good, before = target.read_bytes(), target.stat()
+    # same size, same mtime: only the content (and the ctime, which nobody can set) tell
+    edited = good.replace(b"/Producer", b"/Producex") if b"/Producer" in good else good[:-1] + b"X"
+    assert len(edited) == len(good) and edited != good
+    with open(target, "r+b") as fh:  # in place: same inode
+        fh.write(edited)
+    os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = target.stat()
+    assert (after.st_ino, after.st_size, after.st_mtime_ns) == (before.st_ino, before.st_size, before.st_mtime_ns)
+    assert "Built 1 of 6 handout(s)" in build(runner, project)
+    assert target.read_bytes() == good
+
+
+def test_a_pdf_changed_on_disk_is_rebuilt_after_its_stat_was_trusted(runner, project: Path, trusted_at_once) -> None:
+    build(runner, project)
+    target = project / "output" / "second" / "intro-only.pdf"
+    good = target.read_bytes()
+    target.write_bytes(good + b"\n% edited\n")
+    assert "Built 1 of 6 handout(s)" in build(runner, project)
+    assert target.read_bytes() == good
+
+
+def test_each_clinic_folder_holds_its_own_record_of_its_pdfs(runner, project: Path) -> None:
+    build(runner, project)
+    out = project / "output"
+    assert not (out / ".handouts-build.json").exists()
+    for clinic in ("demo", "second"):
+        files = json.loads((out / clinic / ".handouts-build.json").read_text())["files"]
+        handouts = ("welcome", "steps-only", "intro-only")
+        assert set(files) == {f"{h}.pdf" for h in handouts} | {f"{h}.html" for h in handouts}  # PDFs and twins
+        for name, entry in files.items():
+            assert entry["sha256"] == hashlib.sha256((out / clinic / name).read_bytes()).hexdigest()
+
+
+def test_the_single_record_of_earlier_versions_is_taken_over_then_removed(runner, project: Path) -> None:
+    build(runner, project)
+    out = project / "output"
+    legacy = {}
+    for clinic in ("demo", "second"):
+        path = out / clinic / ".handouts-build.json"
+        legacy.update({f"{clinic}/{k}": v for k, v in json.loads(path.read_text())["files"].items()})
+        path.unlink()
+    (out / ".handouts-build.json").write_text(json.dumps({"format": 1, "files": legacy}))
+    assert "Built 0 of 6 handout(s)" in build(runner, project)
+    assert not (out / ".handouts-build.json").exists()
+    assert _record(out) == legacy
+
+
+def test_a_new_claims_rule_refuses_a_pdf_that_was_up_to_date(runner, project: Path) -> None:
+    build(runner, project)
+    # a no-op build does not lint the library again: a new rule is an input of every PDF instead
+    rule = "claims:\n  - pattern: needles go in\n    reason: too vivid\n    suggest: we place thin needles\n"
+    (project / "content" / "claims.yaml").write_text(rule, encoding="utf-8")
+    result = runner.invoke(cli, ["build", "--project", str(project)])
+    assert result.exit_code == 1
+    assert "content/blocks/steps.yaml:" in result.output and "too vivid" in result.output
+    assert "STALE: output/demo/steps-only.pdf is out of date (its rebuild failed)" in result.output
+    assert "STALE: output/demo/intro-only.pdf" not in result.output

@@ -19,7 +19,6 @@ from .errors import HandoutError, OutputError, ProblemList
 from .files import cache_dir, locked, write_atomic
 from .gallery import write_gallery
 from .gate import refused
-from .handout import render_both
 from .incremental import Fingerprints, Record
 from .load.project import Project, load_project
 from .plan import Options, Report, Task, large_print_notes, output_folder, plan, stale_copies
@@ -45,6 +44,8 @@ def build(
     report = Report(out=out, failed=[(None, "", problem) for problem in project.shared_problems])
     tasks = plan(project, options, report)
     report.planned = len(tasks)
+    if options.shard and not tasks and not report.failed:
+        report.notes.append(f"share {options.shard[0]}/{options.shard[1]} holds no clinic: nothing to build")
     report.notes += large_print_notes(project, tasks)
     _make_writable(out)
     broken = stale_copies(project, options, out)  # PDFs of a broken clinic or recipe: older copies now
@@ -55,8 +56,12 @@ def build(
             record.mark_stale(pdf.relative_to(out).as_posix())
             if pdf.with_suffix(".html").is_file():  # its twin is as old as it is
                 record.mark_stale(pdf.with_suffix(".html").relative_to(out).as_posix())
-        refusals = refused(project, tasks)  # what lint calls an error stops that handout, fresh or not
-        todo = _out_of_date(project, [t for t in tasks if t not in refusals], record, options.force, report, progress)
+        todo = _out_of_date(project, tasks, record, options.force, report, progress)
+        # what lint calls an error stops that handout. A PDF that is up to date passed this gate when
+        # it was built, from the same files (content/claims.yaml is in every key), so only the rest
+        # need it, and a no-op build skips linting the whole library
+        refusals = refused(project, [task for task, _ in todo]) if todo else {}
+        todo = [(task, key) for task, key in todo if task not in refusals]
         _prepare_fonts(project, [task for task, _ in todo], options.jobs, notice)
         with _saving(record, report):
             for task, problems in refusals.items():
@@ -71,6 +76,21 @@ def build(
         report.stale = record.out_of_date(out)
         write_gallery(project, tasks, out, options.jobs)  # every PDF on disk, not only this run's
     return report
+
+
+def write_gallery_only(root: Path, out: Path | None = None, jobs: int | None = None) -> Path:
+    """Write the gallery for every PDF of the project found in the output folder, building nothing.
+
+    Output folders built apart (``build --shard K/N``) and merged by copying give, after this,
+    the files one build of every clinic writes. Returns the path of ``index.html``; raises
+    ``ContentError`` when ``root`` is not a project and ``OutputError`` when the folder cannot be used.
+    """
+    project = load_project(root)
+    folder = output_folder(project.root, out)
+    _make_writable(folder)
+    with _locked(folder):
+        _sweep(folder)
+        return write_gallery(project, [], folder, jobs)
 
 
 def _make_writable(out: Path) -> None:
@@ -151,7 +171,7 @@ def _saving(record: Record, report: Report) -> Iterator[None]:
             record.save()
         except OSError as exc:
             report.notes.append(
-                f"could not save the build record {record.path} ({exc.strerror}): the next build rebuilds all"
+                f"could not save the build record in {record.out} ({exc.strerror}): the next build rebuilds all"
             )
 
 
@@ -178,7 +198,7 @@ def _write(
             write_atomic(path, content)
         except OSError as exc:
             raise OutputError(f"cannot write {path}: {exc.strerror}") from None
-        record.wrote(name, key, content)
+        record.wrote(name, key, content, path)
     report.written.append((task, target))
     return "written"
 
@@ -188,6 +208,10 @@ def render_all(project: Project, tasks: list[Task], jobs: int | None) -> Iterato
 
     Every PDF depends only on its task, so the bytes do not depend on the number of workers.
     """
+    if not tasks:
+        return  # a no-op build never imports reportlab
+    from .handout import render_both  # noqa: F401  why: here, before the workers fork, and not for a no-op build
+
     workers = jobs_for(jobs, len(tasks))
     if workers == 1:
         yield from (_render_safely(project, task) for task in tasks)
@@ -201,6 +225,8 @@ def render_all(project: Project, tasks: list[Task], jobs: int | None) -> Iterato
 
 def _render_safely(project: Project, task: Task) -> Outcome:
     try:
+        from .handout import render_both  # why: imported once, by render_all; this is a lookup
+
         pdf, html = render_both(project, task)
         assert html is not None
         return (pdf, html), None

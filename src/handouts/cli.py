@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -18,6 +19,22 @@ PROJECT = click.option(
     show_default=True,
     help="Project folder holding content/ and layouts/.",
 )
+
+
+class ShardType(click.ParamType):
+    """``K/N``: the K-th of N shares of the clinics (``plan.in_shard``)."""
+
+    name = "K/N"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> tuple[int, int]:
+        from .plan import parse_shard  # why: --help loads no YAML
+
+        if isinstance(value, tuple):
+            return value
+        shard, problem = parse_shard(str(value))
+        if shard is None:
+            self.fail(problem, param, ctx)
+        return shard
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -37,8 +54,10 @@ def cli() -> None:
 @click.option("--large-print", is_flag=True, help="Body text 16 pt or more (brochures and cards become sheets).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), metavar="N", help="Worker processes (default: one per core).")
 @click.option("--force", is_flag=True, help="Rebuild every PDF, even those whose inputs have not changed.")
+@click.option("--shard", type=ShardType(), help="Only the K-th of N shares of the clinics, e.g. 2/4 (one per machine).")
 def build(project: Path, clinics: tuple[str, ...], handouts: tuple[str, ...], lang: str | None, out: Path | None,
-          print_shop: bool, grayscale: bool, large_print: bool, jobs: int | None, force: bool) -> None:  # fmt: skip
+          print_shop: bool, grayscale: bool, large_print: bool, jobs: int | None, force: bool,
+          shard: tuple[int, int] | None) -> None:  # fmt: skip
     """Build every handout, for every clinic, in every language it offers.
 
     PDFs whose inputs have not changed since the last build are kept (see --force).
@@ -48,13 +67,23 @@ def build(project: Path, clinics: tuple[str, ...], handouts: tuple[str, ...], la
     from .variant import Variant
 
     variant = Variant(print_shop=print_shop, grayscale=grayscale, large_print=large_print)
-    options = Options(
-        clinics=clinics or None, handouts=handouts or None, lang=lang, out=out, variant=variant, jobs=jobs, force=force
-    )
+    options = Options(clinics=clinics or None, handouts=handouts or None, lang=lang, out=out, variant=variant,
+                      jobs=jobs, force=force, shard=shard)  # fmt: skip
     with rep.Progress() as progress:
         report = run(project, options, progress.update, notice=lambda text: click.echo(text, err=True))
     click.echo(rep.build_summary(report, project))
     rep.raise_failures(report)
+
+
+@cli.command()
+@PROJECT
+@click.option("--out", type=click.Path(path_type=Path), help="Output folder to show (default: output/).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), metavar="N", help="Worker processes for the thumbnails.")
+def gallery(project: Path, out: Path | None, jobs: int | None) -> None:
+    """Write the gallery (index.html) for every PDF in the output folder, e.g. after merging shards' folders."""
+    from .build import write_gallery_only  # why: each command imports its stage
+
+    click.echo(rep.gallery_written(write_gallery_only(project, out, jobs), project))
 
 
 @cli.command("list")

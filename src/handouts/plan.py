@@ -28,6 +28,7 @@ class Options:
     variant: Variant = field(default_factory=Variant)
     jobs: int | None = None  # worker processes; None: one per core
     force: bool = False  # rebuild even what is up to date
+    shard: tuple[int, int] | None = None  # (k, n): only the k-th of n shares of the clinics, 1 <= k <= n
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ def plan(project: Project, options: Options, report: Report) -> list[Task]:
     """Return the tasks to run; unknown clinic or handout names are reported as problems."""
     every = project.clinic_slugs()
     wanted = list(options.clinics or every)
+    share = in_shard(every, options.shard)
     for slug in wanted:
         if slug not in every:
             report.failed.append(
@@ -107,7 +109,7 @@ def plan(project: Project, options: Options, report: Report) -> list[Task]:
             report.failed.append((None, "", unknown_handout(project, h)))
     tasks = []
     for slug in wanted:
-        if slug not in every:
+        if slug not in share:
             continue
         problems = project.clinic_problems.get(slug, [])
         for p in problems:
@@ -122,6 +124,32 @@ def plan(project: Project, options: Options, report: Report) -> list[Task]:
             for lang in langs:
                 tasks.append(Task(slug, handout, lang, options.variant))
     return tasks
+
+
+def in_shard(every: list[str], shard: tuple[int, int] | None) -> set[str]:
+    """Return the clinics of ``every`` that belong to ``shard`` ``(k, n)`` (all of them when there is none).
+
+    The clinics, in order of their slugs, are dealt round: the first to share 1, the second to
+    share 2, …, the n+1-th to share 1 again. The split depends only on the clinic folders, so n
+    machines building shares 1 to n build every clinic exactly once, whatever else they are given.
+    """
+    if shard is None:
+        return set(every)
+    k, n = shard
+    return {slug for i, slug in enumerate(sorted(every)) if i % n == k - 1}
+
+
+def parse_shard(text: str) -> tuple[tuple[int, int] | None, str]:
+    """Return ``((k, n), "")`` from ``"K/N"``, or ``(None, what to type instead)``."""
+    m = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
+    if not m:
+        return None, f"{text!r} is not K/N: give the share to build and the number of shares, e.g. 1/4"
+    k, n = int(m[1]), int(m[2])
+    if n < 1:
+        return None, f"{text!r}: N, the number of shares, must be at least 1, e.g. 1/2"
+    if not 1 <= k <= n:
+        return None, f"{text!r}: K must be from 1 to {n}, e.g. 1/{n}"
+    return (k, n), ""
 
 
 def large_print_notes(project: Project, tasks: list[Task]) -> list[str]:
@@ -148,8 +176,9 @@ def stale_copies(project: Project, options: Options, out: Path) -> list[Path]:
     )
     wanted = set(options.handouts) if options.handouts else None
     every = project.clinic_slugs()
+    share = in_shard(every, options.shard)
     found = []
-    for slug in [c for c in options.clinics or every if c in every]:  # a mistyped --clinic names no folder
+    for slug in [c for c in options.clinics or every if c in share]:  # a mistyped --clinic names no folder
         failed = bool(project.clinic_problems.get(slug))
         ids = [h for h in ([*project.handouts, *broken] if failed else broken) if wanted is None or h in wanted]
         folder = out / slug

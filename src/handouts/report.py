@@ -50,6 +50,11 @@ def _rel(path: Path, base: Path) -> str:
         return str(path)
 
 
+def gallery_written(index: Path, project: Path) -> str:
+    """Return where the gallery was written."""
+    return f"Gallery: {printable(_rel(index, project))}"
+
+
 def build_summary(report: Report, project: Path) -> str:
     """Return what was written where, per clinic, and what failed."""
     per_clinic: dict[str, list[Path]] = defaultdict(list)

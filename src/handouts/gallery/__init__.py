@@ -320,7 +320,7 @@ def _search_text(project: Project, handout: str) -> str:
 def _clinic_page(
     project: Project, clinic: Clinic, tasks: list[Task], folder: Path, record: Record, jobs: int | None = None
 ) -> ClinicPage:
-    previews = Previews(folder)
+    previews = Previews(folder, record.digest)
     previews.prepare([folder / t.filename() for t in tasks], jobs)
     per_handout: dict[str, list[Task]] = {}
     for task in tasks:
@@ -420,4 +420,5 @@ def write_gallery(project: Project, tasks: Iterable[Task], out: Path, jobs: int 
     else:
         css = "".join(_css_block(f".clinic-{n}", p.colors) for n, p in enumerate(pages)) + base_css
         _write(index, _render(env, "index.html", css, pages=pages))
+    record.save_stamps()
     return index

@@ -11,6 +11,7 @@ import io
 import json
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -100,8 +101,9 @@ class Previews:
     Call ``thumbnail()`` or ``pages()`` for each PDF, then ``save()`` once to keep the record.
     """
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, digests: Callable[[Path], str] | None = None) -> None:
         self.folder = folder
+        self._digest_of = digests  # the build record's digests (stat fast path), or hash each PDF once
         self.target = folder / FOLDER
         self.record: dict[str, dict[str, Any]] = self._load()
         self.changed = False
@@ -136,6 +138,11 @@ class Previews:
 
     def digest(self, pdf: Path) -> str:
         """Return the SHA-256 of ``pdf`` (read once per pass); raises ``PreviewError`` when it cannot be read."""
+        if self._digest_of is not None:
+            digest = self._digests.get(pdf) or self._digests.setdefault(pdf, self._digest_of(pdf))
+            if digest == "missing":
+                raise PreviewError("cannot read it", pdf)
+            return digest
         try:
             return self._digests.get(pdf) or self._digests.setdefault(pdf, sha256_file(pdf))
         except OSError as exc:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import functools
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -166,17 +167,16 @@ class Art:
             return
         name = self.form_name()
         if not canvas.hasForm(name):
-            drawing = copy.deepcopy(_parse(str(self.path), _stamp(self.path)))
-            _recolor(drawing, dict(self.palette.swaps()), self.palette.plain, self.font, self.palette.paper)
             canvas.beginForm(name, 0, 0, self.width, self.height)
-            # the renderer starts every drawing by selecting its default font: make that the embedded
-            # body font, or the PDF would name an unembedded Helvetica
-            default = STATE_DEFAULTS["fontName"]
-            STATE_DEFAULTS["fontName"] = self.font
-            try:
-                renderPDF.draw(drawing, canvas, 0, 0, showBoundary=False)
-            finally:
-                STATE_DEFAULTS["fontName"] = default
+            key = (name, _stamp(self.path))
+            ops = _FORM_OPS.get(key)
+            if ops is not None:
+                canvas._code.extend(ops)  # the operators this drawing made in an earlier PDF, unchanged
+            else:
+                before = _resources(canvas)
+                self._render(canvas)
+                if _resources(canvas) == before and not any(_TEXT.search(op) for op in canvas._code):
+                    _remember_ops(key, list(canvas._code))
             canvas.endForm()
         canvas.saveState()
         canvas.translate(x, y)
@@ -184,6 +184,47 @@ class Art:
         canvas.scale(scale, scale)
         canvas.doForm(name)
         canvas.restoreState()
+
+
+    def _render(self, canvas: Canvas) -> None:
+        """Draw a recoloured copy of the parsed SVG into the form being made on ``canvas``."""
+        drawing = copy.deepcopy(_parse(str(self.path), _stamp(self.path)))
+        _recolor(drawing, dict(self.palette.swaps()), self.palette.plain, self.font, self.palette.paper)
+        # the renderer starts every drawing by selecting its default font: make that the embedded
+        # body font, or the PDF would name an unembedded Helvetica
+        default = STATE_DEFAULTS["fontName"]
+        STATE_DEFAULTS["fontName"] = self.font
+        try:
+            renderPDF.draw(drawing, canvas, 0, 0, showBoundary=False)
+        finally:
+            STATE_DEFAULTS["fontName"] = default
+
+
+# The PDF operators of each form made in this process, by (form name, file stamp): a form's content
+# depends only on its file, its palette and its font (all in the name), so a later PDF replays them
+# instead of copying, recolouring and rendering the drawing again. Only forms that drew no text and
+# added no resource (font, colour space, transparency, image) to the canvas are kept: their
+# operators name nothing that is numbered per PDF.
+_FORM_OPS: dict[tuple[str, tuple[int, int]], list[str]] = {}
+_FORM_OPS_MAX = 256
+_TEXT = re.compile(r"\b(BT|Tf|Do|gs|sh)\b")
+
+
+def _resources(canvas: Canvas) -> tuple[object, ...]:
+    """What a drawing may add to the PDF's numbered resources besides its operators."""
+    return (
+        repr(sorted(getattr(canvas, "_colorsUsed", {}).items())),
+        repr(canvas._extgstate.getState()),
+        repr(getattr(canvas, "_shadingUsed", None)),
+        tuple(canvas._formsinuse),
+        len(canvas._doc.idToObject),
+    )
+
+
+def _remember_ops(key: tuple[str, tuple[int, int]], ops: list[str]) -> None:
+    if len(_FORM_OPS) >= _FORM_OPS_MAX:
+        _FORM_OPS.pop(next(iter(_FORM_OPS)))  # the oldest: a chain's clinics come one after another
+    _FORM_OPS[key] = ops
 
 
 def load_art(path: Path, palette: Palette, font: str) -> Art:

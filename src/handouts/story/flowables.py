@@ -11,8 +11,7 @@ import functools
 import itertools
 from typing import Any
 
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.barcode.qrencoder import QRRSBlock
+import segno
 from reportlab.lib import colors as rl_colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
@@ -63,17 +62,14 @@ class ShrinkToFit(Flowable):
 
 
 @functools.lru_cache(maxsize=64)
-def qr_modules(data: str) -> tuple[tuple[bool, ...], ...] | None:
+def qr_modules(data: str) -> tuple[tuple[bool, ...], ...]:
     """Return the dark/light modules of the QR code for ``data`` (error correction M), cached.
 
-    Returns None when ``data`` is over the capacity of the largest code reportlab makes; the
-    encoder may also raise ``ValueError``, ``TypeError``, ``IndexError`` or ``OverflowError``.
+    segno picks the smallest version (1 to 40) and the most compact encoding; raises
+    ``segno.DataOverflowError`` when ``data`` is more than a QR code holds.
     """
-    widget = QrCodeWidget(data, barLevel="M")
-    if not _qr_fits(widget.qr):
-        return None
-    widget.qr.make()
-    return tuple(tuple(bool(m) for m in row) for row in widget.qr.modules)
+    code = segno.make_qr(data, error="m", boost_error=False)
+    return tuple(tuple(bool(m) for m in row) for row in code.matrix)
 
 
 class QrCode(Flowable):
@@ -115,21 +111,13 @@ def qr_code(data: str, size: float, display: str, line: int, gray: Any) -> Flowa
     """Return a QR code flowable of ``size`` points; raises ``ContentError`` when data is too long."""
     try:
         modules = qr_modules(data)
-        if modules is None:  # else reportlab raises a bare Exception ("code length overflow")
-            raise ContentError(
-                f"booking_url: {len(data):,} characters are more than a QR code holds: use a shorter link",
-                display,
-                line,
-            )
-    except (ValueError, TypeError, IndexError, OverflowError) as exc:
+    except segno.DataOverflowError:
+        raise ContentError(
+            f"booking_url: {len(data):,} characters are more than a QR code holds: use a shorter link", display, line
+        ) from None
+    except ValueError as exc:  # segno's other refusal (e.g. data it cannot encode)
         raise ContentError(f"booking_url: cannot make a QR code ({exc}): use a shorter link", display, line) from None
     return QrCode(modules, size, gray("#000000"))
-
-
-def _qr_fits(qr: Any) -> bool:
-    """True when the data given to ``qr`` fits the largest code reportlab makes (its search stops at version 39)."""
-    capacity = 8 * sum(block.dataCount for block in QRRSBlock.getRSBlocks(39, qr.errorCorrectLevel))
-    return sum(4 + data.getLengthBits(39) + data.bitlength for data in qr.dataList) <= capacity
 
 
 class Rows(Flowable):

@@ -11,8 +11,9 @@ from typing import Any
 
 from reportlab.lib import textsplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Paragraph
 from reportlab.platypus import paragraph as rl_paragraph
+
+from .para import Para
 
 # what may not start a line (added to reportlab's own lists) and what may not end one
 CHINESE_CANNOT_START = "，。、：；！？）」』】〕〉》”’…·～"
@@ -25,7 +26,7 @@ def chinese_line_rules() -> None:
         module.ALL_CANNOT_START += "".join(ch for ch in CHINESE_CANNOT_START if ch not in module.ALL_CANNOT_START)
 
 
-class CJKParagraph(Paragraph):
+class CJKParagraph(Para):
     """A paragraph of Chinese text where no line starts with closing punctuation.
 
     reportlab's CJK wrapping lets one such character hang at the end of a line, but not two

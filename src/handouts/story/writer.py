@@ -30,6 +30,7 @@ from ..render import Styling, link, plain, render_text, to_markup
 from . import figures
 from .flowables import Rows, ShrinkToFit, SideBySide, qr_code
 from .linebreak import CJKParagraph
+from .para import Para
 from .theme import Theme
 
 LARGE_PRINT_MIN = 16.0  # pt: PRODUCT.md's large print
@@ -79,7 +80,7 @@ class Writer:
         para = (
             CJKParagraph(body, style, bulletText=bullet)
             if style.wordWrap == "CJK"
-            else Paragraph(body, style, bulletText=bullet)
+            else Para(body, style, bulletText=bullet)
         )
         para._block_id = block.id if block else None  # type: ignore[attr-defined]
         return para

@@ -1,0 +1,71 @@
+"""Take a paragraph's markup and style and give back a reportlab Paragraph whose markup is parsed once per worker.
+
+reportlab parses a paragraph's markup (``<b>``, ``<font>``, links) into fragments every time a
+``Paragraph`` is made, and a chain of clinics makes the same paragraphs again and again: the
+same safety text, in the same style, for every clinic that shares the brand font and size.
+``Para`` keeps the parse of each (markup, every attribute of the style) and gives each new
+paragraph its own deep copy of the fragments, so nothing one paragraph does to its fragments
+(line breaking, splitting between frames) reaches another. The key holds the whole style, so a
+change of font, size, colour or anything else the parser reads is a different entry.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Paragraph
+
+_PARSED: dict[tuple[Any, ...], tuple[ParagraphStyle | None, list[Any], Any]] = {}
+_PARSED_MAX = 2048
+
+
+def style_key(style: ParagraphStyle) -> tuple[tuple[str, str], ...]:
+    """Return every attribute of ``style`` (its parent's included: reportlab copies them in), as text."""
+    return tuple(sorted((k, repr(v)) for k, v in vars(style).items() if k != "parent"))
+
+
+class Para(Paragraph):
+    """A reportlab ``Paragraph`` whose markup is parsed once per (markup, style) in this process."""
+
+    def _setup(self, text: str, style: ParagraphStyle, bulletText: Any, frags: Any, cleaner: Any) -> None:
+        if frags is not None or not isinstance(bulletText, (str, type(None))):
+            super()._setup(text, style, bulletText, frags, cleaner)
+            return
+        key = (type(self), text, style_key(style), bulletText, self.caseSensitive, cleaner)
+        parsed = _PARSED.get(key)
+        if parsed is None:
+            super()._setup(text, style, bulletText, None, cleaner)
+            if len(_PARSED) >= _PARSED_MAX:
+                _PARSED.pop(next(iter(_PARSED)))  # the oldest
+            # kept as parsed, before anything wraps or splits this paragraph; None: the style given
+            own_style = None if self.style is style else self.style
+            _PARSED[key] = (own_style, copy.deepcopy(self.frags), copy.deepcopy(self.bulletText))
+            return
+        own_style, parsed_frags, parsed_bullet = parsed
+        self.text = cleaner(text)
+        self.frags = copy.deepcopy(parsed_frags)
+        self.style = style if own_style is None else own_style
+        self.bulletText = copy.deepcopy(parsed_bullet)
+        self.debug = 0
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        """Break the lines for ``availWidth``, unless they were just broken for that width.
+
+        Placing a slot tries its flowables again and again (a whole panel, then split, columns
+        levelled): a paragraph measured again at the width of its last measure, with nothing
+        changed since (same lines, fragments and style objects), keeps that measure.
+        """
+        last = self.__dict__.get("_measured")
+        if (
+            last is not None
+            and last[0] == availWidth
+            and last[1] is self.__dict__.get("blPara")
+            and last[2] is self.frags
+            and last[3] is self.style
+        ):
+            return self.width, self.height
+        size = super().wrap(availWidth, availHeight)
+        self._measured = (availWidth, self.__dict__.get("blPara"), self.frags, self.style)
+        return size
