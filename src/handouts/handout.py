@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
+from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.platypus import Flowable
@@ -25,6 +26,7 @@ from .load.project import Project, check_references, clinic_name, handout_contex
 from .pdf import pin_reportlab_settings
 from .pdf.paint import Document, PageText, measure_clinic_text, paint
 from .pdf.place import place
+from .pdf.structure import Reading
 from .plan import Task
 from .render import Styling, render_text, to_markup
 from .story.flowables import references_last
@@ -158,6 +160,7 @@ def render_both(project: Project, task: Task, twin: bool = True) -> tuple[bytes,
         clinic_lines={str(k): clinic.lines.line_of(k) for k in clinic.lines},
         art_root=project.root / "art",
         cover_image=clinic.cover_image,
+        reading=_reading(project, clinic, handout, layout, task.lang, context),
     )
     pdf = paint(geometry, pages, theme, load_logo(clinic), PageText(context, writer.page_paragraph), document)
     if task.variant.print_shop:
@@ -178,6 +181,23 @@ def render_both(project: Project, task: Task, twin: bool = True) -> tuple[bytes,
         logo=clinic.logo,
     )
     return pdf, twin_html(writer, slots, page_words)
+
+
+def _reading(
+    project: Project, clinic: Clinic, handout: Handout, layout: Layout, lang: str, context: dict[str, Any]
+) -> Reading:
+    """Return what the PDF's tags need: the blocks in reading order, their kinds, the logo's and QR code's alt text."""
+    order = [block_id for slot in layout.reading_order() for block_id in handout.slots.get(slot, ())]
+    kinds = {i: block.kind for i in order if (block := project.block_for(clinic.slug, i))}
+    slots = {block_id: slot for slot, ids in handout.slots.items() for block_id in ids}
+    strings = project.strings_for(clinic, lang)
+    alt = {
+        key: render_text(strings[key], context, STRINGS_FILE, strings.line_of(key), f"strings.{lang}.{key}")
+        for key in ("logo", "qr_alt")
+        if key in strings
+    }
+    name, url = context["clinic"]["name"], clinic.booking_url or ""
+    return Reading(order, kinds, slots, alt.get("logo") or str(name), alt.get("qr_alt") or f"QR code: {url}")
 
 
 def revision(project: Project, clinic: Clinic, handout: Handout, task: Task) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,9 @@ from ..story.theme import ALIGN, Theme
 from ..variant import BLEED, Variant
 from .place import EPS, PageContent
 from .sheet import draw_cut_marks, office_frame, print_shop_sheet, trim_and_bleed
+from .structure import Reading, Structure
+from .tagged import tag
+from .tags import Tagger
 
 
 @dataclass
@@ -48,6 +52,7 @@ class Document:
     review_line: str = ""  # "Reviewed November 2026 · rev 3f9a2c", drawn small on the last page
     art_root: Path | None = None  # the project's art/ folder, for image and icon elements
     cover_image: Path | None = None  # the clinic's photo for image elements with source: cover
+    reading: Reading = field(default_factory=Reading)  # reading order and alternative texts, for the tags
 
 
 @dataclass
@@ -74,9 +79,10 @@ class _Job:
 class Painter:
     """Draws one handout's pages onto a canvas."""
 
-    def __init__(self, job: _Job, canvas: Canvas) -> None:
+    def __init__(self, job: _Job, canvas: Canvas, structure: Structure | None = None) -> None:
         self.job = job
         self.c = canvas
+        self.structure = structure
         self.gray = job.theme.gray
         self.bleed = BLEED[job.geometry.clinic_paper] if job.document.variant.print_shop else 0.0
 
@@ -124,11 +130,14 @@ class Painter:
                 self.fill_rect(self._bled(rect) if el.options["bleed"] else rect, el.options["fill"])
         for panel in template.panels:
             self.fill_rect(self._past_folds(panel.rect, template.folds), panel.fill)
+        tags = self.structure
         for el in template.elements:
             if el.type != "band":
-                getattr(self, "_" + el.type)(el, context, template.id)
+                with tags.element(el, content.template) if tags else nullcontext():
+                    getattr(self, "_" + el.type)(el, context, template.id)
         for p in content.placed:
-            p.flowable.drawOn(self.c, p.x, p.y)
+            with tags.placed(p.flowable) if tags else nullcontext():
+                p.flowable.drawOn(self.c, p.x, p.y)
 
     def _rule(self, el: ElementGeo, context: dict[str, Any], page_id: str) -> None:
         self.c.setStrokeColor(
@@ -460,14 +469,19 @@ def paint(
         canvas.setBleedBox(bleed_box)
         canvas._handouts_no_fields = True  # type: ignore[attr-defined]  # paper: the write-on line, no form field
     total = len(pages)
-    painter = Painter(job, canvas)
+    tagger = Tagger(canvas)
+    structure = Structure(tagger, document.reading, geo)
+    painter = Painter(job, canvas, structure)
     for index, content in enumerate(pages):
-        for ox, oy in origins:
+        tagger.begin_page()
+        for copy, (ox, oy) in enumerate(origins):
             canvas.saveState()
             canvas.translate(ox, oy)
-            painter.page(index + 1, total, content)
+            with tagger.artifacts() if copy else nullcontext():  # a second card on the sheet: read once
+                painter.page(index + 1, total, content)
             canvas.restoreState()
         _marks(canvas, job, origins, content.template)
+        tagger.end_page()
         canvas.showPage()
     canvas.setTitle(document.title)
     canvas.setAuthor(document.author)
@@ -480,4 +494,4 @@ def paint(
             "Duplex", "DuplexFlipShortEdge" if geo.duplex == "short-edge" else "DuplexFlipLongEdge"
         )
     canvas.save()
-    return buffer.getvalue()
+    return tag(buffer.getvalue(), structure.document(), tagger.annotations, document.title)

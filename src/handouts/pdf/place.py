@@ -67,8 +67,10 @@ def _panels_for(geometry: Geometry, slot: str) -> Iterator[tuple[int, PanelGeo]]
 
 def _tag(parts: list[Flowable], source: Flowable) -> list[Flowable]:
     block = getattr(source, "_block_id", None)
+    whole = getattr(source, "_whole", source)  # the parts of a split are one structure element (pdf.structure)
     for part in parts:
         part._block_id = block  # type: ignore[attr-defined]
+        part._whole = whole  # type: ignore[attr-defined]
     return parts
 
 
