@@ -99,6 +99,16 @@ def with_icon(writer: Any, flowable: Flowable, name: str) -> Flowable:
     return line
 
 
+def under_icons(writer: Any, flowable: Flowable) -> Flowable:
+    """Return a contact line that has no icon set on the text edge of the lines that have one (as it is, where
+    the project has no icons), so hours and names line up with the phone number, not with the icons."""
+    if builtin_icon(writer, "phone") is None:
+        return flowable
+    line = Marked(flowable, writer.theme.sizes["body"] * 1.7)  # type: ignore[arg-type]
+    line._block_id = getattr(flowable, "_block_id", None)  # type: ignore[attr-defined]
+    return line
+
+
 def marked_list(
     writer: Any, block: Block, lang: str, words: dict[str, Any], fill: str, numbered: bool, key: str = "items"
 ) -> list[Flowable]:

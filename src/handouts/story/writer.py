@@ -248,7 +248,8 @@ class Writer:
 
     def _callout(self, block: Block, lang: str, words: dict[str, Any], fill: str) -> list[Flowable]:
         border = self.theme.warning if block.tone == "warning" else self.theme.accent
-        inner: list[Flowable] = [self._box_title(self.field(block, lang, "title", "strong", "none"), block)]
+        title_style = "warntitle" if block.tone == "warning" else "boxtitle"
+        inner: list[Flowable] = [self._box_title(self.field(block, lang, "title", title_style, "none"), block)]
         if words.get("intro"):
             inner.append(self.field(block, lang, "intro", "body", "none"))
         if words.get("items"):
@@ -328,7 +329,7 @@ class Writer:
             self._box_title(
                 self.paragraph(
                     self.theme.strings["warning_signs"],
-                    self.theme.style("strong", "none"),
+                    self.theme.style("warntitle", "none"),
                     block,
                     f"strings.{lang}.warning_signs",
                     self.theme.strings.line_of("warning_signs"),
@@ -368,7 +369,7 @@ class Writer:
 
         def add(markup: str, style: ParagraphStyle = body, where: str = "clinic", icon: str | None = None) -> None:
             para = self.paragraph(markup, style, block, where, cline, display, markup=False)
-            details.append(figures.with_icon(self, para, icon) if icon else para)
+            details.append(figures.with_icon(self, para, icon) if icon else figures.under_icons(self, para))
 
         esc = escape
         styling = Styling(link_color=self.theme.gray(self.theme.heading_on(fill)))
