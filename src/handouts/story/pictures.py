@@ -55,6 +55,9 @@ class Figure(Flowable):
             f.drawOn(self.canv, 0, y)
 
 
+SHORT_ITEM = 6  # lines: a list item this short never splits between columns or pages
+
+
 class Marked(Flowable):
     """A paragraph with a marker in a gutter to its left: a number, a bullet, or an icon.
 
@@ -88,6 +91,8 @@ class Marked(Flowable):
         return self.width, self.height
 
     def split(self, aw: float, ah: float) -> list[Flowable]:
+        if self.first and self._para_h <= SHORT_ITEM * self.para.style.leading + 0.01:
+            return []  # a short step or bullet moves on whole: a reader never turns a column mid-item
         self.para.canv = getattr(self, "canv", None)
         parts = self.para.split(aw - self.gutter, ah)
         if len(parts) < 2:
