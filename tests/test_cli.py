@@ -33,6 +33,7 @@ def test_help(runner):
     commands = result.stdout.split("Commands:\n")[1]
     assert [line.split()[0] for line in commands.splitlines()] == [
         "build",
+        "gallery",
         "lint",
         "list",
         "merge-translations",

@@ -326,13 +326,15 @@ def test_print_shop_output_is_reproducible(make_project):
     assert _print_shop(root) == _print_shop(root)
 
 
-def test_standard_build_does_not_load_pikepdf(make_project):
+def test_standard_build_does_not_load_the_colour_engine(make_project):
+    """pikepdf now writes every PDF's structure tree (tagging); the CMYK conversion and its colour engine
+    (Pillow's ImageCms) load only for --print-shop."""
     root = _clinic_with(make_project, "")
     code = (
         "import sys; from handouts.handout import render; from handouts.load.project import load_project;"
         "from handouts.plan import Task; from handouts.variant import Variant;"
         f"render(load_project(__import__('pathlib').Path({str(root)!r})), Task('demo', 'welcome', 'en', Variant()));"
-        "print('pikepdf' in sys.modules, 'PIL.ImageCms' in sys.modules)"
+        "print('handouts.pdf.pdfx' in sys.modules, 'PIL.ImageCms' in sys.modules)"
     )
     import sys
 

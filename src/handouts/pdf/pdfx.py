@@ -113,9 +113,11 @@ def _transform(profile: Path) -> Any:
     """Return the sRGB to CMYK transform of ``profile`` (relative colorimetric with black-point compensation)."""
     from PIL import ImageCms
 
+    # read into memory: a profile opened from a file keeps reading it, through a file descriptor a forked
+    # build worker shares with its parent and its siblings ("Could not get profile" when two read at once)
     return ImageCms.buildTransform(
         ImageCms.createProfile("sRGB"),
-        ImageCms.getOpenProfile(str(profile)),
+        ImageCms.ImageCmsProfile(io.BytesIO(profile.read_bytes())),
         "RGB",
         "CMYK",
         renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
