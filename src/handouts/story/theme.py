@@ -93,8 +93,9 @@ class Theme:
         family = self.heading if heading else self.body
         font = (family.bold or family.regular) if heading or name == "strong" else family.regular
         color = self.heading_on(fill) if heading else self.ink_on(fill)
-        if name == "warntitle":
-            color = self.text_color(self.warning, fill, size)
+        if name in ("boxtitle", "warntitle"):  # on the box's tint, in the colours the variant prints
+            hue = self.warning if name == "warntitle" else self.primary
+            color = self.text_color(self.gray(hue), self.gray(fill), size)
         st = ParagraphStyle(
             f"{name}-{fill}",
             fontName=font,

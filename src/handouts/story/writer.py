@@ -249,7 +249,8 @@ class Writer:
     def _callout(self, block: Block, lang: str, words: dict[str, Any], fill: str) -> list[Flowable]:
         border = self.theme.warning if block.tone == "warning" else self.theme.accent
         title_style = "warntitle" if block.tone == "warning" else "boxtitle"
-        inner: list[Flowable] = [self._box_title(self.field(block, lang, "title", title_style, "none"), block)]
+        on = tint(border, BOX_TINT)  # the title reads on the box's own tint, not on white
+        inner: list[Flowable] = [self._box_title(self.field(block, lang, "title", title_style, on), block)]
         if words.get("intro"):
             inner.append(self.field(block, lang, "intro", "body", "none"))
         if words.get("items"):
@@ -283,7 +284,7 @@ class Writer:
             ("FONT", (0, 0), (-1, -1), self.theme.body.regular, self.theme.sizes["body"]),  # else Helvetica 10
             ("BOX", (0, 0), (-1, -1), 2.5 if warning else 1.5, edge),
             *([("LINEBEFORE", (0, 0), (0, -1), 6, edge)] if warning else []),
-            ("BACKGROUND", (0, 0), (-1, -1), rl_colors.HexColor(self.theme.gray(tint(border, 0.92)))),
+            ("BACKGROUND", (0, 0), (-1, -1), rl_colors.HexColor(self.theme.gray(tint(border, BOX_TINT)))),
             ("LEFTPADDING", (0, 0), (-1, -1), pad),
             ("RIGHTPADDING", (0, 0), (-1, -1), pad),
             ("TOPPADDING", (0, 0), (-1, -1), 1),
@@ -329,7 +330,7 @@ class Writer:
             self._box_title(
                 self.paragraph(
                     self.theme.strings["warning_signs"],
-                    self.theme.style("warntitle", "none"),
+                    self.theme.style("warntitle", tint(self.theme.warning, BOX_TINT)),
                     block,
                     f"strings.{lang}.warning_signs",
                     self.theme.strings.line_of("warning_signs"),
@@ -475,6 +476,9 @@ class Writer:
         "contact": _contact,
         "figure": figures.figure,
     }
+
+
+BOX_TINT = 0.92  # a box's background: its border colour this far towards white
 
 
 def _short_url(url: str) -> str:
