@@ -234,3 +234,19 @@ def unembedded_printed_fonts(path: Path) -> list[dict[str, str]]:
     """
     typing = form_field_fonts(path)
     return [row for row in pdffonts(path) if row["emb"] != "yes" and row["name"] not in typing]
+
+
+@pytest.fixture
+def reads(monkeypatch) -> list[Path]:
+    """Record every file the stat fast path hashes (the build record's up-to-date check, its tests)."""
+    from handouts import stamps
+
+    read: list[Path] = []
+    real = stamps.sha256_file
+
+    def counting(path: Path) -> str:
+        read.append(path)
+        return real(path)
+
+    monkeypatch.setattr(stamps, "sha256_file", counting)
+    return read

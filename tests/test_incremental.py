@@ -287,22 +287,6 @@ def trusted_at_once(monkeypatch):
     monkeypatch.setattr(stamps, "MARGIN", -(10**18))
 
 
-@pytest.fixture
-def reads(monkeypatch) -> list[Path]:
-    """Record every PDF the build record hashes."""
-    from handouts import stamps
-
-    read: list[Path] = []
-    real = stamps.sha256_file
-
-    def counting(path: Path) -> str:
-        read.append(path)
-        return real(path)
-
-    monkeypatch.setattr(stamps, "sha256_file", counting)
-    return read
-
-
 def test_a_no_op_build_reads_no_pdf_whose_stat_is_unchanged(runner, project: Path, trusted_at_once, reads) -> None:
     build(runner, project)
     reads.clear()

@@ -12,19 +12,6 @@ from handouts import stamps
 from handouts.stamps import STAT_FILE, Stamps
 
 
-@pytest.fixture
-def reads(monkeypatch) -> list[Path]:
-    read: list[Path] = []
-    real = stamps.sha256_file
-
-    def counting(path: Path) -> str:
-        read.append(path)
-        return real(path)
-
-    monkeypatch.setattr(stamps, "sha256_file", counting)
-    return read
-
-
 def _file(tmp_path: Path, data: bytes = b"%PDF-1.4 one\n") -> tuple[Path, str]:
     path = tmp_path / "a.pdf"
     path.write_bytes(data)

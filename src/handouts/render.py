@@ -22,6 +22,7 @@ import functools
 import operator
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -333,3 +334,17 @@ def plain(text: str) -> str:
     text = re.sub(r"\[([^\[\]\n]*)\]\(([^()\s]*)\)", lambda m: m.group(1) or m.group(2), text)
     text = re.sub(r"(?<!\\)\*\*?", "", text)
     return literal(text)
+
+
+@functools.cache
+def page_templates(folder: Path) -> jinja2.Environment:
+    """Return the environment of the project's own HTML templates in ``folder`` (the gallery's, the twins'):
+    trusted files, so not sandboxed, but every value is escaped and a misspelt name is an error."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folder),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )

@@ -36,6 +36,7 @@ from ..incremental import Record
 from ..load.config import Clinic, localized
 from ..load.project import Project, clinic_name
 from ..plan import Options, Report, Task, plan
+from ..render import page_templates
 from ..units import PAPER_SIZES
 from ..variant import Variant
 from .preview import PdfInfo, Previews
@@ -351,16 +352,6 @@ def _clinic_page(
     )
 
 
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(ASSETS),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-
 
 def _hash(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
@@ -396,7 +387,7 @@ def write_gallery(project: Project, tasks: Iterable[Task], out: Path, jobs: int 
     needs. Returns the path of ``out/index.html``; raises ``OutputError`` when a page, image or
     record cannot be written.
     """
-    env = _environment()
+    env = page_templates(ASSETS)
     record = Record(out)
     found: dict[str, list[Task]] = {}
     for task in gallery_tasks(project, tasks):

@@ -11,18 +11,16 @@ sizes are the layout's, never under 16 px on screen.
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
 import io
 from dataclasses import dataclass
 from pathlib import Path
 
-import jinja2
 from markupsafe import Markup, escape
 
 from ..colors import INK, WHITE, text_on, tint
 from ..load.content import STRINGS_FILE, Block
-from ..render import literal, render_text
+from ..render import literal, page_templates, render_text
 from ..story.writer import Writer
 from .blocks import HtmlBlocks
 
@@ -50,17 +48,6 @@ class PageWords:
     review: str  # "Reviewed <Month YYYY> · rev <code>", as the PDF prints it
     logo: Path | None
 
-
-@functools.cache
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(ASSETS),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
 
 
 def _colors(writer: Writer) -> dict[str, str]:
@@ -163,7 +150,7 @@ def twin_html(writer: Writer, slots: list[list[Block]], words: PageWords) -> byt
     css = _css(writer)
     has_disclaimer = any(b.kind == "disclaimer" for b in blocks)
     return (
-        _environment()
+        page_templates(ASSETS)
         .get_template("twin.html")
         .render(
             lang=writer.theme.lang,
