@@ -81,17 +81,17 @@ class Theme:
 
     def style(self, name: str, fill: str = "none") -> ParagraphStyle:
         """Return the paragraph style ``name`` (title, subtitle, heading, subheading, body, small,
-        strong, bullet, boxtitle, warntitle) for text on ``fill``."""
+        strong, smallstrong, bullet, boxtitle, warntitle) for text on ``fill``."""
         key = (name, fill)
         if key in self._styles:
             return self._styles[key]
         # boxtitle, warntitle: a box's title, a step above the body (the warning's in its red)
-        size_name = {"strong": "body", "bullet": "body", "callout": "body"}.get(name, name)
+        size_name = {"strong": "body", "bullet": "body", "callout": "body", "smallstrong": "small"}.get(name, name)
         size_name = "subheading" if name in ("boxtitle", "warntitle") else size_name
         size = self.sizes[size_name]
         heading = name in ("title", "heading", "subheading", "boxtitle", "warntitle")
         family = self.heading if heading else self.body
-        font = (family.bold or family.regular) if heading or name == "strong" else family.regular
+        font = (family.bold or family.regular) if heading or name in ("strong", "smallstrong") else family.regular
         color = self.heading_on(fill) if heading else self.ink_on(fill)
         if name in ("boxtitle", "warntitle"):  # on the box's tint, in the colours the variant prints
             hue = self.warning if name == "warntitle" else self.primary

@@ -220,10 +220,7 @@ class Writer:
         # the fine print of a card: small type, its title in bold, never louder than the card's own headings
         out: list[Flowable] = []
         if words.get("title"):
-            where, line = f"text.{lang}.title", block.line_of(lang, "title")
-            text = self._text(words["title"], where, line, block.display)
-            small = self.theme.style("small", fill)
-            title = self.paragraph(f"**{text}**", small, block, where, line, block.display)
+            title = self.field(block, lang, "title", "smallstrong", fill)
             title.keepWithNext = 1
             out.append(title)
         return out + self._paragraphs(block, lang, "body", "small", fill)
