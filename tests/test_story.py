@@ -104,3 +104,34 @@ def test_a_chinese_line_never_ends_with_an_opening_bracket() -> None:
     for width in range(90, 330, 3):
         lines = _chinese_lines("zh-Hant", text, width)
         assert not any(line.endswith("（") for line in lines[:-1]), (width, lines)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "酸痛或瘀青越来越重？请致电我们：(555) 010-2233。发烧、新出现无力，请去看医生。",
+        "想了解更多，可以到美国国家医学图书馆的 MedlinePlus 网站查找关于坐骨神经痛的资料。",
+        "醫師可能會開卡巴氮平（carbamazepine）或加巴噴丁（gabapentin）等藥物，請照醫囑服用。",
+    ],
+)
+def test_a_latin_word_or_a_phone_number_in_chinese_is_never_split(text: str) -> None:
+    import re
+
+    from conftest import REPO
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from handouts.assets import families_for
+    from handouts.load.config import load_clinic
+
+    font = families_for(load_clinic(REPO, "lotus-acupuncture"), "zh-Hans")[0].regular
+    # what a reader reads as one word, with the punctuation that may not be parted from it, from the text
+    runs = re.findall(r"[（(]?(\(\d+\) [\d-]+|[A-Za-z][A-Za-z]+)[）)，。：]?", text)
+    attached = re.findall(r"[（(]?(?:\(\d+\) [\d-]+|[A-Za-z][A-Za-z]+)[）)，。：]?", text)
+    assert runs
+    for width in range(60, 330, 2):
+        lines = _chinese_lines("zh-Hans", text, width)
+        assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+        for run, whole in zip(runs, attached, strict=True):
+            if stringWidth(whole, font, 11) > width:
+                continue  # wider than the column: it has to break somewhere
+            assert any(run in line for line in lines), (width, run, lines)

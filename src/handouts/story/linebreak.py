@@ -39,15 +39,21 @@ class CJKParagraph(Para):
         full = widths[-1]  # reportlab reuses the last width for every later line: keep it the full width
         chinese_line_rules()
         cannot_start = rl_paragraph.ALL_CANNOT_START  # with Chinese punctuation, by chinese_line_rules
+        stuck: set[int] = set()  # line starts that no shorter line before them can mend (a word wider than a line)
         for _ in range(64):  # each round moves one character; a paragraph never needs many
             result = super().breakLinesCJK(list(widths))
             starts = [_line_start(line, result) for line in result.lines]
-            bad = next((n for n in range(1, len(starts)) if starts[n] in cannot_start), None)
+            bad = next((n for n in range(1, len(starts)) if starts[n] in cannot_start and n not in stuck), None)
             if bad is None:
                 # a line may not end with an opening bracket or quote: move it down to what it opens
                 ends = [_line_end(line, result) for line in result.lines[:-1]]
                 open_end = next((n for n, ch in enumerate(ends) if ch and ch in CANNOT_END), None)
                 if open_end is None:
+                    # a Latin word or a number ("MedlinePlus", "(555) 010-2233") is not split between lines
+                    split = _split_run(result, stuck)
+                    if split is not None:
+                        _narrow(widths, split[0], split[1], full)
+                        continue
                     # no punctuation hangs past the column: a line that runs over takes one character less
                     over = next((n for n, line in enumerate(result.lines) if _extra(line, result) < -0.01), None)
                     if over is None:
@@ -57,16 +63,12 @@ class CJKParagraph(Para):
                     room = _without_last(_line_chars(result.lines[over], result), cannot_start)
                     if room is None:
                         return result
-                    while len(widths) <= over + 1:
-                        widths.append(full)
-                    widths[over] = room
+                    _narrow(widths, over, room, full)
                     continue
                 chars = _line_chars(result.lines[open_end], result)
                 if len(chars) < 2:
                     return result
-                while len(widths) <= open_end + 1:
-                    widths.append(full)
-                widths[open_end] = sum(w for _, w in chars) - chars[-1][1] / 2
+                _narrow(widths, open_end, sum(w for _, w in chars) - chars[-1][1] / 2, full)
                 continue
             prev = _line_chars(result.lines[bad - 1], result)
             trailing = 0
@@ -74,11 +76,28 @@ class CJKParagraph(Para):
                 trailing += 1
             if trailing >= len(prev) - 1:
                 return result  # nothing left to move down: keep reportlab's lines
-            while len(widths) <= bad:
-                widths.append(full)  # only line ``bad - 1`` is shortened; the lines after it keep the full width
-            used = sum(w for _, w in prev)
-            widths[bad - 1] = used - sum(w for _, w in prev[len(prev) - trailing :]) - prev[-1 - trailing][1] / 2
+            first = len(prev) - 1 - trailing  # the character that goes down with the punctuation...
+            while first and _word_char(prev[first][0]) and _word_char(prev[first - 1][0]):
+                first -= 1  # ...with the whole of its Latin word
+            while first and prev[first - 1][0] in CANNOT_END:
+                first -= 1
+            if first < 1:
+                stuck.add(bad)
+                continue
+            _narrow(widths, bad - 1, sum(w for _, w in prev[:first]) + prev[first][1] / 2, full)
         return result
+
+
+def _narrow(widths: list[float], line: int, room: float, full: float) -> None:
+    """Give one line ``room``, and every line after it the full width again: they are laid out anew.
+
+    reportlab reuses the last width for every later line, so the list always ends with ``full``.
+    A width set for a later line in an earlier round described other words; it is dropped.
+    """
+    del widths[line + 1 :]
+    widths.extend([full] * (line + 1 - len(widths)))
+    widths[line] = room
+    widths.append(full)
 
 
 def _extra(line: Any, result: Any) -> float:
@@ -106,6 +125,53 @@ def _without_last(chars: list[tuple[str, float]], cannot_start: str) -> float | 
     if keep < 3:
         return None
     return sum(w for _, w in chars[:keep]) + chars[keep][1] / 2
+
+
+def _word_char(ch: str) -> bool:
+    """Return whether ``ch`` belongs to a Latin word, a number or a web address (not Chinese, not a space)."""
+    return (ch.isascii() and (ch.isalnum() or ch in "-./@:_'()+%&#=?~")) or "\u00c0" <= ch <= "\u024f"
+
+
+def _split_run(result: Any, stuck: set[int]) -> tuple[int, float] | None:
+    """Return (line, width) to move a Latin word or a number split at a line end down whole, or None.
+
+    A break may fall between Latin words at a space, but not inside a word, and not at the space
+    inside a phone number ("(555) 010-2233"). A run longer than its line is left as it is.
+    """
+    lines = [_line_chars(line, result) for line in result.lines]
+    for n in range(1, len(lines)):
+        prev, nxt = lines[n - 1], lines[n]
+        if not prev or not nxt or n in stuck:
+            continue
+        end = len(prev)
+        space = False
+        while end and prev[end - 1][0] == " ":
+            end, space = end - 1, True
+        head = next((ch for ch, _ in nxt if ch != " "), "")
+        if not end or not _word_char(prev[end - 1][0]) or not _word_char(head):
+            continue
+        if space and not (_digitish(prev[end - 1][0]) and _digitish(head)):
+            continue  # a break at the space between two words is a Latin break
+        start = end
+        while start and (
+            _word_char(prev[start - 1][0])
+            or (prev[start - 1][0] == " " and start > 1 and _digitish(prev[start - 2][0]))
+        ):
+            start -= 1
+        while start < end and prev[start][0] == " ":
+            start += 1
+        while start and prev[start - 1][0] in CANNOT_END:
+            start -= 1  # an opening bracket goes down with the word it opens
+        keep = sum(w for _, w in prev[:start])
+        if start < 1 or keep <= 0:
+            stuck.add(n)
+            continue  # the run fills the line: nowhere better to break it
+        return n - 1, keep + prev[start][1] / 2
+    return None
+
+
+def _digitish(ch: str) -> bool:
+    return ch.isdigit() or ch in "()+-"
 
 
 def _is_han(ch: str) -> bool:
