@@ -36,7 +36,7 @@ def handout(tmp_path: Path, text: str):
 @pytest.mark.parametrize(
     ("kind", "words", "expected"),
     [
-        ("prose", "    title: Hi\n    body: Some text.\n", {"title": "Hi", "body": "Some text."}),
+        ("prose", "    title: Hi\n    body: Some text.\n", {"title": "Hi", "body": "Some text.", "fields": None}),
         (
             "steps",
             "    items: [One, Two]\n    outro: Done.\n",
@@ -216,6 +216,11 @@ def test_text_language_code(tmp_path):
 def test_contact_show_part_unknown(tmp_path):
     message = block_error(tmp_path, f"kind: contact\nshow: [phone, fax]\n{HEAD}text:\n  en:\n    title: C\n")
     assert message == f"{BLOCK}:2: show[2]: 'fax' is not one of: address, practitioners, phone, email, website, hours, booking"
+
+
+def test_fill_in_fields_need_a_form_field(tmp_path):
+    message = block_error(tmp_path, f"kind: prose\n{HEAD}text:\n  en:\n    body: Next\n    fields: [Date]\n")
+    assert message == f"{BLOCK}:5: text.en.fields: needs form_field: on the block (names its lines)"
 
 
 def test_unknown_top_level_field(tmp_path):

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..errors import ContentError, HandoutError, raise_all, show
 from ..files import path_problem
+from .kinds import KIND_TEXT, KINDS
 from .schema import (
     INVALID,
     LANG_CODE,
@@ -35,55 +36,8 @@ from .yamlio import YList, YMap, load_yaml
 
 REGIONAL_CODE = re.compile(LANG_CODE.pattern[:-1] + r"(@[A-Z]{2})?$")
 BASE_REGION = "US"  # the plain text.<lang> is written for this region; others override fields with <lang>@<REGION>
-_opt = Text()
 _icon = Text(pattern=SLUG, pattern_hint="is not an icon name (a file in art/icons/ without .svg)")
 _icon_or_none = Text(pattern=re.compile(r"^([a-z0-9]+(-[a-z0-9]+)*)?$"), pattern_hint="is not an icon name")
-_items = ListOf(Text(), min_items=1, max_items=60)
-
-# The words of each kind of block, per language.
-KIND_TEXT: dict[str, dict[str, Field]] = {
-    "prose": {"title": Field(_opt), "body": Field(Text(), required=True)},
-    "steps": {
-        "title": Field(_opt),
-        "intro": Field(_opt),
-        "items": Field(_items, required=True),
-        "outro": Field(_opt),
-    },
-    "callout": {
-        "title": Field(Text(), required=True),
-        "intro": Field(_opt),
-        "items": Field(ListOf(Text(), max_items=60)),
-        "body": Field(_opt),
-    },
-    "condition": {
-        "name": Field(Text(), required=True),
-        "what_it_is": Field(Text(), required=True),
-        "symptoms": Field(_items, required=True),
-        "causes": Field(_items, required=True),
-        "how_acupuncture_may_help": Field(Text(), required=True),
-        "what_research_says": Field(Text(), required=True),
-        "warning_signs": Field(_items, required=True),
-    },
-    "faq": {
-        "title": Field(_opt),
-        "items": Field(
-            ListOf(
-                Record({"q": Field(Text(), required=True), "a": Field(Text(), required=True)}),
-                min_items=1,
-            ),
-            required=True,
-        ),
-    },
-    "contact": {"title": Field(_opt), "intro": Field(_opt)},
-    "disclaimer": {"title": Field(_opt), "body": Field(Text(), required=True)},
-    "figure": {
-        "title": Field(_opt),
-        "caption": Field(Text(), required=True),
-        "alt": Field(Text(), required=True, doc="what the picture shows, for a reader who cannot see it"),
-    },
-}
-KIND_TEXT["bullets"] = KIND_TEXT["steps"]
-KINDS = tuple(sorted(KIND_TEXT))
 CONTACT_PARTS = ("address", "practitioners", "phone", "email", "website", "hours", "booking")
 
 BLOCK_FIELDS: dict[str, Field] = {
@@ -91,7 +45,11 @@ BLOCK_FIELDS: dict[str, Field] = {
     "reviewed": Field(Date(), required=True, doc="when a practitioner last reviewed it, YYYY-MM-DD"),
     "sources": Field(ListOf(Text(), min_items=1), required=True, doc="what the block is based on"),
     "references": Field(ListOf(Text()), default=list, doc="citations a reader can look up"),
-    "tone": Field(Choice(("warning", "note")), default="note", doc="callout only: warning or note"),
+    "tone": Field(
+        Choice(("warning", "note", "lead")),
+        default="note",
+        doc="callout: warning or note; prose: lead sets it as opening words, a size up in the brand colour",
+    ),
     "show": Field(
         ListOf(Choice(CONTACT_PARTS), unique=True),
         default=lambda: list(CONTACT_PARTS),
@@ -288,6 +246,9 @@ def read_block(path: Path, display: str) -> Block:
     image = _art_file(root, values["image"], data, ck, "image") if isinstance(values.get("image"), str) else None
     if kind == "figure" and values.get("image") is None:
         ck.fail(data.line, "image", "a figure needs image: (an .svg, .png or .jpg file inside the project)")
+    for lang, words in (values["text"] if isinstance(values.get("text"), dict) else {}).items():
+        if isinstance(words, dict) and words.get("fields") and not values.get("form_field"):
+            ck.fail(text_map.line_of(lang), f"text.{lang}.fields", "needs form_field: on the block (names its lines)")
     icon = _icon_file(root, values["icon"], data, ck, "icon") if isinstance(values.get("icon"), str) else None
     names = values.get("icons") if isinstance(values.get("icons"), list) else []
     icons = tuple(

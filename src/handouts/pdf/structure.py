@@ -21,7 +21,7 @@ from reportlab.platypus import Flowable, Paragraph
 
 from ..load.layout import ElementGeo, Geometry
 from ..story.flowables import QrCode, Rows, ShrinkToFit, SideBySide
-from ..story.pictures import Figure, FillInLine, IconHeading, Marked
+from ..story.pictures import Figure, FillInLine, FillInRow, IconHeading, Marked
 from .tags import Element, Tagger
 
 
@@ -140,6 +140,10 @@ class Structure:
             return self._known(f) or self._remember(
                 f, parent.add("Figure", alt=self.reading.qr_alt)
             )
+        if isinstance(f, FillInRow):
+            for cell in f.cells:
+                self._nest(cell, parent)
+            return None
         if isinstance(f, FillInLine):
             self._nest(f.label, parent)
             return None  # the line to write on; its form field is tagged from the annotation

@@ -19,7 +19,7 @@ from reportlab.platypus import Flowable, Paragraph
 from ..errors import ContentError
 from ..load.content import Block
 from .art import Art, ArtError, Palette, load_art, readable_shade
-from .pictures import Figure, FillInLine, IconHeading, Marked
+from .pictures import Figure, FillInLine, FillInRow, IconHeading, Marked
 
 FIGURE_WIDTH = 1.9 * 72  # art/README.md: figures print 1.5–2 in wide
 BODY = 11.0  # the body size figures and icons are drawn for; larger type grows them
@@ -178,13 +178,29 @@ def figure(writer: Any, block: Block, lang: str, words: dict[str, Any], fill: st
     return out
 
 
-def fill_in(writer: Any, block: Block, lang: str, fill: str) -> Flowable:
-    """Return the fill-in line of a ``form_field`` block: its body as the label, a line, a form field."""
-    label = writer.field(block, lang, "body", "heading", fill)  # as loud as the card's own heading
+def fill_in(writer: Any, block: Block, lang: str, fill: str) -> list[Flowable]:
+    """Return the fill-in lines of a ``form_field`` block: its body as the label, a line, a form field.
+
+    With ``fields`` (e.g. Date, Time, With), the body is a heading and each field is a line of its
+    own with its label on the left, all labels in one width so the lines start together.
+    """
     color = writer.theme.gray(writer.theme.ink_on(fill))
-    line = FillInLine(label, block.form_field or block.id, color, writer.theme.sizes["body"] * 1.9)
-    line._block_id = block.id  # type: ignore[attr-defined]
-    return line
+    name = block.form_field or block.id
+    size = writer.theme.sizes["body"]
+    labels = block.text[lang].get("fields") or []
+    if not labels:
+        label = writer.field(block, lang, "body", "heading", fill)  # as loud as the card's own heading
+        line = FillInLine(label, name, color, size * 1.9)
+        line._block_id = block.id  # type: ignore[attr-defined]
+        return [line]
+    heading = writer.field(block, lang, "body", "heading", fill)
+    heading.keepWithNext = 1
+    paras = [writer.field(block, lang, "fields", "body", fill, index=i, value=t) for i, t in enumerate(labels)]
+    beside = max(max(p.wrap(1e4, 1e4) and p.getActualLineWidths0()) for p in paras) + size * 0.6
+    lines = [FillInLine(para, f"{name}-{i + 1}", color, size * 1.7, beside=beside) for i, para in enumerate(paras)]
+    for line in lines:
+        line._block_id = block.id  # type: ignore[attr-defined]
+    return [heading, FillInRow(lines, size)]
 
 
 def highlight(writer: Any) -> str:

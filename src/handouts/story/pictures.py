@@ -167,15 +167,17 @@ class FillInLine(Flowable):
     so the same input gives the same bytes.
     """
 
-    def __init__(self, label: Paragraph, name: str, color: str, height: float) -> None:
+    def __init__(self, label: Paragraph, name: str, color: str, height: float, beside: float = 0) -> None:
         super().__init__()
         self.label, self.name, self.color, self.field_h = label, name, color, height
+        self.beside = beside  # > 0: the label sits on the line's left, in this width ("Date ____")
         self._block_id = getattr(label, "_block_id", None)
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
         self.label.canv = getattr(self, "canv", None)
-        _, lh = self.label.wrap(aw, ah)
-        self.width, self.height = aw, lh + self.field_h + 2
+        _, lh = self.label.wrap(self.beside or aw, ah)
+        self.width = aw
+        self.height = max(lh, self.field_h) + 2 if self.beside else lh + self.field_h + 2
         return self.width, self.height
 
     def split(self, aw: float, ah: float) -> list[Flowable]:
@@ -189,11 +191,13 @@ class FillInLine(Flowable):
 
     def draw(self) -> None:
         canv = self.canv
-        self.label.drawOn(canv, 0, self.height - self.label.height)
+        # beside the line, the label's last baseline sits a little above the line, as on a paper form
+        descent = self.label.style.leading - self.label.style.fontSize
+        self.label.drawOn(canv, 0, 1 + descent * 0.6 if self.beside else self.height - self.label.height)
         canv.saveState()
         canv.setStrokeColor(rl_colors.HexColor(self.color))
         canv.setLineWidth(0.8)
-        canv.line(0, 1, self.width, 1)
+        canv.line(self.beside, 1, self.width, 1)
         canv.restoreState()
         if getattr(canv, "_handouts_no_fields", False):
             return  # a print-shop file: paper has the line to write on, and PDF/X allows no form field
@@ -202,9 +206,9 @@ class FillInLine(Flowable):
         canv.acroForm.textfield(
             name=f"{self.name}-{count}",
             tooltip=self.label.getPlainText(),
-            x=0,
+            x=self.beside,
             y=2,
-            width=self.width,
+            width=self.width - self.beside,
             height=self.field_h,
             borderWidth=0,
             borderColor=None,
@@ -214,3 +218,45 @@ class FillInLine(Flowable):
             fontSize=min(12, self.field_h * 0.7),
             relative=True,
         )
+
+
+class FillInRow(Flowable):
+    """Fill-in lines two to a row where the width leaves each line room to write on, else one to a row.
+
+    "Date ____  Time ____" above "With ____": each line keeps at least ``room`` points to write on
+    past its label, so a narrow panel or large print stacks them.
+    """
+
+    def __init__(self, cells: list[FillInLine], gap: float, room: float = 80) -> None:
+        super().__init__()
+        self.cells, self.gap, self.room = cells, gap, room
+        self._block_id = cells[0]._block_id if cells else None
+        self.per_row, self.share, self.heights = 1, 0.0, [0.0]
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        half = (aw - self.gap) / 2
+        self.per_row = 2 if all(half - cell.beside >= self.room for cell in self.cells) else 1
+        self.share = half if self.per_row == 2 else aw
+        rows = [self.cells[i : i + self.per_row] for i in range(0, len(self.cells), self.per_row)]
+        for cell in self.cells:
+            cell.canv = getattr(self, "canv", None)
+        # a line alone on the last row takes the whole width, as "With" does under "Date" and "Time"
+        self.heights = [max(cell.wrap(self.share if len(row) > 1 else aw, ah)[1] for cell in row) for row in rows]
+        self.width, self.height = aw, sum(self.heights) + self.gap * 0.5 * (len(rows) - 1)
+        return self.width, self.height
+
+    def split(self, aw: float, ah: float) -> list[Flowable]:
+        return []
+
+    def getSpaceBefore(self) -> float:
+        return self.cells[0].getSpaceBefore()
+
+    def getSpaceAfter(self) -> float:
+        return self.cells[-1].getSpaceAfter()
+
+    def draw(self) -> None:
+        top = self.height
+        for r, height in enumerate(self.heights):
+            for i, cell in enumerate(self.cells[r * self.per_row : (r + 1) * self.per_row]):
+                cell.drawOn(self.canv, i * (self.share + self.gap), top - height)
+            top -= height + self.gap * 0.5

@@ -81,18 +81,18 @@ class Theme:
 
     def style(self, name: str, fill: str = "none") -> ParagraphStyle:
         """Return the paragraph style ``name`` (title, subtitle, heading, subheading, body, small,
-        strong, smallstrong, bullet, boxtitle, warntitle) for text on ``fill``."""
+        strong, smallstrong, bullet, boxtitle, warntitle, lead) for text on ``fill``."""
         key = (name, fill)
         if key in self._styles:
             return self._styles[key]
         # boxtitle, warntitle: a box's title, a step above the body (the warning's in its red)
         size_name = {"strong": "body", "bullet": "body", "callout": "body", "smallstrong": "small"}.get(name, name)
-        size_name = "subheading" if name in ("boxtitle", "warntitle") else size_name
+        size_name = "subheading" if name in ("boxtitle", "warntitle", "lead") else size_name
         size = self.sizes[size_name]
         heading = name in ("title", "heading", "subheading", "boxtitle", "warntitle")
         family = self.heading if heading else self.body
         font = (family.bold or family.regular) if heading or name in ("strong", "smallstrong") else family.regular
-        color = self.heading_on(fill) if heading else self.ink_on(fill)
+        color = self.heading_on(fill) if heading or name == "lead" else self.ink_on(fill)
         if name in ("boxtitle", "warntitle"):  # on the box's tint, in the colours the variant prints
             hue = self.warning if name == "warntitle" else self.primary
             color = self.text_color(self.gray(hue), self.gray(fill), size)
@@ -100,13 +100,14 @@ class Theme:
             f"{name}-{fill}",
             fontName=font,
             fontSize=size,
-            leading=size * (1.2 if heading or name == "title" else self.leading),
+            leading=size * (1.2 if heading or name == "title" else 1.25 if name == "lead" else self.leading),
             textColor=rl_colors.HexColor(self.gray(color)),
             spaceBefore={"heading": size * 0.9, "subheading": size * 0.6}.get(name, 0),
             spaceAfter={
                 "heading": size * 0.35,
                 "subheading": size * 0.2,
                 "body": size * 0.45,
+                "lead": size * 0.7,
                 "bullet": size * 0.25,
                 "small": size * 0.3,
                 "strong": size * 0.15,

@@ -199,8 +199,9 @@ class Writer:
 
     def _prose(self, block: Block, lang: str, words: dict[str, Any], fill: str) -> list[Flowable]:
         if block.form_field:
-            return [*self._title(block, lang, words, fill), figures.fill_in(self, block, lang, fill)]
-        return self._title(block, lang, words, fill) + self._paragraphs(block, lang, "body", "body", fill)
+            return [*self._title(block, lang, words, fill), *figures.fill_in(self, block, lang, fill)]
+        style = "lead" if block.tone == "lead" else "body"  # opening words, a size up in the brand colour
+        return self._title(block, lang, words, fill) + self._paragraphs(block, lang, "body", style, fill)
 
     def _disclaimer(self, block: Block, lang: str, words: dict[str, Any], fill: str) -> list[Flowable]:
         if self.disclaimer_in_footer:

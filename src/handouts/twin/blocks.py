@@ -131,8 +131,11 @@ class HtmlBlocks:
 
     def _prose(self, block: Block, words: dict[str, Any]) -> Markup:
         if block.form_field:  # a line to write on in print; on screen, the words without the blank
-            return self._title(block, words) + self._para(block, "body", "fill-in")
-        return self._title(block, words) + self._paragraphs(block, "body")
+            out = self._title(block, words) + self._para(block, "body", "fill-in")
+            if words.get("fields"):
+                out += self._list(block, words, numbered=False, key="fields")
+            return out
+        return self._title(block, words) + self._paragraphs(block, "body", "lead" if block.tone == "lead" else "")
 
     def _disclaimer(self, block: Block, words: dict[str, Any]) -> Markup:
         out = Markup("")
