@@ -135,3 +135,10 @@ def test_a_latin_word_or_a_phone_number_in_chinese_is_never_split(text: str) -> 
             if stringWidth(whole, font, 11) > width:
                 continue  # wider than the column: it has to break somewhere
             assert any(run in line for line in lines), (width, run, lines)
+
+
+def test_a_no_break_space_binds_its_words_in_chinese_text() -> None:
+    text = "地址：418 Alder Street, Suite\u00a02。请提前十分钟到达。"
+    for width in range(70, 330, 2):
+        lines = _chinese_lines("zh-Hans", text, width)
+        assert any("Suite\u00a02" in line for line in lines), (width, lines)

@@ -329,6 +329,11 @@ def link(label: str, url: str, styling: Styling) -> str:
     return f'<a href="{href}" color="{styling.link_color}">{escape(label)}</a>'
 
 
+def short_url(url: str) -> str:
+    """Return a web address as a reader types it: without https:// or www. and a trailing slash."""
+    return re.sub(r"^https?://(www\.)?", "", url).rstrip("/")
+
+
 def plain(text: str) -> str:
     """Return ``text`` with inline markup removed, as a reader would see it (for tests and lint)."""
     text = re.sub(r"\[([^\[\]\n]*)\]\(([^()\s]*)\)", lambda m: m.group(1) or m.group(2), text)

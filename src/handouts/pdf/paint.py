@@ -24,14 +24,15 @@ from ..assets import Logo
 from ..colors import text_on
 from ..errors import ConfigError, LayoutError
 from ..load.content import STRINGS_FILE, Strings
-from ..load.layout import MARK_ROOM, ElementGeo, Geometry, Rect
+from ..load.layout import ElementGeo, Geometry, Rect
+from ..load.layout_fields import CARD_BLEED
 from ..render import Styling, literal, render_text, to_markup
 from ..story.art import ArtError, Palette, load_art
 from ..story.flowables import qr_code
 from ..story.theme import ALIGN, Theme
 from ..variant import BLEED, Variant
 from .place import EPS, PageContent
-from .sheet import draw_cut_marks, office_frame, print_shop_sheet, trim_and_bleed
+from .sheet import draw_cut_marks, draw_office_marks, office_frame, print_shop_sheet, trim_and_bleed
 from .structure import Reading, Structure
 from .tagged import tag
 from .tags import Tagger
@@ -84,13 +85,15 @@ class Painter:
         self.c = canvas
         self.structure = structure
         self.gray = job.theme.gray
-        self.bleed = BLEED[job.geometry.clinic_paper] if job.document.variant.print_shop else 0.0
+        self.print_shop = job.document.variant.print_shop
+        # print shop: the paper's bleed; an office card sheet: a little, inside the gutter and the marks' offset
+        self.bleed = BLEED[job.geometry.clinic_paper] if self.print_shop else CARD_BLEED if job.geometry.impose else 0.0
 
     def color(self, role: str) -> str:
         return self.job.theme.color(role)
 
     def _bled(self, rect: Rect) -> Rect:
-        """Extend the edges of ``rect`` that touch the trim into the bleed (print-shop output only)."""
+        """Extend the edges of ``rect`` that touch the trim into the bleed (print shop, office card sheets)."""
         bleed = self.bleed
         if not bleed:
             return rect
@@ -161,7 +164,7 @@ class Painter:
             image = _knockout(image)
         elif self.job.theme.gray("#ff0000") != "#ff0000":
             image = image.convert("LA" if image.mode == "RGBA" else "L")  # type: ignore[attr-defined]
-        if self.bleed:  # print shop: no transparency, the logo is flattened onto the colour it sits on
+        if self.print_shop:  # no transparency: the logo is flattened onto the colour it sits on
             image = _flatten(image, self._under(box, page_id))
         self.c.drawImage(ImageReader(image), x, y, w, h, mask="auto")
 
@@ -190,7 +193,7 @@ class Painter:
         h = w * art.aspect
         x = {"left": box.x, "center": box.x + (box.width - w) / 2, "right": box.right - w}[el.options["align"]]
         y = {"top": box.top - h, "middle": box.y + (box.height - h) / 2, "bottom": box.y}[el.options["valign"]]
-        art.draw(self.c, x, y, w, flatten=bool(self.bleed))
+        art.draw(self.c, x, y, w, flatten=self.print_shop)
 
     def _image(self, el: ElementGeo, context: dict[str, Any], page_id: str) -> None:
         source, root = el.options["source"], self.job.document.art_root
@@ -412,21 +415,8 @@ def _marks(canvas: Canvas, job: _Job, origins: tuple[tuple[float, float], ...], 
     geo = job.geometry
     if job.document.variant.print_shop:
         draw_cut_marks(canvas, geo, origins, geo.pages[template].folds)
-        return
-    if not geo.impose:
-        return
-    offset, length = 3.0, MARK_ROOM - 3.0
-    canvas.saveState()
-    canvas.setStrokeColor(rl_colors.black)
-    canvas.setLineWidth(0.5)
-    for ox, oy in origins:
-        for x in (ox, ox + geo.width):
-            for y, direction in ((oy, -1), (oy + geo.height, 1)):
-                canvas.line(x, y + direction * offset, x, y + direction * (offset + length))
-        for y in (oy, oy + geo.height):
-            for x, direction in ((ox, -1), (ox + geo.width, 1)):
-                canvas.line(x + direction * offset, y, x + direction * (offset + length), y)
-    canvas.restoreState()
+    elif geo.impose:
+        draw_office_marks(canvas, geo, origins)
 
 
 def measure_clinic_text(geometry: Geometry, theme: Theme, text: PageText, document: Document) -> None:

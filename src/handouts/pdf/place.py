@@ -75,18 +75,19 @@ def _tag(parts: list[Flowable], source: Flowable) -> list[Flowable]:
 
 
 def _overflow(job: _Job, flowable: Flowable, panel: PanelGeo, page: int, too_big: bool) -> LayoutError:
-    block = getattr(flowable, "_block_id", None) or "?"
+    block = getattr(flowable, "_block_id", None)
+    what = f"block {block!r}" if block else getattr(flowable, "_what", "text that belongs to no block")
     text = _text_of(flowable)
     snippet = f" (starting {text[:60]!r})" if text else ""
     if too_big:
-        detail = f"block {block!r} has a part too large for panel {panel.id!r}{snippet}: shorten it or split it"
+        detail = f"{what} has a part too large for panel {panel.id!r}{snippet}: shorten it or split it"
     else:
         detail = (
-            f"block {block!r} does not fit: it runs past panel {panel.id!r} (page {page + 1}) of layout "
+            f"{what} does not fit: it runs past panel {panel.id!r} (page {page + 1}) of layout "
             f"{job.geometry.layout_id!r}{snippet}: "
             "shorten the text, move a block to another slot, or use a roomier layout"
         )
-    file, line = job.block_files.get(block, (None, None))
+    file, line = job.block_files.get(block or "", (None, None))
     return LayoutError(f"{job.where}: {detail}", file, line)
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 from reportlab.lib import colors as rl_colors
 from reportlab.pdfgen.canvas import Canvas
 
-from ..load.layout import Geometry, Rect
+from ..load.layout import MARK_ROOM, Geometry, Rect
+from ..load.layout_fields import CARD_BLEED
 from ..variant import BLEED, SLUG_WIDTH
 from .place import EPS
 
@@ -68,6 +69,23 @@ def draw_cut_marks(canvas: Canvas, geo: Geometry, origins: Origins, folds: tuple
         for fold in folds:
             canvas.line(ox + fold, y0 - offset, ox + fold, y0 - offset - length)
             canvas.line(ox + fold, y1 + offset, ox + fold, y1 + offset + length)
+    canvas.restoreState()
+
+
+def draw_office_marks(canvas: Canvas, geo: Geometry, origins: Origins) -> None:
+    """Draw an office card sheet's crop marks: short strokes at each card corner, outside its bleed."""
+    offset = CARD_BLEED + 1.5
+    length = MARK_ROOM - offset
+    canvas.saveState()
+    canvas.setStrokeColor(rl_colors.black)
+    canvas.setLineWidth(0.5)
+    for ox, oy in origins:
+        for x in (ox, ox + geo.width):
+            for y, direction in ((oy, -1), (oy + geo.height, 1)):
+                canvas.line(x, y + direction * offset, x, y + direction * (offset + length))
+        for y in (oy, oy + geo.height):
+            for x, direction in ((ox, -1), (ox + geo.width, 1)):
+                canvas.line(x + direction * offset, y, x + direction * (offset + length), y)
     canvas.restoreState()
 
 

@@ -21,9 +21,55 @@ CANNOT_END = "（［｛〔〈《「『【“‘(["
 
 
 def chinese_line_rules() -> None:
-    """Add Chinese closing punctuation to reportlab's characters that may not start a line (once)."""
+    """Add Chinese closing punctuation to reportlab's characters that may not start a line, and
+    justify Chinese lines by spacing characters (once)."""
     for module in (textsplit, rl_paragraph):  # one copy for single-style paragraphs, one for mixed ones
         module.ALL_CANNOT_START += "".join(ch for ch in CHINESE_CANNOT_START if ch not in module.ALL_CANNOT_START)
+    if rl_paragraph._justifyDrawParaLine is not _justify_line:
+        _ORIGINAL.update(line=rl_paragraph._justifyDrawParaLine, frags=rl_paragraph._justifyDrawParaLineX)
+        rl_paragraph._justifyDrawParaLine = _justify_line
+        rl_paragraph._justifyDrawParaLineX = _justify_frags
+
+
+# reportlab justifies a line by widening its spaces; a Chinese line has none, so it stays ragged.
+# A justified line with Chinese in it is spread by character spacing (Tc) instead, across every
+# character; Latin-only lines (a street address, a reference) and every paragraph's last line stay ragged.
+_ORIGINAL: dict[str, Any] = {}
+MAX_SPREAD = 0.12  # the most room between two characters a justified line gets, in ems
+
+
+def _spread(tx: Any, text: str, extra: float) -> bool:
+    """Set the character spacing that spreads ``text`` over ``extra`` more points; False when it should not."""
+    if extra <= 1e-6 or len(text) < 2 or not any(_is_han(ch) for ch in text):
+        return False
+    space = extra / (len(text) - 1)
+    if space > MAX_SPREAD * (tx._fontsize or 10):
+        return False  # a line short by a long Latin word stays ragged rather than gappy
+    tx.setCharSpace(space)
+    return True
+
+
+def _justify_line(tx: Any, offset: float, extraspace: float, words: list[str], last: int = 0) -> float:
+    if last or not _spread(tx, " ".join(words), extraspace):  # ragged, as a Latin line in Chinese text is
+        return float(rl_paragraph._leftDrawParaLine(tx, offset, extraspace, words, last))
+    try:
+        return float(_ORIGINAL["line"](tx, offset, 0.0, words, last))
+    finally:
+        tx.setCharSpace(0)
+
+
+def _justify_frags(tx: Any, offset: float, line: Any, last: int = 0) -> None:
+    text = "".join(getattr(word, "text", "") for word in line.words)
+    extra = line.extraSpace
+    if last or getattr(line, "lineBreak", False) or not _spread(tx, text, extra):
+        rl_paragraph._leftDrawParaLineX(tx, offset, line, last)  # ragged, as a Latin line in Chinese text is
+        return
+    line.extraSpace = 0
+    try:
+        _ORIGINAL["frags"](tx, offset, line, last)
+    finally:
+        line.extraSpace = extra
+        tx.setCharSpace(0)
 
 
 class CJKParagraph(Para):
@@ -36,6 +82,21 @@ class CJKParagraph(Para):
 
     def breakLinesCJK(self, maxWidths: Any) -> Any:
         widths = list(maxWidths) if isinstance(maxWidths, (list, tuple)) else [maxWidths]
+        given = list(widths)
+        result = self._ruled(widths)
+        # a line given less room by a rule is still justified to the column's edge: its extra space
+        # counts from the width the column gives, not from the room the rule left it
+        for n, line in enumerate(result.lines):
+            gain = (given[n] if n < len(given) else given[-1]) - (widths[n] if n < len(widths) else widths[-1])
+            if gain > 0:
+                if result.kind == 0:
+                    result.lines[n] = (line[0] + gain, *line[1:])
+                else:
+                    line.extraSpace += gain
+        return result
+
+    def _ruled(self, widths: list[float]) -> Any:
+        """Return reportlab's lines, re-broken with less room on a line until no rule is broken."""
         full = widths[-1]  # reportlab reuses the last width for every later line: keep it the full width
         chinese_line_rules()
         cannot_start = rl_paragraph.ALL_CANNOT_START  # with Chinese punctuation, by chinese_line_rules
@@ -106,12 +167,12 @@ def _extra(line: Any, result: Any) -> float:
 
 
 def _lone_last(result: Any, cannot_start: str) -> int | None:
-    """Return the line before a last line of one character (and its punctuation), to give that line less room."""
+    """Return the line before a last line of one or two characters (and punctuation), to give that line less room."""
     if len(result.lines) < 2:
         return None
     last = [ch for ch, _ in _line_chars(result.lines[-1], result) if ch not in cannot_start and not ch.isspace()]
-    if len(last) != 1 or not _is_han(last[0]):
-        return None
+    if not 1 <= len(last) <= 2 or not all(_is_han(ch) for ch in last):
+        return None  # a last line of one or two characters ("感覺。") takes one more from the line before
     return len(result.lines) - 2
 
 
@@ -128,8 +189,9 @@ def _without_last(chars: list[tuple[str, float]], cannot_start: str) -> float | 
 
 
 def _word_char(ch: str) -> bool:
-    """Return whether ``ch`` belongs to a Latin word, a number or a web address (not Chinese, not a space)."""
-    return (ch.isascii() and (ch.isalnum() or ch in "-./@:_'()+%&#=?~")) or "\u00c0" <= ch <= "\u024f"
+    """Return whether ``ch`` belongs to a Latin word, a number or a web address (not Chinese, not a space;
+    a no-break space binds the words on each side of it)."""
+    return (ch.isascii() and (ch.isalnum() or ch in "-./@:_'()+%&#=?~")) or "\u00a0" == ch or "\u00c0" <= ch <= "\u024f"
 
 
 def _split_run(result: Any, stuck: set[int]) -> tuple[int, float] | None:

@@ -19,6 +19,7 @@ from reportlab.platypus import Paragraph
 
 _PARSED: dict[tuple[Any, ...], tuple[ParagraphStyle | None, list[Any], Any]] = {}
 _PARSED_MAX = 2048
+SHORT_PARAGRAPH = 5  # lines: a paragraph this short never splits between columns or pages
 
 
 def style_key(style: ParagraphStyle) -> tuple[tuple[str, str], ...]:
@@ -67,5 +68,30 @@ class Para(Paragraph):
         ):
             return self.width, self.height
         size = super().wrap(availWidth, availHeight)
+        if getattr(self.style, "balance", False) and len(getattr(self.blPara, "lines", ())) > 1:
+            size = self._balance(availWidth, availHeight, len(self.blPara.lines))
         self._measured = (availWidth, self.__dict__.get("blPara"), self.frags, self.style)
         return size
+
+    def split(self, availWidth: float, availHeight: float) -> list[Any]:
+        """Split between columns or pages, except a paragraph of a few lines, which moves on whole: a reader
+        never turns a page in the middle of a short paragraph."""
+        self.wrap(availWidth, availHeight)
+        if len(getattr(self.blPara, "lines", ())) <= SHORT_PARAGRAPH:
+            return []
+        return list(super().split(availWidth, availHeight))
+
+    def _balance(self, width: float, height: float, lines: int) -> tuple[float, float]:
+        """Break a heading's lines at the narrowest width that keeps their number, so no word is left alone
+        on the last line ("How might acupuncture / work?" becomes "How might / acupuncture work?")."""
+        lo, hi = width * 0.4, width
+        while hi - lo > 2:
+            mid = (lo + hi) / 2
+            super().wrap(mid, height)
+            if len(self.blPara.lines) > lines:
+                lo = mid
+            else:
+                hi = mid
+        _, h = super().wrap(hi, height)
+        self.width = width  # the heading still owns the column's width; its lines are narrower
+        return width, h

@@ -191,9 +191,11 @@ class FillInLine(Flowable):
 
     def draw(self) -> None:
         canv = self.canv
-        # beside the line, the label's last baseline sits a little above the line, as on a paper form
-        descent = self.label.style.leading - self.label.style.fontSize
-        self.label.drawOn(canv, 0, 1 + descent * 0.6 if self.beside else self.height - self.label.height)
+        # beside the line, the label's baseline sits on the line (2.5 pt above it), as on a paper form:
+        # reportlab sets a one-line paragraph's baseline one font size below its top
+        style = self.label.style
+        on_line = 3.5 - (self.label.height - style.fontSize)
+        self.label.drawOn(canv, 0, on_line if self.beside else self.height - self.label.height)
         canv.saveState()
         canv.setStrokeColor(rl_colors.HexColor(self.color))
         canv.setLineWidth(0.8)

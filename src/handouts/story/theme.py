@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reportlab.lib import colors as rl_colors
-from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 
 from ..assets import Family
@@ -120,8 +120,12 @@ class Theme:
             wordWrap="CJK" if is_cjk(self.lang) else None,
             allowWidows=0,  # no paragraph leaves its last line alone at the top of a column
         )
+        if name in ("heading", "subheading", "boxtitle", "warntitle"):
+            st.balance = True  # a heading of two lines breaks where its lines come out even (story.para)
         if st.wordWrap == "CJK":
             chinese_line_rules()
+            if name in ("body", "bullet", "lead", "strong", "callout"):
+                st.alignment = TA_JUSTIFY  # Chinese is set solid to both edges (linebreak spreads the characters)
         if name == "bullet":
             st.leftIndent = size * 1.6
             st.bulletIndent = size * 0.2

@@ -26,7 +26,7 @@ from ..errors import ContentError, LayoutError
 from ..load.config import Clinic
 from ..load.content import STRINGS_FILE, Block
 from ..load.i18n import group_hours
-from ..render import Styling, link, plain, render_text, to_markup
+from ..render import Styling, link, plain, render_text, short_url, to_markup
 from . import figures
 from .flowables import Rows, ShrinkToFit, SideBySide, qr_code
 from .linebreak import CJKParagraph
@@ -92,7 +92,9 @@ class Writer:
         # be large (a large-print layout's small text is itself 16 pt or more)
         size = small.fontSize if small.fontSize >= LARGE_PRINT_MIN else min(small.fontSize, 7.0)
         style = small.clone("small-review", fontSize=size, leading=size * 1.2, spaceBefore=size * 0.3, spaceAfter=0)
-        return self.paragraph(escape(text), style, None, "reviewed", 1, "content/strings.yaml", markup=False)
+        para = self.paragraph(escape(text), style, None, "reviewed", 1, "content/strings.yaml", markup=False)
+        para._what = "the review line"  # type: ignore[attr-defined]  # named in a does-not-fit error
+        return para
 
     def page_paragraph(self, markup: str, style: ParagraphStyle, where: str, display: str) -> Paragraph:
         """Return a checked Paragraph of page text (a layout's text element), drawn once the page count is known."""
@@ -174,8 +176,11 @@ class Writer:
             intro = self.field(block, lang, "intro", "body", fill)
             intro.keepWithNext = 1  # a lead-in ("Free websites you can trust:") starts its list in the same column
             out.append(intro)
-        out += self._list(block, lang, words, fill, numbered)
+        items = self._list(block, lang, words, fill, numbered)
+        out += items
         if words.get("outro"):
+            if items:  # a closing line ("These ideas need testing in people.") ends its list's column
+                items[-1].keepWithNext = 1
             out.append(self.field(block, lang, "outro", "body", fill))
         return out
 
@@ -376,6 +381,8 @@ class Writer:
         colon = self.theme.strings["colon"]  # ": ", or "：" in Chinese
         if "address" in block.show:
             lines = [part for item in c.address for part in item.split("\n")]  # a line break typed inside an item stays
+            # a short last word stays with the one before it ("Suite 2", not "Suite" and "2" alone)
+            lines = [re.sub(r" (\S{1,8})$", "\u00a0\\1", a.strip()) for a in lines]
             add(f"<b>{esc(name)}</b><br/>" + "<br/>".join(esc(a) for a in lines), body, "address", "map-pin")
         if "practitioners" in block.show and c.practitioners:
             add(esc(self.theme.strings["practitioners"]), strong, "practitioners")
@@ -409,7 +416,7 @@ class Writer:
                     self,
                     ShrinkToFit(
                         self.paragraph(
-                            link(_short_url(c.website), c.website, styling),
+                            link(short_url(c.website), c.website, styling),
                             body,
                             block,
                             "website",
@@ -442,7 +449,7 @@ class Writer:
                 esc(self.theme.strings["scan_to_book"])
                 + esc(colon)
                 + ("<br/>" if is_cjk(self.theme.lang) else "")  # else the link breaks mid-word
-                + link(_short_url(c.booking_url or ""), c.booking_url or "", styling),
+                + link(short_url(c.booking_url or ""), c.booking_url or "", styling),
                 self.theme.style("small", fill),
                 block,
                 "booking_url",
@@ -477,10 +484,6 @@ class Writer:
 
 
 BOX_TINT = 0.92  # a box's background: its border colour this far towards white
-
-
-def _short_url(url: str) -> str:
-    return re.sub(r"^https?://(www\.)?", "", url).rstrip("/")
 
 
 _TAG = re.compile(r"<[^>]+>")

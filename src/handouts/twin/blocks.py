@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 
 from ..load.content import STRINGS_FILE, Block
 from ..load.i18n import group_hours
-from ..render import Styling, literal, plain, render_text, to_markup
+from ..render import Styling, literal, plain, render_text, short_url, to_markup
 from ..story.art import RASTER, Palette
 from ..story.figures import palette
 from ..story.writer import Writer
@@ -222,7 +222,7 @@ class HtmlBlocks:
         if "email" in block.show and c.email:
             lines.append(f'<p><a href="{escape("mailto:" + c.email)}">{escape(c.email)}</a></p>')
         if "website" in block.show and c.website:
-            lines.append(f'<p><a href="{escape(c.website)}">{escape(_short_url(c.website))}</a></p>')
+            lines.append(f'<p><a href="{escape(c.website)}">{escape(short_url(c.website))}</a></p>')
         if "hours" in block.show and c.hours:
             rows = "".join(
                 f"<li>{escape(days)}{colon}{escape(hours)}</li>"
@@ -233,7 +233,7 @@ class HtmlBlocks:
             # the PDF's QR code, as the link it stands for
             url = escape(c.booking_url)
             lines.append(f'<p class="booking">{self.string("book_online")}{colon}<a href="{url}">'
-                         f"{escape(_short_url(c.booking_url))}</a></p>")  # fmt: skip
+                         f"{escape(short_url(c.booking_url))}</a></p>")  # fmt: skip
         return out + Markup('<address class="contact">\n' + "\n".join(lines) + "\n</address>\n")
 
     def _figure(self, block: Block, words: dict[str, Any]) -> Markup:
@@ -266,8 +266,4 @@ class HtmlBlocks:
         "contact": _contact,
         "figure": _figure,
     }
-
-
-def _short_url(url: str) -> str:
-    return re.sub(r"^https?://(www\.)?", "", url).rstrip("/")
 
