@@ -42,7 +42,9 @@ def _clinic_value(clinic: dict, key: str, lang: str) -> str:
 
 
 def _visible(text: str) -> str:
-    """Return ``text`` with the inline markup stars removed (``\\*`` stays a literal star)."""
+    """Return ``text`` as printed: inline markup stars removed (``\\*`` stays a literal star), and a link
+    ``[label](address)`` as its label."""
+    text = re.sub(r"\[([^\[\]\n]*)\]\(([^()\s]*)\)", lambda m: m.group(1) or m.group(2), text)
     return re.sub(r"\\(.)", r"\1", re.sub(r"(?<!\\)\*\*?", "", text))
 
 

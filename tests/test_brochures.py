@@ -129,12 +129,12 @@ def test_card_is_imposed_two_to_a_sheet_with_cut_marks(project):
     assert geo.impose.origins == ((0.5 * IN, 0.5 * IN), (5.75 * IN, 0.5 * IN))
     # cut marks: short vertical strokes just outside each card corner
     stream = page.get_contents().get_data().decode("latin-1")
-    # the marks stay outside the cards and at least 0.25 in from the sheet edge
-    assert "n 36 30 m 36 20 l S" in stream, "a cut mark below the first card's left edge, outside its bleed"
+    # the marks stay outside the cards and at least 0.2 in (the office frame) from the sheet edge
+    assert "n 36 25.5 m 36 16 l S" in stream, "a cut mark below the first card's left edge, outside its bleed"
     marks = stream[stream.rindex("0 0 0 RG\n.5 w") :]
     for x0, y0, x1, y1 in re.findall(r"n ([\d.]+) ([\d.]+) m ([\d.]+) ([\d.]+) l S", marks):
         for x, y in ((float(x0), float(y0)), (float(x1), float(y1))):
-            assert 18 <= x <= 792 - 18 and 18 <= y <= 612 - 18
+            assert 14.4 <= x <= 792 - 14.4 and 14.4 <= y <= 612 - 14.4
             inside = [ox < x < ox + geo.width and oy < y < oy + geo.height for ox, oy in geo.impose.origins]
             assert not any(inside)
     # the title band runs past each card's trim (top and sides), so a cut a little off leaves no white edge
@@ -146,7 +146,7 @@ def test_card_is_imposed_two_to_a_sheet_with_cut_marks(project):
             top = sheet.height - (oy + geo.height)  # the card's top edge, from the sheet's top
             band = [r for r in bands if r["x0"] < ox + 1 and r["x1"] > ox + geo.width - 1]
             assert band, "no band across the card"
-            assert all(r["x0"] <= ox - 4 and r["x1"] >= ox + geo.width + 4 and r["top"] <= top - 4 for r in band)
+            assert all(r["x0"] <= ox - 8.5 and r["x1"] >= ox + geo.width + 8.5 and r["top"] <= top - 8.5 for r in band)
 
 
 def test_print_shop_has_bleed_trim_and_marks(project):

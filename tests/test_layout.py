@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from handouts.errors import HandoutError, LayoutError
-from handouts.load.layout import MIN_SAFE, Layout, Rect, load_layout, resolve
+from handouts.load.layout import Layout, Rect, load_layout, resolve
+from handouts.load.layout_fields import MIN_SAFE
 from handouts.units import to_points
 
 REPO = Path(__file__).resolve().parent.parent

@@ -168,7 +168,7 @@ def figure(writer: Any, block: Block, lang: str, words: dict[str, Any], fill: st
     width = (block.width or FIGURE_WIDTH) * scale(writer)
     out: list[Flowable] = []
     if words.get("title"):
-        title = writer.field(block, lang, "title", "subheading", fill)
+        title = writer.field(block, lang, "title", "heading", fill)  # a figure's title heads it as a block's does
         title.keepWithNext = 1
         out.append(title)
     pic = Figure(picture, width, caption, words["alt"])

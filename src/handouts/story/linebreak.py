@@ -7,6 +7,7 @@ full-width punctuation of Chinese to its lists, where a Chinese style or paragra
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from reportlab.lib import textsplit
@@ -35,13 +36,14 @@ def chinese_line_rules() -> None:
 # A justified line with Chinese in it is spread by character spacing (Tc) instead, across every
 # character; Latin-only lines (a street address, a reference) and every paragraph's last line stay ragged.
 _ORIGINAL: dict[str, Any] = {}
+_LATIN_RUN = re.compile(r"[A-Za-z0-9+]{3,}")
 MAX_SPREAD = 0.12  # the most room between two characters a justified line gets, in ems
 
 
 def _spread(tx: Any, text: str, extra: float) -> bool:
     """Set the character spacing that spreads ``text`` over ``extra`` more points; False when it should not."""
-    if extra <= 1e-6 or len(text) < 2 or not any(_is_han(ch) for ch in text):
-        return False
+    if extra <= 1e-6 or len(text) < 2 or not any(_is_han(ch) for ch in text) or _LATIN_RUN.search(text):
+        return False  # a number or a Latin word would be letter-spaced too: such a line stays ragged
     space = extra / (len(text) - 1)
     if space > MAX_SPREAD * (tx._fontsize or 10):
         return False  # a line short by a long Latin word stays ragged rather than gappy
@@ -147,6 +149,16 @@ class CJKParagraph(Para):
                 continue
             _narrow(widths, bad - 1, sum(w for _, w in prev[:first]) + prev[first][1] / 2, full)
         return result
+
+
+_HAN_LATIN = re.compile(r"(?<=[\u3400-\u9fff])(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])(?=[\u3400-\u9fff])")
+
+
+def han_latin_space(markup: str) -> str:
+    """Return Chinese markup with a space between a Han character and a Latin letter or digit beside it
+    ("一项 Cochrane 综述", "2017 年"), as Chinese typesetting sets them apart; tags are left alone."""
+    parts = re.split(r"(<[^>]+>)", markup)
+    return "".join(part if part.startswith("<") else _HAN_LATIN.sub(" ", part) for part in parts)
 
 
 def _narrow(widths: list[float], line: int, room: float, full: float) -> None:

@@ -29,7 +29,7 @@ from ..load.i18n import group_hours
 from ..render import Styling, link, plain, render_text, short_url, to_markup
 from . import figures
 from .flowables import Rows, ShrinkToFit, SideBySide, qr_code
-from .linebreak import CJKParagraph
+from .linebreak import CJKParagraph, han_latin_space
 from .para import Para
 from .theme import Theme
 
@@ -77,6 +77,8 @@ class Writer:
         self.check_glyphs(body, family, block, where, line, display, bold=style.fontName == family.bold)
         if style.wordWrap == "CJK" and not _HAS_CJK.search(_visible(body)):
             style = self.theme.latin(style)  # a reference, link or number: break at spaces, never mid-word
+        elif style.wordWrap == "CJK":
+            body = han_latin_space(body)
         para = (
             CJKParagraph(body, style, bulletText=bullet)
             if style.wordWrap == "CJK"
@@ -484,7 +486,6 @@ class Writer:
 
 
 BOX_TINT = 0.92  # a box's background: its border colour this far towards white
-
 
 _TAG = re.compile(r"<[^>]+>")
 # CJK ideographs, kana, hangul and full-width forms: text with none of them wraps as Latin
