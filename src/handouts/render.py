@@ -329,6 +329,11 @@ def link(label: str, url: str, styling: Styling) -> str:
     return f'<a href="{href}" color="{styling.link_color}">{escape(label)}</a>'
 
 
+def bind_last(line: str) -> str:
+    """Keep a short last word with the one before it ("Suite 2", "Okafor, L.Ac."): a no-break space."""
+    return re.sub(r" (\S{1,8})$", "\u00a0\\1", line.strip())
+
+
 def short_url(url: str) -> str:
     """Return a web address as a reader types it: without https:// or www. and a trailing slash."""
     return re.sub(r"^https?://(www\.)?", "", url).rstrip("/")

@@ -197,7 +197,7 @@ def fill_in(writer: Any, block: Block, lang: str, fill: str) -> list[Flowable]:
     heading.keepWithNext = 1
     paras = [writer.field(block, lang, "fields", "body", fill, index=i, value=t) for i, t in enumerate(labels)]
     beside = max(max(p.wrap(1e4, 1e4) and p.getActualLineWidths0()) for p in paras) + size * 0.6
-    lines = [FillInLine(para, f"{name}-{i + 1}", color, size * 2.1, beside=beside) for i, para in enumerate(paras)]
+    lines = [FillInLine(para, f"{name}-{i + 1}", color, size * 1.9, beside=beside) for i, para in enumerate(paras)]
     for line in lines:
         line._block_id = block.id  # type: ignore[attr-defined]
     return [heading, FillInRow(lines, size)]

@@ -26,7 +26,7 @@ from ..errors import ContentError, LayoutError
 from ..load.config import Clinic
 from ..load.content import STRINGS_FILE, Block
 from ..load.i18n import group_hours
-from ..render import Styling, link, plain, render_text, short_url, to_markup
+from ..render import Styling, bind_last, link, plain, render_text, short_url, to_markup
 from . import figures
 from .flowables import Rows, ShrinkToFit, SideBySide, qr_code
 from .linebreak import CJKParagraph, han_latin_space
@@ -382,14 +382,12 @@ class Writer:
         name = self.context["clinic"]["name"]
         colon = self.theme.strings["colon"]  # ": ", or "：" in Chinese
         if "address" in block.show:
-            lines = [part for item in c.address for part in item.split("\n")]  # a line break typed inside an item stays
-            # a short last word stays with the one before it ("Suite 2", not "Suite" and "2" alone)
-            lines = [re.sub(r" (\S{1,8})$", "\u00a0\\1", a.strip()) for a in lines]
+            lines = [bind_last(part) for item in c.address for part in item.split("\n")]  # a typed line break stays
             add(f"<b>{esc(name)}</b><br/>" + "<br/>".join(esc(a) for a in lines), body, "address", "map-pin")
         if "practitioners" in block.show and c.practitioners:
             add(esc(self.theme.strings["practitioners"]), strong, "practitioners")
             team = [f"{who}, {credentials}" if credentials else who for who, credentials in c.practitioners]
-            add(esc("; ".join(team)), body, "practitioners")  # one paragraph: a back panel has little room
+            add("<br/>".join(esc(bind_last(who)) for who in team), body, "practitioners")  # one a line
         if "phone" in block.show:
             tel = "tel:" + re.sub(r"[^0-9+]", "", c.phone)
             phone = c.phone.replace(" ", "\u00a0")  # never broken across lines

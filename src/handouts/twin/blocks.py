@@ -214,7 +214,8 @@ class HtmlBlocks:
             lines.append(f'<p class="where"><strong>{name}</strong><br>' + "<br>".join(parts) + "</p>")
         if "practitioners" in block.show and c.practitioners:
             team = [f"{who}, {credentials}" if credentials else who for who, credentials in c.practitioners]
-            lines.append(f"<p><strong>{self.string('practitioners')}</strong><br>{escape('; '.join(team))}</p>")
+            names = Markup("<br>").join(escape(who) for who in team)
+            lines.append(f"<p><strong>{self.string('practitioners')}</strong><br>{names}</p>")
         if "phone" in block.show:
             tel = "tel:" + re.sub(r"[^0-9+]", "", c.phone)
             phone = escape(c.phone.replace(" ", "\u00a0"))
