@@ -37,7 +37,7 @@ def chinese_line_rules() -> None:
 # character; Latin-only lines (a street address, a reference) and every paragraph's last line stay ragged.
 _ORIGINAL: dict[str, Any] = {}
 _LATIN_RUN = re.compile(r"[A-Za-z0-9+]{3,}")
-MAX_SPREAD = 0.12  # the most room between two characters a justified line gets, in ems
+MAX_SPREAD = 0.16  # the most room between two characters a justified line gets, in ems
 
 
 def _spread(tx: Any, text: str, extra: float) -> bool:
@@ -179,12 +179,12 @@ def _extra(line: Any, result: Any) -> float:
 
 
 def _lone_last(result: Any, cannot_start: str) -> int | None:
-    """Return the line before a last line of one or two characters (and punctuation), to give that line less room."""
+    """Return the line before a last line of one character (and its punctuation), to give that line less room."""
     if len(result.lines) < 2:
         return None
     last = [ch for ch, _ in _line_chars(result.lines[-1], result) if ch not in cannot_start and not ch.isspace()]
-    if not 1 <= len(last) <= 2 or not all(_is_han(ch) for ch in last):
-        return None  # a last line of one or two characters ("感覺。") takes one more from the line before
+    if len(last) != 1 or not _is_han(last[0]):
+        return None
     return len(result.lines) - 2
 
 
