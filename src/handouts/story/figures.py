@@ -196,11 +196,20 @@ def fill_in(writer: Any, block: Block, lang: str, fill: str) -> list[Flowable]:
     heading = writer.field(block, lang, "body", "heading", fill)
     heading.keepWithNext = 1
     paras = [writer.field(block, lang, "fields", "body", fill, index=i, value=t) for i, t in enumerate(labels)]
-    beside = max(max(p.wrap(1e4, 1e4) and p.getActualLineWidths0()) for p in paras) + size * 0.6
-    lines = [FillInLine(para, f"{name}-{i + 1}", color, size * 1.9, beside=beside) for i, para in enumerate(paras)]
+    # each label its own width, so a long one ("Practitioner") does not shorten the lines beside short ones
+    lines = [
+        FillInLine(p, f"{name}-{i + 1}", color, size * 1.9, beside=_label_width(p) + size * 0.6)
+        for i, p in enumerate(paras)
+    ]
     for line in lines:
         line._block_id = block.id  # type: ignore[attr-defined]
     return [heading, FillInRow(lines, size)]
+
+
+def _label_width(para: Paragraph) -> float:
+    """Return the width a one-line label takes, measured as reportlab sets it."""
+    para.wrap(1e4, 1e4)
+    return float(max(para.getActualLineWidths0()))
 
 
 def highlight(writer: Any) -> str:

@@ -237,7 +237,8 @@ class FillInRow(Flowable):
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
         half = (aw - self.gap) / 2
-        self.per_row = 2 if all(half - cell.beside >= self.room for cell in self.cells) else 1
+        paired = self.cells[: len(self.cells) - len(self.cells) % 2]  # a last line alone takes the whole width
+        self.per_row = 2 if all(half - cell.beside >= self.room for cell in paired) else 1
         self.share = half if self.per_row == 2 else aw
         rows = [self.cells[i : i + self.per_row] for i in range(0, len(self.cells), self.per_row)]
         for cell in self.cells:
