@@ -94,7 +94,11 @@ def test_hanging_indents_are_exact(project):
             for ch in page.chars:
                 key = round(ch["top"], 1)
                 if key not in lines or ch["x0"] < lines[key][0]:
-                    inside = [i for i, r in enumerate(boxes) if r["x0"] <= ch["x0"] <= r["x1"] and r["top"] <= ch["top"] <= r["bottom"]]
+                    inside = [
+                        i
+                        for i, r in enumerate(boxes)
+                        if r["x0"] <= ch["x0"] <= r["x1"] and r["top"] <= ch["top"] <= r["bottom"]
+                    ]
                     lines[key] = (ch["x0"], inside[0] if inside else -1)
         for holder in {h for _, h in lines.values()}:
             xs = [x for x, h in lines.values() if h == holder]
@@ -228,3 +232,31 @@ def test_the_last_page_of_a_sheet_has_level_columns(project):
             if min(left, right) < max(left, right) / 2:
                 uneven.append((handout, lang, round(left), round(right)))
     assert not uneven
+
+
+def test_no_box_is_cut_in_two_on_a_sheet_s_last_page(shipped_catalogue):
+    """Levelling the last page's columns never cuts a box: every tinted box there starts with its title,
+    read from the PDF as a line of the sheet's subheading size at the top of the box (a cut-off second
+    part would start with an item)."""
+    import yaml
+
+    sheet = yaml.safe_load((REPO / "layouts" / "sheet.yaml").read_text())
+    title_size = float(sheet["type"]["subheading"].removesuffix("pt"))
+    cut = []
+    sheets = [h for h, recipe in load_project(REPO).handouts.items() if recipe.layout == "sheet"]
+    for pdf_path in sorted(shipped_catalogue.glob("*/*.pdf")):
+        if pdf_path.name.split(".")[0] not in sheets:
+            continue
+        with pdfplumber.open(pdf_path) as pdf:
+            page = pdf.pages[-1]
+            for box in (r for r in page.rects if r.get("fill") and 20 < r["height"] and r["width"] < page.width / 2):
+                first = [
+                    c
+                    for c in page.chars
+                    if box["x0"] <= c["x0"] <= box["x1"] and box["top"] <= c["top"] <= box["top"] + 22
+                ]
+                if first and max(c["size"] for c in first) < title_size - 0.1:
+                    cut.append(
+                        (pdf_path.relative_to(shipped_catalogue).as_posix(), "".join(c["text"] for c in first)[:30])
+                    )
+    assert not cut

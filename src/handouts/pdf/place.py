@@ -17,6 +17,7 @@ from reportlab.platypus.doctemplate import LayoutError as RLLayoutError
 
 from ..errors import LayoutError
 from ..load.layout import Geometry, PanelGeo, Rect
+from ..story.flowables import Rows
 
 EPS = 0.01
 MAX_PAGES = 50
@@ -287,6 +288,7 @@ def _balance(job: _Job, slot: str, pages: dict[int, PageContent], before: dict[i
     start = before.get(last, 0)
     items = [pl.flowable for pl in page.placed[start:]]
     tallest = max(p.frame.height for p in panels)
+    allowed = _split_boxes(page.placed[start:])  # levelling never cuts a box that the plain flow kept whole
 
     def trial(height: float) -> list[Placed] | None:
         capped = [
@@ -302,7 +304,9 @@ def _balance(job: _Job, slot: str, pages: dict[int, PageContent], before: dict[i
             for p in panels
         ]
         out = {last: PageContent(page.template)}
-        return None if _fill(job, slot, items, out, panels=iter(capped), level=tallest) else out[last].placed
+        if _fill(job, slot, items, out, panels=iter(capped), level=tallest):
+            return None
+        return None if _split_boxes(out[last].placed) > allowed else out[last].placed
 
     low, high = 0.0, tallest
     while high - low > 1.0:  # to a point: level to the eye, in about ten trials
@@ -314,6 +318,12 @@ def _balance(job: _Job, slot: str, pages: dict[int, PageContent], before: dict[i
     placed = trial(high)  # last, so every flowable is left measured as placed
     if placed is not None:
         page.placed[start:] = placed
+
+
+def _split_boxes(placed: list[Placed]) -> int:
+    """Return how many boxes (a callout's tint and border) are drawn in parts among ``placed``."""
+    wholes = {id(w) for pl in placed if isinstance(pl.flowable, Rows) and (w := getattr(pl.flowable, "_whole", None))}
+    return len(wholes)
 
 
 def place(
