@@ -19,7 +19,7 @@ from typing import Any
 
 from ..errors import LayoutError, raise_all
 from ..units import PAPER_SIZES, to_points
-from .layout_fields import _BOX, CARD_BLEED, LAYOUT_FIELDS, MARK_EDGE, MARK_ROOM
+from .layout_fields import _BOX, CARD_BLEED, LAYOUT_FIELDS, MARK_ROOM, OFFICE_FRAME
 from .schema import (
     Checker,
     Record,
@@ -399,13 +399,13 @@ def _impose(layout: Layout, clinic_paper: str, w: float, h: float, r: _Resolver)
     cols, rows = spec["columns"], spec["rows"]
     x0 = (sw - cols * w - (cols - 1) * gap) / 2
     y0 = (sh - rows * h - (rows - 1) * gap) / 2
-    room = MARK_EDGE + MARK_ROOM
+    room = OFFICE_FRAME + MARK_ROOM
     # a card's marks stop short of its neighbour's bleed, and of the sheet's unprintable edge
     if x0 < room - 0.05 or y0 < room - 0.05 or (gap < MARK_ROOM + CARD_BLEED and cols * rows > 1):
         raise LayoutError(
             f"impose: {cols} x {rows} copies of {w / 72:.3g} x {h / 72:.3g}in with a {gap / 72:.3g}in gap do not fit "
             f"on {clinic_paper}: cut marks need {MARK_ROOM / 72:.3g}in outside each card, and the sheet edge "
-            f"{MARK_EDGE / 72:.2g}in more",
+            f"{OFFICE_FRAME / 72:.2g}in more",
             layout.display,
             layout.lines.line_of("impose"),
         )

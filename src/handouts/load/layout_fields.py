@@ -24,7 +24,7 @@ from .schema import (
 
 MIN_SAFE = 18.0  # 0.25 in: office printers cannot print nearer the edge, folds and cuts wander
 MARK_ROOM = 20.0  # cut marks reach this far outside an imposed card
-MARK_EDGE = 14.4  # 0.2 in: and stop this far from the sheet edge (the office frame printers can reach)
+OFFICE_FRAME = 14.4  # 0.2 in (5 mm and a little): office printers leave this much of the sheet edge unprinted
 CARD_BLEED = 9.0  # an office card's colour runs 1/8 in past its trim: a cut a little off shows no white sliver
 COLOR_ROLE = re.compile(r"^(primary|accent|white|black|ink|tint|accent-tint|none|#[0-9a-fA-F]{6})$")
 STYLES = ("title", "subtitle", "heading", "subheading", "body", "small")

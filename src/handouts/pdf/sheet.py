@@ -8,11 +8,9 @@ from reportlab.lib import colors as rl_colors
 from reportlab.pdfgen.canvas import Canvas
 
 from ..load.layout import MARK_ROOM, Geometry, Rect
-from ..load.layout_fields import CARD_BLEED
+from ..load.layout_fields import CARD_BLEED, OFFICE_FRAME
 from ..variant import BLEED, SLUG_WIDTH
 from .place import EPS
-
-OFFICE_FRAME = 14.4  # 0.2 in (5 mm and a little): office printers leave this much of the sheet edge unprinted
 
 Origins = tuple[tuple[float, float], ...]
 

@@ -181,20 +181,19 @@ def figure(writer: Any, block: Block, lang: str, words: dict[str, Any], fill: st
 def fill_in(writer: Any, block: Block, lang: str, fill: str) -> list[Flowable]:
     """Return the fill-in lines of a ``form_field`` block: its body as the label, a line, a form field.
 
-    With ``fields`` (e.g. Date, Time, With), the body is a heading and each field is a line of its
-    own with its label on the left, all labels in one width so the lines start together.
+    With ``fields`` (e.g. Date, Time, Practitioner), the body is a heading and each field is a line of
+    its own with its label on the left, in the label's own width (``FillInRow`` sets two to a row).
     """
     color = writer.theme.gray(writer.theme.ink_on(fill))
     name = block.form_field or block.id
     size = writer.theme.sizes["body"]
+    label = writer.field(block, lang, "body", "heading", fill)  # as loud as the card's own heading
     labels = block.text[lang].get("fields") or []
     if not labels:
-        label = writer.field(block, lang, "body", "heading", fill)  # as loud as the card's own heading
         line = FillInLine(label, name, color, size * 1.9)
         line._block_id = block.id  # type: ignore[attr-defined]
         return [line]
-    heading = writer.field(block, lang, "body", "heading", fill)
-    heading.keepWithNext = 1
+    label.keepWithNext = 1
     paras = [writer.field(block, lang, "fields", "body", fill, index=i, value=t) for i, t in enumerate(labels)]
     # each label its own width, so a long one ("Practitioner") does not shorten the lines beside short ones
     lines = [
@@ -203,7 +202,7 @@ def fill_in(writer: Any, block: Block, lang: str, fill: str) -> list[Flowable]:
     ]
     for line in lines:
         line._block_id = block.id  # type: ignore[attr-defined]
-    return [heading, FillInRow(lines, size)]
+    return [label, FillInRow(lines, size)]
 
 
 def _label_width(para: Paragraph) -> float:

@@ -225,7 +225,7 @@ class FillInLine(Flowable):
 class FillInRow(Flowable):
     """Fill-in lines two to a row where the width leaves each line room to write on, else one to a row.
 
-    "Date ____  Time ____" above "With ____": each line keeps at least ``room`` points to write on
+    "Date ____  Time ____" above "Practitioner ____": each line keeps at least ``room`` points to write on
     past its label, so a narrow panel or large print stacks them.
     """
 
@@ -243,7 +243,7 @@ class FillInRow(Flowable):
         rows = [self.cells[i : i + self.per_row] for i in range(0, len(self.cells), self.per_row)]
         for cell in self.cells:
             cell.canv = getattr(self, "canv", None)
-        # a line alone on the last row takes the whole width, as "With" does under "Date" and "Time"
+        # a line alone on the last row takes the whole width, as "Practitioner" does under "Date" and "Time"
         self.heights = [max(cell.wrap(self.share if len(row) > 1 else aw, ah)[1] for cell in row) for row in rows]
         self.width, self.height = aw, sum(self.heights) + self.gap * 0.5 * (len(rows) - 1)
         return self.width, self.height

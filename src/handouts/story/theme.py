@@ -120,7 +120,7 @@ class Theme:
             wordWrap="CJK" if is_cjk(self.lang) else None,
             allowWidows=0,  # no paragraph leaves its last line alone at the top of a column
         )
-        if name in ("heading", "subheading", "boxtitle", "warntitle"):
+        if heading and name != "title":  # the page balances a title itself (paint._balanced)
             st.balance = True  # a heading of two lines breaks where its lines come out even (story.para)
         if st.wordWrap == "CJK":
             chinese_line_rules()
