@@ -36,6 +36,7 @@ RANKS: dict[str, int] = {
     "plan": 2,
     "pool": 2,
     "incremental": 2,
+    "quick": 3,
     "render": 3,
     "claims": 3,
     "assets": 3,

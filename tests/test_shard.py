@@ -11,6 +11,7 @@ from conftest import CLINIC, REPO
 from handouts.cli import cli
 
 STAT_FILE = ".handouts-stat.json"  # this disk's inodes and times: a cache, never equal between two builds
+MANIFEST = ".handouts-noop.json"  # the no-op manifest: stats of this disk too
 
 EXTRA = {
     "content/clinics/second/clinic.yaml": CLINIC.replace("Chen & Wu <Acupuncture>", "Second Clinic").replace(
@@ -33,7 +34,7 @@ def files(folder: Path) -> dict[str, bytes]:
     return {
         p.relative_to(folder).as_posix(): p.read_bytes()
         for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.name != STAT_FILE
+        if p.is_file() and p.name not in (STAT_FILE, MANIFEST)
     }
 
 

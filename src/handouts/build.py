@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from . import cjk
+from . import cjk, quick
 from .errors import HandoutError, OutputError, ProblemList
 from .files import cache_dir, locked, write_atomic
 from .gallery import write_gallery
@@ -39,6 +39,7 @@ def build(
     ``ContentError`` when ``root`` is not a project. Problems of single handouts or clinics are
     recorded in the report, and the rest still build.
     """
+    before = quick.inputs(root)  # the stats of what this build reads, before it reads any of it
     project = load_project(root)
     out = output_folder(project.root, options.out)
     report = Report(out=out, failed=[(None, "", problem) for problem in project.shared_problems])
@@ -47,10 +48,12 @@ def build(
     if options.shard and not tasks and not report.failed:
         report.notes.append(f"share {options.shard[0]}/{options.shard[1]} holds no clinic: nothing to build")
     report.notes += large_print_notes(project, tasks)
+    notes = list(report.notes)
     _make_writable(out)
     broken = stale_copies(project, options, out)  # PDFs of a broken clinic or recipe: older copies now
     with _locked(out):
         _sweep(out)
+        quick.forget(out)  # this build may change what the no-op manifest describes: written again at the end
         record = Record(out)
         for pdf in broken:
             record.mark_stale(pdf.relative_to(out).as_posix())
@@ -75,6 +78,8 @@ def build(
         # what is out of date belongs to the files, whatever this run built: the record says which
         report.stale = record.out_of_date(out)
         write_gallery(project, tasks, out, options.jobs)  # every PDF on disk, not only this run's
+        if report.notes == notes:  # a note added since says something went wrong (e.g. the record was not saved)
+            quick.remember(root, options, report, before, record)
     return report
 
 

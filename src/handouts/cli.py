@@ -62,15 +62,19 @@ def build(project: Path, clinics: tuple[str, ...], handouts: tuple[str, ...], la
 
     PDFs whose inputs have not changed since the last build are kept (see --force).
     """
-    from .build import build as run  # why: each command imports its stage, so --help loads no reportlab
     from .plan import Options
+    from .quick import replay  # why: a no-op build loads no YAML and no reportlab
     from .variant import Variant
 
     variant = Variant(print_shop=print_shop, grayscale=grayscale, large_print=large_print)
     options = Options(clinics=clinics or None, handouts=handouts or None, lang=lang, out=out, variant=variant,
                       jobs=jobs, force=force, shard=shard)  # fmt: skip
-    with rep.Progress() as progress:
-        report = run(project, options, progress.update, notice=lambda text: click.echo(text, err=True))
+    report = replay(project, options)  # nothing to do, told by the stats of the files alone
+    if report is None:
+        from .build import build as run  # why: each command imports its stage, so --help loads no reportlab
+
+        with rep.Progress() as progress:
+            report = run(project, options, progress.update, notice=lambda text: click.echo(text, err=True))
     click.echo(rep.build_summary(report, project))
     rep.raise_failures(report)
 
