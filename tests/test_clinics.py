@@ -195,3 +195,96 @@ def test_a_misspelt_paper_or_logo_name_says_what_was_meant(tmp_path, runner):
         f"content/clinics/riverside-tcm/clinic.yaml:{logo}: branding.logo: file 'Logo.png' not found in "
         "riverside-tcm/; did you mean 'logo.png'?\n"
     )
+
+
+# --- emergency numbers by region, and a card set smaller rather than refused -------------------------------------
+
+
+def _region(text: str, region: str) -> str:
+    return re.sub(r"(?m)^region: .*$", f"region: {region}", text)
+
+
+def test_the_emergency_number_printed_is_the_clinics_region_s(tmp_path, runner):
+    both = ("languages: [en]", "languages: [en, es]")
+    clinics = {"sydney": _region(riverside(both), "AU"), "dublin": _region(riverside(), "IE"),
+               "chicago": _region(riverside(both, ("paper: a4", "paper: letter")), "US")}  # fmt: skip
+    root = copy_shipped(tmp_path, clinics)
+    result = runner.invoke(cli, ["build", "--project", str(root), "--handout", "aftercare"])
+    assert result.exit_code == 0, result.stderr
+    said = {path.relative_to(root / "output").as_posix(): " ".join(pdftotext(path).split())
+            for path in sorted((root / "output").glob("*/aftercare*.pdf"))}  # fmt: skip
+    # Triple Zero in Australia, 112 in Ireland, 911 in the US: what each government publishes for an ambulance
+    assert "Call 000 now." in said["sydney/aftercare.pdf"] and "Llame al 000." in said["sydney/aftercare.es.pdf"]
+    assert "Call 112 now." in said["dublin/aftercare.pdf"]
+    assert "Call 911 now." in said["chicago/aftercare.pdf"] and "Llame al 911." in said["chicago/aftercare.es.pdf"]
+    assert not any("911" in text for name, text in said.items() if not name.startswith("chicago/"))
+
+
+def test_a_region_whose_number_is_unknown_must_give_one(tmp_path, runner):
+    text = _region(riverside(), "ZA")
+    root = copy_shipped(tmp_path, {"cape-town": text})
+    line = text.splitlines().index("region: ZA") + 1
+    result = runner.invoke(cli, ["validate", "--project", str(root)])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: content/clinics/cape-town/clinic.yaml:{line}: region: handouts does not know the emergency number "
+        "of 'ZA': add the number patients call for an ambulance there, e.g. emergency_number: \"112\"\n"
+    )
+    (root / "content/clinics/cape-town/clinic.yaml").write_text(text + 'emergency_number: "10177"\n', encoding="utf-8")
+    built = runner.invoke(cli, ["build", "--project", str(root), "--handout", "aftercare"])
+    assert built.exit_code == 0, built.stderr
+    assert "Call 10177 now." in " ".join(pdftotext(root / "output/cape-town/aftercare.pdf").split())
+
+
+def test_lint_flags_a_written_out_number_a_clinic_does_not_call(tmp_path, runner):
+    root = copy_shipped(tmp_path, {"sydney": _region(riverside(), "AU")})  # reads the plain (US) English
+    block = root / "content/blocks/aftercare.yaml"
+    text = block.read_text(encoding="utf-8")
+    block.write_text(text.replace("Call {{ clinic.emergency_number }} now.**", "Call 911 now.**", 1), encoding="utf-8")
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if "Call {{ clinic.emergency_number }} now" in row)
+    result = runner.invoke(cli, ["lint", "--project", str(root)])
+    assert result.exit_code == 1
+    assert (f"content/blocks/aftercare.yaml:{line}: error: [emergency] text.en.items[7]: says to call 911, not the "
+            "emergency number of clinic 'sydney' (000)") in result.output  # fmt: skip
+
+
+def _body_size(pdf: Path) -> float:
+    """The size most characters on page 1 are set in, read back from the PDF."""
+    with pdfplumber.open(pdf) as doc:
+        sizes = [round(c["size"], 2) for c in doc.pages[0].chars]
+    return max(set(sizes), key=sizes.count)
+
+
+def test_a_card_that_overflows_is_set_smaller_down_to_the_layouts_min_body(tmp_path, runner):
+    import yaml
+
+    root = copy_shipped(tmp_path, {"river-es": riverside(("languages: [en]", "languages: [en, es]"))})
+    card = root / "layouts/card.yaml"
+    declared = yaml.safe_load(card.read_text(encoding="utf-8"))["type"]
+    body, floor = (float(declared[k].removesuffix("pt")) for k in ("body", "min_body"))
+    result = runner.invoke(cli, ["build", "--project", str(root), "--handout", "aftercare"])
+    assert result.exit_code == 0, result.stderr
+    out = root / "output/river-es"
+    assert _body_size(out / "aftercare.pdf") == body  # English fits at the designed size
+    spanish = _body_size(out / "aftercare.es.pdf")
+    assert floor <= spanish < body
+    words = " ".join(pdftotext(out / "aftercare.es.pdf").split())
+    assert "Tenga en cuenta" in words and "Llame al 999." in words  # the disclaimer and the last item: nothing lost
+    # without min_body the designer allows no shrinking: the same card is refused, naming block and panel
+    card.write_text(re.sub(r"(?m)^  min_body:.*\n", "", card.read_text(encoding="utf-8")), encoding="utf-8")
+    again = runner.invoke(cli, ["build", "--project", str(root), "--handout", "aftercare", "--force"])
+    assert again.exit_code == 1
+    assert "handout 'aftercare' for clinic 'river-es' (es): block 'disclaimer' does not fit" in again.stderr
+    assert "panel 'card-body'" in again.stderr
+
+
+def test_build_refuses_a_handout_that_gives_a_clinic_the_wrong_number(tmp_path, runner):
+    root = copy_shipped(tmp_path, {"sydney": _region(riverside(), "AU"), "chicago": _region(riverside(), "US")})
+    block = root / "content/blocks/aftercare.yaml"
+    text = block.read_text(encoding="utf-8")
+    block.write_text(text.replace("Call {{ clinic.emergency_number }} now.**", "Call 911 now.**", 1), encoding="utf-8")
+    result = runner.invoke(cli, ["build", "--project", str(root), "--handout", "aftercare"])
+    assert result.exit_code == 1
+    assert "[emergency] text.en.items[7]: says to call 911, not the emergency number of clinic 'sydney'" in result.stderr
+    assert (root / "output/chicago/aftercare.pdf").is_file()  # right in the US: that clinic's card builds
+    assert not (root / "output/sydney/aftercare.pdf").exists()

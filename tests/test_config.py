@@ -112,7 +112,7 @@ def test_unknown_key_without_a_close_match(make_project):
     message = clinic_error(make_project, CLINIC + "parking: free\n")
     assert message == (
         f"{DISPLAY}:23: parking: unknown field; expected one of: name, short_name, tagline, practitioners, phone, email, "
-        "website, address, hours, booking_url, paper, region, languages, handouts, branding, print_profile"
+        "website, address, hours, booking_url, paper, region, emergency_number, languages, handouts, branding, print_profile"
     )
 
 

@@ -127,7 +127,7 @@ LATIN1 = clinic(("tagline: Gentle care", "tagline: Café care")).replace("–", 
         pytest.param(
             clinic(extra="parking: free\n"),
             "23: parking: unknown field; expected one of: name, short_name, tagline, practitioners, phone, email, "
-            "website, address, hours, booking_url, paper, region, languages, handouts, branding, print_profile",
+            "website, address, hours, booking_url, paper, region, emergency_number, languages, handouts, branding, print_profile",
             id="unknown-key",
         ),
         pytest.param("", "1: the file is empty: it needs a mapping of fields", id="empty"),

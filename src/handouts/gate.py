@@ -15,6 +15,7 @@ from collections import defaultdict
 
 from .errors import ContentError, HandoutError
 from .lint import Finding, build_errors
+from .lint.visible import emergency_errors
 from .load.project import Project
 from .plan import Task
 
@@ -35,6 +36,7 @@ def refused(project: Project, tasks: list[Task]) -> dict[Task, list[HandoutError
             for f in by_file.get(name, ())
             if _language_of(f) in (None, task.lang)
         ]
+        problems += emergency_errors(project, task.clinic, task.handout, task.lang)
         if problems:
             out[task] = list({p.format_message(): p for p in problems}.values())
     return out

@@ -129,25 +129,32 @@ def render_both(project: Project, task: Task, twin: bool = True) -> tuple[bytes,
     raise_all(check_references(project, clinic, task.handout, task.lang))
     layout, handout = layout_for(project, project.handouts[task.handout], task.variant)
     geometry = layout.geometries[clinic.paper]  # resolved once, when the layout was loaded
-    theme = theme_for(clinic, task.lang, geometry.type, project.strings_for(clinic, task.lang), task.variant)
-    context = handout_context(project, clinic, handout, task.lang)
-    writer = Writer(
-        theme,
-        clinic,
-        context,
-        handout.id,
-        art_root=project.root / "art",
-        disclaimer_in_footer=bool(layout.values.get("disclaimer_in_footer")),
-    )
-    check_inserted_glyphs(clinic, handout, task.lang, writer)
-    stories, block_files = _stories(project, clinic, handout, layout.slots(), geometry, writer)
-    context["handout"]["review"] = review = review_line(project, clinic, handout, task)
-    if not _prints_review(geometry):  # else the page furniture prints it, e.g. in a sheet's footer
-        last = [slot for slot in layout.reading_order() if stories.get(slot)][-1]
-        fill = next((writer.theme.color(p.fill) for pg in geometry.pages for p in pg.panels if p.slot == last), "none")
-        stories[last].append(writer.review_line(review, fill))
     where = f"handout {handout.id!r} for clinic {clinic.slug!r} ({task.lang})"
-    pages = place(geometry, stories, where, block_files)
+    steps = type_steps(geometry.type, task.variant)
+    for tries, sizes in enumerate(steps, start=1):
+        theme = theme_for(clinic, task.lang, sizes, project.strings_for(clinic, task.lang), task.variant)
+        context = handout_context(project, clinic, handout, task.lang)
+        writer = Writer(
+            theme,
+            clinic,
+            context,
+            handout.id,
+            art_root=project.root / "art",
+            disclaimer_in_footer=bool(layout.values.get("disclaimer_in_footer")),
+        )
+        check_inserted_glyphs(clinic, handout, task.lang, writer)
+        stories, block_files = _stories(project, clinic, handout, layout.slots(), geometry, writer)
+        context["handout"]["review"] = review = review_line(project, clinic, handout, task)
+        if not _prints_review(geometry):  # else the page furniture prints it, e.g. in a sheet's footer
+            last = [slot for slot in layout.reading_order() if stories.get(slot)][-1]
+            fill = next((theme.color(p.fill) for pg in geometry.pages for p in pg.panels if p.slot == last), "none")
+            stories[last].append(writer.review_line(review, fill))
+        try:
+            pages = place(geometry, stories, where, block_files)
+            break
+        except LayoutError as exc:
+            if tries == len(steps):
+                raise _at_smallest(exc, sizes, geometry.type) from None
     words = handout.text[task.lang]
     document = Document(
         title=words["title"],
@@ -238,6 +245,37 @@ def review_line(project: Project, clinic: Clinic, handout: Handout, task: Task) 
 
 
 CJK_LEADING = 1.1  # times the layout's leading, for Chinese body text
+
+
+SHRINK_STEP = 0.25  # pt of body size per try, when a layout allows shrink-to-fit (its type.min_body)
+
+
+def type_steps(sizes: dict[str, float], variant: Variant) -> list[dict[str, float]]:
+    """Return the type scales to try, largest first: the layout's own, then smaller ones down to its ``min_body``.
+
+    Content that runs past a fixed panel (a card, a tri-fold panel) is set again a quarter point
+    smaller, every size in proportion but the page furniture's title, rather than refused, as far
+    as the layout's designer allows. Large print never shrinks.
+    """
+    body, floor = sizes["body"], sizes.get("min_body")
+    if floor is None or floor >= body or variant.large_print:
+        return [sizes]
+    steps = [sizes]
+    size = body - SHRINK_STEP
+    while size >= floor - 1e-9:
+        scale = size / body
+        steps.append({k: (v if k in ("leading", "title", "min_body") else v * scale) for k, v in sizes.items()})
+        size -= SHRINK_STEP
+    return steps
+
+
+def _at_smallest(exc: LayoutError, sizes: dict[str, float], designed: dict[str, float]) -> LayoutError:
+    """Return ``exc`` saying that it does not fit even at the smallest body size the layout allows."""
+    if sizes is designed:
+        return exc
+    return LayoutError(
+        f"{exc.detail} (even with body text at {sizes['body']:g}pt, the layout's type.min_body)", exc.path, exc.line
+    )
 
 
 def theme_for(clinic: Clinic, lang: str, sizes: dict[str, float], strings: Strings, variant: Variant) -> Theme:

@@ -352,7 +352,6 @@ def _clinic_page(
     )
 
 
-
 def _hash(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
 

@@ -34,7 +34,7 @@ from .text import (
     check_terms,
     check_unused,
 )
-from .visible import check_regions, check_safety, check_translations, check_visible
+from .visible import check_emergency, check_regions, check_safety, check_translations, check_visible
 
 __all__ = ["ERROR", "INFO", "WARNING", "Finding", "Options", "Report", "Sentence", "lint", "make_options"]
 
@@ -55,7 +55,6 @@ def make_options(**values: Any) -> Options:
     if isinstance(given.get("today"), dt.datetime):
         given["today"] = given["today"].date()
     return Options(**given)
-
 
 
 @dataclass
@@ -94,6 +93,7 @@ def lint(root: Path, options: Options | None = None) -> Report:
         findings += check_unused(project, clinic, block)
     findings += check_translations(project)
     findings += check_regions(project)
+    findings += check_emergency(project)
     for lang, n in sorted(ungraded.items()):
         message = f"no reading-grade formula for {lang!r} in textstat: {n} block(s) not graded in {lang}"
         findings.append(Finding(None, None, INFO, "grade", None, message))

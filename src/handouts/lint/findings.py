@@ -41,8 +41,6 @@ class Finding:
         )
 
 
-
-
 @dataclass(frozen=True)
 class Sentence:
     """A sentence a patient reads, with the file line and the field it comes from."""
@@ -50,4 +48,3 @@ class Sentence:
     text: str
     line: int
     where: str
-

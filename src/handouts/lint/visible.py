@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 from ..claims import Claim, Rules
-from ..errors import HandoutError
+from ..errors import ContentError, HandoutError
 from ..load.content import Block, Handout
 from ..load.project import Project
+from ..load.regions import EMERGENCY
 from ..load.yamlio import YList, YMap, load_yaml
 from .findings import ERROR, WARNING, Finding, Sentence
 from .text import _about, _clean, _split, claim_findings
@@ -184,3 +186,58 @@ def check_regions(project: Project) -> list[Finding]:
         )
         out.append(_about(block, block.text_line(lang), WARNING, "region", message))
     return out
+
+
+# the emergency numbers a block might write out: 111 is left out (NHS 111 is the UK's non-emergency line)
+_CALLED = {n for n in EMERGENCY.values() if n in ("911", "999", "112", "000")}
+_NUMBER = re.compile(r"(?<![\d.,/])(\d{3})(?![\d.,/])")
+
+
+def wrong_numbers(project: Project, slug: str, handouts: list[str]) -> list[tuple[Block, int, str, str, str]]:
+    """Return ``(block, line, field, number, lang)`` for each emergency number that ``handouts`` write out.
+
+    Only numbers that are not clinic ``slug``'s own (``clinic.emergency_number``) are returned.
+    """
+    clinic = project.clinics[slug]
+    ids = {i for h in handouts for slot in project.handouts[h].slots.values() for i in slot}
+    found = []
+    for block in filter(None, (project.block_for(slug, i) for i in sorted(ids))):
+        for lang in (lang for lang in clinic.languages if lang in block.text):
+            for where, line, text in block.fields(lang):
+                for number in sorted({m[1] for m in _NUMBER.finditer(text)} & _CALLED - {clinic.emergency_number}):
+                    found.append((block, line, where, number, lang))
+    return found
+
+
+def check_emergency(project: Project) -> list[Finding]:
+    """Return an error where a block writes out an emergency number that is not the one of a clinic that prints it.
+
+    "Call 911" misleads a patient in London or Sydney; blocks write ``{{ clinic.emergency_number }}``.
+    """
+    wrong: dict[tuple[str, int, str, str], list[str]] = defaultdict(list)  # (block file, line, field, number)
+    blocks: dict[str, Block] = {}
+    for slug, clinic in sorted(project.clinics.items()):
+        for block, line, where, number, _ in wrong_numbers(project, slug, project.handouts_for(clinic)):
+            blocks[block.display] = block
+            wrong[block.display, line, where, number].append(f"{slug!r} ({clinic.emergency_number})")
+    return [
+        _about(blocks[display], line, ERROR, "emergency", _says(where, number, ", ".join(clinics)))
+        for (display, line, where, number), clinics in sorted(wrong.items())
+    ]
+
+
+def _says(where: str, number: str, clinics: str) -> str:
+    return (
+        f"{where}: says to call {number}, not the emergency number of clinic {clinics} "
+        "(theirs in brackets): write {{ clinic.emergency_number }}, which prints each clinic's own"
+    )
+
+
+def emergency_errors(project: Project, slug: str, handout: str, lang: str) -> list[HandoutError]:
+    """Return, for ``build``, what ``check_emergency`` says about one handout of one clinic in one language."""
+    clinic = project.clinics[slug]
+    return [
+        ContentError(f"[emergency] {_says(where, number, f'{slug!r} ({clinic.emergency_number})')}", b.display, line)
+        for b, line, where, number, in_lang in wrong_numbers(project, slug, [handout])
+        if in_lang == lang
+    ]

@@ -14,122 +14,16 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, raise_all
+from .clinic_fields import CLINIC_FIELDS, FACES
 from .i18n import DAYS, known, language_alias, territories
-from .icc import CMYK_FIELD, check_print_profile
+from .icc import check_print_profile
+from .regions import emergency_number
 from .schema import (
-    LANG_CODE,
-    SLUG,
     Checker,
-    Choice,
-    Color,
-    Field,
-    ListOf,
-    Localized,
-    MapOf,
     Record,
-    Text,
     did_you_mean,
 )
 from .yamlio import YMap, load_yaml
-
-PAPERS = ("letter", "a4")
-FACES = ("regular", "bold", "italic", "bold_italic")
-
-_URL = re.compile(r"^https?://[^\s<>\"']+$")
-_EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[A-Za-z]{2,}$")
-_PHONE = re.compile(r"^[0-9+()\-.\s/]{6,}(\s*(ext\.?|x)\s*\d+)?$")
-
-_FONT_FAMILY = Record(
-    {
-        "regular": Field(Text(), required=True, doc="TrueType file for normal text"),
-        "bold": Field(Text(), doc="TrueType file for bold text (needed if any text is bold)"),
-        "italic": Field(Text(), doc="TrueType file for italic text"),
-        "bold_italic": Field(Text(), doc="TrueType file for bold italic text"),
-    }
-)
-
-
-BRANDING_FIELDS: dict[str, Field] = {
-    "primary_color": Field(Color(), default="#2f5d62", doc="header bands, headings"),
-    "accent_color": Field(Color(), default="#99531a", doc="rules, numbers, callout borders"),
-    "logo": Field(Text(), doc="PNG or JPEG file in the clinic folder, e.g. logo.png"),
-    "cover_image": Field(Text(), doc="a photo (PNG or JPEG) in the clinic folder for brochure covers"),
-    "cmyk": CMYK_FIELD,
-    "fonts": Field(
-        Record({"heading": Field(_FONT_FAMILY), "body": Field(_FONT_FAMILY)}),
-        default=dict,
-        doc="optional TrueType families for headings and body text, files in the clinic folder",
-    ),
-    "language_fonts": Field(
-        MapOf(
-            Text(pattern=LANG_CODE, pattern_hint="is not a language code such as en, es, zh-Hans"),
-            Record({"heading": Field(_FONT_FAMILY), "body": Field(_FONT_FAMILY)}),
-        ),
-        default=dict,
-        doc="fonts for one language, e.g. zh-Hant: {body: {regular: fonts/MyKai.ttf, bold: ...}}",
-    ),
-}
-
-CLINIC_FIELDS: dict[str, Field] = {
-    "name": Field(Localized(Text(max_len=120)), required=True, doc="clinic name, or {lang: name}"),
-    "short_name": Field(
-        Localized(Text(max_len=60)),
-        doc="shorter name for running headers, footers and card headers, or {lang: text} (default: name)",
-    ),
-    "tagline": Field(Localized(Text(max_len=200)), doc="short line under the name, or {lang: text}"),
-    "practitioners": Field(
-        ListOf(
-            Record(
-                {
-                    "name": Field(Text(max_len=120), required=True),
-                    "credentials": Field(Text(max_len=120), doc="e.g. L.Ac., Dipl. OM"),
-                }
-            )
-        ),
-        default=list,
-        doc="who treats patients, with credentials",
-    ),
-    "phone": Field(
-        Text(pattern=_PHONE, pattern_hint="is not a phone number: digits, spaces, + ( ) - ."),
-        required=True,
-        doc='phone number as text, in quotes: "(555) 010-2233"',
-    ),
-    "email": Field(Text(pattern=_EMAIL, pattern_hint="is not an email address", ascii_only=True), doc="email address"),
-    "website": Field(
-        Text(pattern=_URL, pattern_hint="must start with https:// or http://", ascii_only=True), doc="website URL"
-    ),
-    "address": Field(ListOf(Text(max_len=200), min_items=1, max_items=8), required=True, doc="one list item per line"),
-    "hours": Field(
-        MapOf(Choice(DAYS), Text(max_len=60)),
-        default=dict,
-        doc='opening hours per day (mon … sun), as quoted text: "9:00–17:00" or "closed"',
-    ),
-    "booking_url": Field(
-        Text(pattern=_URL, pattern_hint="must start with https:// or http://", ascii_only=True),
-        doc="online booking link; printed as a QR code",
-    ),
-    "paper": Field(Choice(PAPERS, example="paper: a4"), default="letter", doc="letter or a4"),
-    "region": Field(
-        Text(pattern=re.compile(r"^[A-Z]{2}$"), pattern_hint="is not a country code such as US, GB, CA, AU, IE, NZ"),
-        default="US",
-        doc="ISO 3166-1 country code: which emergency numbers, regulation and spelling the handouts use",
-    ),
-    "languages": Field(
-        ListOf(
-            Text(pattern=LANG_CODE, pattern_hint="is not a language code such as en, es, zh-Hans"),
-            min_items=1,
-            unique=True,
-        ),
-        default=lambda: ["en"],
-        doc="languages every handout is built in",
-    ),
-    "handouts": Field(
-        ListOf(Text(pattern=SLUG, pattern_hint="is not a handout id"), unique=True),
-        doc="only these handouts (default: every handout in content/handouts)",
-    ),
-    "branding": Field(Record(BRANDING_FIELDS), default=dict, doc="colours, logo, fonts"),
-    "print_profile": Field(Text(), doc="the print shop's CMYK ICC profile (.icc) in the clinic folder (--print-shop)"),
-}
 
 
 @dataclass(frozen=True)
@@ -159,6 +53,7 @@ class Clinic:
     tagline: dict[str, str] | None
     short_name: dict[str, str] | None
     region: str
+    emergency_number: str
     practitioners: tuple[tuple[str, str | None], ...]
     phone: str
     email: str | None
@@ -312,6 +207,13 @@ def load_clinic(root: Path, slug: str, have_languages: tuple[str, ...] = ()) -> 
             f"{values['region']!r} is not an ISO 3166-1 country code{did_you_mean(values['region'], territories())}"
             " (for example US, GB, CA, AU, IE, NZ)",
         )
+    elif isinstance(values["region"], str) and not (values["emergency_number"] or emergency_number(values["region"])):
+        ck.fail(
+            data.line_of("region"),
+            "region",
+            f"handouts does not know the emergency number of {values['region']!r}: add the number patients call "
+            'for an ambulance there, e.g. emergency_number: "112"',
+        )
     # file references are checked even when other fields are wrong, so every problem shows at once
     branding = values["branding"] if isinstance(values["branding"], dict) else {}
     bmap = data.get("branding") if isinstance(data.get("branding"), YMap) else YMap()
@@ -392,6 +294,7 @@ def load_clinic(root: Path, slug: str, have_languages: tuple[str, ...] = ()) -> 
         tagline=values["tagline"],
         short_name=values["short_name"],
         region=values["region"],
+        emergency_number=values["emergency_number"] or emergency_number(values["region"]) or "",
         practitioners=tuple((p["name"], p.get("credentials")) for p in values["practitioners"]),
         phone=values["phone"],
         email=values["email"],
@@ -483,6 +386,7 @@ def clinic_context(clinic: Clinic, lang: str, days: dict[str, str] | None = None
         hours=hours_view,
         practitioners=people,
         region=clinic.region,
+        emergency_number=clinic.emergency_number,
         slug=clinic.slug,
     )
 

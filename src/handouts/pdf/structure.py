@@ -137,9 +137,7 @@ class Structure:
                 self._nest(caption, parent)
             return figure
         if isinstance(f, QrCode):
-            return self._known(f) or self._remember(
-                f, parent.add("Figure", alt=self.reading.qr_alt)
-            )
+            return self._known(f) or self._remember(f, parent.add("Figure", alt=self.reading.qr_alt))
         if isinstance(f, FillInRow):
             for cell in f.cells:
                 self._nest(cell, parent)

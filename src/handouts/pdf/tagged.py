@@ -143,6 +143,7 @@ def _xmp_date(value: object) -> str | None:
 
 def _xmp(title: str, info: pikepdf.Dictionary) -> bytes:
     """Return an XMP packet saying what the document info says (title, author, subject, tools, dates), and PDF/UA-1."""
+
     def text(key: str) -> str:
         return escape(str(info.get(key, "")))
 

@@ -185,7 +185,6 @@ class Art:
         canvas.doForm(name)
         canvas.restoreState()
 
-
     def _render(self, canvas: Canvas) -> None:
         """Draw a recoloured copy of the parsed SVG into the form being made on ``canvas``."""
         drawing = copy.deepcopy(_parse(str(self.path), _stamp(self.path)))

@@ -49,7 +49,6 @@ class PageWords:
     logo: Path | None
 
 
-
 def _colors(writer: Writer) -> dict[str, str]:
     """Return the twin's CSS colours: the theme's roles, grayed as the variant prints them."""
     theme = writer.theme

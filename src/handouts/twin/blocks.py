@@ -197,7 +197,7 @@ class HtmlBlocks:
                     items.append(item)
         if not items:
             return Markup("")
-        heading = f'<h2>{self.string("references")}</h2>\n'
+        heading = f"<h2>{self.string('references')}</h2>\n"
         listing = f'<ol class="small">\n{"".join(items)}</ol>\n'
         return Markup(f'<section class="block references">\n{heading}{listing}</section>\n')
 
@@ -267,4 +267,3 @@ class HtmlBlocks:
         "contact": _contact,
         "figure": _figure,
     }
-
