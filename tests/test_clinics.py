@@ -285,6 +285,8 @@ def test_build_refuses_a_handout_that_gives_a_clinic_the_wrong_number(tmp_path, 
     block.write_text(text.replace("Call {{ clinic.emergency_number }} now.**", "Call 911 now.**", 1), encoding="utf-8")
     result = runner.invoke(cli, ["build", "--project", str(root), "--handout", "aftercare"])
     assert result.exit_code == 1
-    assert "[emergency] text.en.items[7]: says to call 911, not the emergency number of clinic 'sydney'" in result.stderr
+    assert (
+        "[emergency] text.en.items[7]: says to call 911, not the emergency number of clinic 'sydney'" in result.stderr
+    )
     assert (root / "output/chicago/aftercare.pdf").is_file()  # right in the US: that clinic's card builds
     assert not (root / "output/sydney/aftercare.pdf").exists()
