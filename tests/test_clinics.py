@@ -290,3 +290,21 @@ def test_build_refuses_a_handout_that_gives_a_clinic_the_wrong_number(tmp_path, 
     )
     assert (root / "output/chicago/aftercare.pdf").is_file()  # right in the US: that clinic's card builds
     assert not (root / "output/sydney/aftercare.pdf").exists()
+
+
+def test_page_text_in_latin_letters_shrinks_to_fit_in_a_chinese_handout(tmp_path, runner):
+    # the card's footer ("name · phone") in a Chinese card: Latin-only text set at each smaller size in turn;
+    # every size once came back at the first size tried, so a name that needed shrinking failed in Chinese only
+    name = "North Meadow Wellness Acupuncture"
+    text = riverside(("name: Riverside Traditional Chinese Medicine", f"name: {name}"),
+                     ("languages: [en]", "languages: [en, zh-Hant]"), ("paper: a4", "paper: letter"))  # fmt: skip
+    text = re.sub(r"(?m)^phone: .*$", 'phone: "+44 20 7946 0321"', text)
+    root = copy_shipped(tmp_path, {"meadow": text})
+    result = runner.invoke(cli, ["build", "--project", str(root), "--handout", "aftercare"])
+    assert result.exit_code == 0, result.stderr
+    for pdf in ("aftercare.pdf", "aftercare.zh-Hant.pdf"):
+        with pdfplumber.open(root / "output/meadow" / pdf) as doc:
+            page = doc.pages[0]
+            footer = [w for w in page.extract_words() if w["top"] > page.height / 2 and w["text"] in ("Meadow", "7946")]
+        assert len(footer) == 4, pdf  # both cards of the sheet, the name and the phone on one line each
+        assert len({round(w["top"]) for w in footer}) == 1

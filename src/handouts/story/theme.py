@@ -18,6 +18,7 @@ from ..cjk import is_cjk
 from ..colors import AA_BODY, AA_LARGE, INK, WHITE, heading_color, needed_ratio, readable, text_on, tint
 from ..load.content import Strings
 from .linebreak import chinese_line_rules
+from .para import style_key
 
 ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT}
 
@@ -37,6 +38,7 @@ class Theme:
     lang: str
     gray: Any  # callable mapping a colour to what the variant prints
     _styles: dict[tuple[str, str], ParagraphStyle] = field(default_factory=dict)
+    _latin: dict[tuple[str, Any], ParagraphStyle] = field(default_factory=dict)
 
     def color(self, role: str) -> str:
         """Return the colour a layout's role name (primary, accent, tint, …) or ``#rrggbb`` stands for."""
@@ -74,10 +76,11 @@ class Theme:
 
     def latin(self, style: ParagraphStyle) -> ParagraphStyle:
         """Return ``style`` wrapping at spaces, for Latin-only text (a reference, an email) in a Chinese handout."""
-        key = ("latin:" + style.name, "")
-        if key not in self._styles:
-            self._styles[key] = style.clone(style.name + "-latin", wordWrap=None)
-        return self._styles[key]
+        # keyed by every attribute, not the name: a box's text shrunk to fit is one name at many sizes
+        key = ("latin", style_key(style))
+        if key not in self._latin:
+            self._latin[key] = style.clone(style.name + "-latin", wordWrap=None)
+        return self._latin[key]
 
     def style(self, name: str, fill: str = "none") -> ParagraphStyle:
         """Return the paragraph style ``name`` (title, subtitle, heading, subheading, body, small,
