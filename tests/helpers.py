@@ -33,8 +33,14 @@ def _strings(value: object) -> list[str]:
 _CLINIC_NAME = re.compile(r"\{\{\s*clinic\.(\w+)\s*\}\}")
 
 
+# the ambulance numbers governments publish, written here apart from src/handouts/load/regions.py
+AMBULANCE = {"US": "911", "CA": "911", "GB": "999", "IE": "112", "AU": "000", "NZ": "111"}
+
+
 def _clinic_value(clinic: dict, key: str, lang: str) -> str:
     """Return ``clinic.yaml``'s ``key`` as a reader in ``lang`` sees it (a per-language map, or ``*`` for all)."""
+    if key == "emergency_number" and not clinic.get(key):
+        return AMBULANCE[clinic.get("region", "US")]
     value = clinic.get(key) or ""
     if isinstance(value, dict):
         value = value.get(lang, value.get("*", value.get("en", "")))

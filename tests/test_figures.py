@@ -260,3 +260,44 @@ def test_no_box_is_cut_in_two_on_a_sheet_s_last_page(shipped_catalogue):
                         (pdf_path.relative_to(shipped_catalogue).as_posix(), "".join(c["text"] for c in first)[:30])
                     )
     assert not cut
+
+
+def test_a_short_paragraph_never_turns_the_page_in_its_middle(shipped_catalogue):
+    """Every condition sheet's "what the research says" paragraph (ten lines or fewer) is read on one page:
+    it moves to the next page whole rather than start at the foot of page 1, unless that would cost a page.
+    Read with poppler, page by page, against the block's own words."""
+    from conftest import pdftotext
+    from helpers import squash
+
+    project = load_project(REPO)
+    split = []
+    for pdf_path in sorted(shipped_catalogue.glob("*/condition-*.pdf")):
+        parts = pdf_path.name.split(".")  # condition-sciatica[.es].pdf
+        handout, lang = parts[0], parts[1] if len(parts) == 3 else "en"
+        block = project.block_for(pdf_path.parent.name, handout)
+        if block is None or lang not in block.text:
+            continue
+        words = squash(block.text[lang]["what_research_says"].replace("**", ""))
+        pages = [squash(pdftotext(pdf_path, "-f", str(n), "-l", str(n))) for n in (1, 2)]
+        if not any(words in page for page in pages):
+            split.append(pdf_path.relative_to(shipped_catalogue).as_posix())
+    assert len(split) <= 2, split  # where moving it whole would make a third page, it may split
+
+
+def test_the_alert_item_of_a_list_prints_in_red_that_reads(shipped_catalogue):
+    """The aftercare card's emergency item (the one with the alert-triangle icon) is set in a red that differs
+    from the other items and keeps WCAG AA contrast on paper; read back from the PDF's colours."""
+    from handouts.colors import contrast
+
+    block = load_project(REPO).blocks["aftercare"]
+    last = block.text["en"]["items"][block.icons.index(next(i for i in block.icons if i.stem == "alert-triangle"))]
+    first_word = last.replace("**", "").split()[0]
+    with pdfplumber.open(shipped_catalogue / "north-star" / "aftercare.pdf") as pdf:
+        words = pdf.pages[0].extract_words(extra_attrs=["non_stroking_color"])
+    alert = next(w for w in words if w["text"] == first_word)
+    rest = next(w for w in words if w["text"] == block.text["en"]["items"][0].split()[0])
+    r, g, b = (float(c) for c in alert["non_stroking_color"][:3])
+    assert alert["non_stroking_color"] != rest["non_stroking_color"]
+    assert r > 0.4 and r > 2 * g and r > 2 * b  # red
+    hex_color = "#" + "".join(f"{round(c * 255):02x}" for c in (r, g, b))
+    assert contrast(hex_color, "#ffffff") >= 4.5

@@ -18,9 +18,11 @@ from reportlab.platypus.doctemplate import LayoutError as RLLayoutError
 from ..errors import LayoutError
 from ..load.layout import Geometry, PanelGeo, Rect
 from ..story.flowables import Rows
+from ..story.para import WHOLE_AT_TURN
 
 EPS = 0.01
 MAX_PAGES = 50
+KEEPS = ("all", "boxes", "none")  # what moves on whole, from most to least: see _fill_slot
 
 
 @dataclass
@@ -103,7 +105,7 @@ def _fill(
     slot: str,
     items: list[Flowable],
     pages: dict[int, PageContent],
-    keep_whole: bool = True,
+    keep_whole: str = "all",
     moved: list[Flowable] | None = None,
     panels: Iterator[tuple[int, PanelGeo]] | None = None,
     level: float | None = None,
@@ -141,16 +143,18 @@ def _fill(
                     return _overflow(job, f, panel, index, too_big=True)
                 # levelling, a heading moves on with its text even from the top of a column: the height is retried
                 movable = bool(placed_here) or level is not None
-                if h <= avail + EPS and not _strands_heading(
-                    f, queue, frame.width, avail - h - f.getSpaceAfter(), movable, keep_whole
-                ):
-                    placed_here.append(Placed(f, frame.x, cursor - before - h))
-                    cursor -= before + h + f.getSpaceAfter()
-                    queue.pop(0)
-                    continue
+                turn = nxt is not None and nxt[0] != index  # the next panel is on the next page
+                room = avail - h - f.getSpaceAfter()
+                if h <= avail + EPS:
+                    if not _strands_heading(f, queue, frame.width, room, movable, keep_whole, turn):
+                        placed_here.append(Placed(f, frame.x, cursor - before - h))
+                        cursor -= before + h + f.getSpaceAfter()
+                        queue.pop(0)
+                        continue
+                    if moved is not None and not _strands_heading(f, queue, frame.width, room, movable, "none", turn):
+                        moved.append(f)  # the heading goes with a box or paragraph that moves on whole
                 if (
-                    keep_whole
-                    and getattr(f, "keep_whole", False)
+                    _keeps_whole(f, turn, keep_whole)
                     and (placed_here or level)
                     and _fits_whole(f, nxt, frame.width, level)
                 ):
@@ -210,31 +214,31 @@ def _copy(pages: dict[int, PageContent]) -> dict[int, PageContent]:
 
 
 def _fill_slot(job: _Job, slot: str, items: list[Flowable], pages: dict[int, PageContent]) -> dict[int, PageContent]:
-    """Fill ``slot`` and return the pages. Boxes move on whole where they fit in the next panel,
-    unless that costs a page (or makes the slot overflow) that splitting them would not."""
-    moved: list[Flowable] = []
-    whole: dict[int, PageContent] | None = _copy(pages)
-    error = _fill(job, slot, items, whole, moved=moved)
-    if error is not None:
+    """Fill ``slot`` and return the pages. Boxes, and short paragraphs at a page turn, move on whole where they
+    fit in the next panel, unless that costs a page (or makes the slot overflow) that splitting them would not:
+    then paragraphs split first, and boxes too only if that still saves the page."""
+    tried: list[tuple[str, dict[int, PageContent]]] = []
+    error: LayoutError | None = None
+    for keep in KEEPS:
+        moved: list[Flowable] = []
+        trial = _copy(pages)
+        error = _fill(job, slot, items, trial, keep_whole=keep, moved=moved)
+        if error is None:
+            tried.append((keep, trial))
         if not moved:
-            raise error
-        whole = None
-    if not moved:
-        assert whole is not None
-        return whole
-    split: dict[int, PageContent] | None = _copy(pages)
-    error = _fill(job, slot, items, split, keep_whole=False)
-    if error is not None:
-        if whole is None:
-            raise error
-        split = None
-    if split is not None and (whole is None or max(split) < max(whole)):
-        return split
-    whole = _copy(pages)  # fill again, so every flowable is left measured as this layout places it
-    error = _fill(job, slot, items, whole)
+            break  # nothing moved on whole: keeping less changes nothing
+    if not tried:
+        assert error is not None
+        raise error
+    fewest = min(max(trial) for _, trial in tried)
+    keep, best = next((k, t) for k, t in tried if max(t) == fewest)
+    if best is tried[-1][1] and error is None:  # the last fill was this one: its flowables are measured so
+        return best
+    best = _copy(pages)  # fill again, so every flowable is left measured as this layout places it
+    error = _fill(job, slot, items, best, keep_whole=keep)
     if error is not None:
         raise error
-    return whole
+    return best
 
 
 def _fits_whole(f: Flowable, upcoming: tuple[int, PanelGeo] | None, width: float, level: float | None = None) -> bool:
@@ -249,8 +253,27 @@ def _fits_whole(f: Flowable, upcoming: tuple[int, PanelGeo] | None, width: float
     return w <= frame.width + EPS and h <= frame.height + EPS
 
 
+def _keeps_whole(f: Flowable, turn: bool, keep: str) -> bool:
+    """True when ``f`` moves on whole rather than split: a box always, a short paragraph at a page turn.
+
+    ``keep``: "all" of those, "boxes" only, or "none".
+    """
+    mode = getattr(f, "keep_whole", False)
+    if keep == "none" or not mode:
+        return False
+    if mode == "page":
+        return keep == "all" and turn and len(getattr(getattr(f, "blPara", None), "lines", ())) <= WHOLE_AT_TURN
+    return True
+
+
 def _strands_heading(
-    f: Flowable, queue: list[Flowable], width: float, room: float, movable: bool, keep_whole: bool = True
+    f: Flowable,
+    queue: list[Flowable],
+    width: float,
+    room: float,
+    movable: bool,
+    keep_whole: str = "all",
+    turn: bool = False,
 ) -> bool:
     """True when ``f`` keeps with the next flowable and that one (or its chain) cannot start in ``room``.
 
@@ -264,8 +287,8 @@ def _strands_heading(
     _, h = nxt.wrap(width, max(room, 0))
     if h <= room + EPS:
         # it fits whole; if it too keeps with the next, that one must be able to start after it
-        return _strands_heading(nxt, queue[1:], width, room - h - nxt.getSpaceAfter(), movable, keep_whole)
-    if getattr(nxt, "keepWithNext", 0) or (keep_whole and getattr(nxt, "keep_whole", False)):
+        return _strands_heading(nxt, queue[1:], width, room - h - nxt.getSpaceAfter(), movable, keep_whole, turn)
+    if getattr(nxt, "keepWithNext", 0) or _keeps_whole(nxt, turn, keep_whole):
         # a box that moves on whole takes its heading with it
         return True
     parts = nxt.split(width, room) if room > 0 else []

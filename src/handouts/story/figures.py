@@ -23,6 +23,7 @@ from .pictures import Figure, FillInLine, FillInRow, IconHeading, Marked
 
 FIGURE_WIDTH = 1.9 * 72  # art/README.md: figures print 1.5–2 in wide
 BODY = 11.0  # the body size figures and icons are drawn for; larger type grows them
+WARNING_ICONS = ("alert-triangle",)  # a list item with this icon is a warning: its words print in the warning red
 
 
 def palette(writer: Any) -> Palette:
@@ -125,6 +126,8 @@ def marked_list(
             numbered_para = type(para)(f"<font color='{color}'><b>{i + 1}</b></font>\u2002{para.text}", para.style)
             numbered_para._block_id = block.id  # type: ignore[attr-defined]
             para = numbered_para
+        if icon_path is not None and icon_path.stem in WARNING_ICONS and fill in ("none", "#ffffff"):
+            para = _in_warning_red(writer, para, block)  # the alert item reads as the warning it is
         mark = f"{i + 1}." if numbered else "\u2022"
         widest = f"{len(words[key])}." if numbered else "\u2022"
         item = marked(writer, para, fill, mark=None if icon else mark, icon=icon, widest=widest)
@@ -133,6 +136,16 @@ def marked_list(
     if len(out) >= 3:
         out[0].keepWithNext = 1  # a heading with its list takes two items with it, not one alone at a column foot
     return out
+
+
+def _in_warning_red(writer: Any, para: Paragraph, block: Block) -> Paragraph:
+    """Return ``para`` set in the warning red of the handout's boxes (darkened until it reads on paper)."""
+    theme = writer.theme
+    red = theme.gray(theme.text_color(theme.warning, "#ffffff", para.style.fontSize))
+    style = para.style.clone(para.style.name + "-warning", textColor=rl_colors.HexColor(red))
+    warned = type(para)(para.text, style)
+    warned._block_id = block.id  # type: ignore[attr-defined]
+    return warned
 
 
 def titled(writer: Any, para: Paragraph, block: Block) -> Flowable:

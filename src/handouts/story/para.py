@@ -20,6 +20,7 @@ from reportlab.platypus import Paragraph
 _PARSED: dict[tuple[Any, ...], tuple[ParagraphStyle | None, list[Any], Any]] = {}
 _PARSED_MAX = 2048
 SHORT_PARAGRAPH = 5  # lines: a paragraph this short never splits between columns or pages
+WHOLE_AT_TURN = 10  # lines: a paragraph marked by at_turn this short never turns the page in its middle
 
 
 def style_key(style: ParagraphStyle) -> tuple[tuple[str, str], ...]:
@@ -95,3 +96,10 @@ class Para(Paragraph):
         _, h = super().wrap(hi, height)
         self.width = width  # the heading still owns the column's width; its lines are narrower
         return width, h
+
+
+def at_turn(para: Any) -> Any:
+    """Mark a body paragraph to move on whole at a page turn when it has ``WHOLE_AT_TURN`` lines or fewer and
+    the next page has room (``pdf.place``): a reader never turns the page in the middle of a short paragraph."""
+    para.keep_whole = "page"
+    return para

@@ -30,7 +30,7 @@ from ..render import Styling, bind_last, link, plain, render_text, short_url, to
 from . import figures
 from .flowables import Rows, ShrinkToFit, SideBySide, qr_code
 from .linebreak import CJKParagraph, han_latin_space
-from .para import Para
+from .para import Para, at_turn
 from .theme import Theme
 
 LARGE_PRINT_MIN = 16.0  # pt: PRODUCT.md's large print
@@ -208,7 +208,8 @@ class Writer:
         if block.form_field:
             return [*self._title(block, lang, words, fill), *figures.fill_in(self, block, lang, fill)]
         style = "lead" if block.tone == "lead" else "body"  # opening words, a size up in the brand colour
-        return self._title(block, lang, words, fill) + self._paragraphs(block, lang, "body", style, fill)
+        paragraphs = [at_turn(p) for p in self._paragraphs(block, lang, "body", style, fill)]
+        return self._title(block, lang, words, fill) + paragraphs
 
     def _disclaimer(self, block: Block, lang: str, words: dict[str, Any], fill: str) -> list[Flowable]:
         if self.disclaimer_in_footer:
@@ -320,15 +321,15 @@ class Writer:
         title = str(self.context.get("handout", {}).get("title", ""))
         if words["name"].strip().casefold() != title.strip().casefold():
             out += self._title(block, lang, words, fill, key="name")  # the banner already says it
-        out.append(self.field(block, lang, "what_it_is", "body", fill))
+        out.append(at_turn(self.field(block, lang, "what_it_is", "body", fill)))
         out.append(self._heading("symptoms", fill, block, "heading"))
         out += self._list(block, lang, words, fill, numbered=False, key="symptoms")
         out.append(self._heading("causes", fill, block, "heading"))
         out += self._list(block, lang, words, fill, numbered=False, key="causes")
         out.append(self._heading("how_acupuncture_may_help", fill, block, "heading"))
-        out.append(self.field(block, lang, "how_acupuncture_may_help", "body", fill))
+        out.append(at_turn(self.field(block, lang, "how_acupuncture_may_help", "body", fill)))
         out.append(self._heading("what_research_says", fill, block, "heading"))
-        out.append(self.field(block, lang, "what_research_says", "body", fill))
+        out.append(at_turn(self.field(block, lang, "what_research_says", "body", fill)))
         if block.references:
             out += self._references(block, fill)
         warn: list[Flowable] = [
