@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph
@@ -216,29 +217,43 @@ def _copy(pages: dict[int, PageContent]) -> dict[int, PageContent]:
 def _fill_slot(job: _Job, slot: str, items: list[Flowable], pages: dict[int, PageContent]) -> dict[int, PageContent]:
     """Fill ``slot`` and return the pages. Boxes, and short paragraphs at a page turn, move on whole where they
     fit in the next panel, unless that costs a page (or makes the slot overflow) that splitting them would not:
-    then paragraphs split first, and boxes too only if that still saves the page."""
-    tried: list[tuple[str, dict[int, PageContent]]] = []
-    error: LayoutError | None = None
-    for keep in KEEPS:
+    then only boxes are kept whole, if that still saves the page, else nothing is."""
+    results: dict[str, tuple[dict[int, PageContent] | None, LayoutError | None]] = {}
+    order: list[str] = []
+
+    def attempt(keep: str) -> bool:
+        """Fill with ``keep``; True when something moved on whole (keeping less might save a page)."""
         moved: list[Flowable] = []
         trial = _copy(pages)
         error = _fill(job, slot, items, trial, keep_whole=keep, moved=moved)
-        if error is None:
-            tried.append((keep, trial))
-        if not moved:
-            break  # nothing moved on whole: keeping less changes nothing
-    if not tried:
+        results[keep] = (None if error else trial, error)
+        order.append(keep)
+        return bool(moved)
+
+    if attempt("all"):
+        attempt("none")  # the fewest pages the slot can take
+        if _fewest(results, ("all", "none")) != "all":
+            attempt("boxes")
+    chosen = _fewest(results, [k for k in KEEPS if k in results])
+    if chosen is None:
+        error = results[order[-1]][1]
         assert error is not None
         raise error
-    fewest = min(max(trial) for _, trial in tried)
-    keep, best = next((k, t) for k, t in tried if max(t) == fewest)
-    if best is tried[-1][1] and error is None:  # the last fill was this one: its flowables are measured so
-        return best
+    trial = results[chosen][0]
+    assert trial is not None
+    if chosen == order[-1]:  # the last fill was this one: its flowables are measured as it places them
+        return trial
     best = _copy(pages)  # fill again, so every flowable is left measured as this layout places it
-    error = _fill(job, slot, items, best, keep_whole=keep)
+    error = _fill(job, slot, items, best, keep_whole=chosen)
     if error is not None:
         raise error
     return best
+
+
+def _fewest(results: dict[str, tuple[dict[int, PageContent] | None, LayoutError | None]], keys: Any) -> str | None:
+    """Return the first of ``keys`` whose fill succeeded with the fewest pages, or None when none succeeded."""
+    done = [(max(trial), i, k) for i, k in enumerate(keys) if (trial := results[k][0]) is not None]
+    return min(done)[2] if done else None
 
 
 def _fits_whole(f: Flowable, upcoming: tuple[int, PanelGeo] | None, width: float, level: float | None = None) -> bool:
