@@ -40,6 +40,7 @@ hours:                              # mon ... sun, in quotes; "closed" for close
 
 paper: letter                       # letter or a4
 region: US                          # country code: US, GB, CA, AU, IE, NZ, ... (emergency numbers, wording)
+# emergency_number: "112"           # only if handouts does not know your region's ambulance number
 languages: [en]                     # every handout is built in each of these
 
 branding:
