@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -159,6 +160,26 @@ def test_variants_and_languages_have_their_own_records(runner, project: Path) ->
     assert "6 up to date" in out
     out = build(runner, project)
     assert "6 up to date" in out
+
+
+def test_a_variant_built_from_older_inputs_is_stale_until_rebuilt(runner, project: Path) -> None:
+    """A grayscale PDF that no build has redone since its block changed is never offered as current:
+    the default build names it STALE, the gallery does not link it, ``handouts list`` lists it."""
+    build(runner, project)
+    build(runner, project, "--grayscale")
+    block = project / "content" / "blocks" / "steps.yaml"
+    block.write_text(block.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    users = [r.stem for r in (project / "content" / "handouts").glob("*.yaml") if "steps" in r.read_text("utf-8")]
+    out = build(runner, project)
+    gray = sorted(f"output/{c}/{h}.grayscale.pdf" for c in ("demo", "second") for h in users)
+    stale = sorted(re.findall(r"STALE: (\S+) is out of date \(its content, layout or clinic changed", out))
+    assert stale == gray
+    page = (project / "output" / "second" / "index.html").read_text(encoding="utf-8")
+    assert f'href="{users[0]}.grayscale.pdf"' not in page and 'href="intro-only.grayscale.pdf"' in page
+    listed = runner.invoke(cli, ["list", "--project", str(project)]).output
+    assert all(name.removeprefix("output/") in listed for name in gray)
+    assert "STALE" not in build(runner, project, "--grayscale")  # rebuilt: current again
+    assert "STALE" not in build(runner, project)
 
 
 def test_jobs_1_and_jobs_2_give_identical_bytes(runner, project: Path) -> None:

@@ -17,9 +17,9 @@ from pathlib import Path
 from . import cjk, quick
 from .errors import HandoutError, OutputError, ProblemList
 from .files import cache_dir, locked, write_atomic
-from .gallery import write_gallery
+from .gallery import gallery_tasks, write_gallery
 from .gate import refused
-from .incremental import Fingerprints, Record
+from .incremental import Fingerprints, Record, current_keys
 from .load.project import Project, load_project
 from .plan import Options, Report, Task, large_print_notes, output_folder, plan, stale_copies
 from .pool import can_fork, jobs_for, process_pool
@@ -76,7 +76,7 @@ def build(
                 if progress:
                     progress(task, status, len(tasks))
         # what is out of date belongs to the files, whatever this run built: the record says which
-        report.stale = record.out_of_date(out)
+        report.stale = record.out_of_date(out, current_keys(project, gallery_tasks(project, tasks)))
         write_gallery(project, tasks, out, options.jobs)  # every PDF on disk, not only this run's
         if report.notes == notes:  # a note added since says something went wrong (e.g. the record was not saved)
             quick.remember(root, options, report, before, record)

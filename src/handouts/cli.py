@@ -95,13 +95,15 @@ def gallery(project: Path, out: Path | None, jobs: int | None) -> None:
 @click.option("--out", type=click.Path(path_type=Path), help="Output folder to check (default: output/).")
 def list_(project: Path, out: Path | None) -> None:
     """List clinics, handouts, layouts and languages, and the built PDFs that are out of date."""
-    from .incremental import out_of_date  # why: YAML and jinja2 load only for commands that read a project
+    from .gallery import gallery_tasks  # why: YAML and jinja2 load only for commands that read a project
+    from .incremental import current_keys, out_of_date
     from .load.project import load_project
     from .plan import output_folder
 
     loaded = load_project(project)
     folder = output_folder(loaded.root, out)
-    click.echo(rep.listing(loaded, out_of_date(folder), folder, project))
+    keys = current_keys(loaded, gallery_tasks(loaded, []))
+    click.echo(rep.listing(loaded, out_of_date(folder, keys), folder, project))
 
 
 @cli.command()

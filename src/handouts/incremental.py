@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from .plan import Task
 
 RECORD = ".handouts-build.json"
+CHANGED_SINCE = "its content, layout or clinic changed since it was built: build it again with the options in its name"
 FORMAT = 1
 
 
@@ -217,8 +219,12 @@ class Record:
         entry = self.entries.get(name)
         return entry is not None and not entry.get("stale") and digest == entry["sha256"]
 
-    def out_of_date(self, out: Path) -> list[tuple[Path, str]]:
-        """Return every PDF in ``out``'s clinic folders that is not current, with why it is not."""
+    def out_of_date(self, out: Path, keys: Callable[[str], str | None] | None = None) -> list[tuple[Path, str]]:
+        """Return every PDF in ``out``'s clinic folders that is not current, with why it is not.
+
+        With ``keys`` (a PDF's name to the inputs key the project gives it now, or None), a PDF built
+        from other inputs is out of date too: a variant or a language no build has redone since.
+        """
         found = []
         for pdf in sorted(out.glob("*/*.pdf")):
             name = pdf.relative_to(out).as_posix()
@@ -231,6 +237,8 @@ class Record:
                 found.append((pdf, "its rebuild failed"))
             elif self.digest(pdf) != entry["sha256"]:
                 found.append((pdf, "it was changed after handouts built it"))
+            elif keys is not None and keys(name) not in (None, entry["inputs"]):
+                found.append((pdf, CHANGED_SINCE))
         return found
 
     def wrote(self, name: str, key: str, data: bytes, pdf: Path | None = None) -> None:
@@ -295,6 +303,26 @@ def _entries(text: str) -> dict[str, dict[str, Any]]:
     }
 
 
-def out_of_date(out: Path) -> list[tuple[Path, str]]:
+def out_of_date(out: Path, keys: Callable[[str], str | None] | None = None) -> list[tuple[Path, str]]:
     """Return every PDF in the output folder ``out`` that must not be printed as current, with why."""
-    return Record(out).out_of_date(out) if out.is_dir() else []
+    return Record(out).out_of_date(out, keys) if out.is_dir() else []
+
+
+def current_keys(project: Project, tasks: Any) -> Callable[[str], str | None]:
+    """Return a lookup from a PDF's or twin's name (``<clinic>/<file>``) to the inputs key ``project`` gives it now.
+
+    ``tasks`` are every task the project can build (all variants); a name of none of them gives None.
+    """
+    prints = Fingerprints(project)
+    by_name = {}
+    for task in tasks:
+        by_name[task.name()] = by_name[task.twin_name()] = task
+    cache: dict[str, str | None] = {}
+
+    def key(name: str) -> str | None:
+        if name not in cache:
+            task = by_name.get(name)
+            cache[name] = prints.key(task) if task is not None else None
+        return cache[name]
+
+    return key

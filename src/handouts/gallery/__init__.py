@@ -20,7 +20,7 @@ import hashlib
 import itertools
 import logging
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -32,7 +32,7 @@ from markupsafe import Markup
 from ..colors import heading_color, parse_hex, text_on, tint
 from ..errors import OutputError, PreviewError
 from ..files import write_atomic
-from ..incremental import Record
+from ..incremental import Record, current_keys
 from ..load.config import Clinic, localized
 from ..load.project import Project, clinic_name
 from ..plan import Options, Report, Task, plan
@@ -223,7 +223,13 @@ def _title(project: Project, handout: str, lang: str) -> tuple[str, str]:
 
 
 def _card(
-    project: Project, clinic: Clinic, handout: str, tasks: list[Task], previews: Previews, record: Record
+    project: Project,
+    clinic: Clinic,
+    handout: str,
+    tasks: list[Task],
+    previews: Previews,
+    record: Record,
+    keys: Callable[[str], str | None],
 ) -> Card | None:
     """Return the card of one handout from its tasks whose PDFs exist, or ``None`` when no PDF can be read."""
     recipe = project.handouts[handout]
@@ -240,7 +246,7 @@ def _card(
         return None
 
     current = {t: record.is_current(f"{clinic.slug}/{t.filename()}", previews.digest(previews.folder / t.filename()))
-               for t in infos}  # fmt: skip
+               and record.entries[t.name()]["inputs"] == keys(t.name()) for t in infos}  # fmt: skip
 
     def link(task: Task) -> Link:
         title = _title(project, handout, task.lang)[0]
@@ -319,14 +325,20 @@ def _search_text(project: Project, handout: str) -> str:
 
 
 def _clinic_page(
-    project: Project, clinic: Clinic, tasks: list[Task], folder: Path, record: Record, jobs: int | None = None
+    project: Project,
+    clinic: Clinic,
+    tasks: list[Task],
+    folder: Path,
+    record: Record,
+    keys: Callable[[str], str | None],
+    jobs: int | None = None,
 ) -> ClinicPage:
     previews = Previews(folder, record.digest)
     previews.prepare([folder / t.filename() for t in tasks], jobs)
     per_handout: dict[str, list[Task]] = {}
     for task in tasks:
         per_handout.setdefault(task.handout, []).append(task)
-    cards = [c for h, ts in per_handout.items() if (c := _card(project, clinic, h, ts, previews, record))]
+    cards = [c for h, ts in per_handout.items() if (c := _card(project, clinic, h, ts, previews, record, keys))]
     previews.save()
     cards.sort(key=lambda c: (bool(c.condition), fold(c.title)))
     conditions: dict[str, str] = {}
@@ -382,19 +394,23 @@ def write_gallery(project: Project, tasks: Iterable[Task], out: Path, jobs: int 
 
     Whether a PDF may be printed comes from the output folder's build record, whatever this run
     built: a PDF marked stale there (its rebuild failed), changed on disk since it was written,
-    or not recorded at all is shown as out of date and never linked. Renders the thumbnails it
+    built from other inputs than the project's files give it now (a variant no build has redone
+    since), or not recorded at all is shown as out of date and never linked. Renders the thumbnails it
     needs. Returns the path of ``out/index.html``; raises ``OutputError`` when a page, image or
     record cannot be written.
     """
     env = page_templates(ASSETS)
     record = Record(out)
     found: dict[str, list[Task]] = {}
-    for task in gallery_tasks(project, tasks):
+    every = gallery_tasks(project, tasks)
+    for task in every:
         if task.clinic in project.clinics and (out / task.clinic / task.filename()).is_file():
             found.setdefault(task.clinic, []).append(task)
+    keys = current_keys(project, every)  # a PDF built from other inputs than today's is out of date
     base_css = (ASSETS / "gallery.css").read_text(encoding="utf-8")
     pages = [
-        _clinic_page(project, project.clinics[slug], found[slug], out / slug, record, jobs) for slug in sorted(found)
+        _clinic_page(project, project.clinics[slug], found[slug], out / slug, record, keys, jobs)
+        for slug in sorted(found)
     ]
     pages = [p for p in pages if p.cards]
     for page in pages:
