@@ -59,7 +59,8 @@ def build(
             record.mark_stale(pdf.relative_to(out).as_posix())
             if pdf.with_suffix(".html").is_file():  # its twin is as old as it is
                 record.mark_stale(pdf.with_suffix(".html").relative_to(out).as_posix())
-        todo = _out_of_date(project, tasks, record, options.force, report, progress)
+        prints = Fingerprints(project)  # each input file hashed once for the whole build
+        todo = _out_of_date(prints, tasks, record, options.force, report, progress)
         # what lint calls an error stops that handout. A PDF that is up to date passed this gate when
         # it was built, from the same files (content/claims.yaml is in every key), so only the rest
         # need it, and a no-op build skips linting the whole library
@@ -76,8 +77,9 @@ def build(
                 if progress:
                     progress(task, status, len(tasks))
         # what is out of date belongs to the files, whatever this run built: the record says which
-        report.stale = record.out_of_date(out, current_keys(project, gallery_tasks(project, tasks)))
-        write_gallery(project, tasks, out, options.jobs)  # every PDF on disk, not only this run's
+        keys = current_keys(project, gallery_tasks(project, tasks), prints)
+        report.stale = record.out_of_date(out, keys)
+        write_gallery(project, tasks, out, options.jobs, keys)  # every PDF on disk, not only this run's
         if report.notes == notes:  # a note added since says something went wrong (e.g. the record was not saved)
             quick.remember(root, options, report, before, record)
     return report
@@ -134,10 +136,9 @@ def _sweep(out: Path) -> None:
 
 
 def _out_of_date(
-    project: Project, tasks: list[Task], record: Record, force: bool, report: Report, progress: Progress | None
+    prints: Fingerprints, tasks: list[Task], record: Record, force: bool, report: Report, progress: Progress | None
 ) -> list[tuple[Task, str]]:
     """Return ``(task, inputs key)`` for each task to render; the up-to-date ones are reported as skipped."""
-    prints = Fingerprints(project)
     todo = []
     for task in tasks:
         target = report.out / task.clinic / task.filename()

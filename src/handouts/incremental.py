@@ -308,12 +308,13 @@ def out_of_date(out: Path, keys: Callable[[str], str | None] | None = None) -> l
     return Record(out).out_of_date(out, keys) if out.is_dir() else []
 
 
-def current_keys(project: Project, tasks: Any) -> Callable[[str], str | None]:
+def current_keys(project: Project, tasks: Any, prints: Fingerprints | None = None) -> Callable[[str], str | None]:
     """Return a lookup from a PDF's or twin's name (``<clinic>/<file>``) to the inputs key ``project`` gives it now.
 
     ``tasks`` are every task the project can build (all variants); a name of none of them gives None.
+    A lookup made with a ``Fingerprints`` of the build shares its file digests.
     """
-    prints = Fingerprints(project)
+    prints = prints or Fingerprints(project)  # one per build: each file is hashed once
     by_name = {}
     for task in tasks:
         by_name[task.name()] = by_name[task.twin_name()] = task

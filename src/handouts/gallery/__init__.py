@@ -389,14 +389,21 @@ def _write(path: Path, data: bytes) -> None:
         raise OutputError(f"cannot write {path}: {exc.strerror}") from None
 
 
-def write_gallery(project: Project, tasks: Iterable[Task], out: Path, jobs: int | None = None) -> Path:
+def write_gallery(
+    project: Project,
+    tasks: Iterable[Task],
+    out: Path,
+    jobs: int | None = None,
+    keys: Callable[[str], str | None] | None = None,
+) -> Path:
     """Write the gallery pages for every PDF of the project's plan (plus ``tasks``) that exists under ``out``.
 
     Whether a PDF may be printed comes from the output folder's build record, whatever this run
     built: a PDF marked stale there (its rebuild failed), changed on disk since it was written,
     built from other inputs than the project's files give it now (a variant no build has redone
     since), or not recorded at all is shown as out of date and never linked. Renders the thumbnails it
-    needs. Returns the path of ``out/index.html``; raises ``OutputError`` when a page, image or
+    needs (``keys``: the build's lookup of today's inputs keys, from ``incremental.current_keys``).
+    Returns the path of ``out/index.html``; raises ``OutputError`` when a page, image or
     record cannot be written.
     """
     env = page_templates(ASSETS)
@@ -406,7 +413,7 @@ def write_gallery(project: Project, tasks: Iterable[Task], out: Path, jobs: int 
     for task in every:
         if task.clinic in project.clinics and (out / task.clinic / task.filename()).is_file():
             found.setdefault(task.clinic, []).append(task)
-    keys = current_keys(project, every)  # a PDF built from other inputs than today's is out of date
+    keys = keys or current_keys(project, every)  # a PDF built from other inputs than today's is out of date
     base_css = (ASSETS / "gallery.css").read_text(encoding="utf-8")
     pages = [
         _clinic_page(project, project.clinics[slug], found[slug], out / slug, record, keys, jobs)
