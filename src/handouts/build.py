@@ -24,7 +24,7 @@ from .load.project import Project, load_project
 from .plan import Options, Report, Task, large_print_notes, output_folder, plan, stale_copies
 from .pool import can_fork, jobs_for, process_pool
 
-LOCK = ".handouts-build.lock"
+LOCK = quick.LOCK  # the output folder's lock, which the no-op check takes too
 Progress = Callable[[Task, str, int], None]
 Rendered = tuple[bytes, bytes]  # the PDF and its HTML twin
 Outcome = tuple[Rendered | None, HandoutError | None]

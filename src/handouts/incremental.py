@@ -214,10 +214,16 @@ class Record:
         """True when ``pdf`` is the file a successful build wrote: recorded, not stale, unchanged on disk."""
         return name in self.entries and self.is_current(name, self.digest(pdf))
 
-    def is_current(self, name: str, digest: str) -> bool:
-        """True when a file of SHA-256 ``digest`` is what a successful build recorded as ``name``."""
+    def is_current(self, name: str, digest: str, key: str | None = None) -> bool:
+        """True when a file of SHA-256 ``digest`` is what a successful build recorded as ``name``
+        (and, with ``key``, built from inputs of that key)."""
         entry = self.entries.get(name)
-        return entry is not None and not entry.get("stale") and digest == entry["sha256"]
+        return (
+            entry is not None
+            and not entry.get("stale")
+            and digest == entry["sha256"]
+            and key in (None, entry["inputs"])
+        )
 
     def out_of_date(self, out: Path, keys: Callable[[str], str | None] | None = None) -> list[tuple[Path, str]]:
         """Return every PDF in ``out``'s clinic folders that is not current, with why it is not.

@@ -33,7 +33,7 @@ from .errors import OutputError
 from .files import locked, sha256_file, write_atomic
 from .incremental import Record
 from .plan import Options, Report, Task, output_folder
-from .stamps import MARGIN
+from .stamps import MARGIN, identity
 
 MANIFEST = ".handouts-noop.json"
 LOCK = ".handouts-build.lock"
@@ -44,10 +44,6 @@ Stats = dict[str, list[int]]
 
 def _now() -> int:
     return time.time_ns()
-
-
-def _identity(st: os.stat_result) -> list[int]:
-    return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
 
 
 def _walk(folder: Path, prefix: str, found: Stats, skip: frozenset[str] = frozenset()) -> bool:
@@ -66,7 +62,7 @@ def _walk(folder: Path, prefix: str, found: Stats, skip: frozenset[str] = frozen
             if not _walk(Path(entry.path), f"{prefix}{entry.name}/", found, skip):
                 return False
         elif stat.S_ISREG(st.st_mode):
-            found[prefix + entry.name] = _identity(st)
+            found[prefix + entry.name] = identity(st)
         else:
             return False  # a link may lead anywhere: the full build decides what it may read
     return True
@@ -147,12 +143,12 @@ def _replay(root: Path, out: Path, options: Options, data: Any) -> Report | None
     listed = data["outputs"]
     if found is None or set(found) != set(listed):
         return None
-    for name, (identity, digest) in listed.items():
-        if found[name] != identity:
+    for name, (stat_of, digest) in listed.items():
+        if found[name] != stat_of:
             return None
         if digest is not None and _sha256(out / name) != digest:
             return None
-        if digest is None and identity[4] > data["taken"] - MARGIN:
+        if digest is None and stat_of[4] > data["taken"] - MARGIN:
             return None  # listed as settled, yet changed close to when it was listed: a damaged manifest
     report = Report(out=out, notes=[str(n) for n in data["notes"]])
     for clinic, handout, lang in data["tasks"]:
@@ -189,25 +185,24 @@ def remember(project: Path, options: Options, report: Report, before: tuple[Stat
         return
     stats, taken = before
     after = inputs(root)
-    if after is None or after[0] != stats or any(identity[4] > taken - MARGIN for identity in stats.values()):
+    if after is None or after[0] != stats or any(st[4] > taken - MARGIN for st in stats.values()):
         return  # changed during the build, or too recently for a stat to tell: the next build checks in full
     found = _outputs(out)
     if found is None:
         return
     now = _now()
     listed: dict[str, tuple[list[int], str | None]] = {}
-    for name, identity in sorted(found.items()):
+    for name, stat_of in sorted(found.items()):
         if name.rsplit("/", 1)[-1].endswith(".tmp"):
             return  # a leftover the full build sweeps away
-        clinic, _, file = name.partition("/")
-        if file and "/" not in file and f"{clinic}/{file}" in record.entries:
-            if not record.is_current(name, record.digest(out / name)):
-                return  # not what the build wrote: the next build must see it
-        recent = identity[4] > now - MARGIN
-        digest = _sha256(out / name) if recent else None
-        if _identity(os.stat(out / name)) != identity:
-            return
-        listed[name] = (identity, digest)
+        if name in record.entries and not record.is_current(name, record.digest(out / name)):
+            return  # a PDF or twin that is not what the build wrote: the next build must see it
+        digest = None
+        if stat_of[4] > now - MARGIN:  # changed just now: its stat cannot vouch for it, its bytes will
+            digest = _sha256(out / name)
+            if identity(os.stat(out / name)) != stat_of:
+                return  # changed while it was read
+        listed[name] = (stat_of, digest)
     tasks = [[t.clinic, t.handout, t.lang] for t, _ in report.skipped + report.written]
     manifest = {
         "format": FORMAT,

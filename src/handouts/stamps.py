@@ -32,7 +32,8 @@ FORMAT = 1
 MARGIN = 2_000_000_000  # ns: a stat taken this long after the last change is trusted (FAT's clock ticks in 2 s)
 
 
-def _identity(st: os.stat_result) -> list[int]:
+def identity(st: os.stat_result) -> list[int]:
+    """Return what identifies a file's content without reading it: device, inode, size, mtime and ctime."""
     return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
 
 
@@ -81,7 +82,7 @@ class Stamps:
         if not stat.S_ISREG(st.st_mode):
             return "missing"
         entry = entries.get(path.name)
-        if entry is not None and not entry["racy"] and entry["stat"] == _identity(st):
+        if entry is not None and not entry["racy"] and entry["stat"] == identity(st):
             return str(entry["sha256"])
         try:
             seen = time.time_ns()
@@ -89,7 +90,7 @@ class Stamps:
             after = os.stat(path)
         except OSError:
             return "missing"
-        if _identity(after) == _identity(st):  # not changed while it was read
+        if identity(after) == identity(st):  # not changed while it was read
             self.remember(path, digest, after, seen)
         return digest
 
@@ -101,7 +102,7 @@ class Stamps:
             return
         seen = time.time_ns() if seen is None else seen
         racy = seen - st.st_ctime_ns < MARGIN
-        self._load()[path.name] = {"sha256": digest, "stat": _identity(st), "racy": racy}
+        self._load()[path.name] = {"sha256": digest, "stat": identity(st), "racy": racy}
         self.changed = True
 
     def save(self) -> None:
@@ -117,10 +118,10 @@ class Stamps:
             path = self.path.parent / name
             try:
                 st = os.stat(path)
-                if _identity(st) != entry["stat"]:
+                if identity(st) != entry["stat"]:
                     continue
                 if entry["racy"] and time.time_ns() - st.st_ctime_ns >= MARGIN:
-                    if sha256_file(path) != entry["sha256"] or _identity(os.stat(path)) != entry["stat"]:
+                    if sha256_file(path) != entry["sha256"] or identity(os.stat(path)) != entry["stat"]:
                         continue
                     entry["racy"] = False
             except OSError:

@@ -245,8 +245,9 @@ def _card(
     if not infos:
         return None
 
-    current = {t: record.is_current(f"{clinic.slug}/{t.filename()}", previews.digest(previews.folder / t.filename()))
-               and record.entries[t.name()]["inputs"] == keys(t.name()) for t in infos}  # fmt: skip
+    # built from today's inputs too; a name the project cannot build has no key of today ("?" matches none)
+    current = {t: record.is_current(t.name(), previews.digest(previews.folder / t.filename()), keys(t.name()) or "?")
+               for t in infos}  # fmt: skip
 
     def link(task: Task) -> Link:
         title = _title(project, handout, task.lang)[0]

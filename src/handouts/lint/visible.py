@@ -161,6 +161,12 @@ def check_translations(project: Project) -> list[Finding]:
     return out
 
 
+def _blocks_of(project: Project, slug: str, handouts: list[str]) -> list[Block]:
+    """Return the blocks ``handouts`` print for clinic ``slug`` (its own copies first), in its region's wording."""
+    ids = {i for h in handouts for slot in project.handouts[h].slots.values() for i in slot}
+    return [block for i in sorted(ids) if (block := project.block_for(slug, i))]
+
+
 def check_regions(project: Project) -> list[Finding]:
     """Return a warning for each block worded by region (``text.en@GB``) that has no wording for a clinic's region.
 
@@ -169,8 +175,7 @@ def check_regions(project: Project) -> list[Finding]:
     lacking: dict[tuple[str, str, str], list[str]] = defaultdict(list)  # (block file, lang, region): clinics
     blocks: dict[str, Block] = {}
     for slug, clinic in sorted(project.clinics.items()):
-        ids = {i for h in project.handouts_for(clinic) for slot in project.handouts[h].slots.values() for i in slot}
-        for block in filter(None, (project.block_for(slug, i) for i in sorted(ids))):
+        for block in _blocks_of(project, slug, project.handouts_for(clinic)):
             blocks[block.display] = block
             for lang in clinic.languages:
                 if lang in block.text and block.regions_lacking(lang, clinic.region):
@@ -199,9 +204,8 @@ def wrong_numbers(project: Project, slug: str, handouts: list[str]) -> list[tupl
     Only numbers that are not clinic ``slug``'s own (``clinic.emergency_number``) are returned.
     """
     clinic = project.clinics[slug]
-    ids = {i for h in handouts for slot in project.handouts[h].slots.values() for i in slot}
     found = []
-    for block in filter(None, (project.block_for(slug, i) for i in sorted(ids))):
+    for block in _blocks_of(project, slug, handouts):
         for lang in (lang for lang in clinic.languages if lang in block.text):
             for where, line, text in block.fields(lang):
                 for number in sorted({m[1] for m in _NUMBER.finditer(text)} & _CALLED - {clinic.emergency_number}):
