@@ -111,6 +111,30 @@ def test_trifold_blocks_land_in_their_panels(project):
     assert "How might acupuncture" in text("inside-1")  # after the figure that opens the inside
 
 
+@pytest.mark.parametrize("clinic", ["lotus-acupuncture", "harmony-centre"])
+def test_an_office_trifold_cover_shows_an_even_white_frame_when_folded(project, clinic):
+    """An office printer leaves the sheet's edges white, so the cover's colour stops as far short of the fold as
+    of the three edges: folded, the cover has the same white frame on all four sides (read back from the PDF)."""
+    brand = project.clinics[clinic].primary_color
+    want = tuple(int(brand[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    geo = resolve(project.layouts["trifold"], project.clinics[clinic].paper)
+    fold = geo.pages[0].folds[-1]  # the cover's fold, from the layout's panel widths
+    data = render(project, Task(clinic, "nerve-pain", "en"))
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        page = pdf.pages[0]
+        fills = [
+            r
+            for r in page.rects
+            if r["fill"]
+            and tuple(round(float(c), 3) for c in r["non_stroking_color"][:3]) == tuple(round(c, 3) for c in want)
+            and r["x0"] > fold - 20
+        ]
+        cover = max(fills, key=lambda r: r["width"] * r["height"])
+        margins = (cover["x0"] - fold, page.width - cover["x1"], cover["top"], page.height - cover["bottom"])
+    assert min(margins) > 5, margins  # white all round: no colour at the fold to show as a sliver
+    assert max(margins) - min(margins) < 0.5, margins
+
+
 def test_trifold_asks_for_duplex_short_edge_and_no_scaling(project):
     reader = _reader(project, "lotus-acupuncture", "nerve-pain")
     prefs = reader.trailer["/Root"]["/ViewerPreferences"]
@@ -142,7 +166,9 @@ def test_card_is_imposed_two_to_a_sheet_with_cut_marks(project):
     data = render(project, Task("lotus-acupuncture", "aftercare", "en", Variant()))
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         sheet = pdf.pages[0]
-        bands = [r for r in sheet.rects if r["non_stroking_color"] not in (None, (1, 1, 1), [1, 1, 1]) and r["width"] > 200]
+        bands = [
+            r for r in sheet.rects if r["non_stroking_color"] not in (None, (1, 1, 1), [1, 1, 1]) and r["width"] > 200
+        ]
         for ox, oy in geo.impose.origins:
             top = sheet.height - (oy + geo.height)  # the card's top edge, from the sheet's top
             band = [r for r in bands if r["x0"] < ox + 1 and r["x1"] > ox + geo.width - 1]
@@ -241,6 +267,23 @@ def test_validate_notes_a_low_contrast_brand_colour_and_the_shade_printed_instea
     assert contrast(shade, "#ffffff") >= 4.5
     hue = colorsys.rgb_to_hls(*(int(shade[i : i + 2], 16) / 255 for i in (1, 3, 5)))[0]
     assert abs(hue - colorsys.rgb_to_hls(0x7F / 255, 0xB3 / 255, 0xD5 / 255)[0]) < 0.02  # the same hue, darker
+
+
+def test_a_light_yellow_brand_colour_darkens_to_a_gold_not_an_olive(make_project, runner):
+    """Harmony's light gold printed darker at the same hue reads olive; a printer's dark gold sits nearer orange."""
+    from conftest import CLINIC
+
+    from handouts.cli import cli
+    from handouts.colors import contrast
+
+    root = make_project({"content/clinics/demo/clinic.yaml": CLINIC.replace('"#1f5f5b"', '"#f5d90a"')})
+    result = runner.invoke(cli, ["validate", "--project", str(root)])
+    shade = re.search(r"so they print in (#[0-9a-f]{6})", result.stdout)
+    assert shade, result.stdout
+    assert contrast(shade[1], "#ffffff") >= 4.5
+    hue = colorsys.rgb_to_hls(*(int(shade[1][i : i + 2], 16) / 255 for i in (1, 3, 5)))[0] * 360
+    given = colorsys.rgb_to_hls(0xF5 / 255, 0xD9 / 255, 0x0A / 255)[0] * 360  # 53.5 degrees: yellow
+    assert 30 <= hue <= 45 < given, hue  # gold (goldenrod is 43 degrees), not the yellow's olive
 
 
 def test_text_on_brand_bands_is_black_or_white_by_contrast():

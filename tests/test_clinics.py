@@ -100,9 +100,9 @@ def test_practitioners_regions_and_the_review_line(shipped_catalogue):
     assert "A&E" in gb and "999" in gb and "111" in gb and "British Acupuncture Council" in gb
     assert "emergency room" in us and "911" in us and "licensed" in us
     assert "emergency room" not in gb and "911" not in gb
-    assert re.search(r"Reviewed November 2026 · rev [0-9a-f]{7}", us)
+    assert re.search(r"Reviewed November 2026 · Ref\. [0-9A-F]{7}", us)
     es = " ".join(pdftotext(shipped_catalogue / "lotus-acupuncture" / "first-visit.es.pdf").split())
-    assert re.search(r"Revisado en noviembre de 2026 · rev\. [0-9a-f]{7}", es)
+    assert re.search(r"Revisado en noviembre de 2026 · Ref\. [0-9A-F]{7}", es)
 
 
 def test_region_overlays_change_only_the_regional_fields():

@@ -301,3 +301,21 @@ def test_the_alert_item_of_a_list_prints_in_red_that_reads(shipped_catalogue):
     assert r > 0.4 and r > 2 * g and r > 2 * b  # red
     hex_color = "#" + "".join(f"{round(c * 255):02x}" for c in (r, g, b))
     assert contrast(hex_color, "#ffffff") >= 4.5
+
+
+def test_a_warning_box_bullets_print_in_its_red_not_the_brand_accent(shipped_catalogue):
+    """Lotus's accent is an orange; the bullets of its 'When to get medical help' box are the box's red."""
+    accent = load_project(REPO).clinics["lotus-acupuncture"].accent_color
+    ar, ag, _ = (int(accent[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    assert ar < 2 * ag  # the input's accent is not a red, so the check below tells them apart
+    with pdfplumber.open(shipped_catalogue / "lotus-acupuncture" / "first-visit.pdf") as pdf:
+        page = pdf.pages[1]
+        lines = page.extract_words(extra_attrs=["non_stroking_color"])
+        bullets = [c for c in page.chars if c["text"] == "\u2022"]
+    calls = [w for w in lines if w["text"] == "911"]  # "Call 911 now", "Also call 911": items of the box
+    assert calls
+    in_box = [b for b in bullets if any(abs(b["top"] - w["top"]) < 3 and b["x0"] < w["x0"] for w in calls)]
+    assert in_box
+    for bullet in in_box:
+        r, g, b = (float(c) for c in bullet["non_stroking_color"][:3])
+        assert r > 0.4 and r > 2 * g and r > 2 * b, bullet["non_stroking_color"]

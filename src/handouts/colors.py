@@ -70,12 +70,28 @@ def _hex(r: float, g: float, b: float) -> str:
     return "#" + "".join(f"{max(0, min(255, round(c * 255))):02x}" for c in (r, g, b))
 
 
+GOLD_HUE = 38 / 360  # a dark gold, as a designer mixes it: toward orange, not toward olive
+_YELLOWS = (42 / 360, 75 / 360)
+
+
+def _warmer(hue: float, darker: float) -> float:
+    """Return the hue of a yellow darkened by ``darker`` (HLS lightness), turned toward gold.
+
+    A yellow made darker at the same hue reads as olive or mustard; printers' dark golds sit
+    nearer orange. The turn grows with the darkening and is whole from 0.3 darker; other hues keep theirs.
+    """
+    if not _YELLOWS[0] <= hue <= _YELLOWS[1]:
+        return hue
+    return hue - (hue - GOLD_HUE) * min(1.0, darker / 0.3)
+
+
 @functools.lru_cache(maxsize=256)
 def readable(color: str, backgrounds: tuple[str, ...], ratio: float = AA_BODY) -> str:
     """Return ``color``, or the nearest shade of its hue that reaches ``ratio`` against every one of ``backgrounds``.
 
-    Shades are found by moving the HLS lightness (hue and saturation kept) darker or lighter,
-    whichever needs the smaller step, so a light brand gold becomes a darker gold, not black.
+    Shades are found by moving the HLS lightness (saturation kept) darker or lighter, whichever
+    needs the smaller step, so a light brand gold becomes a darker gold, not black; a yellow
+    turns toward orange as it darkens (``_warmer``), so it does not print olive.
     """
     if all(contrast(color, bg) >= ratio for bg in backgrounds):
         return color.lower()
@@ -84,7 +100,8 @@ def readable(color: str, backgrounds: tuple[str, ...], ratio: float = AA_BODY) -
         for direction in (-1, 1):
             level = lightness + direction * step / 200
             if 0 <= level <= 1:
-                shade = _hex(*colorsys.hls_to_rgb(h, level, s))
+                hue = _warmer(h, lightness - level) if direction < 0 else h
+                shade = _hex(*colorsys.hls_to_rgb(hue, level, s))
                 if all(contrast(shade, bg) >= ratio for bg in backgrounds):
                     return shade
     return text_on(backgrounds[0])  # no shade of the hue reads on every background

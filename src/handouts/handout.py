@@ -221,7 +221,7 @@ def revision(project: Project, clinic: Clinic, handout: Handout, task: Task) -> 
     for path in paths:
         name = path.relative_to(root) if path.is_relative_to(root) else path.relative_to(clinic.folder.resolve())
         digest.update(name.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()[:7]
+    return digest.hexdigest()[:7].upper()  # read aloud or typed as a form reference: no case to mistake
 
 
 def _prints_review(geometry: Geometry) -> bool:
@@ -230,7 +230,7 @@ def _prints_review(geometry: Geometry) -> bool:
 
 
 def review_line(project: Project, clinic: Clinic, handout: Handout, task: Task) -> str:
-    """Return "Reviewed <Month YYYY> · rev <code>" in the task's language: the oldest review date of its blocks."""
+    """Return "Reviewed <Month YYYY> · Ref. <code>" in the task's language: the oldest review date of its blocks."""
     blocks = [b for ids in handout.slots.values() for i in ids if (b := project.block_for(clinic.slug, i))]
     strings = project.strings_for(clinic, task.lang)
     month = month_year(min(b.reviewed for b in blocks), task.lang)

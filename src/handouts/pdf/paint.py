@@ -25,7 +25,7 @@ from ..colors import text_on
 from ..errors import ConfigError, LayoutError
 from ..load.content import STRINGS_FILE, Strings
 from ..load.layout import ElementGeo, Geometry, Rect
-from ..load.layout_fields import CARD_BLEED
+from ..load.layout_fields import CARD_BLEED, OFFICE_FRAME
 from ..render import Styling, literal, render_text, to_markup
 from ..story.art import ArtError, Palette, load_art
 from ..story.flowables import qr_code
@@ -105,13 +105,21 @@ class Painter:
         return Rect(x0, y0, x1 - x0, y1 - y0)
 
     def _past_folds(self, rect: Rect, folds: tuple[float, ...]) -> Rect:
-        """Run colour that ends at a fold 1/16 in past it, so a fold a little off shows no white sliver."""
+        """Move the edge of colour that ends at a fold so the folded panel looks designed.
+
+        Where colour bleeds (a print shop), it runs 1/16 in past the fold, so a fold a little off
+        shows no white sliver. On an office sheet the printer leaves a white frame at the paper's
+        edges, so colour stops the same distance short of the fold: the folded cover shows an even
+        frame on all four sides, not white on three and none on the fourth.
+        """
+        office = not (self.bleed or self.job.geometry.impose)
+        shift = -OFFICE_FRAME if office else FOLD_OVERRUN
         x0, x1 = rect.x, rect.right
         for fold in folds:
             if abs(x0 - fold) < 1:
-                x0 = fold - FOLD_OVERRUN
+                x0 = fold - shift
             if abs(x1 - fold) < 1:
-                x1 = fold + FOLD_OVERRUN
+                x1 = fold + shift
         return Rect(x0, rect.y, x1 - x0, rect.height)
 
     def fill_rect(self, rect: Rect, role: str) -> None:

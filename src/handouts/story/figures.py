@@ -33,9 +33,16 @@ def palette(writer: Any) -> Palette:
 
 
 def art(writer: Any, path: Path, block: Block | None = None, key: str = "icon") -> Art:
-    """Return the art of ``path`` in the handout's palette; raises ``ContentError`` naming the block."""
+    """Return the art of ``path`` in the handout's palette; raises ``ContentError`` naming the block.
+
+    A warning icon (``WARNING_ICONS``) draws its lines in the warning red, as its words print.
+    """
+    colours = palette(writer)
+    if path.stem in WARNING_ICONS:
+        theme = writer.theme
+        colours = Palette(theme.primary, theme.accent, theme.gray, ink=theme.marker_color(theme.warning))
     try:
-        return load_art(path, palette(writer), writer.theme.body.regular)
+        return load_art(path, colours, writer.theme.body.regular)
     except ArtError as exc:
         display = block.display if block else "art/"
         line = block.lines.line_of(key) if block else None

@@ -285,7 +285,8 @@ class Writer:
         for f in inner if warning else ():
             marker = getattr(f, "marker", None)
             if marker is not None:  # a warning's bullets are the warning's colour, not the brand's
-                marker.style = marker.style.clone(marker.style.name + "-warning", textColor=edge)
+                # a new paragraph: one parses its colour when it is made, so a changed style would not show
+                f.marker = Paragraph(marker.text, marker.style.clone(marker.style.name + "-warning", textColor=edge))
         style = [
             ("FONT", (0, 0), (-1, -1), self.theme.body.regular, self.theme.sizes["body"]),  # else Helvetica 10
             ("BOX", (0, 0), (-1, -1), 2.5 if warning else 1.5, edge),
