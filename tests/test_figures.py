@@ -319,3 +319,71 @@ def test_a_warning_box_bullets_print_in_its_red_not_the_brand_accent(shipped_cat
     for bullet in in_box:
         r, g, b = (float(c) for c in bullet["non_stroking_color"][:3])
         assert r > 0.4 and r > 2 * g and r > 2 * b, bullet["non_stroking_color"]
+
+
+def test_a_section_going_on_over_a_page_turn_repeats_its_heading_as_furniture(shipped_catalogue):
+    """Where a section goes on over a page turn, the new page opens with its heading and "(continued)" in the
+    handout's language: a heading the blocks print before that page, and one the PDF's tags leave out (it is
+    page furniture: the structure tree read by poppler has each heading once, and no "(continued)")."""
+    import subprocess
+
+    import yaml
+    from conftest import pdftotext
+    from helpers import squash
+
+    strings = yaml.safe_load((REPO / "content" / "strings.yaml").read_text(encoding="utf-8"))
+    project = load_project(REPO)
+    found = 0
+    for pdf_path in sorted((shipped_catalogue / "lotus-acupuncture").glob("*.pdf")):
+        stem = pdf_path.stem.split(".")
+        lang = next((part for part in stem[1:] if part in strings), "en")
+        word = strings[lang]["continued"]
+        pages = PdfReader(pdf_path).pages
+        texts = [pdftotext(pdf_path, "-f", str(n), "-l", str(n)) for n in range(1, len(pages) + 1)]
+        for n, text in enumerate(texts[1:], start=2):
+            for line in text.splitlines():
+                if not line.rstrip().endswith(word):
+                    continue
+                heading = line.rstrip()[: -len(word)].strip()
+                found += 1
+                titles = {  # every heading the handout's blocks print, from their YAML
+                    squash(str(v))
+                    for i in project.handouts[stem[0]].slots["body"]
+                    for k, v in project.blocks[i].text[lang].items()
+                    if isinstance(v, str) and len(v) < 80
+                } | {squash(strings[lang][k]) for k in strings[lang] if isinstance(strings[lang][k], str)}
+                # a heading of two lines: its last line ends with the word
+                assert any(t.endswith(squash(heading)) for t in titles), (pdf_path.name, heading)
+                assert any(squash(heading) in squash(t) for t in texts[: n - 1]), (pdf_path.name, heading)
+        if any(word in t for t in texts):
+            tree = subprocess.run(["pdfinfo", "-struct-text", str(pdf_path)], capture_output=True, text=True).stdout
+            assert tree.strip() and word not in tree, pdf_path.name
+    assert found >= 2  # the TCM sheet's long sections go on over both its page turns
+
+
+def test_levelling_a_last_page_does_not_cut_a_list_the_flow_kept_whole(shipped_catalogue):
+    """The 'Learn more' list (two or three links) ends the FAQ and TCM sheets. Levelling their last page's
+    columns used to leave its last link alone at the top of the right column; every item now shares a column
+    (read from the PDF: where each item's first words start, against the block's YAML)."""
+    from helpers import squash
+
+    block = load_project(REPO).blocks["learn-more"]
+    checked = 0
+    for pdf_path in sorted((shipped_catalogue / "lotus-acupuncture").glob("*.pdf")):
+        if pdf_path.stem.split(".")[0] not in ("common-questions", "tcm-and-nerve-pain"):
+            continue
+        parts = pdf_path.stem.split(".")
+        lang = parts[1] if len(parts) > 1 else "en"
+        items = [re.sub(r"\*\*|\[|\]\([^)]*\)", "", i) for i in block.text[lang]["items"]]
+        heads = [squash(item)[:8] for item in items]
+        with pdfplumber.open(pdf_path) as pdf:
+            page = pdf.pages[-1]
+            width = page.width
+            lines = page.extract_text_lines()
+        starts = [[ln for ln in lines if squash(ln["text"]).lstrip("•").startswith(h)] for h in heads]
+        if not all(starts):
+            continue  # the list is not all on the last page (a page turn, not levelling, moved part of it)
+        columns = {found[0]["x0"] > width / 2 for found in starts}
+        assert len(columns) == 1, (pdf_path.name, columns)
+        checked += 1
+    assert checked >= 6  # two sheets in four languages, but where the list ends a page before the last

@@ -127,8 +127,9 @@ def _words(text: str) -> set[str]:
 def test_twins_hold_every_word_poppler_reads_in_the_pdf(shipped_catalogue: Path):
     """Every word pdftotext reads in the PDF is in the twin, but the page furniture a web page has no use for.
 
-    That is "Page 1 of 2", the QR code's "scan to book" (the twin links the booking page) and the
-    clinic's short name in running headers (the twin names the clinic once, in full).
+    That is "Page 1 of 2", the QR code's "scan to book" (the twin links the booking page), the
+    "(continued)" after a heading repeated over a page turn, and the clinic's short name in running
+    headers (the twin names the clinic once, in full).
     """
     strings = _yaml(REPO / "content" / "strings.yaml")
     missing = {}
@@ -138,7 +139,9 @@ def test_twins_hold_every_word_poppler_reads_in_the_pdf(shipped_catalogue: Path)
         assert len(pdf_words) > 40, base  # the PDF has words, so the check below can fail
         short = _yaml(REPO / "content" / "clinics" / slug / "clinic.yaml").get("short_name") or ""
         short = short if isinstance(short, str) else short.get(lang, short.get("*", ""))
-        furniture = re.sub(r"\{\{.*?\}\}", " ", strings[lang]["page_of"] + " " + strings[lang]["scan_to_book"])
+        furniture = re.sub(
+            r"\{\{.*?\}\}", " ", " ".join(strings[lang][k] for k in ("page_of", "scan_to_book", "continued"))
+        )
         html = read(Path(f"{base}.html")).body
         lost = pdf_words - _words(html) - _words(furniture + " " + short)
         if lang.startswith("zh"):  # Chinese lines may break inside a Latin word ("MedlinePlu|s"): a piece counts

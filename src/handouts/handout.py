@@ -30,6 +30,7 @@ from .pdf.structure import Reading
 from .plan import Task
 from .render import Styling, render_text, to_markup
 from .story.flowables import references_last
+from .story.sections import Continued
 from .story.theme import Theme
 from .story.writer import Writer
 from .twin import PageWords, twin_html
@@ -150,7 +151,7 @@ def render_both(project: Project, task: Task, twin: bool = True) -> tuple[bytes,
             fill = next((theme.color(p.fill) for pg in geometry.pages for p in pg.panels if p.slot == last), "none")
             stories[last].append(writer.review_line(review, fill))
         try:
-            pages = place(geometry, stories, where, block_files)
+            pages = place(geometry, stories, where, block_files, Continued(stories, theme.strings["continued"]))
             break
         except LayoutError as exc:
             if tries == len(steps):

@@ -8,7 +8,7 @@ fit is a ``LayoutError`` naming the block and panel.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -51,6 +51,7 @@ class _Job:
     where: str  # "handout 'first-visit' for clinic 'lotus' (en)", for messages
     block_files: dict[str, tuple[str, int]]  # block id -> (display path, line of its text in the language)
     canvas: Canvas  # flowables measure themselves with a canvas at hand; nothing is drawn on it
+    continued: Callable[[Flowable], Flowable | None] | None = None  # a section's heading again, over a page turn
 
 
 def _panels_for(geometry: Geometry, slot: str) -> Iterator[tuple[int, PanelGeo]]:
@@ -123,6 +124,7 @@ def _fill(
     panels = panels or _panels_for(job.geometry, slot)
     last: tuple[int, PanelGeo] | None = None
     nxt = next(panels, None)
+    ended: tuple[int, Placed] | None = None  # the page and the last flowable placed so far
     while queue:
         if nxt is None or nxt[0] >= MAX_PAGES:
             assert last is not None
@@ -130,6 +132,8 @@ def _fill(
         index, panel = last = nxt
         nxt = next(panels, None)  # the panel after this one, to know whether a box can move on whole
         page = pages.setdefault(index, PageContent(min(index, len(job.geometry.pages) - 1)))
+        if ended is not None and ended[0] != index:
+            queue[0:0] = _continued(job, ended[1], queue[0])  # the section goes on over a page turn
         frame = panel.frame
         cursor = frame.top
         placed_here: list[Placed] = []
@@ -187,7 +191,24 @@ def _fill(
             for p in placed_here:
                 p.y -= shift
         page.placed += placed_here
+        if placed_here:
+            ended = (index, placed_here[-1])
     return None
+
+
+def _continued(job: _Job, before: Placed, f: Flowable) -> list[Flowable]:
+    """Return the heading that opens a page where the section of ``before`` goes on with ``f`` (or nothing).
+
+    Not for a box (its parts are closed boxes with their own look) nor for a heading that is itself
+    what opens the page.
+    """
+    block = getattr(f, "_block_id", None)
+    if job.continued is None or block is None or block != getattr(before.flowable, "_block_id", None):
+        return []
+    if isinstance(f, Rows) or getattr(f, "keepWithNext", 0) or getattr(f, "_furniture", False):
+        return []
+    heading = job.continued(f)
+    return [heading] if heading is not None else []
 
 
 def _spread(placed: list[Placed], spare: float) -> None:
@@ -217,23 +238,14 @@ def _copy(pages: dict[int, PageContent]) -> dict[int, PageContent]:
 def _fill_slot(job: _Job, slot: str, items: list[Flowable], pages: dict[int, PageContent]) -> dict[int, PageContent]:
     """Fill ``slot`` and return the pages. Boxes, and short paragraphs at a page turn, move on whole where they
     fit in the next panel, unless that costs a page (or makes the slot overflow) that splitting them would not:
-    then only boxes are kept whole, if that still saves the page, else nothing is."""
-    results: dict[str, tuple[dict[int, PageContent] | None, LayoutError | None]] = {}
-    order: list[str] = []
-
-    def attempt(keep: str) -> bool:
-        """Fill with ``keep``; True when something moved on whole (keeping less might save a page)."""
-        moved: list[Flowable] = []
-        trial = _copy(pages)
-        error = _fill(job, slot, items, trial, keep_whole=keep, moved=moved)
-        results[keep] = (None if error else trial, error)
-        order.append(keep)
-        return bool(moved)
-
-    if attempt("all"):
-        attempt("none")  # the fewest pages the slot can take
-        if _fewest(results, ("all", "none")) != "all":
-            attempt("boxes")
+    then only boxes are kept whole, if that still saves the page, else nothing is. A section's heading is
+    repeated over a page turn ("(continued)") unless leaving the repeats out saves a page."""
+    results, order = _attempts(job, slot, items, pages)
+    if job.continued is not None and any(t and _repeats_headings(t) for t, _ in results.values()):
+        plain = replace(job, continued=None)
+        plain_results, plain_order = _attempts(plain, slot, items, pages)
+        if _pages_needed(plain_results) < _pages_needed(results):
+            job, results, order = plain, plain_results, plain_order
     chosen = _fewest(results, [k for k in KEEPS if k in results])
     if chosen is None:
         error = results[order[-1]][1]
@@ -250,7 +262,40 @@ def _fill_slot(job: _Job, slot: str, items: list[Flowable], pages: dict[int, Pag
     return best
 
 
-def _fewest(results: dict[str, tuple[dict[int, PageContent] | None, LayoutError | None]], keys: Any) -> str | None:
+_Results = dict[str, tuple[dict[int, PageContent] | None, LayoutError | None]]
+
+
+def _attempts(job: _Job, slot: str, items: list[Flowable], pages: dict[int, PageContent]) -> tuple[_Results, list[str]]:
+    """Fill keeping everything that may move on whole; if something did, also keeping nothing, then boxes only."""
+    results: _Results = {}
+    order: list[str] = []
+
+    def attempt(keep: str) -> bool:
+        """Fill with ``keep``; True when something moved on whole (keeping less might save a page)."""
+        moved: list[Flowable] = []
+        trial = _copy(pages)
+        error = _fill(job, slot, items, trial, keep_whole=keep, moved=moved)
+        results[keep] = (None if error else trial, error)
+        order.append(keep)
+        return bool(moved)
+
+    if attempt("all"):
+        attempt("none")  # the fewest pages the slot can take
+        if _fewest(results, ("all", "none")) != "all":
+            attempt("boxes")
+    return results, order
+
+
+def _pages_needed(results: _Results) -> float:
+    done = [max(trial) for trial, _ in results.values() if trial is not None]
+    return min(done) if done else float("inf")
+
+
+def _repeats_headings(pages: dict[int, PageContent]) -> bool:
+    return any(getattr(pl.flowable, "_furniture", False) for page in pages.values() for pl in page.placed)
+
+
+def _fewest(results: _Results, keys: Any) -> str | None:
     """Return the first of ``keys`` whose fill succeeded with the fewest pages, or None when none succeeded."""
     done = [(max(trial), i, k) for i, k in enumerate(keys) if (trial := results[k][0]) is not None]
     return min(done)[2] if done else None
@@ -326,7 +371,8 @@ def _balance(job: _Job, slot: str, pages: dict[int, PageContent], before: dict[i
     start = before.get(last, 0)
     items = [pl.flowable for pl in page.placed[start:]]
     tallest = max(p.frame.height for p in panels)
-    allowed = _split_boxes(page.placed[start:])  # levelling never cuts a box that the plain flow kept whole
+    allowed = _split_boxes(page.placed[start:])  # levelling never cuts a box that the plain flow kept whole...
+    lists = _split_lists(page.placed[start:])  # ...nor a list: no column opens on a stray bullet or two
 
     def trial(height: float) -> list[Placed] | None:
         capped = [
@@ -344,7 +390,8 @@ def _balance(job: _Job, slot: str, pages: dict[int, PageContent], before: dict[i
         out = {last: PageContent(page.template)}
         if _fill(job, slot, items, out, panels=iter(capped), level=tallest):
             return None
-        return None if _split_boxes(out[last].placed) > allowed else out[last].placed
+        placed = out[last].placed
+        return None if _split_boxes(placed) > allowed or not _split_lists(placed) <= lists else placed
 
     low, high = 0.0, tallest
     while high - low > 1.0:  # to a point: level to the eye, in about ten trials
@@ -358,6 +405,16 @@ def _balance(job: _Job, slot: str, pages: dict[int, PageContent], before: dict[i
         page.placed[start:] = placed
 
 
+def _split_lists(placed: list[Placed]) -> set[int]:
+    """Return the lists (``story.figures.marked_list``) whose items are placed in more than one column."""
+    columns: dict[int, set[float]] = {}
+    for pl in placed:
+        token = getattr(getattr(pl.flowable, "_whole", pl.flowable), "_list", None)
+        if token is not None:
+            columns.setdefault(id(token), set()).add(round(pl.x))
+    return {token for token, xs in columns.items() if len(xs) > 1}
+
+
 def _split_boxes(placed: list[Placed]) -> int:
     """Return how many boxes (a callout's tint and border) are drawn in parts among ``placed``."""
     wholes = {id(w) for pl in placed if isinstance(pl.flowable, Rows) and (w := getattr(pl.flowable, "_whole", None))}
@@ -365,14 +422,19 @@ def _split_boxes(placed: list[Placed]) -> int:
 
 
 def place(
-    geometry: Geometry, stories: dict[str, list[Flowable]], where: str, block_files: dict[str, tuple[str, int]]
+    geometry: Geometry,
+    stories: dict[str, list[Flowable]],
+    where: str,
+    block_files: dict[str, tuple[str, int]],
+    continued: Callable[[Flowable], Flowable | None] | None = None,
 ) -> list[PageContent]:
     """Place each slot's flowables into its panels and return every output page, in order.
 
     ``where`` names the handout in messages and ``block_files`` maps block ids to their files and lines.
+    ``continued`` makes the heading that opens a page where a block goes on (``story.sections``).
     Raises ``LayoutError`` naming the block and panel for content that does not fit.
     """
-    job = _Job(geometry, where, block_files, Canvas(io.BytesIO(), invariant=1))
+    job = _Job(geometry, where, block_files, Canvas(io.BytesIO(), invariant=1), continued)
     # every template page is printed, except a repeating last one, which only appears when content reaches it
     fixed = len(geometry.pages) - (1 if geometry.repeat == "last" and len(geometry.pages) > 1 else 0)
     pages: dict[int, PageContent] = {i: PageContent(i) for i in range(fixed)}

@@ -124,6 +124,8 @@ class Structure:
         """Return the element ``f``'s own drawing belongs to (None: an artifact), tagging its nested pieces."""
         if self.tagger.silent:
             return self._known(f)
+        if getattr(f, "_furniture", False):
+            return None  # a section's heading repeated over a page turn ("(continued)"): the tree has it once
         if isinstance(f, Paragraph | ShrinkToFit):
             return self._known(f) or self._remember(f, parent.add(self._role(f, parent, heading)))
         if isinstance(f, Marked):

@@ -16,6 +16,7 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph
 
+from ..colors import tint
 from ..errors import ContentError
 from ..load.content import Block
 from .art import Art, ArtError, Palette, load_art, readable_shade
@@ -24,6 +25,7 @@ from .pictures import Figure, FillInLine, FillInRow, IconHeading, Marked
 FIGURE_WIDTH = 1.9 * 72  # art/README.md: figures print 1.5–2 in wide
 BODY = 11.0  # the body size figures and icons are drawn for; larger type grows them
 WARNING_ICONS = ("alert-triangle",)  # a list item with this icon is a warning: its words print in the warning red
+WARNING_BAND_TINT = 0.88  # ...on a band of the red this far towards white (the red text keeps 4.5:1 on it)
 
 
 def palette(writer: Any) -> Palette:
@@ -123,6 +125,7 @@ def marked_list(
     """Return the items of a list or steps, each with its number, bullet or icon."""
     out: list[Flowable] = []
     icons = block.icons if key == "items" else ()
+    whole_list = object()  # what the items share: levelling a last page does not cut a list it found whole
     for i, value in enumerate(words[key]):
         icon_path = icons[i] if i < len(icons) else None
         icon = art(writer, icon_path, block, "icons") if icon_path else None
@@ -133,12 +136,16 @@ def marked_list(
             numbered_para = type(para)(f"<font color='{color}'><b>{i + 1}</b></font>\u2002{para.text}", para.style)
             numbered_para._block_id = block.id  # type: ignore[attr-defined]
             para = numbered_para
-        if icon_path is not None and icon_path.stem in WARNING_ICONS and fill in ("none", "#ffffff"):
+        alert = icon_path is not None and icon_path.stem in WARNING_ICONS and fill in ("none", "#ffffff")
+        if alert:
             para = _in_warning_red(writer, para, block)  # the alert item reads as the warning it is
         mark = f"{i + 1}." if numbered else "\u2022"
         widest = f"{len(words[key])}." if numbered else "\u2022"
         item = marked(writer, para, fill, mark=None if icon else mark, icon=icon, widest=widest)
+        if alert:  # on the warning's own tint, as its boxes are: the line a reader finds first
+            item.band = writer.theme.gray(tint(writer.theme.warning, WARNING_BAND_TINT))
         item._block_id = block.id  # type: ignore[attr-defined]
+        item._list = whole_list  # type: ignore[attr-defined]
         out.append(item)
     if len(out) >= 3:
         out[0].keepWithNext = 1  # a heading with its list takes two items with it, not one alone at a column foot
@@ -146,9 +153,9 @@ def marked_list(
 
 
 def _in_warning_red(writer: Any, para: Paragraph, block: Block) -> Paragraph:
-    """Return ``para`` set in the warning red of the handout's boxes (darkened until it reads on paper)."""
+    """Return ``para`` set in the warning red of the handout's boxes (darkened until it reads on its band)."""
     theme = writer.theme
-    red = theme.gray(theme.text_color(theme.warning, "#ffffff", para.style.fontSize))
+    red = theme.gray(theme.text_color(theme.warning, tint(theme.warning, WARNING_BAND_TINT), para.style.fontSize))
     style = para.style.clone(para.style.name + "-warning", textColor=rl_colors.HexColor(red))
     warned = type(para)(para.text, style)
     warned._block_id = block.id  # type: ignore[attr-defined]

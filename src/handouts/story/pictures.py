@@ -80,17 +80,25 @@ class Marked(Flowable):
         self._para_h = 0.0
         self._block_id = getattr(para, "_block_id", None)
         self.keepWithNext = getattr(para, "keepWithNext", 0)
+        self.band: str | None = None  # a tint behind the item (an emergency line): its text stays where it was
+
+    BAND_PAD = 3.0  # the band reaches this far above, below and beside the item's lines
 
     def _icon_h(self) -> float:
         return self.icon_size * self.icon.aspect if self.icon and self.first else 0.0
 
+    def _pad(self) -> float:
+        return self.BAND_PAD if self.band else 0.0
+
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
         self.para.canv = getattr(self, "canv", None)
         _, self._para_h = self.para.wrap(aw - self.gutter, ah)
-        self.width, self.height = aw, max(self._para_h, self._icon_h())
+        self.width, self.height = aw, max(self._para_h, self._icon_h()) + 2 * self._pad()
         return self.width, self.height
 
     def split(self, aw: float, ah: float) -> list[Flowable]:
+        if self.band:
+            return []  # a highlighted line moves on whole, band and all
         if self.first and self._para_h <= SHORT_ITEM * self.para.style.leading + 0.01:
             return []  # a short step or bullet moves on whole: a reader never turns a column mid-item
         self.para.canv = getattr(self, "canv", None)
@@ -110,19 +118,26 @@ class Marked(Flowable):
         return self.para.getSpaceAfter()
 
     def draw(self) -> None:
-        self.para.drawOn(self.canv, self.gutter, self.height - self._para_h)
+        pad = self._pad()
+        if self.band:  # reaches past the text column a little on both sides, so every line keeps its x
+            self.canv.saveState()
+            self.canv.setFillColor(rl_colors.HexColor(self.band))
+            self.canv.roundRect(-pad, 0, self.width + 2 * pad, self.height, pad, stroke=0, fill=1)
+            self.canv.restoreState()
+        top_of_text = self.height - pad
+        self.para.drawOn(self.canv, self.gutter, top_of_text - self._para_h)
         if not self.first:
             return
         style = self.para.style
         if self.icon is not None:
             # centred on the first line's x-height, the way a bullet sits
-            centre = self.height - style.leading * 0.5 - style.fontSize * 0.08
-            top = min(self.height, centre + self._icon_h() / 2)
+            centre = top_of_text - style.leading * 0.5 - style.fontSize * 0.08
+            top = min(top_of_text, centre + self._icon_h() / 2)
             self.icon.draw(self.canv, 0, top - self._icon_h(), self.icon_size)
         elif self.marker is not None:
             self.marker.canv = self.canv
             self.marker.wrap(self.gutter, self.height)
-            self.marker.drawOn(self.canv, 0, self.height - self.marker.height)
+            self.marker.drawOn(self.canv, 0, top_of_text - self.marker.height)
 
 
 class IconHeading(Flowable):
