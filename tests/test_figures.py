@@ -387,3 +387,24 @@ def test_levelling_a_last_page_does_not_cut_a_list_the_flow_kept_whole(shipped_c
         assert len(columns) == 1, (pdf_path.name, columns)
         checked += 1
     assert checked >= 6  # two sheets in four languages, but where the list ends a page before the last
+
+
+def test_no_column_opens_on_a_list_s_last_item_alone(shipped_catalogue):
+    """A list split between columns or pages leaves at least its last two items together: no column of a
+    shipped sheet opens with one bullet item and then goes on with other text (read from the PDF's lines: an
+    item's wrapped lines are indented past its bullet, the next block's lines start at the bullet's x)."""
+    stray = []
+    for pdf_path in sorted(shipped_catalogue.glob("*/*.pdf")):
+        if any(v in pdf_path.name for v in (".large-print", ".grayscale", ".print-shop")):
+            continue
+        with pdfplumber.open(pdf_path) as pdf:
+            for n, page in enumerate(pdf.pages, start=1):
+                body = [ln for ln in page.extract_text_lines() if 0.9 * 72 <= ln["top"] < page.height - 1.1 * 72]
+                for lo, hi in ((0, page.width / 2), (page.width / 2, page.width)):
+                    column = sorted((ln for ln in body if lo <= ln["x0"] < hi), key=lambda ln: ln["top"])
+                    if not column or not column[0]["text"].startswith("\u2022"):
+                        continue
+                    starts = [ln for ln in column[1:] if abs(ln["x0"] - column[0]["x0"]) < 1.5]
+                    if starts and not starts[0]["text"].startswith("\u2022"):
+                        stray.append(f"{pdf_path.parent.name}/{pdf_path.name} page {n}: {column[0]['text'][:30]}")
+    assert stray == []

@@ -199,11 +199,13 @@ def _fill(
 def _continued(job: _Job, before: Placed, f: Flowable) -> list[Flowable]:
     """Return the heading that opens a page where the section of ``before`` goes on with ``f`` (or nothing).
 
-    Not for a box (its parts are closed boxes with their own look) nor for a heading that is itself
-    what opens the page.
+    Not for a box (its parts are closed boxes with their own look), a heading that is itself what opens
+    the page, or the rest of a paragraph or item split at the turn (a heading inside a sentence).
     """
     block = getattr(f, "_block_id", None)
     if job.continued is None or block is None or block != getattr(before.flowable, "_block_id", None):
+        return []
+    if getattr(f, "_whole", f) is not f:
         return []
     if isinstance(f, Rows) or getattr(f, "keepWithNext", 0) or getattr(f, "_furniture", False):
         return []
@@ -326,6 +328,14 @@ def _keeps_whole(f: Flowable, turn: bool, keep: str) -> bool:
     return True
 
 
+def _keeps_with_next(f: Flowable, keep: str) -> bool:
+    """True when ``f`` stays with the flowable after it: a heading always; a list's last-but-one item unless
+    nothing is kept whole (``keep`` "none": the fill that tries for the fewest pages)."""
+    if not getattr(f, "keepWithNext", 0):
+        return False
+    return keep != "none" or not getattr(f, "_soft_keep", False)
+
+
 def _strands_heading(
     f: Flowable,
     queue: list[Flowable],
@@ -339,7 +349,7 @@ def _strands_heading(
 
     ``movable``: moving ``f`` on would help (something is above it in the column, or a height is being tried).
     """
-    if not getattr(f, "keepWithNext", 0) or len(queue) < 2 or not movable:
+    if not _keeps_with_next(f, keep_whole) or len(queue) < 2 or not movable:
         return False
     nxt = queue[1]
     nxt.canv = f.canv
@@ -348,7 +358,7 @@ def _strands_heading(
     if h <= room + EPS:
         # it fits whole; if it too keeps with the next, that one must be able to start after it
         return _strands_heading(nxt, queue[1:], width, room - h - nxt.getSpaceAfter(), movable, keep_whole, turn)
-    if getattr(nxt, "keepWithNext", 0) or _keeps_whole(nxt, turn, keep_whole):
+    if _keeps_with_next(nxt, keep_whole) or _keeps_whole(nxt, turn, keep_whole):
         # a box that moves on whole takes its heading with it
         return True
     parts = nxt.split(width, room) if room > 0 else []

@@ -149,6 +149,8 @@ def marked_list(
         out.append(item)
     if len(out) >= 3:
         out[0].keepWithNext = 1  # a heading with its list takes two items with it, not one alone at a column foot
+        if not getattr(out[-2], "keepWithNext", 0):  # and its last item opens no column alone, where that
+            out[-2].keepWithNext, out[-2]._soft_keep = 1, True  # type: ignore[attr-defined]  # costs no page
     return out
 
 
