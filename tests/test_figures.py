@@ -408,3 +408,21 @@ def test_no_column_opens_on_a_list_s_last_item_alone(shipped_catalogue):
                     if starts and not starts[0]["text"].startswith("\u2022"):
                         stray.append(f"{pdf_path.parent.name}/{pdf_path.name} page {n}: {column[0]['text'][:30]}")
     assert stray == []
+
+
+def test_a_logo_is_drawn_without_its_file_s_blank_margin(shipped_catalogue):
+    """A logo file often has a transparent or white margin round its mark; drawn as it is, the mark sits inside
+    the text edge by that margin, a different amount per clinic. The image each shipped sheet embeds (read back
+    with pypdf) has ink on all four of its edges, so the mark starts where the layout puts the logo."""
+    from PIL import Image, ImageChops
+
+    for clinic in ("lotus-acupuncture", "north-star", "riverside-tcm", "harmony-centre"):
+        images = PdfReader(shipped_catalogue / clinic / "first-visit.pdf").pages[0].images
+        assert images, clinic
+        for embedded in images:
+            image = embedded.image
+            ink = ImageChops.difference(image.convert("RGB"), Image.new("RGB", image.size, "white")).convert("L")
+            ink = ink.point(lambda v: 255 if v > 12 else 0)
+            if image.mode == "RGBA":
+                ink = ImageChops.darker(ink, image.getchannel("A").point(lambda v: 255 if v > 12 else 0))
+            assert ink.getbbox() == (0, 0, *image.size), (clinic, ink.getbbox(), image.size)

@@ -13,6 +13,7 @@ import struct
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import font_source_sans_pro
 from reportlab.pdfbase import pdfmetrics
@@ -257,4 +258,23 @@ def _load_logo(path: Path, display: str, line: int) -> Logo:
         raise ConfigError(
             f"{where}: {path.name} is damaged or cut short: export the logo again", display, line
         ) from None
+    image = _trimmed(image)
     return Logo(image=image, width=image.width, height=image.height)
+
+
+def _trimmed(image: Any) -> Any:
+    """Return ``image`` cut to its marks: no transparent or white margin, so the logo's left edge is the text's.
+
+    A logo file often comes with a margin round the mark; drawn as it is, the mark sits inside the
+    page's text edge by however much margin the file has, a different amount for every clinic.
+    """
+    from PIL import Image, ImageChops
+
+    white = Image.new("RGB", image.size, (255, 255, 255))
+    ink = ImageChops.difference(image.convert("RGB"), white).convert("L").point(lambda v: 255 if v > 12 else 0)
+    if image.mode == "RGBA":  # and not see-through: a transparent pixel's colour means nothing
+        ink = ImageChops.darker(ink, image.getchannel("A").point(lambda v: 255 if v > 12 else 0))
+    box = ink.getbbox()
+    if box is None or box == (0, 0, *image.size):
+        return image
+    return image.crop(box)

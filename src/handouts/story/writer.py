@@ -290,7 +290,7 @@ class Writer:
         style = [
             ("FONT", (0, 0), (-1, -1), self.theme.body.regular, self.theme.sizes["body"]),  # else Helvetica 10
             ("BOX", (0, 0), (-1, -1), 2.5 if warning else 1.5, edge),
-            *([("LINEBEFORE", (0, 0), (0, -1), 6, edge)] if warning else []),
+            *([("LINEBEFORE", (0, 0), (0, -1), 6, edge, 0)] if warning else []),  # square ends, inside the box
             ("BACKGROUND", (0, 0), (-1, -1), rl_colors.HexColor(self.theme.gray(tint(border, BOX_TINT)))),
             ("LEFTPADDING", (0, 0), (-1, -1), pad),
             ("RIGHTPADDING", (0, 0), (-1, -1), pad),
