@@ -426,3 +426,17 @@ def test_a_logo_is_drawn_without_its_file_s_blank_margin(shipped_catalogue):
             if image.mode == "RGBA":
                 ink = ImageChops.darker(ink, image.getchannel("A").point(lambda v: 255 if v > 12 else 0))
             assert ink.getbbox() == (0, 0, *image.size), (clinic, ink.getbbox(), image.size)
+
+
+def test_a_condition_s_definition_has_a_heading_where_the_banner_names_the_condition(shipped_catalogue):
+    """The sciatica sheet's banner says "Sciatica", so its definition is not headed by the name again: it gets
+    strings.yaml's what_it_is heading, so it does not read as the figure's caption (from the YAML, read back in
+    the PDF's reading order). Where that heading would cost a page it is left out: every sheet stays two pages."""
+    import yaml
+    from conftest import pdftotext
+    from helpers import squash
+
+    heading = yaml.safe_load((REPO / "content" / "strings.yaml").read_text(encoding="utf-8"))["en"]["what_it_is"]
+    definition = load_project(REPO).blocks["condition-sciatica"].text["en"]["what_it_is"]
+    text = squash(pdftotext(shipped_catalogue / "lotus-acupuncture" / "condition-sciatica.pdf"))
+    assert squash(heading) + squash(definition)[:40] in text

@@ -241,8 +241,14 @@ def _fill_slot(job: _Job, slot: str, items: list[Flowable], pages: dict[int, Pag
     """Fill ``slot`` and return the pages. Boxes, and short paragraphs at a page turn, move on whole where they
     fit in the next panel, unless that costs a page (or makes the slot overflow) that splitting them would not:
     then only boxes are kept whole, if that still saves the page, else nothing is. A section's heading is
-    repeated over a page turn ("(continued)") unless leaving the repeats out saves a page."""
+    repeated over a page turn ("(continued)"), and an ``_optional`` flowable printed, unless leaving them out
+    saves a page."""
     results, order = _attempts(job, slot, items, pages)
+    if any(getattr(f, "_optional", False) for f in items) and _pages_needed(results) > 0:  # on more than one page
+        lean = [f for f in items if not getattr(f, "_optional", False)]  # a heading that helps, where it costs no page
+        lean_results, lean_order = _attempts(job, slot, lean, pages)
+        if _pages_needed(lean_results) < _pages_needed(results):
+            items, results, order = lean, lean_results, lean_order
     if job.continued is not None and any(t and _repeats_headings(t) for t, _ in results.values()):
         plain = replace(job, continued=None)
         plain_results, plain_order = _attempts(plain, slot, items, pages)

@@ -98,6 +98,12 @@ class Para(Paragraph):
         return width, h
 
 
+def optional(flowable: Any) -> Any:
+    """Mark a flowable that placement leaves out where that saves a page (``pdf.place``): a helpful heading."""
+    flowable._optional = True
+    return flowable
+
+
 def at_turn(para: Any) -> Any:
     """Mark a body paragraph to move on whole at a page turn when it has ``WHOLE_AT_TURN`` lines or fewer and
     the next page has room (``pdf.place``): a reader never turns the page in the middle of a short paragraph."""

@@ -30,7 +30,7 @@ from ..render import Styling, bind_last, link, plain, render_text, short_url, to
 from . import figures
 from .flowables import Rows, ShrinkToFit, SideBySide, qr_code
 from .linebreak import CJKParagraph, han_latin_space
-from .para import Para, at_turn
+from .para import Para, at_turn, optional
 from .theme import Theme
 
 LARGE_PRINT_MIN = 16.0  # pt: PRODUCT.md's large print
@@ -318,10 +318,9 @@ class Writer:
         return para
 
     def _condition(self, block: Block, lang: str, words: dict[str, Any], fill: str) -> list[Flowable]:
-        out: list[Flowable] = []
-        title = str(self.context.get("handout", {}).get("title", ""))
-        if words["name"].strip().casefold() != title.strip().casefold():
-            out += self._title(block, lang, words, fill, key="name")  # the banner already says it
+        title = str(self.context.get("handout", {}).get("title", "")).strip().casefold()
+        what = [optional(self._heading("what_it_is", fill, block, "heading"))]  # the banner names it: "What is it?"
+        out = self._title(block, lang, words, fill, "name") if words["name"].strip().casefold() != title else what
         out.append(at_turn(self.field(block, lang, "what_it_is", "body", fill)))
         out.append(self._heading("symptoms", fill, block, "heading"))
         out += self._list(block, lang, words, fill, numbered=False, key="symptoms")
