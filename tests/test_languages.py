@@ -135,15 +135,20 @@ def test_chinese_uses_the_built_in_noto_font_only(catalogue: Path, lang: str) ->
 
 
 def test_day_names_and_page_words_come_in_the_language(catalogue: Path) -> None:
-    es = pdftotext(catalogue / "lotus-acupuncture" / "first-visit.es.pdf")
-    assert "Lunes – jueves: 9:00–18:00" in es
+    es = pdftotext(catalogue / "lotus-acupuncture" / "first-visit.es.pdf").replace("\xa0", " ")
+    # the clinic writes "9:00–18:00"; a US clinic's readers read the 12-hour clock (CLDR's es-US and en-US)
+    assert "Lunes – jueves: 9:00 a.m. – 6:00 p.m." in es
+    en = pdftotext(catalogue / "lotus-acupuncture" / "first-visit.pdf").replace("\xa0", " ")
+    assert "Monday – Thursday: 9:00 AM – 6:00 PM" in en
     assert "Domingo: Cerrado" in es
     assert "Página 1 de 2" in es
     hans = squash(pdftotext(catalogue / "lotus-acupuncture" / "first-visit.zh-Hans.pdf"))
-    assert "星期一至星期四：9:00–18:00" in hans
+    assert "星期一至星期四：09:00–18:00" in hans  # CLDR's Simplified Chinese clock: 24-hour, two digits
     assert "致电我们：(555)010-2233" in hans
     hant = squash(pdftotext(catalogue / "lotus-acupuncture" / "first-visit.zh-Hant.pdf"))
     assert "星期日：休診" in hant
+    uk = pdftotext(catalogue / "riverside-tcm" / "first-visit.pdf")
+    assert "Wednesday: 08:30–20:00" in uk  # a UK clinic keeps the 24-hour clock (CLDR's en-GB)
     assert "蓮花針灸中醫診所" in hant
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from typing import TYPE_CHECKING
 
 from ..errors import ContentError
@@ -95,10 +96,41 @@ def month_year(date: dt.date, lang: str) -> str:
     return format_skeleton("yMMMM", date, locale=locale(lang))
 
 
-def group_hours(hours: dict[str, str], strings: dict[str, str], lang: str) -> list[tuple[str, str]]:
+_CLOCK_RANGE = re.compile(r"^\s*([01]?\d|2[0-3]):([0-5]\d)\s*[-\u2013\u2014]\s*([01]?\d|2[0-3]):([0-5]\d)\s*$")
+
+
+@functools.lru_cache(maxsize=256)
+def clock_range(text: str, lang: str, region: str) -> str:
+    """Return opening hours written "9:00–18:00" as the clinic's readers write times: "9:00 AM – 6:00 PM" in
+    US English, "9:00 a.m. – 6:00 p.m." in US Spanish, "09:00–18:00" in the UK (CLDR, by language and region).
+    Anything else a clinic writes ("9–12, 14–18", "by appointment") prints as written."""
+    from babel import Locale, UnknownLocaleError
+    from babel.dates import format_interval, format_time  # why: Babel's import is slow
+
+    found = _CLOCK_RANGE.match(text)
+    if found is None:
+        return text
+    h1, m1, h2, m2 = (int(g) for g in found.groups())
+    start, end = dt.time(h1, m1), dt.time(h2, m2)
+    try:
+        where = Locale.parse(f"{lang.replace('-', '_')}_{region}")
+    except (UnknownLocaleError, ValueError):
+        where = locale(lang)
+    pattern = where.time_formats["short"].pattern
+    try:
+        out = format_interval(start, end, "hm" if "a" in pattern else "Hm", locale=where)
+    except (NotImplementedError, KeyError, ValueError):  # a day-period pattern ("上午9:00") Babel cannot span
+        out = f"{format_time(start, 'short', locale=where)}\u2013{format_time(end, 'short', locale=where)}"
+    return out.replace("\u202f", "\u00a0").replace("\u2009", "\u00a0")  # spaces every font has, that do not break
+
+
+def group_hours(
+    hours: dict[str, str], strings: dict[str, str], lang: str, region: str = "US"
+) -> list[tuple[str, str]]:
     """Return ``[(days, hours)]`` with consecutive days of equal hours joined ("Monday – Friday").
 
-    Day names come from CLDR (``i18n.day_names``); the joining word is the ``through`` string.
+    Day names come from CLDR (``i18n.day_names``); the joining word is the ``through`` string; hours
+    written as a clock range print in the region's clock (``clock_range``).
     """
     names = day_names(lang)
     out: list[tuple[str, str]] = []
@@ -110,7 +142,8 @@ def group_hours(hours: dict[str, str], strings: dict[str, str], lang: str) -> li
             label = first if len(run) == 1 else f"{first}{strings['through']}{last}"
             label = label[:1].upper() + label[1:]  # it starts a line: "Lunes – jueves"
             text = hours[run[0]]
-            out.append((label, strings["closed"] if text.strip().lower() == "closed" else text))
+            shown = strings["closed"] if text.strip().lower() == "closed" else clock_range(text, lang, region)
+            out.append((label, shown))
             run = []
         if day and value is not None:
             run.append(day)

@@ -431,7 +431,7 @@ class Writer:
             )
         if "hours" in block.show and c.hours:
             add(esc(self.theme.strings["hours"]), strong, "hours", "clock")
-            for days, hours in group_hours(c.hours, self.theme.strings, self.theme.lang):
+            for days, hours in group_hours(c.hours, self.theme.strings, self.theme.lang, c.region):
                 add(f"{esc(days)}{esc(colon)}{esc(hours)}", body, "hours")
         qr: list[Flowable] = []
         if "booking" in block.show and c.booking_url:

@@ -227,7 +227,7 @@ class HtmlBlocks:
         if "hours" in block.show and c.hours:
             rows = "".join(
                 f"<li>{escape(days)}{colon}{escape(hours)}</li>"
-                for days, hours in group_hours(c.hours, self.writer.theme.strings, self.lang)
+                for days, hours in group_hours(c.hours, self.writer.theme.strings, self.lang, c.region)
             )
             lines.append(f'<p class="label"><strong>{self.string("hours")}</strong></p><ul class="hours">{rows}</ul>')
         if "booking" in block.show and c.booking_url:
