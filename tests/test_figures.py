@@ -440,3 +440,23 @@ def test_a_condition_s_definition_has_a_heading_where_the_banner_names_the_condi
     definition = load_project(REPO).blocks["condition-sciatica"].text["en"]["what_it_is"]
     text = squash(pdftotext(shipped_catalogue / "lotus-acupuncture" / "condition-sciatica.pdf"))
     assert squash(heading) + squash(definition)[:40] in text
+
+
+def test_faq_questions_head_their_answers_in_the_tags_and_on_the_page(shipped_catalogue):
+    """Each question of the FAQ block (from its YAML) is an H2 in the structure tree poppler reads, set larger
+    than its answer's body text, and the sheet does not open with a heading repeating its banner."""
+    import subprocess
+
+    items = load_project(REPO).blocks["faq"].text["en"]["items"]
+    pdf_path = shipped_catalogue / "lotus-acupuncture" / "common-questions.pdf"
+    tree = subprocess.run(["pdfinfo", "-struct-text", str(pdf_path)], capture_output=True, text=True).stdout
+    lines = [ln.strip() for ln in tree.splitlines()]
+    for item in items:
+        at = lines.index(f'"{item["q"]}"')
+        assert lines[at - 1].startswith("H2"), (item["q"], lines[at - 1])
+    with pdfplumber.open(pdf_path) as pdf:
+        words = pdf.pages[0].extract_words(extra_attrs=["size"])
+    first_q, first_a = items[0]["q"].split()[0], items[0]["a"].split()[0]
+    q_size = next(w["size"] for w in words if w["text"] == first_q)
+    a_size = next(w["size"] for w in words if w["text"] == first_a)
+    assert q_size > a_size

@@ -169,7 +169,7 @@ class Structure:
             return "H2"
         if base == "subheading":
             return "H3"
-        if base == "strong" and (heading or getattr(f, "keepWithNext", 0)):
+        if base in ("strong", "question") and (heading or getattr(f, "keepWithNext", 0)):
             return "H3" if key in self._titled else "H2"
         return "P"
 

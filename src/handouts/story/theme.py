@@ -84,18 +84,19 @@ class Theme:
 
     def style(self, name: str, fill: str = "none") -> ParagraphStyle:
         """Return the paragraph style ``name`` (title, subtitle, heading, subheading, body, small,
-        strong, smallstrong, bullet, boxtitle, warntitle, lead) for text on ``fill``."""
+        strong, smallstrong, bullet, boxtitle, warntitle, lead, question) for text on ``fill``."""
         key = (name, fill)
         if key in self._styles:
             return self._styles[key]
         # boxtitle, warntitle: a box's title, a step above the body (the warning's in its red)
         size_name = {"strong": "body", "bullet": "body", "callout": "body", "smallstrong": "small"}.get(name, name)
-        size_name = "subheading" if name in ("boxtitle", "warntitle", "lead") else size_name
+        size_name = "subheading" if name in ("boxtitle", "warntitle", "lead", "question") else size_name
         size = self.sizes[size_name]
         heading = name in ("title", "heading", "subheading", "boxtitle", "warntitle")
         family = self.heading if heading else self.body
-        font = (family.bold or family.regular) if heading or name in ("strong", "smallstrong") else family.regular
-        color = self.heading_on(fill) if heading or name == "lead" else self.ink_on(fill)
+        bold = heading or name in ("strong", "smallstrong", "question")  # a question: the body's bold, a step up
+        font = (family.bold or family.regular) if bold else family.regular
+        color = self.heading_on(fill) if heading or name in ("lead", "question") else self.ink_on(fill)
         if name in ("boxtitle", "warntitle"):  # on the box's tint, in the colours the variant prints
             hue = self.warning if name == "warntitle" else self.primary
             color = self.text_color(self.gray(hue), self.gray(fill), size)
@@ -105,7 +106,7 @@ class Theme:
             fontSize=size,
             leading=size * (1.2 if heading or name == "title" else 1.25 if name == "lead" else self.leading),
             textColor=rl_colors.HexColor(self.gray(color)),
-            spaceBefore={"heading": size * 0.9, "subheading": size * 0.6}.get(name, 0),
+            spaceBefore={"heading": size * 0.9, "subheading": size * 0.6, "question": size * 0.7}.get(name, 0),
             spaceAfter={
                 "heading": size * 0.35,
                 "subheading": size * 0.2,
@@ -114,6 +115,7 @@ class Theme:
                 "bullet": size * 0.25,
                 "small": size * 0.3,
                 "strong": size * 0.15,
+                "question": size * 0.2,
             }.get(name, 0),
             bulletFontName=self.body.bold or self.body.regular,
             bulletFontSize=size,

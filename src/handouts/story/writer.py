@@ -240,8 +240,8 @@ class Writer:
             line = block.line_of(lang, "items", i)
             q = self._text(item["q"], f"text.{lang}.items[{i + 1}].q", line, block.display)
             a = self._text(item["a"], f"text.{lang}.items[{i + 1}].a", line, block.display)
-            qp = self.paragraph(  # a question is its answer's heading: larger, in the heading colour, space above
-                q, self.theme.style("subheading", fill), block, f"text.{lang}.items[{i + 1}].q", line, block.display
+            qp = self.paragraph(  # a question heads its answer: the body's bold, larger, in the heading colour
+                q, self.theme.style("question", fill), block, f"text.{lang}.items[{i + 1}].q", line, block.display
             )
             qp.keepWithNext = 1
             out += [
