@@ -249,14 +249,18 @@ def _fill_slot(job: _Job, slot: str, items: list[Flowable], pages: dict[int, Pag
         lean_results, lean_order = _attempts(job, slot, lean, pages)
         if _pages_needed(lean_results) < _pages_needed(results):
             items, results, order = lean, lean_results, lean_order
+        else:
+            order = [*order, "other"]  # the last fill was not one of these: fill again below
     if job.continued is not None and any(t and _repeats_headings(t) for t, _ in results.values()):
         plain = replace(job, continued=None)
         plain_results, plain_order = _attempts(plain, slot, items, pages)
         if _pages_needed(plain_results) < _pages_needed(results):
             job, results, order = plain, plain_results, plain_order
+        else:
+            order = [*order, "other"]
     chosen = _fewest(results, [k for k in KEEPS if k in results])
     if chosen is None:
-        error = results[order[-1]][1]
+        error = results[[k for k in order if k in results][-1]][1]
         assert error is not None
         raise error
     trial = results[chosen][0]
