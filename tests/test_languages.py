@@ -140,6 +140,9 @@ def test_day_names_and_page_words_come_in_the_language(catalogue: Path) -> None:
     assert "Lunes – jueves: 9:00 a.m. – 6:00 p.m." in es
     en = pdftotext(catalogue / "lotus-acupuncture" / "first-visit.pdf").replace("\xa0", " ")
     assert "Monday – Thursday: 9:00 AM – 6:00 PM" in en
+    # both ends in full, as in every other line of the list (CLDR's interval would print "12:00–8:00 p.m.")
+    north = pdftotext(catalogue / "north-star" / "first-visit.es.pdf").replace("\xa0", " ")
+    assert "12:00 p.m. – 8:00 p.m." in north
     assert "Domingo: Cerrado" in es
     assert "Página 1 de 2" in es
     hans = squash(pdftotext(catalogue / "lotus-acupuncture" / "first-visit.zh-Hans.pdf"))

@@ -105,7 +105,7 @@ def clock_range(text: str, lang: str, region: str) -> str:
     US English, "9:00 a.m. – 6:00 p.m." in US Spanish, "09:00–18:00" in the UK (CLDR, by language and region).
     Anything else a clinic writes ("9–12, 14–18", "by appointment") prints as written."""
     from babel import Locale, UnknownLocaleError
-    from babel.dates import format_interval, format_time  # why: Babel's import is slow
+    from babel.dates import format_time  # why: Babel's import is slow
 
     found = _CLOCK_RANGE.match(text)
     if found is None:
@@ -117,10 +117,10 @@ def clock_range(text: str, lang: str, region: str) -> str:
     except (UnknownLocaleError, ValueError):
         where = locale(lang)
     pattern = where.time_formats["short"].pattern
-    try:
-        out = format_interval(start, end, "hm" if "a" in pattern else "Hm", locale=where)
-    except (NotImplementedError, KeyError, ValueError):  # a day-period pattern ("上午9:00") Babel cannot span
-        out = f"{format_time(start, 'short', locale=where)}\u2013{format_time(end, 'short', locale=where)}"
+    # each end in full (CLDR's interval drops a shared "p.m.": "12:00–8:00 p.m." beside "8:00 a.m. – 4:00 p.m."
+    # reads as a slip in a list of days), with spaces round the dash where the times have words in them
+    dash = "\u00a0\u2013\u00a0" if any(ch in pattern for ch in "aBb") else "\u2013"
+    out = f"{format_time(start, 'short', locale=where)}{dash}{format_time(end, 'short', locale=where)}"
     return out.replace("\u202f", "\u00a0").replace("\u2009", "\u00a0")  # spaces every font has, that do not break
 
 
