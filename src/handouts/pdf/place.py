@@ -243,32 +243,25 @@ def _fill_slot(job: _Job, slot: str, items: list[Flowable], pages: dict[int, Pag
     then only boxes are kept whole, if that still saves the page, else nothing is. A section's heading is
     repeated over a page turn ("(continued)"), and an ``_optional`` flowable printed, unless leaving them out
     saves a page."""
-    results, order = _attempts(job, slot, items, pages)
-    if any(getattr(f, "_optional", False) for f in items) and _pages_needed(results) > 0:  # on more than one page
-        lean = [f for f in items if not getattr(f, "_optional", False)]  # a heading that helps, where it costs no page
-        lean_results, lean_order = _attempts(job, slot, lean, pages)
-        if _pages_needed(lean_results) < _pages_needed(results):
-            items, results, order = lean, lean_results, lean_order
-        else:
-            order = [*order, "other"]  # the last fill was not one of these: fill again below
-    if job.continued is not None and any(t and _repeats_headings(t) for t, _ in results.values()):
-        plain = replace(job, continued=None)
-        plain_results, plain_order = _attempts(plain, slot, items, pages)
-        if _pages_needed(plain_results) < _pages_needed(results):
-            job, results, order = plain, plain_results, plain_order
-        else:
-            order = [*order, "other"]
-    chosen = _fewest(results, [k for k in KEEPS if k in results])
+    fills = last = _attempts(job, slot, items, pages)
+    lean = [f for f in items if not getattr(f, "_optional", False)]  # a heading that helps, where it costs no page
+    if len(lean) < len(items) and _pages_needed(fills.results) > 0:  # on more than one page
+        last = _attempts(job, slot, lean, pages)
+        fills = last if _pages_needed(last.results) < _pages_needed(fills.results) else fills
+    if job.continued is not None and any(t and _repeats_headings(t) for t, _ in fills.results.values()):
+        last = _attempts(replace(fills.job, continued=None), slot, fills.items, pages)
+        fills = last if _pages_needed(last.results) < _pages_needed(fills.results) else fills
+    chosen = _fewest(fills.results, [k for k in KEEPS if k in fills.results])
     if chosen is None:
-        error = results[[k for k in order if k in results][-1]][1]
+        error = fills.results[fills.order[-1]][1]
         assert error is not None
         raise error
-    trial = results[chosen][0]
+    trial = fills.results[chosen][0]
     assert trial is not None
-    if chosen == order[-1]:  # the last fill was this one: its flowables are measured as it places them
+    if fills is last and chosen == fills.order[-1]:  # the last fill was this one: its flowables are measured so
         return trial
     best = _copy(pages)  # fill again, so every flowable is left measured as this layout places it
-    error = _fill(job, slot, items, best, keep_whole=chosen)
+    error = _fill(fills.job, slot, fills.items, best, keep_whole=chosen)
     if error is not None:
         raise error
     return best
@@ -277,7 +270,17 @@ def _fill_slot(job: _Job, slot: str, items: list[Flowable], pages: dict[int, Pag
 _Results = dict[str, tuple[dict[int, PageContent] | None, LayoutError | None]]
 
 
-def _attempts(job: _Job, slot: str, items: list[Flowable], pages: dict[int, PageContent]) -> tuple[_Results, list[str]]:
+@dataclass
+class _Fills:
+    """The fills of one slot's flowables by one job: each keep level tried, in the order tried."""
+
+    job: _Job
+    items: list[Flowable]
+    results: _Results
+    order: list[str]
+
+
+def _attempts(job: _Job, slot: str, items: list[Flowable], pages: dict[int, PageContent]) -> _Fills:
     """Fill keeping everything that may move on whole; if something did, also keeping nothing, then boxes only."""
     results: _Results = {}
     order: list[str] = []
@@ -295,7 +298,7 @@ def _attempts(job: _Job, slot: str, items: list[Flowable], pages: dict[int, Page
         attempt("none")  # the fewest pages the slot can take
         if _fewest(results, ("all", "none")) != "all":
             attempt("boxes")
-    return results, order
+    return _Fills(job, items, results, order)
 
 
 def _pages_needed(results: _Results) -> float:

@@ -319,8 +319,8 @@ class Writer:
 
     def _condition(self, block: Block, lang: str, words: dict[str, Any], fill: str) -> list[Flowable]:
         title = str(self.context.get("handout", {}).get("title", "")).strip().casefold()
-        what = [optional(self._heading("what_it_is", fill, block, "heading"))]  # the banner names it: "What is it?"
-        out = self._title(block, lang, words, fill, "name") if words["name"].strip().casefold() != title else what
+        out = (self._title(block, lang, words, fill, "name") if words["name"].strip().casefold() != title
+               else [optional(self._heading("what_it_is", fill, block, "heading"))])  # the banner names it
         out.append(at_turn(self.field(block, lang, "what_it_is", "body", fill)))
         out.append(self._heading("symptoms", fill, block, "heading"))
         out += self._list(block, lang, words, fill, numbered=False, key="symptoms")
