@@ -410,6 +410,23 @@ def test_no_column_opens_on_a_list_s_last_item_alone(shipped_catalogue):
     assert stray == []
 
 
+def test_no_page_after_the_first_opens_on_a_list_item_without_its_heading(shipped_catalogue):
+    """A section that goes on over a page turn opens the new page with its heading and "(continued)", also
+    where the page opens on a list's last-but-one item (which keeps with the last): the first line of a later
+    page's first column is never a bare bullet item (read from the PDF; a box opens with its own title)."""
+    bare = []
+    for pdf_path in sorted(shipped_catalogue.glob("*/*.pdf")):
+        if any(v in pdf_path.name for v in (".large-print", ".grayscale", ".print-shop", ".card", "zh-")):
+            continue
+        with pdfplumber.open(pdf_path) as pdf:
+            for n, page in enumerate(pdf.pages[1:], start=2):
+                body = [ln for ln in page.extract_text_lines() if 0.9 * 72 <= ln["top"] < page.height - 1.1 * 72]
+                column = sorted((ln for ln in body if ln["x0"] < page.width / 2), key=lambda ln: ln["top"])
+                if column and column[0]["text"].startswith("\u2022"):
+                    bare.append(f"{pdf_path.parent.name}/{pdf_path.name} page {n}: {column[0]['text'][:30]}")
+    assert bare == []
+
+
 def test_a_logo_is_drawn_without_its_file_s_blank_margin(shipped_catalogue):
     """A logo file often has a transparent or white margin round its mark; drawn as it is, the mark sits inside
     the text edge by that margin, a different amount per clinic. The image each shipped sheet embeds (read back

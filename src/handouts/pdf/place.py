@@ -200,14 +200,16 @@ def _continued(job: _Job, before: Placed, f: Flowable) -> list[Flowable]:
     """Return the heading that opens a page where the section of ``before`` goes on with ``f`` (or nothing).
 
     Not for a box (its parts are closed boxes with their own look), a heading that is itself what opens
-    the page, or the rest of a paragraph or item split at the turn (a heading inside a sentence).
+    the page (``Continued`` declines headings), or the rest of a paragraph or item split at the turn (a
+    heading inside a sentence). A flowable that keeps with the next (a list's last-but-one item, a lead-in)
+    does get one.
     """
     block = getattr(f, "_block_id", None)
     if job.continued is None or block is None or block != getattr(before.flowable, "_block_id", None):
         return []
     if getattr(f, "_whole", f) is not f:
         return []
-    if isinstance(f, Rows) or getattr(f, "keepWithNext", 0) or getattr(f, "_furniture", False):
+    if isinstance(f, Rows) or getattr(f, "_furniture", False):
         return []
     heading = job.continued(f)
     return [heading] if heading is not None else []
