@@ -306,14 +306,34 @@ def _stories(
     stories = {}
     block_files: dict[str, tuple[str, int]] = {}
     for slot in slots:
-        flowables = []
-        for block_id in handout.slots.get(slot, ()):
+        flowables: list[Flowable] = []
+        figure: list[Flowable] = []  # a figure held back to follow the definition of the condition after it
+        ids = handout.slots.get(slot, ())
+        for i, block_id in enumerate(ids):
             block = project.block_for(clinic.slug, block_id)
             assert block is not None  # checked by check_references
             block_files[block.id] = (block.display, block.text_line(writer.theme.lang))
-            flowables += writer.block(block, fills.get(slot, "none"))
+            made = writer.block(block, fills.get(slot, "none"))
+            nxt = project.block_for(clinic.slug, ids[i + 1]) if i + 1 < len(ids) else None
+            if block.kind == "figure" and nxt is not None and nxt.kind == "condition":
+                figure = made
+                continue
+            flowables += _after_definition(made, figure) if figure else made
+            figure = []
         stories[slot] = references_last(flowables)
     return stories, block_files
+
+
+def _after_definition(condition: list[Flowable], figure: list[Flowable]) -> list[Flowable]:
+    """Put a condition's figure right after its definition, so a condition sheet reads: what it is, where it
+    is felt, then the symptoms. Placement puts it back before the block where this would cost a page (a
+    long definition can leave the figure no room in its column): ``_plain_before``, ``pdf.place``."""
+    at = next((i + 1 for i, f in enumerate(condition) if getattr(f, "_definition", False)), 0)
+    if at == 0:
+        return figure + condition
+    for f in figure:
+        f._plain_before = getattr(condition[0], "_block_id", None)  # type: ignore[attr-defined]
+    return condition[:at] + figure + condition[at:]
 
 
 def check_furniture(project: Project, clinic: Clinic) -> list[HandoutError]:

@@ -244,12 +244,15 @@ def _fill_slot(job: _Job, slot: str, items: list[Flowable], pages: dict[int, Pag
     fit in the next panel, unless that costs a page (or makes the slot overflow) that splitting them would not:
     then only boxes are kept whole, if that still saves the page, else nothing is. A section's heading is
     repeated over a page turn ("(continued)"), and an ``_optional`` flowable printed, unless leaving them out
-    saves a page."""
+    saves a page; a flowable with a ``_plain_before`` goes back there if that saves a page."""
     fills = last = _attempts(job, slot, items, pages)
-    lean = [f for f in items if not getattr(f, "_optional", False)]  # a heading that helps, where it costs no page
-    if len(lean) < len(items) and _pages_needed(fills.results) > 0:  # on more than one page
-        last = _attempts(job, slot, lean, pages)
-        fills = last if _pages_needed(last.results) < _pages_needed(fills.results) else fills
+    plain = _plain_order(items)  # a figure after its condition's definition, unless that costs a page
+    # a heading that helps, where it costs no page
+    lean = [f for f in items if not getattr(f, "_optional", False)]
+    for other in (plain, lean if len(lean) < len(items) else None, plain and _plain_order(lean)):
+        if other is not None and _pages_needed(fills.results) > 0:  # on more than one page: try the next
+            last = _attempts(job, slot, other, pages)
+            fills = last if _pages_needed(last.results) < _pages_needed(fills.results) else fills
     if job.continued is not None and any(t and _repeats_headings(t) for t, _ in fills.results.values()):
         last = _attempts(replace(fills.job, continued=None), slot, fills.items, pages)
         fills = last if _pages_needed(last.results) < _pages_needed(fills.results) else fills
@@ -267,6 +270,19 @@ def _fill_slot(job: _Job, slot: str, items: list[Flowable], pages: dict[int, Pag
     if error is not None:
         raise error
     return best
+
+
+def _plain_order(items: list[Flowable]) -> list[Flowable] | None:
+    """Return ``items`` with every flowable that has a ``_plain_before`` (a block id) put back before that block's
+    first flowable (the order the recipe gives), or None when none has one."""
+    moved = [f for f in items if getattr(f, "_plain_before", None) is not None]
+    if not moved:
+        return None
+    out = [f for f in items if getattr(f, "_plain_before", None) is None]
+    for block in dict.fromkeys(f._plain_before for f in moved):  # type: ignore[attr-defined]
+        at = next((i for i, f in enumerate(out) if getattr(f, "_block_id", None) == block), len(out))
+        out[at:at] = [f for f in moved if f._plain_before == block]  # type: ignore[attr-defined]
+    return out
 
 
 _Results = dict[str, tuple[dict[int, PageContent] | None, LayoutError | None]]

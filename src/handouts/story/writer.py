@@ -207,7 +207,7 @@ class Writer:
     def _prose(self, block: Block, lang: str, words: dict[str, Any], fill: str) -> list[Flowable]:
         if block.form_field:
             return [*self._title(block, lang, words, fill), *figures.fill_in(self, block, lang, fill)]
-        style = "lead" if block.tone == "lead" else "body"  # opening words, a size up in the brand colour
+        style = "lead" if block.tone == "lead" else "body"  # opening words, a size up
         paragraphs = [at_turn(p) for p in self._paragraphs(block, lang, "body", style, fill)]
         return self._title(block, lang, words, fill) + paragraphs
 
@@ -322,6 +322,7 @@ class Writer:
         out = (self._title(block, lang, words, fill, "name") if words["name"].strip().casefold() != title
                else [optional(self._heading("what_it_is", fill, block, "heading"))])  # the banner names it
         out.append(at_turn(self.field(block, lang, "what_it_is", "body", fill)))
+        out[-1]._definition = True  # type: ignore[attr-defined]  # a figure before the block follows it here
         out.append(self._heading("symptoms", fill, block, "heading"))
         out += self._list(block, lang, words, fill, numbered=False, key="symptoms")
         out.append(self._heading("causes", fill, block, "heading"))
