@@ -477,3 +477,80 @@ def test_faq_questions_head_their_answers_in_the_tags_and_on_the_page(shipped_ca
     q_size = next(w["size"] for w in words if w["text"] == first_q)
     a_size = next(w["size"] for w in words if w["text"] == first_a)
     assert q_size > a_size
+
+
+def test_a_condition_sheet_shows_its_figure_after_the_definition(shipped_catalogue):
+    """A condition sheet reads: the definition (from the block's YAML), the figure's caption (from the figure
+    block's YAML), then the symptoms, unless that order would cost a page: then the figure comes first, as
+    the recipe lists it (the page-count test holds both). Either way the tagged reading order poppler reads is
+    the order on the page (page, column, top), and most English sheets show the definition first."""
+    import subprocess
+
+    from helpers import squash
+
+    def where(pdf: pdfplumber.PDF, text: str) -> tuple[int, bool, float]:
+        head = text.split()[:4]
+        for n, page in enumerate(pdf.pages):
+            words = page.extract_words()
+            for i in range(len(words) - len(head)):
+                if [w["text"] for w in words[i : i + len(head)]] == head:
+                    return n, words[i]["x0"] > page.width / 2, words[i]["top"]
+        raise AssertionError(text)
+
+    project = load_project(REPO)
+    first = 0
+    sheets = sorted(p for p in (shipped_catalogue / "lotus-acupuncture").glob("condition-*.pdf") if "." not in p.stem)
+    for pdf_path in sheets:
+        slots = project.handouts[pdf_path.stem].slots["body"]
+        figure = next(project.blocks[b] for b in slots if project.blocks[b].kind == "figure")
+        condition = next(project.blocks[b] for b in slots if project.blocks[b].kind == "condition")
+        definition, caption = condition.text["en"]["what_it_is"], figure.text["en"]["caption"]
+        tree = squash(subprocess.run(["pdfinfo", "-struct-text", str(pdf_path)], capture_output=True, text=True).stdout)
+        read = tree.find(squash(definition)[:40]) < tree.find(squash(caption)[:40])
+        with pdfplumber.open(pdf_path) as pdf:
+            shown = where(pdf, definition) < where(pdf, caption)
+        assert read == shown, pdf_path.name
+        if shown:
+            assert tree.find(squash(caption)[:40]) < tree.find(squash(condition.text["en"]["symptoms"][0])[:30])
+        first += shown
+    assert len(sheets) == len([h for h in project.handouts if h.startswith("condition-")])
+    assert first > len(sheets) / 2
+
+
+def test_fine_print_of_the_tri_fold_and_card_is_8_pt_or_more(shipped_catalogue):
+    """Every line of every shipped tri-fold and card, in every language, prints at 8 pt or more: the review line
+    and the disclaimer were 6-7.5 pt (read from the PDF, each character's size). The one line allowed to shrink
+    further is the clinic's own name (from clinic.yaml), fitted to its box when it is long."""
+    project = load_project(REPO)
+    checked = 0
+    for pdf_path in sorted(shipped_catalogue.glob("*/*.pdf")):
+        layout = project.handouts[pdf_path.stem.split(".")[0]].layout
+        if layout not in ("trifold", "card") or any(v in pdf_path.name for v in (".large-print", ".grayscale")):
+            continue
+        names = [str(n)[:8] for n in project.clinics[pdf_path.parent.name].name.values()]  # every language's
+        with pdfplumber.open(pdf_path) as pdf:
+            for page in pdf.pages:
+                for line in page.extract_text_lines():
+                    if any(n in line["text"] for n in names):
+                        continue
+                    assert min(c["size"] for c in line["chars"]) >= 8 - 0.01, (pdf_path.name, line["text"][:40])
+                    checked += 1
+    assert checked > 100
+
+
+def test_every_icon_a_block_names_is_drawn_on_the_page_that_prints_it(project):
+    """A block's ``icons:`` (one per item, from its YAML) are each drawn: the page that prints the block's title
+    uses at least as many Form XObjects (figures and icons) as the block names distinct icons."""
+    checked = 0
+    for block in project.blocks.values():
+        names = {i.stem for i in block.icons if i is not None}
+        title = block.text["en"].get("title")
+        handout = next((h for h, r in project.handouts.items() if any(block.id in ids for ids in r.slots.values())), None)
+        if not names or not title or handout is None:
+            continue
+        data = render(project, Task("lotus-acupuncture", handout, "en"))
+        reader = PdfReader(io.BytesIO(data))
+        page = next(n for n, p in enumerate(reader.pages) if title in (p.extract_text() or ""))
+        assert len(_forms(data)[page]) >= len(names), (block.id, handout)
+        checked += 1
+    assert checked >= 2  # the first-visit checklist and the TCM treatments at least

@@ -51,6 +51,7 @@ class Structure:
         self._seen: set[str] = set()  # layout texts tagged once already (the title, the footer disclaimer)
         self._wholes: dict[int, tuple[Flowable, Element]] = {}  # a split flowable's original -> its element
         self._titled: set[int] = set()  # sections whose block title has been met (then subheadings are H3)
+        self._nested: set[str] = set()  # sections read inside another (a condition's figure)
 
     # -- layout elements -------------------------------------------------------------------------------
 
@@ -95,7 +96,12 @@ class Structure:
     def placed(self, flowable: Flowable) -> Iterator[None]:
         """Mark what ``flowable`` draws inside the ``with`` as the structure it stands for."""
         whole = getattr(flowable, "_whole", flowable)
-        parent = self._sect(getattr(flowable, "_block_id", None), getattr(whole, "_reference", False))
+        block_id = getattr(flowable, "_block_id", None)
+        host = getattr(whole, "_plain_before", None)  # a figure placed after its condition's definition...
+        if block_id is not None and block_id not in self.sects and host in self.sects:
+            self.sects[block_id] = self.sects[host].add("Sect")  # ...is read there, inside that section
+            self._nested.add(block_id)
+        parent = self._sect(block_id, getattr(whole, "_reference", False))
         self.tagger.fallback = parent
         with self.tagger.piece(self._visit(flowable, parent)):
             yield
@@ -213,7 +219,8 @@ class Structure:
         for block, i in list(order.items()):  # a slot's references after its last block
             key = "references:" + self.reading.slots.get(block, "")
             order[key] = max(order.get(key, 0.0), i + 0.5)
-        sects = sorted(self.sects.items(), key=lambda item: order.get(item[0], len(order)))
+        top = [(block, sect) for block, sect in self.sects.items() if block not in self._nested]
+        sects = sorted(top, key=lambda item: order.get(item[0], len(order)))
         kids = [self.title, *self.furniture.kids, *(s for _, s in sects), *self.loose.kids, self.note]
         doc.kids = [k for k in kids if k.has_content()]
         return doc

@@ -135,6 +135,19 @@ def _contact_line(writer: Writer) -> Markup:
     return Markup(" · ").join(parts)
 
 
+def _slot(emitter: HtmlBlocks, slot: list[Block]) -> Markup:
+    """Return one slot's blocks and then its references; a figure just before a condition is read after that
+    condition's definition, as the PDF prints and tags it (``handout._after_definition``)."""
+    out = Markup("")
+    for i, block in enumerate(slot):
+        if block.kind == "figure" and i + 1 < len(slot) and slot[i + 1].kind == "condition":
+            emitter.inside = emitter.block(block)
+            continue
+        out += emitter.block(block)
+        emitter.inside = Markup("")
+    return out + emitter.references(slot)
+
+
 def twin_html(writer: Writer, slots: list[list[Block]], words: PageWords) -> bytes:
     """Return the HTML twin of a handout whose blocks ``writer`` wrote as flowables: each slot's, in reading order.
 
@@ -144,7 +157,7 @@ def twin_html(writer: Writer, slots: list[list[Block]], words: PageWords) -> byt
     (the PDF's render meets the same error first).
     """
     emitter = HtmlBlocks(writer)
-    body = Markup("").join(Markup("").join(emitter.block(b) for b in slot) + emitter.references(slot) for slot in slots)
+    body = Markup("").join(_slot(emitter, slot) for slot in slots)
     blocks = [b for slot in slots for b in slot]
     css = _css(writer)
     has_disclaimer = any(b.kind == "disclaimer" for b in blocks)

@@ -12,6 +12,7 @@ documented subset only (bold, italic, links), never raw HTML.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -56,6 +57,7 @@ class HtmlBlocks:
     """Turns one handout's blocks into HTML, with the writer the PDF's flowables came from."""
 
     writer: Writer
+    inside: Markup = dataclasses.field(default_factory=Markup)  # a figure the next condition reads after its definition
 
     @property
     def lang(self) -> str:
@@ -170,7 +172,7 @@ class HtmlBlocks:
         if words["name"].strip().casefold() != title.strip().casefold():  # else the page's h1 already says it
             out += self._title(block, words, key="name")
         h = "h2"  # as in the PDF, the sections of a condition are headed like blocks
-        out += self._para(block, "what_it_is")
+        out += self._para(block, "what_it_is") + self.inside  # the figure of where it is felt
         out += Markup(f"<{h}>{self.string('symptoms')}</{h}>\n") + self._list(block, words, False, "symptoms")
         out += Markup(f"<{h}>{self.string('causes')}</{h}>\n") + self._list(block, words, False, "causes")
         out += Markup(f"<{h}>{self.string('how_acupuncture_may_help')}</{h}>\n")
