@@ -548,7 +548,7 @@ def test_inserted_words_the_font_cannot_draw_name_where_they_were_written(make_p
 
 PNG = (REPO / "content/clinics/north-star/logo.png").read_bytes()
 JPEG = (REPO / "content/clinics/riverside-tcm/logo.jpg").read_bytes()
-TTF = (REPO / "content/clinics/riverside-tcm/fonts/DejaVuSerif.ttf").read_bytes()
+TTF = (REPO / "content/clinics/riverside-tcm/fonts/NotoSerif-Regular.ttf").read_bytes()
 BODY_FONT = CLINIC + "  fonts:\n    body:\n      regular: body.ttf\n"  # regular is on line 25
 
 
