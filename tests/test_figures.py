@@ -554,3 +554,16 @@ def test_every_icon_a_block_names_is_drawn_on_the_page_that_prints_it(project):
         assert len(_forms(data)[page]) >= len(names), (block.id, handout)
         checked += 1
     assert checked >= 2  # the first-visit checklist and the TCM treatments at least
+
+
+def test_a_card_s_logo_starts_at_the_text_margin(shipped_catalogue):
+    """On each shipped card the logo's image (read back with pdfplumber) starts where the card's text starts:
+    the left edge of its first card's lines, within half a point."""
+    for clinic in ("lotus-acupuncture", "north-star", "riverside-tcm", "harmony-centre"):
+        with pdfplumber.open(shipped_catalogue / clinic / "aftercare.pdf") as pdf:
+            page = pdf.pages[0]
+            first_card = [im for im in page.images if im["x0"] < page.width / 2]
+            assert len(first_card) == 1, clinic
+            lines = [ln for ln in page.extract_text_lines() if ln["x0"] < page.width / 2 and ln["top"] > first_card[0]["bottom"]]
+            margin = min(ln["x0"] for ln in lines)
+            assert abs(first_card[0]["x0"] - margin) < 0.5, (clinic, first_card[0]["x0"], margin)
