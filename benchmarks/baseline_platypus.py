@@ -36,7 +36,6 @@ from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
     Frame,
-    HRFlowable,
     ListFlowable,
     ListItem,
     PageTemplate,
@@ -81,8 +80,10 @@ def load_content(
     Texts keep their inline ``**bold**``; ``render`` turns it into ``<b>``. Runs outside the timing.
     """
     from handouts.colors import tint
+    from handouts.handout import review_line
     from handouts.load.config import clinic_context
     from handouts.load.project import handout_context, load_project
+    from handouts.plan import Task
     from handouts.render import render_text
     from handouts.story.flowables import qr_modules
     from handouts.story.writer import group_hours
@@ -112,6 +113,7 @@ def load_content(
                     "items": [text(i) for i in words.get("items") or []],
                     "body": text(words.get("body") or ""),
                     "outro": text(words.get("outro") or ""),
+                    "show": tuple(block.show),  # a contact block's details (an empty tuple: all of them)
                 }
             )
     info = clinic_context(clinic, lang)
@@ -150,10 +152,20 @@ def load_content(
             "call_us": strings["call_us"],
             "scan_to_book": strings["scan_to_book"],
             # "Page {page} of {pages}", filled in by the page-counting canvas
-            "page_of": text(strings["page_of"], page="{page}", pages="{pages}"),
+            # "Reviewed <month> · Ref. <code>  ·  Page {page} of {pages}", as the sheet's footer prints it
+            "page_of": review_line(project, clinic, handout, Task(clinic_slug, handout_id, lang))
+            + "  ·  "
+            + text(strings["page_of"], page="{page}", pages="{pages}"),
             "disclaimer_short": text(strings["disclaimer_short"]),
         },
-        "footer": f"{info['name']}  ·  {info['phone']}  ·  {website}",
+        # the layout prints the disclaimer in its footer (disclaimer_in_footer): the block's title and body,
+        # joined as strings.yaml's colon joins them, else the short disclaimer
+        "footer_note": next(
+            (str(strings["colon"]).join(p for p in (b["title"], b["body"]) if p)
+             for b in blocks if b["kind"] == "disclaimer"),
+            text(strings["disclaimer_short"]),
+        ),
+        "footer": f"{info['phone']}  ·  " + re.sub(r"^https?://(www\.)?", "", website).rstrip("/"),
         "blocks": blocks,
         # only for the "fast QR" variant: the module matrix, made once, as the engine caches it
         "qr_modules": qr_modules(info["booking_url"]),
@@ -289,7 +301,11 @@ def _story(content: dict[str, Any], fast_qr: bool) -> list[Flowable]:
                     st["detail"],
                 ),
                 Paragraph(f"{escape(s['call_us'])}: " + a.format(clinic["tel"], escape(clinic["phone"])), st["detail"]),
-                Paragraph(a.format("mailto:" + clinic["email"], escape(clinic["email"])), st["detail"]),
+                *(
+                    [Paragraph(a.format("mailto:" + clinic["email"], escape(clinic["email"])), st["detail"])]
+                    if not b["show"] or "email" in b["show"]
+                    else []
+                ),
                 Paragraph(a.format(clinic["website"], escape(clinic["website_short"])), st["detail"]),
                 Paragraph(escape(s["hours"]), st["strong"]),
             ]
@@ -306,10 +322,7 @@ def _story(content: dict[str, Any], fast_qr: bool) -> list[Flowable]:
                 )
             )
         elif kind == "disclaimer":
-            rule = HRFlowable(width="100%", thickness=0.5, color=colors.HexColor(INK), spaceBefore=6, spaceAfter=4)
-            story.append(rule)
-            story.append(Paragraph(md(b["title"]), ParagraphStyle("note", parent=st["strong"], keepWithNext=1)))
-            story.append(Paragraph(md(b["body"]), st["small"]))
+            continue  # printed in the footer, as the sheet layout prints it (disclaimer_in_footer)
         else:
             raise ValueError(f"the baseline does not draw {kind!r} blocks")
     return story
@@ -345,7 +358,7 @@ def _furniture(content: dict[str, Any]) -> tuple[Any, Any]:
     c, clinic = content["colors"], content["clinic"]
     primary, accent, ink = colors.HexColor(c["primary"]), colors.HexColor(c["accent"]), colors.HexColor(INK)
     note = Paragraph(
-        escape(content["strings"]["disclaimer_short"]),
+        escape(content["footer_note"]),
         ParagraphStyle("footnote", fontName=REGULAR, fontSize=SMALL, leading=SMALL * LEADING, textColor=ink),
     )
 

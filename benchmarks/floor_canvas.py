@@ -237,7 +237,8 @@ def prepare(content: dict[str, Any]) -> Lines:
             for line in clinic["address"]:
                 flow.paragraph(line, BODY, body_lead, INK)
             flow.paragraph(f"{s['call_us']}: {clinic['phone']}", BODY, body_lead, INK)
-            flow.paragraph(clinic["email"], BODY, body_lead, primary)
+            if not b["show"] or "email" in b["show"]:
+                flow.paragraph(clinic["email"], BODY, body_lead, primary)
             flow.paragraph(clinic["website_short"], BODY, body_lead, primary)
             flow.paragraph(s["hours"], BODY, body_lead, INK, bold=True)
             for days, hours in clinic["hours"]:
@@ -248,17 +249,12 @@ def prepare(content: dict[str, Any]) -> Lines:
             flow.y -= size + 2
             flow.paragraph(f"{s['scan_to_book']}: {clinic['booking_short']}", SMALL, small_lead, INK, after=SMALL * 0.3)
         elif kind == "disclaimer":
-            flow.space(6)
-            flow.ensure(0.5 + 4 + 3 * small_lead)
-            flow.op("rule", flow.x, flow.y, flow.x + COL_W, flow.y, colors.HexColor(INK), 0.5)
-            flow.y -= 0.5 + 4
-            flow.paragraph(b["title"], BODY, body_lead, INK, after=BODY * 0.15, bold=True, keep=small_lead)
-            flow.paragraph(b["body"], SMALL, small_lead, INK, after=SMALL * 0.3)
+            continue  # printed in the footer, as the sheet layout prints it (disclaimer_in_footer)
         else:
             raise ValueError(f"the floor does not draw {kind!r} blocks")
 
     total = len(flow.pages)
-    note = wrap(s["disclaimer_short"], PAGE_W - 2 * MARGIN_X, SMALL)
+    note = wrap(content["footer_note"], PAGE_W - 2 * MARGIN_X, SMALL)
     logo = ImageReader(clinic["logo"])
     iw, ih = logo.getSize()
     scale = min(1.7 * inch / iw, 0.85 * inch / ih)

@@ -55,7 +55,7 @@ def _plain(text: str) -> str:
 
 def _key_phrases(content: dict[str, Any]) -> list[str]:
     """Short phrases every output must contain: titles, and the first words of each text."""
-    phrases = [content["title"], content["subtitle"], content["clinic"]["name"], content["strings"]["disclaimer_short"]]
+    phrases = [content["title"], content["subtitle"], content["clinic"]["name"], content["footer_note"]]
     for b in content["blocks"]:
         for text in [b["title"], b["intro"], b["body"], b["outro"], *b["items"]]:
             if text:
