@@ -567,3 +567,23 @@ def test_a_card_s_logo_starts_at_the_text_margin(shipped_catalogue):
             lines = [ln for ln in page.extract_text_lines() if ln["x0"] < page.width / 2 and ln["top"] > first_card[0]["bottom"]]
             margin = min(ln["x0"] for ln in lines)
             assert abs(first_card[0]["x0"] - margin) < 0.5, (clinic, first_card[0]["x0"], margin)
+
+
+def test_a_first_visit_sheet_s_right_column_opens_with_a_heading(shipped_catalogue):
+    """The first-visit recipe puts the visit's steps before 'Good to know', so page 1's right column opens on a
+    section's heading, not on the continuation of a list with no heading beside the Key points box (read with
+    poppler from the right half of the page's body, below the title band, in every shipped language)."""
+    from conftest import pdftotext
+
+    checked = 0
+    for pdf_path in sorted(shipped_catalogue.glob("*/first-visit*.pdf")):
+        if any(v in pdf_path.name for v in (".large-print", ".grayscale", ".print-shop")):
+            continue
+        with pdfplumber.open(pdf_path) as pdf:
+            width, height = pdf.pages[0].width, pdf.pages[0].height
+        crop = ["-f", "1", "-l", "1", "-x", str(int(width / 2)), "-y", "190", "-W", str(int(width / 2))]
+        text = pdftotext(pdf_path, *crop, "-H", str(int(height - 270)))
+        first = next(line for line in text.splitlines() if line.strip())
+        assert not first.lstrip().startswith("\u2022"), (pdf_path.parent.name, pdf_path.name, first)
+        checked += 1
+    assert checked >= 11
