@@ -123,6 +123,7 @@ def load_content(
     else:
         hours = group_hours(clinic.hours, strings)  # type: ignore[call-arg]
     website = info["website"]
+    website_short = re.sub(r"^https?://(www\.)?", "", website).rstrip("/")
     return {
         "lang": lang,
         "title": context["handout"]["title"],
@@ -134,7 +135,7 @@ def load_content(
             "tel": "tel:" + re.sub(r"[^0-9+]", "", info["phone"]),
             "email": info["email"],
             "website": website,
-            "website_short": re.sub(r"^https?://(www\.)?", "", website).rstrip("/"),
+            "website_short": website_short,
             "booking_url": info["booking_url"],
             "booking_short": re.sub(r"^https?://(www\.)?", "", info["booking_url"]).rstrip("/"),
             "address": list(info["address"]),
@@ -165,7 +166,7 @@ def load_content(
              for b in blocks if b["kind"] == "disclaimer"),
             text(strings["disclaimer_short"]),
         ),
-        "footer": f"{info['phone']}  ·  " + re.sub(r"^https?://(www\.)?", "", website).rstrip("/"),
+        "footer": f"{info['phone']}  ·  {website_short}",
         "blocks": blocks,
         # only for the "fast QR" variant: the module matrix, made once, as the engine caches it
         "qr_modules": qr_modules(info["booking_url"]),

@@ -29,6 +29,7 @@ from .pdf.place import place
 from .pdf.structure import Reading
 from .plan import Task
 from .render import Styling, render_text, to_markup
+from .story.figures import held_for_definition
 from .story.flowables import references_last
 from .story.sections import Continued
 from .story.theme import Theme
@@ -308,14 +309,12 @@ def _stories(
     for slot in slots:
         flowables: list[Flowable] = []
         figure: list[Flowable] = []  # a figure held back to follow the definition of the condition after it
-        ids = handout.slots.get(slot, ())
-        for i, block_id in enumerate(ids):
-            block = project.block_for(clinic.slug, block_id)
+        blocks = [project.block_for(clinic.slug, block_id) for block_id in handout.slots.get(slot, ())]
+        for block, nxt in zip(blocks, [*blocks[1:], None], strict=True):
             assert block is not None  # checked by check_references
             block_files[block.id] = (block.display, block.text_line(writer.theme.lang))
             made = writer.block(block, fills.get(slot, "none"))
-            nxt = project.block_for(clinic.slug, ids[i + 1]) if i + 1 < len(ids) else None
-            if block.kind == "figure" and nxt is not None and nxt.kind == "condition":
+            if held_for_definition(block, nxt):
                 figure = made
                 continue
             flowables += _after_definition(made, figure) if figure else made

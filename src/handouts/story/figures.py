@@ -119,6 +119,12 @@ def under_icons(writer: Any, flowable: Flowable) -> Flowable:
     return line
 
 
+def held_for_definition(block: Block, nxt: Block | None) -> bool:
+    """True for a figure block just before a condition block: it is read after that condition's definition (what
+    it is, where it is felt, then the symptoms), in the PDF (``handout._after_definition``) and its HTML twin."""
+    return block.kind == "figure" and nxt is not None and nxt.kind == "condition"
+
+
 def marked_list(
     writer: Any, block: Block, lang: str, words: dict[str, Any], fill: str, numbered: bool, key: str = "items"
 ) -> list[Flowable]:

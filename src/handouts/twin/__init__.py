@@ -21,6 +21,7 @@ from markupsafe import Markup, escape
 from ..colors import INK, WHITE, text_on, tint
 from ..load.content import STRINGS_FILE, Block
 from ..render import literal, page_templates, render_text
+from ..story.figures import held_for_definition
 from ..story.writer import Writer
 from .blocks import HtmlBlocks
 
@@ -137,10 +138,10 @@ def _contact_line(writer: Writer) -> Markup:
 
 def _slot(emitter: HtmlBlocks, slot: list[Block]) -> Markup:
     """Return one slot's blocks and then its references; a figure just before a condition is read after that
-    condition's definition, as the PDF prints and tags it (``handout._after_definition``)."""
+    condition's definition, as the PDF prints and tags it (``story.figures.held_for_definition``)."""
     out = Markup("")
-    for i, block in enumerate(slot):
-        if block.kind == "figure" and i + 1 < len(slot) and slot[i + 1].kind == "condition":
+    for block, nxt in zip(slot, [*slot[1:], None], strict=True):
+        if held_for_definition(block, nxt):
             emitter.inside = emitter.block(block)
             continue
         out += emitter.block(block)
