@@ -310,7 +310,8 @@ def _stories(
         flowables: list[Flowable] = []
         figure: list[Flowable] = []  # a figure held back to follow the definition of the condition after it
         blocks = [project.block_for(clinic.slug, block_id) for block_id in handout.slots.get(slot, ())]
-        for block, nxt in zip(blocks, [*blocks[1:], None], strict=True):
+        for i, block in enumerate(blocks):
+            nxt = blocks[i + 1] if i + 1 < len(blocks) else None
             assert block is not None  # checked by check_references
             block_files[block.id] = (block.display, block.text_line(writer.theme.lang))
             made = writer.block(block, fills.get(slot, "none"))

@@ -140,8 +140,8 @@ def _slot(emitter: HtmlBlocks, slot: list[Block]) -> Markup:
     """Return one slot's blocks and then its references; a figure just before a condition is read after that
     condition's definition, as the PDF prints and tags it (``story.figures.held_for_definition``)."""
     out = Markup("")
-    for block, nxt in zip(slot, [*slot[1:], None], strict=True):
-        if held_for_definition(block, nxt):
+    for i, block in enumerate(slot):
+        if held_for_definition(block, slot[i + 1] if i + 1 < len(slot) else None):
             emitter.inside = emitter.block(block)
             continue
         out += emitter.block(block)
