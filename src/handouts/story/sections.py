@@ -25,6 +25,9 @@ def _heading_of(f: Flowable) -> Paragraph | None:
     return para if para.style.name.split("-")[0] in SECTION_STYLES else None
 
 
+FULL_WIDTH_OPENERS = "（【〔《「『"
+
+
 class Continued:
     """Make the heading that opens a page where a section goes on; None where the section has no heading.
 
@@ -49,7 +52,9 @@ class Continued:
         if heading is None or _heading_of(f) is not None:
             return None
         style = heading.style.clone(heading.style.name + "-continued", spaceBefore=0)
-        para = type(heading)(f"{heading.text} {escape(self.word)}", style)  # Chinese stays a Chinese paragraph
+        # no space before a full-width bracket ("（续）"): it carries its own spacing, as Chinese type sets it
+        gap = "" if self.word[:1] in FULL_WIDTH_OPENERS else " "
+        para = type(heading)(f"{heading.text}{gap}{escape(self.word)}", style)  # Chinese stays a Chinese paragraph
         para.keepWithNext = 1
         para._block_id = getattr(f, "_block_id", None)  # type: ignore[attr-defined]
         para._furniture = True  # type: ignore[attr-defined]
