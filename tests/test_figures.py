@@ -576,8 +576,9 @@ def test_a_card_s_logo_starts_at_the_text_margin(shipped_catalogue):
 
 def test_a_first_visit_sheet_s_right_column_opens_with_a_heading(shipped_catalogue):
     """The first-visit recipe puts the visit's steps before 'Good to know', so page 1's right column opens on a
-    section's heading, not on the continuation of a list with no heading beside the Key points box (read with
-    poppler from the right half of the page's body, below the title band, in every shipped language)."""
+    section's heading or a numbered step, never on the continuation of a bulleted list with no heading beside the
+    Key points box (read with poppler from the right half of the page's body, below the title band, in every
+    shipped language)."""
     from conftest import pdftotext
 
     checked = 0
@@ -590,5 +591,29 @@ def test_a_first_visit_sheet_s_right_column_opens_with_a_heading(shipped_catalog
         text = pdftotext(pdf_path, *crop, "-H", str(int(height - 270)))
         first = next(line for line in text.splitlines() if line.strip())
         assert not first.lstrip().startswith("\u2022"), (pdf_path.parent.name, pdf_path.name, first)
+        checked += 1
+    assert checked >= 11
+
+
+def test_a_first_visit_sheet_s_left_column_runs_to_the_foot_of_page_one(shipped_catalogue):
+    """A first step of three lines or more may end a column without the second (the next column goes on at "2"):
+    page 1's left column used to stop 2.1 to 2.4 in above the footer rule, its space left empty, because the
+    visit's heading, lead-in and first step waited for the second step. Read with pdfplumber: the lowest line of
+    the left half of the body is within 1 in of the footer's rule (the full-width rule near the page foot)."""
+    checked = 0
+    for pdf_path in sorted(shipped_catalogue.glob("*/first-visit*.pdf")):
+        if any(v in pdf_path.name for v in (".large-print", ".grayscale", ".print-shop")):
+            continue
+        with pdfplumber.open(pdf_path) as pdf:
+            page = pdf.pages[0]
+            width, height = page.width, page.height
+            rule = min(
+                r["top"]
+                for r in page.lines + page.rects
+                if abs(r["top"] - r["bottom"]) < 2 and r["top"] > 0.8 * height and r["x1"] - r["x0"] > width / 2
+            )
+            left = [ln["bottom"] for ln in page.extract_text_lines() if ln["top"] < rule and ln["x0"] < width / 2 - 10]
+        gap = (rule - max(left)) / 72
+        assert gap <= 1.0, (pdf_path.parent.name, pdf_path.name, round(gap, 2))
         checked += 1
     assert checked >= 11

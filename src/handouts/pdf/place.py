@@ -364,6 +364,9 @@ def _keeps_with_next(f: Flowable, keep: str) -> bool:
     nothing is kept whole (``keep`` "none": the fill that tries for the fewest pages)."""
     if not getattr(f, "keepWithNext", 0):
         return False
+    alone = getattr(f, "_alone_height", None)  # measured tall enough to end a column by itself
+    if alone is not None and getattr(f, "height", 0.0) >= alone:
+        return False
     return keep != "none" or not getattr(f, "_soft_keep", False)
 
 

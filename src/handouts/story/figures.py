@@ -125,6 +125,9 @@ def held_for_definition(block: Block, nxt: Block | None) -> bool:
     return block.kind == "figure" and nxt is not None and nxt.kind == "condition"
 
 
+LONG_FIRST_ITEM = 3  # lines: a first step this long may end a column without the second
+
+
 def marked_list(
     writer: Any, block: Block, lang: str, words: dict[str, Any], fill: str, numbered: bool, key: str = "items"
 ) -> list[Flowable]:
@@ -154,7 +157,9 @@ def marked_list(
         item._list = whole_list  # type: ignore[attr-defined]
         out.append(item)
     if len(out) >= 3:
-        out[0].keepWithNext = 1  # a heading with its list takes two items with it, not one alone at a column foot
+        out[0].keepWithNext = 1  # a heading with its list takes two items with it, not one alone at a column foot,
+        if numbered:  # unless it is a step of three lines or more: the next column goes on at "2", as a reader expects
+            out[0]._alone_height = LONG_FIRST_ITEM * out[0].para.style.leading - 0.01  # type: ignore[attr-defined]
         if not getattr(out[-2], "keepWithNext", 0):  # and its last item opens no column alone, where that
             out[-2].keepWithNext, out[-2]._soft_keep = 1, True  # type: ignore[attr-defined]  # costs no page
     return out
