@@ -617,3 +617,34 @@ def test_a_first_visit_sheet_s_left_column_runs_to_the_foot_of_page_one(shipped_
         assert gap <= 1.0, (pdf_path.parent.name, pdf_path.name, round(gap, 2))
         checked += 1
     assert checked >= 11
+
+
+def test_a_card_s_title_sits_after_its_logo_as_drawn(shipped_catalogue):
+    """The card's title starts ``after_logo`` past the logo as drawn (pdfplumber's image box), but never right of
+    the element's own left edge: a square logo (Harmony's) no longer leaves the title floating mid-band. The
+    numbers come from layouts/card.yaml and the recipe's title, in every language a clinic prints."""
+    import yaml
+
+    layout = yaml.safe_load((REPO / "layouts" / "card.yaml").read_text(encoding="utf-8"))
+    title_el = next(e for e in layout["pages"][0]["elements"] if "handout.title" in str(e.get("text")))
+    inch = 72.0
+    gap, left = float(title_el["after_logo"][:-2]) * inch, float(title_el["left"][:-2]) * inch
+    margin = float(layout["margins"]["left"][:-2]) * inch
+    titles = yaml.safe_load((REPO / "content" / "handouts" / "aftercare.yaml").read_text(encoding="utf-8"))["text"]
+    checked, moved_in = 0, 0
+    for pdf_path in sorted(shipped_catalogue.glob("*/aftercare*.pdf")):
+        if any(v in pdf_path.name for v in (".large-print", ".grayscale", ".print-shop")):
+            continue
+        lang = next((p for p in pdf_path.stem.split(".")[1:] if p in titles), "en")
+        with pdfplumber.open(pdf_path) as pdf:
+            page = pdf.pages[0]
+            logo = min((im for im in page.images if im["x0"] < page.width / 2), key=lambda im: im["x0"])
+            origin = logo["x0"] - margin  # the first card's left edge: its logo starts at the margin
+            words = [w for w in page.extract_words() if w["x0"] < page.width / 2 and w["bottom"] < logo["bottom"] + 20]
+            first = titles[lang]["title"].split()[0][:2]
+            title_x = min(w["x0"] for w in words if w["text"].startswith(first))
+        want = min(left, logo["x1"] - origin + gap)
+        assert abs((title_x - origin) - want) < 1.0, (pdf_path.parent.name, pdf_path.name, title_x - origin, want)
+        moved_in += want < left - 1
+        checked += 1
+    assert checked >= 11 and moved_in >= 1  # Harmony's square logo brings its title in

@@ -278,3 +278,55 @@ def _trimmed(image: Any) -> Any:
     if box is None or box == (0, 0, *image.size):
         return image
     return image.crop(box)
+
+
+# ---------------------------------------------------------------- the logo as painted
+_KNOCKOUTS: dict[int, Any] = {}  # logos are cached per process (assets._load_logo), so their id is stable
+
+
+def knockout(image: Any) -> Any:
+    """Return the logo in white on transparency, made once per logo per process."""
+    key = id(image)
+    if key not in _KNOCKOUTS:
+        _KNOCKOUTS[key] = (image, _white(image))
+    return _KNOCKOUTS[key][1]
+
+
+def flatten(image: Any, under: str) -> Any:
+    """Return ``image`` without transparency: laid onto the ``under`` colour, as it would print (once per pair)."""
+    if image.mode not in ("RGBA", "LA", "PA", "P") and "transparency" not in image.info:
+        return image
+    key = (id(image), under)
+    if key not in _FLAT:
+        from PIL import Image
+
+        rgba = image.convert("RGBA")
+        flat = Image.new("RGB", rgba.size, under)
+        flat.paste(rgba, mask=rgba.getchannel("A"))
+        _FLAT[key] = (image, flat)
+    return _FLAT[key][1]
+
+
+_FLAT: dict[tuple[int, str], Any] = {}  # keeps the source image alive with its id
+
+
+def _white(image: Any) -> Any:
+    """Return the logo in white on transparency: its alpha where it has one, else its darkness."""
+    from PIL import Image, ImageChops, ImageOps
+
+    gray = ImageOps.grayscale(image.convert("RGB"))
+    # white paper becomes clear; colour and black become solid (doubled, so a mid-tone mark is not see-through)
+    ink = ImageOps.invert(gray).point(lambda v: min(255, v * 2))
+    if image.mode in ("RGBA", "LA") or "transparency" in image.info:
+        alpha = image.convert("RGBA").getchannel("A")
+        # where the logo is drawn on transparency its alpha is the shape; a white box behind it is not
+        ink = ImageChops.multiply(alpha, ImageOps.autocontrast(ink, cutoff=0)) if _has_white_box(image) else alpha
+    white = Image.new("RGBA", image.size, (255, 255, 255, 0))
+    white.putalpha(ink)
+    return white
+
+
+def _has_white_box(image: Any) -> bool:
+    """True when a logo with an alpha channel is in fact opaque (a white box around the mark)."""
+    alpha = image.convert("RGBA").getchannel("A")
+    return alpha.getextrema()[0] > 250

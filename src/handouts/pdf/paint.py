@@ -20,7 +20,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
-from ..assets import Logo
+from ..assets import Logo, flatten, knockout
 from ..colors import text_on
 from ..errors import ConfigError, LayoutError
 from ..load.content import STRINGS_FILE, Strings
@@ -158,22 +158,45 @@ class Painter:
         y = el.rect.top
         self.c.line(el.rect.x, y, el.rect.right, y)
 
-    def _logo(self, el: ElementGeo, context: dict[str, Any], page_id: str) -> None:
+    def _logo_at(self, el: ElementGeo) -> Rect | None:
+        """Return where the clinic's logo is drawn in logo element ``el``: scaled to fit its box, aligned in it."""
         logo = self.job.logo
         if logo is None:
-            return
+            return None
         box = el.rect
         scale = min(box.width / logo.width, box.height / logo.height)
         w, h = logo.width * scale, logo.height * scale
         x = {"left": box.x, "center": box.x + (box.width - w) / 2, "right": box.right - w}[el.options["align"]]
         y = {"top": box.top - h, "middle": box.y + (box.height - h) / 2, "bottom": box.y}[el.options["valign"]]
+        return Rect(x, y, w, h)
+
+    def _box(self, el: ElementGeo, page_id: str) -> Rect:
+        """Return a text element's box: moved in to ``after_logo`` past a logo beside it that is drawn narrower."""
+        gap = el.options.get("after_logo")
+        if gap is None:
+            return el.rect
+        template = next(t for t in self.job.geometry.pages if t.id == page_id)
+        for other in template.elements:
+            at = self._logo_at(other) if other.type == "logo" else None
+            if at is not None and at.y < el.rect.top and at.top > el.rect.y and at.x < el.rect.x:  # side by side
+                left = min(el.rect.x, at.right + gap)
+                return Rect(left, el.rect.y, el.rect.right - left, el.rect.height)
+        return el.rect
+
+    def _logo(self, el: ElementGeo, context: dict[str, Any], page_id: str) -> None:
+        at = self._logo_at(el)
+        if at is None:
+            return
+        logo, box = self.job.logo, el.rect
+        assert logo is not None
+        x, y, w, h = at.x, at.y, at.width, at.height
         image = logo.image
         if el.options.get("knockout"):
-            image = _knockout(image)
+            image = knockout(image)
         elif self.job.theme.gray("#ff0000") != "#ff0000":
             image = image.convert("LA" if image.mode == "RGBA" else "L")  # type: ignore[attr-defined]
         if self.print_shop:  # no transparency: the logo is flattened onto the colour it sits on
-            image = _flatten(image, self._under(box, page_id))
+            image = flatten(image, self._under(box, page_id))
         self.c.drawImage(ImageReader(image), x, y, w, h, mask="auto")
 
     def _under(self, box: Rect, page_id: str) -> str:
@@ -228,10 +251,9 @@ class Painter:
         if fitted is None:
             return
         para, h = fitted
-        y = {"top": el.rect.top - h, "middle": el.rect.y + (el.rect.height - h) / 2, "bottom": el.rect.y}[
-            el.options["valign"]
-        ]
-        para.drawOn(self.c, el.rect.x, y)
+        box = self._box(el, page_id)
+        y = {"top": box.top - h, "middle": box.y + (box.height - h) / 2, "bottom": box.y}[el.options["valign"]]
+        para.drawOn(self.c, box.x, y)
 
     def fit_text(self, el: ElementGeo, context: dict[str, Any], page_id: str) -> tuple[Paragraph, float] | None:
         """Return a text element's paragraph and height, fitted to its box, or None for empty optional text.
@@ -243,6 +265,7 @@ class Painter:
         text = self._text_value(el, "text", context, page_id)
         if not text and el.options["optional"]:
             return None
+        box = self._box(el, page_id)
         on = self.color(el.options["background"])
         role = el.options["color"]
         base = self.job.theme.style(el.options["style"], "none")
@@ -268,10 +291,10 @@ class Painter:
                     else style.clone(style.name + "-fit", fontSize=size, leading=size * style.leading / style.fontSize)
                 )
                 para = self.job.text.paragraph(markup, fit, where, layout_file)
-                _, h = para.wrap(el.rect.width, el.rect.height)
-                if h <= el.rect.height + EPS and (not one_line or h <= fit.leading * lines_given + EPS):
+                _, h = para.wrap(box.width, box.height)
+                if h <= box.height + EPS and (not one_line or h <= fit.leading * lines_given + EPS):
                     if not one_line and el.options["style"] in ("title", "subtitle", "heading", "subheading"):
-                        return self._balanced(markup, fit, where, layout_file, el.rect.width, h, el.options["align"])
+                        return self._balanced(markup, fit, where, layout_file, box.width, h, el.options["align"])
                     return para, h
         raise self._too_long(el, text, h, floor, where, layout_file)
 
@@ -341,57 +364,6 @@ _CLINIC_BOXED = ("short_name", "name", "tagline", "address", "hours", "email", "
 
 
 FOLD_OVERRUN = 4.5  # 1/16 in
-
-
-_KNOCKOUTS: dict[int, Any] = {}  # logos are cached per process (assets._load_logo), so their id is stable
-
-
-def _knockout(image: Any) -> Any:
-    """Return the logo in white on transparency, made once per logo per process."""
-    key = id(image)
-    if key not in _KNOCKOUTS:
-        _KNOCKOUTS[key] = (image, _white(image))
-    return _KNOCKOUTS[key][1]
-
-
-def _flatten(image: Any, under: str) -> Any:
-    """Return ``image`` without transparency: laid onto the ``under`` colour, as it would print (once per pair)."""
-    if image.mode not in ("RGBA", "LA", "PA", "P") and "transparency" not in image.info:
-        return image
-    key = (id(image), under)
-    if key not in _FLAT:
-        from PIL import Image
-
-        rgba = image.convert("RGBA")
-        flat = Image.new("RGB", rgba.size, under)
-        flat.paste(rgba, mask=rgba.getchannel("A"))
-        _FLAT[key] = (image, flat)
-    return _FLAT[key][1]
-
-
-_FLAT: dict[tuple[int, str], Any] = {}  # keeps the source image alive with its id
-
-
-def _white(image: Any) -> Any:
-    """Return the logo in white on transparency: its alpha where it has one, else its darkness."""
-    from PIL import Image, ImageChops, ImageOps
-
-    gray = ImageOps.grayscale(image.convert("RGB"))
-    # white paper becomes clear; colour and black become solid (doubled, so a mid-tone mark is not see-through)
-    ink = ImageOps.invert(gray).point(lambda v: min(255, v * 2))
-    if image.mode in ("RGBA", "LA") or "transparency" in image.info:
-        alpha = image.convert("RGBA").getchannel("A")
-        # where the logo is drawn on transparency its alpha is the shape; a white box behind it is not
-        ink = ImageChops.multiply(alpha, ImageOps.autocontrast(ink, cutoff=0)) if _has_white_box(image) else alpha
-    white = Image.new("RGBA", image.size, (255, 255, 255, 0))
-    white.putalpha(ink)
-    return white
-
-
-def _has_white_box(image: Any) -> bool:
-    """True when a logo with an alpha channel is in fact opaque (a white box around the mark)."""
-    alpha = image.convert("RGBA").getchannel("A")
-    return alpha.getextrema()[0] > 250
 
 
 class _Strings(dict):
