@@ -648,3 +648,39 @@ def test_a_card_s_title_sits_after_its_logo_as_drawn(shipped_catalogue):
         moved_in += want < left - 1
         checked += 1
     assert checked >= 11 and moved_in >= 1  # Harmony's square logo brings its title in
+
+
+def test_an_faq_s_questions_are_parted_by_a_hairline(shipped_catalogue):
+    """Between one answer and the next question there is a hairline (read with pdfplumber: a horizontal line as
+    wide as the question's column, in the gap above the question's line), except above a question that opens a
+    column or the FAQ itself: one rule per such question, no more. The questions come from the FAQ block's YAML."""
+    from helpers import squash
+
+    block = load_project(REPO).blocks["faq"]
+    checked = 0
+    for name, lang in (("common-questions.pdf", "en"), ("common-questions.es.pdf", "es"), ("common-questions.zh-Hans.pdf", "zh-Hans")):
+        questions = [squash(item["q"]) for item in block.text[lang]["items"]]
+        answers = [squash(item["a"]) for item in block.text[lang]["items"]]
+        with pdfplumber.open(shipped_catalogue / "lotus-acupuncture" / name) as pdf:
+            for page in pdf.pages:
+                expected, found = 0, 0
+                for half in (0, 1):
+                    column = page.crop((half * page.width / 2, 0, (half + 1) * page.width / 2, page.height - 90))
+                    lines = column.extract_text_lines()
+                    rules = [  # hairlines: not a box's border, nor the header's and footer's rules across the page
+                        r for r in column.lines
+                        if abs(r["top"] - r["bottom"]) < 0.5 and r["linewidth"] < 1 and r["x1"] - r["x0"] > 100
+                    ]
+                    found += len(rules)
+                    for i, ln in enumerate(lines):
+                        text = squash(ln["text"])
+                        if not any(q.startswith(text) and len(text) > 3 for q in questions):
+                            continue
+                        if i == 0 or not any(squash(lines[i - 1]["text"]) in a for a in answers):
+                            continue  # a question that opens its column (the page's header is above it)
+                        expected += 1
+                        rule = [r for r in rules if lines[i - 1]["bottom"] < r["top"] < ln["top"]]
+                        assert len(rule) == 1, (name, page.page_number, ln["text"])
+                assert found == expected, (name, page.page_number, found, expected)
+                checked += expected
+    assert checked >= 12

@@ -31,7 +31,7 @@ from ..story.art import ArtError, Palette, load_art
 from ..story.flowables import qr_code
 from ..story.theme import ALIGN, Theme
 from ..variant import BLEED, Variant
-from .place import EPS, PageContent
+from .place import EPS, PageContent, Placed
 from .sheet import draw_cut_marks, draw_office_marks, office_frame, print_shop_sheet, trim_and_bleed
 from .structure import Reading, Structure
 from .tagged import tag
@@ -146,9 +146,27 @@ class Painter:
             if el.type != "band":
                 with tags.element(el, content.template) if tags else nullcontext():
                     getattr(self, "_" + el.type)(el, context, template.id)
+        above: dict[float, Placed] = {}  # the last flowable drawn in each column
         for p in content.placed:
+            prev = above.get(round(p.x, 1))
+            if getattr(p.flowable, "_rule_above", None) and prev is not None and prev.y > p.y:
+                with tags.tagger.piece(None) if tags else nullcontext():  # an artifact: it says nothing
+                    self._rule_between(prev, p)
+            above[round(p.x, 1)] = p
             with tags.placed(p.flowable) if tags else nullcontext():
                 p.flowable.drawOn(self.c, p.x, p.y)
+
+    def _rule_between(self, prev: Placed, p: Placed) -> None:
+        """Draw a hairline in ``p``'s ``_rule_above`` colour, midway between it and ``prev`` above it, to the eye:
+        a paragraph's box has its descent below the last line and its line gap above the first."""
+        style = getattr(p.flowable, "style", None)
+        gap = (style.leading - style.fontSize) / 2 if style is not None else 0.0
+        y = (prev.y + p.y + p.flowable.height - gap) / 2
+        self.c.saveState()
+        self.c.setStrokeColor(rl_colors.HexColor(p.flowable._rule_above))
+        self.c.setLineWidth(0.6)
+        self.c.line(p.x, y, p.x + p.flowable.width, y)
+        self.c.restoreState()
 
     def _rule(self, el: ElementGeo, context: dict[str, Any], page_id: str) -> None:
         self.c.setStrokeColor(

@@ -244,12 +244,10 @@ class Writer:
                 q, self.theme.style("question", fill), block, f"text.{lang}.items[{i + 1}].q", line, block.display
             )
             qp.keepWithNext = 1
-            out += [
-                qp,
-                self.paragraph(
-                    a, self.theme.style("body", fill), block, f"text.{lang}.items[{i + 1}].a", line, block.display
-                ),
-            ]
+            if i:  # a hairline between one answer and the next question (pdf.paint draws it; none at a column's top)
+                qp._rule_above = self.theme.gray(tint(self.theme.heading_on(fill), 0.7))  # type: ignore[attr-defined]
+            body = self.theme.style("body", fill)
+            out += [qp, self.paragraph(a, body, block, f"text.{lang}.items[{i + 1}].a", line, block.display)]
         return out
 
     def _callout(self, block: Block, lang: str, words: dict[str, Any], fill: str) -> list[Flowable]:
