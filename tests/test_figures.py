@@ -684,3 +684,40 @@ def test_an_faq_s_questions_are_parted_by_a_hairline(shipped_catalogue):
                 assert found == expected, (name, page.page_number, found, expected)
                 checked += expected
     assert checked >= 12
+
+
+@pytest.mark.parametrize("markup", [False, True])
+def test_a_chinese_line_that_opens_with_a_bracket_sets_it_half_width(markup):
+    """A full-width opening bracket carries its ink in the right half of its em; at a line's start the blank
+    half is taken back, so the ink lines up with the column's edge (read with pdfplumber: the bracket's box
+    starts half an em left of the column, and the line still ends inside it). Lines that do not open with a
+    bracket start at the column's edge. Both of reportlab's line kinds: plain text and mixed fonts."""
+    from reportlab.lib.enums import TA_JUSTIFY
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen.canvas import Canvas
+
+    from handouts.story.linebreak import CJKParagraph
+
+    if "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    size, left = 10.0, 20.0
+    style = ParagraphStyle("zh", fontName="STSong-Light", fontSize=size, leading=12, wordWrap="CJK", alignment=TA_JUSTIFY)
+    text = "一二三四五六七（八九十）一二三四五六七八九十一二三四" + ("<b>五</b>" if markup else "五")
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(400, 400))
+    para = CJKParagraph(text, style)
+    _, height = para.wrap(7 * size + 0.5, 1000)
+    para.drawOn(canvas, left, 390 - height)
+    canvas.save()
+    with pdfplumber.open(io.BytesIO(buffer.getvalue())) as pdf:
+        rows: dict[int, list[dict]] = {}
+        for ch in pdf.pages[0].chars:
+            rows.setdefault(round(ch["top"]), []).append(ch)
+    lines = [sorted(rows[top], key=lambda c: c["x0"]) for top in sorted(rows)]
+    assert "".join(c["text"] for c in lines[1]).startswith("（")
+    assert abs(lines[1][0]["x0"] - (left - size / 2)) < 0.05
+    assert max(c["x1"] for line in lines[:-1] for c in line) <= left + 7 * size + 0.5 + 0.05  # and still no overrun
+    for line in (lines[0], *lines[2:]):
+        assert abs(line[0]["x0"] - left) < 0.05, "".join(c["text"] for c in line)

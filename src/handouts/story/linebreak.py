@@ -51,7 +51,18 @@ def _spread(tx: Any, text: str, extra: float) -> bool:
     return True
 
 
+HALF_WIDTH_AT_START = "（［｛〔〈《「『【"  # full-width openers: their ink sits in the right half of the em
+
+
+def _hang(text: str, size: float) -> float:
+    """Return how far left a line that opens with a full-width bracket starts: the blank half of its em, so
+    the bracket's ink lines up with the column's edge (a line-start bracket is set half-width in Chinese)."""
+    return 0.5 * size if text[:1] in HALF_WIDTH_AT_START and text[:1] else 0.0
+
+
 def _justify_line(tx: Any, offset: float, extraspace: float, words: list[str], last: int = 0) -> float:
+    hang = _hang(" ".join(words), tx._fontsize or 10)
+    offset, extraspace = offset - hang, extraspace + hang
     if last or not _spread(tx, " ".join(words), extraspace):  # ragged, as a Latin line in Chinese text is
         return float(rl_paragraph._leftDrawParaLine(tx, offset, extraspace, words, last))
     try:
@@ -62,12 +73,15 @@ def _justify_line(tx: Any, offset: float, extraspace: float, words: list[str], l
 
 def _justify_frags(tx: Any, offset: float, line: Any, last: int = 0) -> None:
     text = "".join(getattr(word, "text", "") for word in line.words)
+    first = next((word for word in line.words if getattr(word, "text", "")), None)
+    hang = _hang(text, getattr(first, "fontSize", 0.0) or tx._fontsize or 10)
     extra = line.extraSpace
-    if last or getattr(line, "lineBreak", False) or not _spread(tx, text, extra):
-        rl_paragraph._leftDrawParaLineX(tx, offset, line, last)  # ragged, as a Latin line in Chinese text is
-        return
-    line.extraSpace = 0
+    offset, line.extraSpace = offset - hang, extra + hang
     try:
+        if last or getattr(line, "lineBreak", False) or not _spread(tx, text, line.extraSpace):
+            rl_paragraph._leftDrawParaLineX(tx, offset, line, last)  # ragged, as a Latin line in Chinese text is
+            return
+        line.extraSpace = 0
         _ORIGINAL["frags"](tx, offset, line, last)
     finally:
         line.extraSpace = extra
