@@ -151,12 +151,14 @@ def _fill(
                 turn = nxt is not None and nxt[0] != index  # the next panel is on the next page
                 room = avail - h - f.getSpaceAfter()
                 if h <= avail + EPS:
-                    if not _strands_heading(f, queue, frame.width, room, movable, keep_whole, turn):
+                    if not _strands_heading(f, queue, frame.width, room, movable, keep_whole, turn, level is not None):
                         placed_here.append(Placed(f, frame.x, cursor - before - h))
                         cursor -= before + h + f.getSpaceAfter()
                         queue.pop(0)
                         continue
-                    if moved is not None and not _strands_heading(f, queue, frame.width, room, movable, "none", turn):
+                    if moved is not None and not _strands_heading(
+                        f, queue, frame.width, room, movable, "none", turn, level is not None
+                    ):
                         moved.append(f)  # the heading goes with a box or paragraph that moves on whole
                 if (
                     _keeps_whole(f, turn, keep_whole)
@@ -378,6 +380,7 @@ def _strands_heading(
     movable: bool,
     keep_whole: str = "all",
     turn: bool = False,
+    levelling: bool = False,
 ) -> bool:
     """True when ``f`` keeps with the next flowable and that one (or its chain) cannot start in ``room``.
 
@@ -389,9 +392,12 @@ def _strands_heading(
     nxt.canv = f.canv
     room -= nxt.getSpaceBefore()
     _, h = nxt.wrap(width, max(room, 0))
+    if not levelling and h >= getattr(f, "_next_alone_height", float("inf")):
+        return False  # what follows is long enough to open a column by itself (levelling keeps them together)
     if h <= room + EPS:
         # it fits whole; if it too keeps with the next, that one must be able to start after it
-        return _strands_heading(nxt, queue[1:], width, room - h - nxt.getSpaceAfter(), movable, keep_whole, turn)
+        rest = room - h - nxt.getSpaceAfter()
+        return _strands_heading(nxt, queue[1:], width, rest, movable, keep_whole, turn, levelling)
     if _keeps_with_next(nxt, keep_whole) or _keeps_whole(nxt, turn, keep_whole):
         # a box that moves on whole takes its heading with it
         return True

@@ -126,6 +126,7 @@ def held_for_definition(block: Block, nxt: Block | None) -> bool:
 
 
 LONG_FIRST_ITEM = 3  # lines: a first step this long may end a column without the second
+LONG_OUTRO = 3  # lines: a list's closing paragraph this long may open a column without the list's last item
 
 
 def marked_list(
