@@ -125,6 +125,7 @@ def held_for_definition(block: Block, nxt: Block | None) -> bool:
     return block.kind == "figure" and nxt is not None and nxt.kind == "condition"
 
 
+STEP_NUMBER = 1.3  # times the body size: a numbered step's number
 LONG_FIRST_ITEM = 3  # lines: a first step this long may end a column without the second
 LONG_OUTRO = 3  # lines: a list's closing paragraph this long may open a column without the list's last item
 
@@ -143,7 +144,9 @@ def marked_list(
         if numbered and icon is not None:  # the step's number leads its text; the icon sits in the gutter
             on_paper = fill in ("none", "#ffffff")
             color = writer.theme.gray(writer.theme.bullet_color() if on_paper else writer.theme.ink_on(fill))
-            numbered_para = type(para)(f"<font color='{color}'><b>{i + 1}</b></font>\u2002{para.text}", para.style)
+            size = para.style.fontSize * STEP_NUMBER  # a step's number is the first thing the eye meets: a size up
+            number = f"<font color='{color}' size='{size:.2f}'><b>{i + 1}</b></font>"
+            numbered_para = type(para)(f"{number}\u2002{para.text}", para.style)
             numbered_para._block_id = block.id  # type: ignore[attr-defined]
             para = numbered_para
         alert = icon_path is not None and icon_path.stem in WARNING_ICONS and fill in ("none", "#ffffff")
