@@ -137,6 +137,7 @@ class Rows(Flowable):
         super().__init__()
         self.rows, self.style, self.min_first, self.min_last = rows, style, min_first, min_last
         self._table: Table | None = None
+        self._width = 0.0  # the width ``_table`` was made for
 
     def _make(self, width: float) -> Table:
         table = Table([[f] for f in self.rows], colWidths=[width], splitByRow=1, hAlign="LEFT")
@@ -149,8 +150,9 @@ class Rows(Flowable):
         return part
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
-        self._table = self._make(aw)
-        self.width, self.height = self._table.wrap(aw, ah)
+        if self._table is None or self._width != aw:  # placement measures a box again and again at one width
+            self._table, self._width = self._make(aw), aw
+            self.width, self.height = self._table.wrap(aw, ah)
         return self.width, self.height
 
     def split(self, aw: float, ah: float) -> list[Flowable]:
