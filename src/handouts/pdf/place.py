@@ -443,13 +443,16 @@ def _balance(job: _Job, slot: str, pages: dict[int, PageContent], before: dict[i
         placed = out[last].placed
         return None if _split_boxes(placed) > allowed or not _split_lists(placed) <= lists else placed
 
+    top = max(p.frame.top for p in panels)
     low, high = 0.0, tallest
-    while high - low > 1.0:  # to a point: level to the eye, in about ten trials
+    while high - low > 1.0:  # to a point: level to the eye
         mid = (low + high) / 2
-        if trial(mid) is None:
+        fitted = trial(mid)
+        if fitted is None:
             low = mid
-        else:
-            high = mid
+        else:  # the columns it filled are no taller than their deepest flowable: try from there down
+            used = top - min(pl.y for pl in fitted)
+            high = used if low < used < mid else mid
     placed = trial(high)  # last, so every flowable is left measured as placed
     if placed is not None:
         page.placed[start:] = placed
