@@ -25,6 +25,7 @@ import reportlab
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import letter
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
@@ -36,13 +37,16 @@ from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
     Frame,
+    Indenter,
     ListFlowable,
     ListItem,
     PageTemplate,
     Paragraph,
+    Spacer,
     Table,
     TableStyle,
 )
+from svglib.svglib import svg2rlg
 
 # --- fonts: reportlab's bundled Bitstream Vera, embedded as TrueType (what the engine uses by default)
 _VERA = Path(reportlab.__file__).parent / "fonts"
@@ -114,6 +118,11 @@ def load_content(
                     "body": text(words.get("body") or ""),
                     "outro": text(words.get("outro") or ""),
                     "show": tuple(block.show),  # a contact block's details (an empty tuple: all of them)
+                    "caption": text(words.get("caption") or ""),
+                    "image": str(block.image or ""),  # a figure's SVG
+                    "width": block.width or 0.0,
+                    "icon": str(block.icon or ""),  # beside a box's title
+                    "icons": [str(i) for i in block.icons],  # one per list item
                 }
             )
     info = clinic_context(clinic, lang)
@@ -141,6 +150,8 @@ def load_content(
             "address": list(info["address"]),
             "hours": hours,
             "logo": str(clinic.logo),
+            # the icons the engine sets by itself, from the project's art/icons/
+            "icons": {k: str(root / "art" / "icons" / f"{k}.svg") for k in BUILT_IN_ICONS},
         },
         "colors": {
             "primary": clinic.primary_color,
@@ -158,6 +169,7 @@ def load_content(
             + "  ·  "
             + text(strings["page_of"], page="{page}", pages="{pages}"),
             "disclaimer_short": text(strings["disclaimer_short"]),
+            "continued": strings["continued"],  # the engine's furniture over a page turn (not drawn here)
         },
         # the layout prints the disclaimer in its footer (disclaimer_in_footer): the block's title and body,
         # joined as strings.yaml's colon joins them, else the short disclaimer
@@ -172,6 +184,9 @@ def load_content(
         "qr_modules": qr_modules(info["booking_url"]),
     }
 
+
+# the icons the engine sets by itself: beside the contact lines, and on a warning box's title
+BUILT_IN_ICONS = ("map-pin", "phone", "email", "globe", "clock", "alert-triangle")
 
 # ----------------------------------------------------------------------------- rendering (timed)
 def md(text: str) -> str:
@@ -200,7 +215,41 @@ def _styles(c: dict[str, str]) -> dict[str, ParagraphStyle]:
             "small", fontName=REGULAR, fontSize=SMALL, leading=SMALL * LEADING, textColor=ink, spaceAfter=SMALL * 0.3
         ),
         "detail": body,
+        "caption": ParagraphStyle(
+            "caption", fontName=REGULAR, fontSize=SMALL + 0.5, leading=(SMALL + 0.5) * 1.3, textColor=ink,
+            alignment=TA_CENTER, spaceAfter=BODY * 0.8,
+        ),
     }
+
+
+def _svg(path: str, width: float) -> Drawing:
+    """An SVG as a drawing ``width`` points wide: parsed with svglib on every render, as a one-off script would."""
+    drawing = svg2rlg(path)
+    assert drawing is not None
+    scale = width / drawing.width
+    drawing.scale(scale, scale)
+    drawing.width, drawing.height = drawing.width * scale, drawing.height * scale
+    return drawing
+
+
+def _beside(icon: str, flowable: Flowable, size: float) -> Table:
+    """An icon in a narrow first column and the text beside it: the usual way to set one in platypus."""
+    table = Table([[_svg(icon, size), flowable]], colWidths=[size + BODY * 0.45, None], hAlign="LEFT")
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                               ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0),
+                               ("BOTTOMPADDING", (0, 0), (-1, -1), BODY * 0.25)]))  # fmt: skip
+    return table
+
+
+def _items(items: list[str], icons: list[str], numbered: bool, style: ParagraphStyle, accent: str) -> list[Flowable]:
+    """A list: bullets or numbers, or, where the block gives icons, one icon beside each item."""
+    if not icons:
+        return [_list(items, numbered, style, accent)]
+    number = '<font color="{}"><b>{}</b></font>\u2002{}'
+    return [
+        _beside(icon, Paragraph(number.format(accent, i + 1, md(t)) if numbered else md(t), style), BODY * 1.6)
+        for i, (t, icon) in enumerate(zip(items, icons, strict=False))
+    ]
 
 
 def _list(items: list[str], numbered: bool, style: ParagraphStyle, accent: str) -> ListFlowable:
@@ -261,16 +310,22 @@ def _story(content: dict[str, Any], fast_qr: bool) -> list[Flowable]:
             story.append(Paragraph(md(b["title"]), st["heading"]))
             if b["intro"]:
                 story.append(Paragraph(md(b["intro"]), st["body"]))
-            story.append(_list(b["items"], kind == "steps", st["item"], c["accent"]))
+            story += _items(b["items"], b["icons"], kind == "steps", st["item"], c["accent"])
             if b["outro"]:
                 story.append(Paragraph(md(b["outro"]), st["body"]))
+        elif kind == "figure":
+            figure = _svg(b["image"], b["width"])
+            figure.hAlign = "CENTER"
+            story += [Spacer(1, BODY * 0.5), figure, Paragraph(md(b["caption"]), st["caption"])]
         elif kind == "callout":
             border = c["warning"] if b["tone"] == "warning" else c["accent"]
-            rows: list[list[Flowable]] = [[Paragraph(md(b["title"]), st["strong"])]]
+            title: Flowable = Paragraph(md(b["title"]), st["strong"])
+            icon = b["icon"] or (clinic["icons"]["alert-triangle"] if b["tone"] == "warning" else "")
+            rows: list[list[Flowable]] = [[_beside(icon, title, BODY * 1.5) if icon else title]]
             if b["intro"]:
                 rows.append([Paragraph(md(b["intro"]), st["body"])])
             if b["items"]:
-                rows.append([_list(b["items"], False, st["item"], c["accent"])])
+                rows.append(_items(b["items"], b["icons"], False, st["item"], c["accent"]))  # type: ignore[arg-type]
             if b["body"]:
                 rows.append([Paragraph(md(b["body"]), st["body"])])
             pad = BODY * 0.7
@@ -296,21 +351,31 @@ def _story(content: dict[str, Any], fast_qr: bool) -> list[Flowable]:
             if b["intro"]:
                 story.append(Paragraph(md(b["intro"]), ParagraphStyle("intro", parent=st["body"], keepWithNext=1)))
             a = f'<a href="{{}}" color="{link}">{{}}</a>'
+            icons, size = clinic["icons"], BODY * 1.3
             details = [
-                Paragraph(
+                _beside(icons["map-pin"], Paragraph(
                     f"<b>{escape(clinic['name'])}</b><br/>" + "<br/>".join(escape(x) for x in clinic["address"]),
                     st["detail"],
-                ),
-                Paragraph(f"{escape(s['call_us'])}: " + a.format(clinic["tel"], escape(clinic["phone"])), st["detail"]),
+                ), size),
+                _beside(icons["phone"], Paragraph(
+                    f"{escape(s['call_us'])}: " + a.format(clinic["tel"], escape(clinic["phone"])), st["detail"]
+                ), size),
                 *(
-                    [Paragraph(a.format("mailto:" + clinic["email"], escape(clinic["email"])), st["detail"])]
+                    [_beside(icons["email"], Paragraph(
+                        a.format("mailto:" + clinic["email"], escape(clinic["email"])), st["detail"]
+                    ), size)]
                     if not b["show"] or "email" in b["show"]
                     else []
                 ),
-                Paragraph(a.format(clinic["website"], escape(clinic["website_short"])), st["detail"]),
-                Paragraph(escape(s["hours"]), st["strong"]),
-            ]
-            details += [Paragraph(f"{escape(d)}: {escape(h)}", st["detail"]) for d, h in clinic["hours"]]
+                _beside(icons["globe"], Paragraph(
+                    a.format(clinic["website"], escape(clinic["website_short"])), st["detail"]
+                ), size),
+                _beside(icons["clock"], Paragraph(escape(s["hours"]), st["strong"]), size),
+            ]  # fmt: skip
+            hours = [Paragraph(f"{escape(d)}: {escape(h)}", st["detail"]) for d, h in clinic["hours"]]
+            details.append(Indenter(size + BODY * 0.45))
+            details += hours
+            details.append(Indenter(-(size + BODY * 0.45)))
             # the column is too narrow to set the QR code beside the details: it follows them, as in the engine
             story += details
             qr = _qr(content, BODY * 7, fast_qr)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from baseline_platypus import (
@@ -39,11 +40,14 @@ from baseline_platypus import (
     SUBTITLE,
     TITLE,
 )
+from reportlab.graphics import renderPDF
+from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.units import inch
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
+from svglib.svglib import svg2rlg
 
 Op = tuple[Any, ...]
 
@@ -57,6 +61,7 @@ class Lines:
     author: str
     lang: str
     logo: ImageReader = field(repr=False)
+    forms: dict[str, Drawing] = field(default_factory=dict, repr=False)  # the icons and figures, parsed once
 
 
 def _runs(text: str) -> list[tuple[str, bool]]:
@@ -98,6 +103,19 @@ class _Flow:
         self.pages: list[list[Op]] = [[]]
         self.col = 0
         self.y = FIRST_TOP
+        self.forms: dict[str, Drawing] = {}
+
+    def art(self, path: str, width: float) -> tuple[str, float]:
+        """Parse an SVG once, ``width`` points wide, as a form drawn once per PDF; return its name and height."""
+        name = f"art{Path(path).stem}{width:.0f}".replace("-", "")
+        if name not in self.forms:
+            drawing = svg2rlg(path)
+            assert drawing is not None
+            scale = width / drawing.width
+            drawing.scale(scale, scale)
+            drawing.width, drawing.height = width, drawing.height * scale
+            self.forms[name] = drawing
+        return name, self.forms[name].height
 
     @property
     def top(self) -> float:
@@ -123,6 +141,9 @@ class _Flow:
         if not self.at_top():
             self.y -= amount
 
+    def forms_at(self, icon: tuple[str, float]) -> tuple[str, float]:
+        return self.art(*icon)
+
     def op(self, *op: Any) -> None:
         self.pages[-1].append(op)
 
@@ -145,6 +166,7 @@ class _Flow:
         right: float = 0.0,
         bullet: tuple[str, str] | None = None,
         keep: float = 0.0,
+        icon: tuple[str, float] | None = None,
     ) -> None:
         lines = wrap(text, COL_W - indent - right, size, bold)
         self.space(before)
@@ -152,6 +174,9 @@ class _Flow:
         for i, line in enumerate(lines):
             self.ensure(leading)
             base = self.y - size
+            if icon and i == 0:  # a form (``art``) in the gutter, its top at the line's top
+                name, height = self.forms_at(icon)
+                self.op("form", name, self.x + indent - icon[1] - size * 0.45, self.y - height)
             if bullet and i == 0:
                 self.fill(bullet[1])
                 self.font(BOLD, size)
@@ -197,10 +222,17 @@ def prepare(content: dict[str, Any]) -> Lines:
             text, HEADING, HEADING * 1.2, primary, HEADING * 0.9, HEADING * 0.35, bold=True, keep=2 * body_lead
         )
 
-    def items(texts: list[str], numbered: bool, indent: float = 0.0, right: float = 0.0) -> None:
+    def items(
+        texts: list[str], numbered: bool, indent: float = 0.0, right: float = 0.0, icons: list[str] | None = None
+    ) -> None:
         for i, t in enumerate(texts):
-            mark = f"{i + 1}." if numbered else "\u2022"
             left = indent + BODY * 1.6
+            if icons:  # the icon in the gutter, the step's number before its text
+                text = f"**{i + 1}** {t}" if numbered else t
+                icon = (icons[i], BODY * 1.6)
+                flow.paragraph(text, BODY, body_lead, INK, after=BODY * 0.25, indent=left + BODY * 0.45, icon=icon)
+                continue
+            mark = f"{i + 1}." if numbered else "\u2022"
             flow.paragraph(t, BODY, body_lead, INK, after=BODY * 0.25, indent=left, right=right, bullet=(mark, accent))
 
     for b in content["blocks"]:
@@ -209,9 +241,16 @@ def prepare(content: dict[str, Any]) -> Lines:
             heading(b["title"])
             if b["intro"]:
                 flow.paragraph(b["intro"], BODY, body_lead, INK, after=BODY * 0.45)
-            items(b["items"], kind == "steps")
+            items(b["items"], kind == "steps", icons=b["icons"])
             if b["outro"]:
                 flow.paragraph(b["outro"], BODY, body_lead, INK, after=BODY * 0.45)
+        elif kind == "figure":
+            name, height = flow.art(b["image"], b["width"])
+            flow.space(BODY * 0.5)
+            flow.ensure(height + 2 * small_lead)
+            flow.op("form", name, flow.x + (COL_W - b["width"]) / 2, flow.y - height)
+            flow.y -= height + 2
+            flow.paragraph(b["caption"], SMALL + 0.5, (SMALL + 0.5) * 1.3, INK, after=BODY * 0.8)
         elif kind == "callout":
             pad = BODY * 0.7
             inner = COL_W - 2 * pad
@@ -225,24 +264,33 @@ def prepare(content: dict[str, Any]) -> Lines:
             box_colors = colors.HexColor(border), colors.HexColor(c["warning_tint"])
             flow.op("box", flow.x, flow.y - height, COL_W, height, *box_colors)
             flow.y -= pad * 0.8
-            flow.paragraph(b["title"], BODY, body_lead, INK, after=BODY * 0.15, bold=True, indent=pad, right=pad)
+            icon = b["icon"] or (clinic["icons"]["alert-triangle"] if b["tone"] == "warning" else "")
+            title_in = pad + (BODY * 1.95 if icon else 0.0)
+            flow.paragraph(
+                b["title"], BODY, body_lead, INK, after=BODY * 0.15, bold=True, indent=title_in, right=pad,
+                icon=(icon, BODY * 1.5) if icon else None,
+            )  # fmt: skip
             flow.paragraph(b["intro"], BODY, body_lead, INK, after=BODY * 0.45, indent=pad, right=pad)
-            items(b["items"], False, indent=pad, right=pad)
+            items(b["items"], False, indent=pad, right=pad, icons=b["icons"])
             flow.paragraph(b["body"], BODY, body_lead, INK, after=BODY * 0.45, indent=pad, right=pad)
             flow.y -= pad * 0.6 + BODY * 0.8
         elif kind == "contact":
             heading(b["title"])
             flow.paragraph(b["intro"], BODY, body_lead, INK, after=BODY * 0.45, keep=body_lead)
-            flow.paragraph(f"**{clinic['name']}**", BODY, body_lead, INK)
+            icons, size = clinic["icons"], BODY * 1.3
+            beside = size + BODY * 0.45  # every contact line starts after the icons' gutter
+            flow.paragraph(f"**{clinic['name']}**", BODY, body_lead, INK, indent=beside, icon=(icons["map-pin"], size))
             for line in clinic["address"]:
-                flow.paragraph(line, BODY, body_lead, INK)
-            flow.paragraph(f"{s['call_us']}: {clinic['phone']}", BODY, body_lead, INK)
+                flow.paragraph(line, BODY, body_lead, INK, indent=beside)
+            phone = f"{s['call_us']}: {clinic['phone']}"
+            flow.paragraph(phone, BODY, body_lead, INK, indent=beside, icon=(icons["phone"], size))
             if not b["show"] or "email" in b["show"]:
-                flow.paragraph(clinic["email"], BODY, body_lead, primary)
-            flow.paragraph(clinic["website_short"], BODY, body_lead, primary)
-            flow.paragraph(s["hours"], BODY, body_lead, INK, bold=True)
+                flow.paragraph(clinic["email"], BODY, body_lead, primary, indent=beside, icon=(icons["email"], size))
+            web = clinic["website_short"]
+            flow.paragraph(web, BODY, body_lead, primary, indent=beside, icon=(icons["globe"], size))
+            flow.paragraph(s["hours"], BODY, body_lead, INK, bold=True, indent=beside, icon=(icons["clock"], size))
             for days, hours in clinic["hours"]:
-                flow.paragraph(f"{days}: {hours}", BODY, body_lead, INK)
+                flow.paragraph(f"{days}: {hours}", BODY, body_lead, INK, indent=beside)
             size = BODY * 7
             flow.ensure(size)
             flow.op("qr", _qr_rects(content["qr_modules"], flow.x, flow.y - size, size), colors.black)
@@ -300,7 +348,10 @@ def prepare(content: dict[str, Any]) -> Lines:
             ("text", MARGIN_X, FOOTER_NOTE_TOP - SMALL - i * SMALL * LEADING, line[0][2]) for i, line in enumerate(note)
         ]
         pages.append(fur + ops)
-    return Lines(pages=_resync(pages), title=content["title"], author=clinic["name"], lang=content["lang"], logo=logo)
+    return Lines(
+        pages=_resync(pages), title=content["title"], author=clinic["name"], lang=content["lang"], logo=logo,
+        forms=flow.forms,
+    )  # fmt: skip
 
 
 def _resync(pages: list[list[Op]]) -> list[list[Op]]:
@@ -319,7 +370,7 @@ def _resync(pages: list[list[Op]]) -> list[list[Op]]:
                 if op[1] == fill:
                     continue
                 fill = op[1]
-            elif op[0] in ("box", "qr"):
+            elif op[0] in ("box", "qr", "form"):
                 fill = None  # these set their own fill colour
             kept.append(op)
         out.append(kept)
@@ -330,6 +381,10 @@ def render(lines: Lines) -> bytes:
     """Replay the prepared operations onto a canvas; the timed part."""
     buffer = io.BytesIO()
     canv = Canvas(buffer, pagesize=(PAGE_W, PAGE_H), lang=lines.lang, initialFontName=REGULAR)
+    for name, drawing in lines.forms.items():  # each icon and figure once per PDF, drawn where used by name
+        canv.beginForm(name)
+        renderPDF.draw(drawing, canv, 0, 0)
+        canv.endForm()
     for ops in lines.pages:
         for op in ops:
             kind = op[0]
@@ -352,6 +407,11 @@ def render(lines: Lines) -> bytes:
                 canv.rect(op[1], op[2], op[3], op[4], stroke=1, fill=1)
             elif kind == "image":
                 canv.drawImage(op[1], op[2], op[3], op[4], op[5], mask="auto")
+            elif kind == "form":
+                canv.saveState()
+                canv.translate(op[2], op[3])
+                canv.doForm(op[1])
+                canv.restoreState()
             elif kind == "qr":
                 path = canv.beginPath()
                 for x, y, w, h in op[1]:
@@ -367,7 +427,6 @@ def render(lines: Lines) -> bytes:
 
 if __name__ == "__main__":
     import sys
-    from pathlib import Path
 
     from baseline_platypus import load_content
 

@@ -34,6 +34,7 @@ MiB = 1024 * 1024
 
 # targets, from the issue
 MAX_VS_BASELINE = 1.0
+MAX_VS_FAST_QR = 0.5  # ahead of Typst, which renders a comparable handout in about 0.53x a platypus script
 MAX_VS_FLOOR = 2.0
 MAX_COLD = 10.0
 MAX_NOOP = 1.0
@@ -57,7 +58,7 @@ def _key_phrases(content: dict[str, Any]) -> list[str]:
     """Short phrases every output must contain: titles, and the first words of each text."""
     phrases = [content["title"], content["subtitle"], content["clinic"]["name"], content["footer_note"]]
     for b in content["blocks"]:
-        for text in [b["title"], b["intro"], b["body"], b["outro"], *b["items"]]:
+        for text in [b["title"], b["intro"], b["body"], b["outro"], b["caption"], *b["items"]]:
             if text:
                 phrases.append(" ".join(text.split()[:5]))
     phrases += [content["strings"]["page_of"].format(page=n, pages=2) for n in (1, 2)]
@@ -73,12 +74,15 @@ def check_outputs(outputs: dict[str, bytes], content: dict[str, Any]) -> tuple[l
     for name, data in outputs.items():
         reader = PdfReader(io.BytesIO(data))
         texts[name] = (len(reader.pages), "\n".join(page.extract_text() for page in reader.pages))
-    engine_words = set(re.findall(r"\w+", texts["engine"][1].lower()))
+    # "(continued)" after a heading repeated over a page turn is the engine's page furniture, which a
+    # hand-written script does not set: its words do not count
+    furniture = set(re.findall(r"\w+", content["strings"]["continued"].lower()))
+    engine_words = set(re.findall(r"\w+", texts["engine"][1].lower())) - furniture
     rows, detail = [], {}
     for name, (pages, text) in texts.items():
         flat = _plain(text)
         missing = [p for p in phrases if _plain(p) not in flat]
-        words = set(re.findall(r"\w+", text.lower()))
+        words = set(re.findall(r"\w+", text.lower())) - furniture
         extra, lacking = sorted(words - engine_words), sorted(engine_words - words)
         detail[name] = {
             "pages": pages,
@@ -144,7 +148,7 @@ def warm(rounds: int, warmup: int) -> tuple[list[Row], dict[str, Any]]:
     vs_floor = med["engine"] / med["floor"]
     rows += [
         row("engine / baseline", f"{vs_base:.2f}", f"≤ {MAX_VS_BASELINE}", vs_base <= MAX_VS_BASELINE),
-        row("engine / baseline with fast QR", f"{vs_fast:.2f}", f"(≤ {MAX_VS_BASELINE})"),
+        row("engine / baseline with fast QR", f"{vs_fast:.2f}", f"≤ {MAX_VS_FAST_QR}", vs_fast <= MAX_VS_FAST_QR),
         row("engine / floor", f"{vs_floor:.2f}", f"≤ {MAX_VS_FLOOR}", vs_floor <= MAX_VS_FLOOR),
     ]
     check_rows, check = check_outputs(outputs, content)
