@@ -20,6 +20,7 @@ from ..colors import tint
 from ..errors import ContentError
 from ..load.content import Block
 from .art import Art, ArtError, Palette, load_art, readable_shade
+from .para import Para
 from .pictures import Figure, FillInLine, FillInRow, IconHeading, Marked
 
 FIGURE_WIDTH = 1.9 * 72  # art/README.md: figures print 1.5–2 in wide
@@ -95,7 +96,7 @@ def marked(
         spaceBefore=0,
         spaceAfter=0,
     )
-    return Marked(para, gutter, marker=Paragraph(mark or "", style))
+    return Marked(para, gutter, marker=Para(mark or "", style))  # parsed once per (mark, style) in a worker
 
 
 def with_icon(writer: Any, flowable: Flowable, name: str) -> Flowable:
