@@ -69,11 +69,15 @@ class _Document:
             raise PreviewError(f"cannot render it ({exc}): build it again", self.pdf) from None
 
 
+PNG_LEVEL = 3  # a thumbnail: 49 KiB in 4.6 ms, where optimize=True took 56 KiB in 36 ms (first-visit, page 1)
+
+
 def _png(page: pdfium.PdfPage, scale: float) -> tuple[bytes, tuple[int, int]]:
     """Return the page rendered at ``scale`` (1 = 72 dpi) as PNG bytes, and its size in pixels."""
     image = page.render(scale=scale).to_pil()
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
+    # zlib level 3: on a rendered page, smaller than optimize=True (level 9) and about 7 times faster
+    image.save(buffer, format="PNG", compress_level=PNG_LEVEL)
     return buffer.getvalue(), image.size
 
 
