@@ -89,6 +89,19 @@ class _Mapped:
             return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
 
 
+_DIGESTS: dict[tuple[str, int, int, int], str] = {}  # (path, size, mtime, inode) -> sha256 of the file
+
+
+def _digest(path: Path) -> str:
+    """Return the SHA-256 of a font file, hashed again only when its size, time or inode changed: every
+    handout registers its fonts, and a Chinese face is 10 MB (a cold build hashed them 600 times)."""
+    st = path.stat()
+    key = (str(path), st.st_size, st.st_mtime_ns, st.st_ino)
+    if key not in _DIGESTS:
+        _DIGESTS[key] = sha256_file(path)
+    return _DIGESTS[key]
+
+
 def _register(path: Path, display: str, field: str, line: int | None = None, verify: bool = False) -> str:
     """Register one TrueType file under a name derived from its content; return the name.
 
@@ -97,7 +110,7 @@ def _register(path: Path, display: str, field: str, line: int | None = None, ver
     the file, rather than deep inside a build.
     """
     try:
-        name = "F" + sha256_file(path)[:12]
+        name = "F" + _digest(path)[:12]
         if name in pdfmetrics.getRegisteredFontNames():
             return name
         font = TTFont(name, _Mapped(path))
