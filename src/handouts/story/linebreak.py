@@ -134,7 +134,7 @@ class CJKParagraph(Para):
                     # no punctuation hangs past the column: a line that runs over takes one character less
                     over = next((n for n, line in enumerate(result.lines) if _extra(line, result) < -0.01), None)
                     if over is None:
-                        over = _lone_last(result, cannot_start)
+                        over = _lone_last(result, cannot_start, full)
                         if over is None:
                             return result
                     room = _without_last(_line_chars(result.lines[over], result), cannot_start)
@@ -192,13 +192,24 @@ def _extra(line: Any, result: Any) -> float:
     return float(line[0] if result.kind == 0 else line.extraSpace)
 
 
-def _lone_last(result: Any, cannot_start: str) -> int | None:
-    """Return the line before a last line of one character (and its punctuation), to give that line less room."""
+SHORTEST_LAST = 3  # characters: a paragraph's last line holds at least this many, with its punctuation
+
+
+def _lone_last(result: Any, cannot_start: str, full: float) -> int | None:
+    """Return the line before a last line of one or two characters (and their punctuation), to give that line
+    less room: one more character then goes down, as Chinese typesetting avoids a last line of one or two.
+    For two, only where the line before can still be justified (spread at most ``MAX_SPREAD``)."""
     if len(result.lines) < 2:
         return None
     last = [ch for ch, _ in _line_chars(result.lines[-1], result) if ch not in cannot_start and not ch.isspace()]
-    if len(last) != 1 or not _is_han(last[0]):
+    if not last or len(last) >= SHORTEST_LAST or not all(_is_han(ch) for ch in last):
         return None
+    if len(last) > 1:  # two characters: only where the line before stays justified without them
+        before = _line_chars(result.lines[-2], result)
+        em = max((w for ch, w in before if _is_han(ch)), default=0.0)
+        room = full - sum(w for _, w in before[:-1])  # after one character goes down, against the column
+        if len(before) < 3 or room / (len(before) - 2) > MAX_SPREAD * em:
+            return None
     return len(result.lines) - 2
 
 
