@@ -617,23 +617,46 @@ def _left_column_gap(pdf_path: Path) -> float:
 
 
 @pytest.mark.parametrize(
-    ("pattern", "least"),
-    [("*/first-visit*.pdf", 11), ("*/tcm-and-nerve-pain.pdf", 4)],  # every language; the English TCM sheets
+    ("pattern", "most", "least"),
+    # every language; the English TCM sheets
+    [("*/first-visit*.pdf", 1.75, 11), ("*/tcm-and-nerve-pain.pdf", 1.0, 4)],
 )
-def test_page_one_s_left_column_runs_to_its_foot(shipped_catalogue, pattern, least):
-    """Page 1's left column reaches within 1 in of the footer's rule. It used to stop 2.1 to 2.4 in above it on
-    the first-visit sheets (the visit's heading, lead-in and first step waited for the second step: a first
-    step of three lines or more may now end a column) and 1.8 to 2.3 in on the English TCM sheets (a list's
-    last two items waited for its 4-line closing paragraph: a closing paragraph of three lines or more may now
-    open a column by itself)."""
+def test_page_one_s_left_column_runs_to_its_foot(shipped_catalogue, pattern, most, least):
+    """Page 1's left column reaches near the footer's rule. It used to stop 2.1 to 2.4 in above it on the
+    first-visit sheets (the visit's heading, lead-in and steps moved on whole; the treatment-session figure
+    now fills the column under 'Before your visit': within 0.6 to 1.6 in) and 1.8 to 2.3 in on the English
+    TCM sheets (a list's last two items waited for its 4-line closing paragraph: a closing paragraph of three
+    lines or more may now open a column by itself; within 1 in)."""
     checked = 0
     for pdf_path in sorted(shipped_catalogue.glob(pattern)):
         if any(v in pdf_path.name for v in (".large-print", ".grayscale", ".print-shop")):
             continue
         gap = _left_column_gap(pdf_path)
-        assert gap <= 1.0, (pdf_path.parent.name, pdf_path.name, round(gap, 2))
+        assert gap <= most, (pdf_path.parent.name, pdf_path.name, round(gap, 2))
         checked += 1
     assert checked >= least
+
+
+def test_a_first_visit_sheet_s_steps_share_one_column(shipped_catalogue):
+    """The visit's numbered steps are read as one sequence: on page 1 of every shipped first-visit sheet, every
+    step's number (the digits set larger than the body text) starts at one x, and they run 1 to the number of
+    the what-to-expect block's items (pdfplumber)."""
+    import collections
+
+    steps = len(load_project(REPO).blocks["what-to-expect"].text["en"]["items"])
+    checked = 0
+    for pdf_path in sorted(shipped_catalogue.glob("*/first-visit*.pdf")):
+        if any(v in pdf_path.name for v in (".large-print", ".grayscale", ".print-shop")):
+            continue
+        with pdfplumber.open(pdf_path) as pdf:
+            page = pdf.pages[0]
+            body = collections.Counter(round(c["size"], 1) for c in page.chars).most_common(1)[0][0]
+            numbers = [c for c in page.chars if c["text"].isdigit() and 1.2 * body < c["size"] < 1.5 * body]
+        starts = [round(c["x0"], 1) for c in numbers]
+        assert "".join(c["text"] for c in numbers) == "".join(str(n + 1) for n in range(steps)), pdf_path.name
+        assert len(set(starts)) == 1, (pdf_path.parent.name, pdf_path.name, starts)
+        checked += 1
+    assert checked >= 11
 
 
 def test_a_card_s_title_sits_after_its_logo_as_drawn(shipped_catalogue):
