@@ -16,7 +16,6 @@ from typing import Any
 
 from reportlab.lib import colors as rl_colors
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
@@ -31,6 +30,7 @@ from ..story.art import ArtError, Palette, load_art
 from ..story.flowables import qr_code
 from ..story.theme import ALIGN, Theme
 from ..variant import BLEED, Variant
+from .images import draw_image
 from .place import EPS, PageContent, Placed
 from .sheet import draw_cut_marks, draw_office_marks, office_frame, print_shop_sheet, trim_and_bleed
 from .structure import Reading, Structure
@@ -215,7 +215,7 @@ class Painter:
             image = image.convert("LA" if image.mode == "RGBA" else "L")  # type: ignore[attr-defined]
         if self.print_shop:  # no transparency: the logo is flattened onto the colour it sits on
             image = flatten(image, self._under(box, page_id))
-        self.c.drawImage(ImageReader(image), x, y, w, h, mask="auto")
+        draw_image(self.c, image, x, y, w, h)  # encoded once per process, same bytes as drawImage
 
     def _under(self, box: Rect, page_id: str) -> str:
         """Return the colour painted under the middle of ``box`` on page template ``page_id`` (white paper if none)."""
