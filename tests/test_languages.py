@@ -247,3 +247,25 @@ def test_boxes_move_on_whole_only_when_it_costs_no_page(project, catalogue: Path
         number = AMBULANCE[project.clinics["lotus-acupuncture"].region]
         assert squash(row.replace("**", "").replace("{{ clinic.emergency_number }}", number)) in panel, row
     assert len(PdfReader(catalogue / "north-star" / "condition-trigeminal-neuralgia.es.pdf").pages) == 2
+
+
+@pytest.mark.parametrize("lang", ["zh-Hans", "zh-Hant"])
+def test_chinese_large_print_contact_card_taller_than_its_heading_allows_still_builds(tmp_path, lang):
+    """In large print a Chinese contact card (details beside the QR code) fills nearly a whole page: it fitted an
+    empty page but not under the section's repeated "(continued)" heading, so every fill failed and the TCM and
+    FAQ sheets did not build ("runs past panel 'body-next' (page 50)"). Placement now also tries without the
+    repeated headings when every fill fails. Read back with poppler: the clinic's phone from clinic.yaml is in
+    the PDF of both sheets, in both scripts."""
+    from handouts.handout import render
+    from handouts.plan import Task
+    from handouts.variant import Variant
+
+    project = load_project(REPO)
+    clinic = project.clinics["north-star"]
+    for handout in ("tcm-and-nerve-pain", "common-questions"):
+        data = render(project, Task("north-star", handout, lang, Variant(large_print=True)))
+        pdf = tmp_path / f"{handout}.pdf"
+        pdf.write_bytes(data)
+        text = squash(pdftotext(pdf))
+        assert squash(clinic.phone) in text, handout
+        assert len(PdfReader(io.BytesIO(data)).pages) >= 3

@@ -249,13 +249,13 @@ def _fill_slot(job: _Job, slot: str, items: list[Flowable], pages: dict[int, Pag
     saves a page; a flowable with a ``_plain_before`` goes back there if that saves a page."""
     fills = last = _attempts(job, slot, items, pages)
     plain = _plain_order(items)  # a figure after its condition's definition, unless that costs a page
-    # a heading that helps, where it costs no page
-    lean = [f for f in items if not getattr(f, "_optional", False)]
+    lean = [f for f in items if not getattr(f, "_optional", False)]  # a heading that helps, where it costs no page
     for other in (plain, lean if len(lean) < len(items) else None, plain and _plain_order(lean)):
         if other is not None and _pages_needed(fills.results) > 0:  # on more than one page: try the next
             last = _attempts(job, slot, other, pages)
             fills = last if _pages_needed(last.results) < _pages_needed(fills.results) else fills
-    if job.continued is not None and any(t and _repeats_headings(t) for t, _ in fills.results.values()):
+    done = [t for t, _ in fills.results.values() if t is not None]  # none: a box fits a page, not under its heading
+    if job.continued is not None and (not done or any(_repeats_headings(t) for t in done)):
         last = _attempts(replace(fills.job, continued=None), slot, fills.items, pages)
         fills = last if _pages_needed(last.results) < _pages_needed(fills.results) else fills
     chosen = _fewest(fills.results, [k for k in KEEPS if k in fills.results])
