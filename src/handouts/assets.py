@@ -22,6 +22,7 @@ from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from .errors import ConfigError
 from .files import sha256_file
 from .load.config import Clinic, FontFamily
+from .stamps import identity
 
 MAX_IMAGE_PIXELS = 25_000_000  # a 5000 x 5000 logo is already far more than print needs
 # Source Sans Pro (SIL OFL), from a pinned pip package: the Latin design of Source Han Sans, i.e. of
@@ -89,17 +90,15 @@ class _Mapped:
             return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
 
 
-_DIGESTS: dict[tuple[str, int, int, int], str] = {}  # (path, size, mtime, inode) -> sha256 of the file
-
-
 def _digest(path: Path) -> str:
-    """Return the SHA-256 of a font file, hashed again only when its size, time or inode changed: every
-    handout registers its fonts, and a Chinese face is 10 MB (a cold build hashed them 600 times)."""
-    st = path.stat()
-    key = (str(path), st.st_size, st.st_mtime_ns, st.st_ino)
-    if key not in _DIGESTS:
-        _DIGESTS[key] = sha256_file(path)
-    return _DIGESTS[key]
+    """Return the SHA-256 of a font file, hashed again only when its stat identity changed: every handout
+    registers its fonts, and a Chinese face is 10 MB (a cold build hashed them 600 times)."""
+    return _sha256_at(path, tuple(identity(path.stat())))
+
+
+@functools.lru_cache(maxsize=64)
+def _sha256_at(path: Path, stamp: tuple[int, ...]) -> str:  # stamp: a changed file is hashed again
+    return sha256_file(path)
 
 
 def _register(path: Path, display: str, field: str, line: int | None = None, verify: bool = False) -> str:

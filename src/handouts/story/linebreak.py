@@ -57,13 +57,14 @@ HALF_WIDTH_AT_START = "（［｛〔〈《「『【"  # full-width openers: their
 def _hang(text: str, size: float) -> float:
     """Return how far left a line that opens with a full-width bracket starts: the blank half of its em, so
     the bracket's ink lines up with the column's edge (a line-start bracket is set half-width in Chinese)."""
-    return 0.5 * size if text[:1] in HALF_WIDTH_AT_START and text[:1] else 0.0
+    return 0.5 * size if text and text[0] in HALF_WIDTH_AT_START else 0.0
 
 
 def _justify_line(tx: Any, offset: float, extraspace: float, words: list[str], last: int = 0) -> float:
-    hang = _hang(" ".join(words), tx._fontsize or 10)
+    text = " ".join(words)
+    hang = _hang(text, tx._fontsize or 10)
     offset, extraspace = offset - hang, extraspace + hang
-    if last or not _spread(tx, " ".join(words), extraspace):  # ragged, as a Latin line in Chinese text is
+    if last or not _spread(tx, text, extraspace):  # ragged, as a Latin line in Chinese text is
         return float(rl_paragraph._leftDrawParaLine(tx, offset, extraspace, words, last))
     try:
         return float(_ORIGINAL["line"](tx, offset, 0.0, words, last))
