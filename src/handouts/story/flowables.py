@@ -194,6 +194,7 @@ class SideBySide(Flowable):
         self.left, self.right, self.caption = left, right, caption
         self.min_side_width, self.font, self.size = min_side_width, font, size
         self._table: Flowable | None = None
+        self._width = 0.0  # the width ``_table`` was made for
 
     def _style(self) -> list[tuple]:
         return [
@@ -226,8 +227,10 @@ class SideBySide(Flowable):
         )
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
-        self._table = self._make(aw)
-        return self._table.wrap(aw, ah)
+        if self._table is None or self._width != aw:  # as Rows: measured again and again at one width
+            self._table, self._width = self._make(aw), aw
+            self.width, self.height = self._table.wrap(aw, ah)
+        return self.width, self.height
 
     def split(self, aw: float, ah: float) -> list[Flowable]:
         if self._side_by_side(aw):
