@@ -151,8 +151,9 @@ class Rows(Flowable):
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
         if self._table is None or self._width != aw:  # placement measures a box again and again at one width
-            self._table, self._width = self._make(aw), aw
-            self.width, self.height = self._table.wrap(aw, ah)
+            table = self._make(aw)
+            self.width, self.height = table.wrap(aw, ah)  # kept only once measured: a wrap may raise (too narrow)
+            self._table, self._width = table, aw
         return self.width, self.height
 
     def split(self, aw: float, ah: float) -> list[Flowable]:
@@ -228,8 +229,9 @@ class SideBySide(Flowable):
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
         if self._table is None or self._width != aw:  # as Rows: measured again and again at one width
-            self._table, self._width = self._make(aw), aw
-            self.width, self.height = self._table.wrap(aw, ah)
+            table = self._make(aw)
+            self.width, self.height = table.wrap(aw, ah)  # kept only once measured: a wrap may raise (too narrow)
+            self._table, self._width = table, aw
         return self.width, self.height
 
     def split(self, aw: float, ah: float) -> list[Flowable]:
