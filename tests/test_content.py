@@ -227,7 +227,7 @@ def test_unknown_top_level_field(tmp_path):
     message = block_error(tmp_path, f"kind: prose\n{HEAD}colour: red\ntext:\n  en:\n    body: x\n")
     assert message == (
         f"{BLOCK}:4: colour: unknown field; expected one of: kind, reviewed, sources, references, tone, show, text, image, credit, "
-        "width, icon, form_field, icons"
+        "width, optional, icon, form_field, icons"
     )
 
 
@@ -322,3 +322,8 @@ def test_read_folder_refuses_bad_file_names_and_keeps_the_rest(tmp_path):
         "content/blocks/broken.yaml:1: sources: is missing: this field is required",
         "content/blocks/broken.yaml:1: text: is missing: this field is required",
     ]
+
+
+def test_only_a_figure_may_be_optional(tmp_path):
+    message = block_error(tmp_path, f"kind: prose\noptional: true\n{HEAD}text:\n  en:\n    body: Next\n")
+    assert message == f"{BLOCK}:2: optional: only a figure may be optional: remove it, or set it to false"

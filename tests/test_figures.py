@@ -791,3 +791,29 @@ def test_no_latin_paragraph_ends_with_one_short_word_alone(shipped_catalogue):
                             runts.append((pdf_path.parent.name, pdf_path.name, page.page_number, line["text"]))
     assert checked > 5000
     assert not runts, runts[:10]
+
+
+def test_an_optional_figure_is_left_out_only_where_that_saves_a_page(project):
+    """figure-meridians.yaml says optional: true. The TCM sheet prints it (its caption, from the YAML, is in the
+    PDF's text) wherever it costs no page. In Spanish it would take the sheet to a fourth page: printed as a
+    figure that must be there (optional: false), the sheet is a page longer than the one that leaves it out."""
+    from dataclasses import replace
+
+    figure = project.blocks["figure-meridians"]
+    assert figure.optional
+    squash = re.compile(r"\s+")
+
+    def read(proj, lang: str) -> tuple[int, str]:
+        data = render(proj, Task("lotus-acupuncture", "tcm-and-nerve-pain", lang))
+        reader = PdfReader(io.BytesIO(data))
+        return len(reader.pages), squash.sub("", "".join(p.extract_text() for p in reader.pages))
+
+    _, text = read(project, "en")
+    assert squash.sub("", figure.text["en"]["caption"]) in text
+    pages_es, text_es = read(project, "es")
+    caption_es = squash.sub("", figure.text["es"]["caption"])
+    assert caption_es not in text_es
+    forced = replace(project, blocks={**project.blocks, "figure-meridians": replace(figure, optional=False)})
+    pages_forced, text_forced = read(forced, "es")
+    assert caption_es in text_forced
+    assert pages_forced == pages_es + 1

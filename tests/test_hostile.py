@@ -230,7 +230,7 @@ def test_broken_block_file_stops_only_the_handouts_that_use_it(make_project, run
     result = build(runner, root)
     assert error(result) == (
         "Error: content/blocks/intro.yaml:4: colour: unknown field; "
-        "expected one of: kind, reviewed, sources, references, tone, show, text, image, credit, width, icon, form_field, icons\n"
+        "expected one of: kind, reviewed, sources, references, tone, show, text, image, credit, width, optional, icon, form_field, icons\n"
         "content/handouts/welcome.yaml:6: slots.body[1]: block 'intro' has errors (see that file)\n"
     )
     assert result.stdout == "demo: 1 PDF(s) in output/demo/\nBuilt 1 of 2 handout(s) into output/; 1 failed\n"

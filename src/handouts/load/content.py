@@ -21,6 +21,7 @@ from .schema import (
     INVALID,
     LANG_CODE,
     SLUG,
+    Boolean,
     Checker,
     Choice,
     Date,
@@ -66,6 +67,11 @@ BLOCK_FIELDS: dict[str, Field] = {
     "image": Field(Text(), doc="figure only: an .svg, .png or .jpg file inside the project, e.g. art/figures/x.svg"),
     "credit": Field(Text(max_len=200), doc="figure only: who made the picture, printed under the caption"),
     "width": Field(Length(minimum=36), doc="figure only: printed width (default 1.9in; 1.5x in large print)"),
+    "optional": Field(
+        Boolean(),
+        default=False,
+        doc="figure only: printed unless leaving it out saves a page (the HTML twin always shows it)",
+    ),
     "icon": Field(_icon, doc="an icon from art/icons/ beside the block's title (or its box)"),
     "form_field": Field(
         Text(pattern=SLUG, pattern_hint="is not a field name"),
@@ -143,6 +149,7 @@ class Block:
     image: Path | None = None  # figure: the resolved file, inside the project
     credit: str | None = None
     width: float | None = None
+    optional: bool = False  # figure: left out of a PDF where that saves a page
     icon: Path | None = None  # resolved files in art/icons/
     icons: tuple[Path | None, ...] = ()
     form_field: str | None = None
@@ -246,6 +253,8 @@ def read_block(path: Path, display: str) -> Block:
     image = _art_file(root, values["image"], data, ck, "image") if isinstance(values.get("image"), str) else None
     if kind == "figure" and values.get("image") is None:
         ck.fail(data.line, "image", "a figure needs image: (an .svg, .png or .jpg file inside the project)")
+    if kind != "figure" and values.get("optional") is True:
+        ck.fail(data.line_of("optional"), "optional", "only a figure may be optional: remove it, or set it to false")
     for lang, words in (values["text"] if isinstance(values.get("text"), dict) else {}).items():
         if isinstance(words, dict) and words.get("fields") and not values.get("form_field"):
             ck.fail(text_map.line_of(lang), f"text.{lang}.fields", "needs form_field: on the block (names its lines)")
@@ -260,6 +269,7 @@ def read_block(path: Path, display: str) -> Block:
         image=image,
         credit=values["credit"] if isinstance(values.get("credit"), str) else None,
         width=values["width"] if isinstance(values.get("width"), float) else None,
+        optional=values.get("optional") is True,
         icon=icon,
         icons=icons,
         form_field=values["form_field"] if isinstance(values.get("form_field"), str) else None,

@@ -220,6 +220,9 @@ def figure(writer: Any, block: Block, lang: str, words: dict[str, Any], fill: st
     pic.spaceBefore = writer.theme.sizes["body"] * 0.5
     pic.spaceAfter = writer.theme.sizes["body"] * 0.8
     out.append(pic)
+    if block.optional:  # placement leaves it out where that saves a page (pdf.place)
+        for f in out:
+            f._optional = True
     return out
 
 
