@@ -82,7 +82,7 @@ def _tag(parts: list[Flowable], source: Flowable) -> list[Flowable]:
 def _overflow(job: _Job, flowable: Flowable, panel: PanelGeo, page: int, too_big: bool) -> LayoutError:
     block = getattr(flowable, "_block_id", None)
     what = f"block {block!r}" if block else getattr(flowable, "_what", "text that belongs to no block")
-    text = _text_of(flowable)
+    text = " ".join(flowable.getPlainText().split()) if isinstance(flowable, Paragraph) else ""
     snippet = f" (starting {text[:60]!r})" if text else ""
     if too_big:
         detail = f"{what} has a part too large for panel {panel.id!r}{snippet}: shorten it or split it"
@@ -94,12 +94,6 @@ def _overflow(job: _Job, flowable: Flowable, panel: PanelGeo, page: int, too_big
         )
     file, line = job.block_files.get(block or "", (None, None))
     return LayoutError(f"{job.where}: {detail}", file, line)
-
-
-def _text_of(flowable: Flowable) -> str:
-    if isinstance(flowable, Paragraph):
-        return " ".join(flowable.getPlainText().split())
-    return ""
 
 
 def _fill(
@@ -246,14 +240,14 @@ def _fill_slot(job: _Job, slot: str, items: list[Flowable], pages: dict[int, Pag
     fit in the next panel, unless that costs a page (or makes the slot overflow) that splitting them would not:
     then only boxes are kept whole, if that still saves the page, else nothing is. A section's heading is
     repeated over a page turn ("(continued)"), and an ``_optional`` flowable printed, unless leaving them out
-    saves a page; a flowable with a ``_plain_before`` goes back there if that saves a page."""
+    saves a page or a box cut in two; a flowable with a ``_plain_before`` goes back there if that saves either."""
     fills = last = _attempts(job, slot, items, pages)
     plain = _plain_order(items)  # a figure after its condition's definition, unless that costs a page
     lean = [f for f in items if not getattr(f, "_optional", False)]  # a heading that helps, where it costs no page
     for other in (plain, lean if len(lean) < len(items) else None, plain and _plain_order(lean)):
         if other is not None and _pages_needed(fills.results) > 0:  # on more than one page: try the next
             last = _attempts(job, slot, other, pages)
-            fills = last if _pages_needed(last.results) < _pages_needed(fills.results) else fills
+            fills = last if _rank(last) < _rank(fills) else fills
     done = [t for t, _ in fills.results.values() if t is not None]  # none: a box fits a page, not under its heading
     if job.continued is not None and (not done or any(_repeats_headings(t) for t in done)):
         last = _attempts(replace(fills.job, continued=None), slot, fills.items, pages)
@@ -319,6 +313,12 @@ def _attempts(job: _Job, slot: str, items: list[Flowable], pages: dict[int, Page
         if _fewest(results, ("all", "none")) != "all":
             attempt("boxes")
     return _Fills(job, items, results, order)
+
+
+def _rank(fills: _Fills) -> tuple[float, int]:
+    """How good ``fills`` is, least first: the fewest pages, then the most kept whole (no box cut in two)."""
+    best = _fewest(fills.results, [k for k in KEEPS if k in fills.results])
+    return _pages_needed(fills.results), KEEPS.index(best) if best else len(KEEPS)
 
 
 def _pages_needed(results: _Results) -> float:
