@@ -817,3 +817,32 @@ def test_an_optional_figure_is_left_out_only_where_that_saves_a_page(project):
     pages_forced, text_forced = read(forced, "es")
     assert caption_es in text_forced
     assert pages_forced == pages_es + 1
+
+
+def test_levelling_runs_a_list_on_into_the_next_column_with_two_items_on_each_side(shipped_catalogue):
+    """Levelling a condition sheet's last page may run the "How might acupuncture work?" list on into the
+    right column, so the columns end level, but never with fewer than two of its items in either column (read
+    from the PDF: where each item's first words start, against the block's YAML)."""
+    from helpers import squash
+
+    project = load_project(REPO)
+    block = project.blocks["how-acupuncture-may-help"]
+    crossed = 0
+    for pdf_path in sorted(shipped_catalogue.glob("*/condition-*.pdf")):
+        parts = pdf_path.stem.split(".")
+        lang = parts[1] if len(parts) > 1 else "en"
+        if lang not in block.text or block.id not in project.handouts[parts[0]].slots["body"]:
+            continue
+        heads = [squash(re.sub(r"\*\*", "", item))[:8] for item in block.text[lang]["items"]]
+        with pdfplumber.open(pdf_path) as pdf:
+            page = pdf.pages[-1]
+            lines = page.extract_text_lines()
+            middle = page.width / 2
+        starts = [[ln for ln in lines if squash(ln["text"]).lstrip("•").startswith(h)] for h in heads]
+        if not all(starts):
+            continue  # the list is not all on the last page
+        right = sum(found[0]["x0"] > middle for found in starts)
+        if 0 < right < len(heads):
+            assert min(right, len(heads) - right) >= 2, (pdf_path.name, right)
+            crossed += 1
+    assert crossed  # the case is met: some sheet's list runs on

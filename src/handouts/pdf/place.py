@@ -20,6 +20,7 @@ from ..errors import LayoutError
 from ..load.layout import Geometry, PanelGeo, Rect
 from ..story.flowables import Rows
 from ..story.para import WHOLE_AT_TURN
+from .parts import split_boxes, split_lists, stray_items
 
 EPS = 0.01
 MAX_PAGES = 50
@@ -421,8 +422,8 @@ def _balance(job: _Job, slot: str, pages: dict[int, PageContent], before: dict[i
     start = before.get(last, 0)
     items = [pl.flowable for pl in page.placed[start:]]
     tallest = max(p.frame.height for p in panels)
-    allowed = _split_boxes(page.placed[start:])  # levelling never cuts a box that the plain flow kept whole...
-    lists = _split_lists(page.placed[start:])  # ...nor a list: no column opens on a stray bullet or two
+    allowed = split_boxes(page.placed[start:])  # levelling never cuts a box that the plain flow kept whole...
+    lists = split_lists(page.placed[start:])  # ...nor leaves a column a stray bullet of a list it kept whole
 
     def trial(height: float) -> list[Placed] | None:
         capped = [
@@ -441,7 +442,7 @@ def _balance(job: _Job, slot: str, pages: dict[int, PageContent], before: dict[i
         if _fill(job, slot, items, out, panels=iter(capped), level=tallest):
             return None
         placed = out[last].placed
-        return None if _split_boxes(placed) > allowed or not _split_lists(placed) <= lists else placed
+        return None if split_boxes(placed) > allowed or stray_items(placed, lists) else placed
 
     top = max(p.frame.top for p in panels)
     low, high = 0.0, tallest
@@ -456,22 +457,6 @@ def _balance(job: _Job, slot: str, pages: dict[int, PageContent], before: dict[i
     placed = trial(high)  # last, so every flowable is left measured as placed
     if placed is not None:
         page.placed[start:] = placed
-
-
-def _split_lists(placed: list[Placed]) -> set[int]:
-    """Return the lists (``story.figures.marked_list``) whose items are placed in more than one column."""
-    columns: dict[int, set[float]] = {}
-    for pl in placed:
-        token = getattr(getattr(pl.flowable, "_whole", pl.flowable), "_list", None)
-        if token is not None:
-            columns.setdefault(id(token), set()).add(round(pl.x))
-    return {token for token, xs in columns.items() if len(xs) > 1}
-
-
-def _split_boxes(placed: list[Placed]) -> int:
-    """Return how many boxes (a callout's tint and border) are drawn in parts among ``placed``."""
-    wholes = {id(w) for pl in placed if isinstance(pl.flowable, Rows) and (w := getattr(pl.flowable, "_whole", None))}
-    return len(wholes)
 
 
 def place(
