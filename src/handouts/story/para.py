@@ -21,7 +21,7 @@ from reportlab.platypus import Paragraph
 _PARSED: dict[tuple[Any, ...], tuple[ParagraphStyle | None, list[Any], Any]] = {}
 _PARSED_MAX = 2048
 SHORT_PARAGRAPH = 5  # lines: a paragraph this short never splits between columns or pages
-WHOLE_AT_TURN = 10  # lines: a paragraph marked by at_turn this short never turns the page in its middle
+WHOLE_AT_TURN = 14  # lines: a paragraph marked by at_turn this short never turns the page in its middle
 
 
 def _fresh(value: Any) -> Any:
