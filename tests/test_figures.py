@@ -847,3 +847,49 @@ def test_levelling_runs_a_list_on_into_the_next_column_with_two_items_on_each_si
             assert min(right, len(heads) - right) >= 2, (pdf_path.name, right)
             crossed += 1
     assert crossed  # the case is met: some sheet's list runs on
+
+
+@pytest.mark.parametrize("mark", ["。", "，", "、"])
+def test_a_simplified_chinese_line_takes_the_mark_that_would_open_the_next_one(mark):
+    """Noto Sans SC sets "。", "，" and "、" in the left half of the em (read from the font with fontTools). In a
+    column 10.6 characters wide, ten ideographs fill the first line; the mark after them may not open the
+    second and does not fit whole, so the first line takes it, pushed in: its blank half passes the column's
+    edge and its ink ends inside. Drawn and read back with pdfplumber (before, the tenth ideograph went down
+    with the mark and the first line was spread over the gap)."""
+    from fontTools.pens.boundsPen import BoundsPen
+    from fontTools.ttLib import TTFont
+    from reportlab.lib.enums import TA_JUSTIFY
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfgen.canvas import Canvas
+
+    from handouts import cjk
+    from handouts.assets import register_family
+    from handouts.story.linebreak import CJKParagraph
+
+    family = cjk.family("sc")
+    name = register_family(family, "test").regular
+    font = TTFont(family.regular)
+    glyph = font.getBestCmap()[ord(mark)]
+    pen = BoundsPen(font.getGlyphSet())
+    font.getGlyphSet()[glyph].draw(pen)
+    upm = font["head"].unitsPerEm
+    ink_right = pen.bounds[2] / upm * 10  # points at 10 pt
+    text = CHINESE[:10] + mark + CHINESE[10:24]
+    style = ParagraphStyle("zh", fontName=name, fontSize=10, leading=14, wordWrap="CJK", alignment=TA_JUSTIFY)
+    width = 10 * 10 + 6
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(400, 400))
+    para = CJKParagraph(text, style)
+    _, height = para.wrap(width, 1000)
+    para.drawOn(canvas, 20, 390 - height)
+    canvas.save()
+    with pdfplumber.open(io.BytesIO(buffer.getvalue())) as pdf:
+        rows: dict[int, list[dict]] = {}
+        for ch in pdf.pages[0].chars:
+            rows.setdefault(round(ch["top"]), []).append(ch)
+    lines = ["".join(c["text"] for c in rows[top]) for top in sorted(rows)]
+    assert lines[0] == CHINESE[:10] + mark, lines
+    end = rows[sorted(rows)[0]][-1]
+    assert end["x1"] > 20 + width  # its em passes the edge...
+    assert end["x0"] + ink_right <= 20 + width  # ...its ink does not
+    assert all(c["x1"] <= 20 + width + 0.01 for top in sorted(rows)[1:] for c in rows[top])

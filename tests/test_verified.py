@@ -127,7 +127,11 @@ def test_every_pdf_has_the_text_its_content_says(catalogue):
         flowing += squash(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout)
         for block_id in [b for ids in handout.slots.values() for b in ids]:
             block = project.block_for(slug, block_id)
-            for sentence in expected_texts(REPO, block.display, slug, "en"):
+            sentences = expected_texts(REPO, block.display, slug, "en")
+            if block.optional:  # a figure printed whole, or left out whole where it would cost a page
+                assert len({squash(s) in text or squash(s) in flowing for s in sentences}) <= 1, (slug, block_id)
+                continue
+            for sentence in sentences:
                 assert squash(sentence) in text or squash(sentence) in flowing, (slug, handout_id, block_id, sentence)
             if block.kind == "contact":
                 for detail in _contact_details(clinic, block.show):

@@ -7,11 +7,14 @@ full-width punctuation of Chinese to its lists, where a Chinese style or paragra
 
 from __future__ import annotations
 
+import functools
 import re
+import struct
 from typing import Any
 
+from fontTools.ttLib import TTFont, TTLibError
 from reportlab.lib import textsplit
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.platypus import paragraph as rl_paragraph
 
 from .para import Para
@@ -60,10 +63,68 @@ def _hang(text: str, size: float) -> float:
     return 0.5 * size if text and text[0] in HALF_WIDTH_AT_START else 0.0
 
 
+INK_MARGIN = 0.05  # ems: a pushed-in mark's ink stays this far inside the column
+
+
+@functools.lru_cache(maxsize=256)
+def squeeze(font_name: str, ch: str) -> float:
+    """Return how much of ``ch``'s em, in ems, is blank on its right in the font registered as ``font_name``
+    (at most half, less ``INK_MARGIN``); 0 when its ink is not at the left or the font's outlines are not at
+    hand. Simplified Chinese sets "，" and "。" in the left half of the em, Traditional Chinese centres them."""
+    path = getattr(getattr(_font(font_name), "face", None), "filename", None)
+    if not isinstance(path, str) or not ch:
+        return 0.0
+    try:
+        box = _ink(path, ch)
+    except (OSError, KeyError, ValueError, TypeError, AssertionError, struct.error, TTLibError):
+        # a font fontTools cannot read: nothing is pushed in
+        return 0.0
+    if box is None:
+        return 0.0
+    x_max, advance = box
+    blank = (advance - x_max) / advance - INK_MARGIN
+    return min(0.5, blank) if blank >= 0.2 else 0.0
+
+
+def _font(name: str) -> Any:
+    try:
+        return getFont(name)
+    except KeyError:
+        return None
+
+
+@functools.lru_cache(maxsize=8)
+def _outlines(path: str) -> TTFont:
+    return TTFont(path, lazy=True)
+
+
+def _ink(path: str, ch: str) -> tuple[float, float] | None:
+    """Return the right edge of ``ch``'s ink and its advance, in font units, or None when the font lacks it."""
+    from fontTools.pens.boundsPen import BoundsPen
+
+    font = _outlines(path)
+    glyph = font.getBestCmap().get(ord(ch))
+    if glyph is None:
+        return None
+    glyphs = font.getGlyphSet()
+    pen = BoundsPen(glyphs)
+    glyphs[glyph].draw(pen)
+    advance = float(font["hmtx"][glyph][0])
+    return (float(pen.bounds[2]), advance) if pen.bounds and advance > 0 else None
+
+
+def _pushed_in(extraspace: float, text: str, font_name: str, size: float) -> float:
+    """Return ``extraspace`` with a line-end mark's blank part given back, where the line runs over by no more
+    than that (``CJKParagraph`` pushed the mark in): its ink then ends inside the column."""
+    if extraspace >= 0 or not text:
+        return extraspace
+    return extraspace + min(-extraspace, squeeze(font_name, text[-1]) * size)
+
+
 def _justify_line(tx: Any, offset: float, extraspace: float, words: list[str], last: int = 0) -> float:
     text = " ".join(words)
     hang = _hang(text, tx._fontsize or 10)
-    offset, extraspace = offset - hang, extraspace + hang
+    offset, extraspace = offset - hang, _pushed_in(extraspace, text, tx._fontname, tx._fontsize or 10) + hang
     if last or not _spread(tx, text, extraspace):  # ragged, as a Latin line in Chinese text is
         return float(rl_paragraph._leftDrawParaLine(tx, offset, extraspace, words, last))
     try:
@@ -77,7 +138,9 @@ def _justify_frags(tx: Any, offset: float, line: Any, last: int = 0) -> None:
     first = next((word for word in line.words if getattr(word, "text", "")), None)
     hang = _hang(text, getattr(first, "fontSize", 0.0) or tx._fontsize or 10)
     extra = line.extraSpace
-    offset, line.extraSpace = offset - hang, extra + hang
+    end = next((word for word in reversed(line.words) if getattr(word, "text", "")), None)
+    size = getattr(end, "fontSize", 0.0) or tx._fontsize or 10
+    offset, line.extraSpace = offset - hang, _pushed_in(extra, text, getattr(end, "fontName", ""), size) + hang
     try:
         if last or getattr(line, "lineBreak", False) or not _spread(tx, text, line.extraSpace):
             rl_paragraph._leftDrawParaLineX(tx, offset, line, last)  # ragged, as a Latin line in Chinese text is
@@ -93,31 +156,35 @@ class CJKParagraph(Para):
     """A paragraph of Chinese text where no line starts with closing punctuation.
 
     reportlab's CJK wrapping lets one such character hang at the end of a line, but not two
-    ("”。"): the second then starts the next line. Here, when a line would start with one, the
-    line before is given less room, so the character before the punctuation moves down with it.
+    ("”。"): the second then starts the next line. Here, when a line would start with one, the line
+    before takes it where the blank part of its em lets its ink end inside the column (pushed in, as
+    Chinese typesetting sets a line-end mark half-width); else that line is given less room, so the
+    character before the punctuation moves down with it.
     """
 
     def breakLinesCJK(self, maxWidths: Any) -> Any:
         widths = list(maxWidths) if isinstance(maxWidths, (list, tuple)) else [maxWidths]
         given = list(widths)
-        result = self._ruled(widths)
+        result = self._ruled(widths, given)
         # a line given less room by a rule is still justified to the column's edge: its extra space
         # counts from the width the column gives, not from the room the rule left it
         for n, line in enumerate(result.lines):
             gain = (given[n] if n < len(given) else given[-1]) - (widths[n] if n < len(widths) else widths[-1])
-            if gain > 0:
+            if gain:  # less than nothing where a mark was pushed in: the line runs over by its blank part
                 if result.kind == 0:
                     result.lines[n] = (line[0] + gain, *line[1:])
                 else:
                     line.extraSpace += gain
         return result
 
-    def _ruled(self, widths: list[float]) -> Any:
-        """Return reportlab's lines, re-broken with less room on a line until no rule is broken."""
+    def _ruled(self, widths: list[float], given: list[float]) -> Any:
+        """Return reportlab's lines, re-broken with less (or, pushing a mark in, more) room on a line until no
+        rule is broken."""
         full = widths[-1]  # reportlab reuses the last width for every later line: keep it the full width
         chinese_line_rules()
         cannot_start = rl_paragraph.ALL_CANNOT_START  # with Chinese punctuation, by chinese_line_rules
         stuck: set[int] = set()  # line starts that no shorter line before them can mend (a word wider than a line)
+        pushed: set[int] = set()  # lines given the room to take the mark that would open the next one
         for _ in range(64):  # each round moves one character; a paragraph never needs many
             result = super().breakLinesCJK(list(widths))
             starts = [_line_start(line, result) for line in result.lines]
@@ -132,8 +199,14 @@ class CJKParagraph(Para):
                     if split is not None:
                         _narrow(widths, split[0], split[1], full)
                         continue
+                    push = _push_line(result, widths, given, pushed)
+                    if push is not None:
+                        pushed.add(push[0])
+                        _narrow(widths, push[0], push[1], full)
+                        continue
                     # no punctuation hangs past the column: a line that runs over takes one character less
-                    over = next((n for n, line in enumerate(result.lines) if _extra(line, result) < -0.01), None)
+                    lines = enumerate(result.lines)
+                    over = next((n for n, line in lines if _over(n, line, result, widths, given)), None)
                     if over is None:
                         over = _lone_last(result, cannot_start, full)
                         if over is None:
@@ -149,6 +222,11 @@ class CJKParagraph(Para):
                 _narrow(widths, open_end, sum(w for _, w in chars) - chars[-1][1] / 2, full)
                 continue
             prev = _line_chars(result.lines[bad - 1], result)
+            room = _push_room(result, bad, prev, _at(given, bad - 1))
+            if room is not None and bad - 1 not in pushed:
+                pushed.add(bad - 1)
+                _narrow(widths, bad - 1, room, full)
+                continue
             trailing = 0
             while trailing < len(prev) and prev[-1 - trailing][0] in cannot_start:
                 trailing += 1
@@ -186,6 +264,55 @@ def _narrow(widths: list[float], line: int, room: float, full: float) -> None:
     widths.extend([full] * (line + 1 - len(widths)))
     widths[line] = room
     widths.append(full)
+
+
+def _at(widths: list[float], n: int) -> float:
+    return widths[n] if n < len(widths) else widths[-1]
+
+
+def _over(n: int, line: Any, result: Any, widths: list[float], given: list[float]) -> bool:
+    """True when line ``n`` runs past the column by more than its last mark's blank part (a mark pushed in)."""
+    past = _at(widths, n) - _at(given, n) - _extra(line, result)
+    chars = _line_chars(line, result)
+    allowed = _squeeze_of(line, result, chars[-1][0]) if chars and past > 0.01 else 0.0
+    return past > allowed + 0.01
+
+
+def _squeeze_of(line: Any, result: Any, ch: str) -> float:
+    """Return the blank part of ``ch`` at the end of ``line``, in points."""
+    if result.kind == 0:
+        return squeeze(result.fontName, ch) * result.fontSize
+    end = next((word for word in reversed(line.words) if getattr(word, "text", "")), None)
+    return squeeze(end.fontName, ch) * end.fontSize if end is not None else 0.0
+
+
+def _push_room(result: Any, n: int, prev: list[tuple[str, float]], width: float) -> float | None:
+    """Return the room for line ``n - 1`` to take what opens line ``n``, pushed in: the marks that may not open
+    a line (with the ideograph before them, where reportlab moved it down with them), the last mark's ink
+    inside the column. None when its blank part is too small for that, or nothing would be left."""
+    nxt = _line_chars(result.lines[n], result)
+    cannot_start = rl_paragraph.ALL_CANNOT_START
+    run = 0 if nxt and nxt[0][0] in cannot_start else 1
+    if run and not (len(nxt) > 1 and _is_han(nxt[0][0]) and nxt[1][0] in cannot_start):
+        return None
+    while run < len(nxt) and nxt[run][0] in cannot_start:
+        run += 1
+    if run == len(nxt) and n < len(result.lines) - 1:
+        return None  # nothing would be left to open the line
+    tail = _squeeze_of(result.lines[n], result, nxt[run - 1][0])
+    need = sum(w for _, w in prev) + sum(w for _, w in nxt[:run]) - width
+    return width + need + 0.01 if tail > 0 and need <= tail else None
+
+
+def _push_line(result: Any, widths: list[float], given: list[float], pushed: set[int]) -> tuple[int, float] | None:
+    """Return (line, room) for the first line that can take what opens the next one, pushed in, or None."""
+    for n in range(1, len(result.lines)):
+        if n - 1 in pushed or abs(_at(widths, n - 1) - _at(given, n - 1)) > 0.01:
+            continue  # pushed already, or given less room by a rule
+        room = _push_room(result, n, _line_chars(result.lines[n - 1], result), _at(given, n - 1))
+        if room is not None:
+            return n - 1, room
+    return None
 
 
 def _extra(line: Any, result: Any) -> float:
