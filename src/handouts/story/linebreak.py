@@ -12,7 +12,6 @@ import re
 import struct
 from typing import Any
 
-from fontTools.ttLib import TTFont, TTLibError
 from reportlab.lib import textsplit
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.platypus import paragraph as rl_paragraph
@@ -69,16 +68,10 @@ INK_MARGIN = 0.05  # ems: a pushed-in mark's ink stays this far inside the colum
 @functools.lru_cache(maxsize=256)
 def squeeze(font_name: str, ch: str) -> float:
     """Return how much of ``ch``'s em, in ems, is blank on its right in the font registered as ``font_name``
-    (at most half, less ``INK_MARGIN``); 0 when its ink is not at the left or the font's outlines are not at
-    hand. Simplified Chinese sets "，" and "。" in the left half of the em, Traditional Chinese centres them."""
-    path = getattr(getattr(_font(font_name), "face", None), "filename", None)
-    if not isinstance(path, str) or not ch:
-        return 0.0
-    try:
-        box = _ink(path, ch)
-    except (OSError, KeyError, ValueError, TypeError, AssertionError, struct.error, TTLibError):
-        # a font fontTools cannot read: nothing is pushed in
-        return 0.0
+    (at most half, less ``INK_MARGIN``); 0 when its ink is not at the left or its outline is not at hand (a
+    built-in or CID font). Simplified Chinese sets "，" and "。" in the left half of the em; Traditional
+    Chinese centres them."""
+    box = _ink(getattr(_font(font_name), "face", None), ch) if ch else None
     if box is None:
         return 0.0
     x_max, advance = box
@@ -93,24 +86,21 @@ def _font(name: str) -> Any:
         return None
 
 
-@functools.lru_cache(maxsize=8)
-def _outlines(path: str) -> TTFont:
-    return TTFont(path, lazy=True)
-
-
-def _ink(path: str, ch: str) -> tuple[float, float] | None:
-    """Return the right edge of ``ch``'s ink and its advance, in font units, or None when the font lacks it."""
-    from fontTools.pens.boundsPen import BoundsPen
-
-    font = _outlines(path)
-    glyph = font.getBestCmap().get(ord(ch))
-    if glyph is None:
+def _ink(face: Any, ch: str) -> tuple[float, float] | None:
+    """Return the right edge of ``ch``'s ink and its advance, in font units, from the TrueType tables reportlab
+    has parsed (the glyph's own header in 'glyf': its bounding box), or None where they are not at hand."""
+    try:
+        glyph = face.charToGlyph[ord(ch)]
+        start, end = face.glyphPos[glyph], face.glyphPos[glyph + 1]
+        advance = face.hmetrics[min(glyph, len(face.hmetrics) - 1)][0]
+        at = face.table["glyf"]["offset"] + start
+        header = bytes(face._ttf_data[at : at + 10])
+    except (AttributeError, KeyError, IndexError, TypeError):
         return None
-    glyphs = font.getGlyphSet()
-    pen = BoundsPen(glyphs)
-    glyphs[glyph].draw(pen)
-    advance = float(font["hmtx"][glyph][0])
-    return (float(pen.bounds[2]), advance) if pen.bounds and advance > 0 else None
+    if end - start < 10 or len(header) < 10 or advance <= 0:
+        return None  # a blank glyph, or a table too short
+    _, _, _, x_max, _ = struct.unpack(">hhhhh", header)
+    return float(x_max), float(advance)
 
 
 def _pushed_in(extraspace: float, text: str, font_name: str, size: float) -> float:
