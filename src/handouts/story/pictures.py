@@ -13,7 +13,7 @@ from reportlab.platypus import Flowable, Paragraph
 
 from .art import Art
 
-CAPTION_GAP = 4.0
+CAPTION_GAP = 6.5
 
 
 class Figure(Flowable):
