@@ -894,3 +894,34 @@ def test_a_simplified_chinese_line_takes_the_mark_that_would_open_the_next_one(m
     assert end["x1"] > 20 + width  # its em passes the edge...
     assert end["x0"] + ink_right <= 20 + width  # ...its ink does not
     assert all(c["x1"] <= 20 + width + 0.01 for top in sorted(rows)[1:] for c in rows[top])
+
+
+def test_a_card_s_short_title_grows_toward_max_size_on_one_line(shipped_catalogue):
+    """layouts/card.yaml sets the title 18 pt with max_size 24pt: a title that fits on one line grows toward
+    24 pt while it still does (a Chinese title no longer leaves half the band empty); one that wraps at 18 pt
+    stays 18 pt. Read back with pdfplumber: the size and line count of each card's title, every language."""
+    import yaml
+
+    layout = yaml.safe_load((REPO / "layouts" / "card.yaml").read_text(encoding="utf-8"))
+    title_el = next(e for e in layout["pages"][0]["elements"] if "handout.title" in str(e.get("text")))
+    base, most = float(layout["type"]["title"][:-2]), float(title_el["max_size"][:-2])
+    titles = yaml.safe_load((REPO / "content" / "handouts" / "aftercare.yaml").read_text(encoding="utf-8"))["text"]
+    grown = 0
+    for pdf_path in sorted(shipped_catalogue.glob("*/aftercare*.pdf")):
+        if any(v in pdf_path.name for v in (".large-print", ".grayscale", ".print-shop")):
+            continue
+        lang = next((p for p in pdf_path.stem.split(".")[1:] if p in titles), "en")
+        squash = re.compile(r"\s+")
+        with pdfplumber.open(pdf_path) as pdf:
+            page = pdf.pages[0]
+            chars = [c for c in page.chars if c["x0"] < page.width / 2 and c["size"] >= base - 0.01]
+        size = max(c["size"] for c in chars)
+        title = [c for c in chars if abs(c["size"] - size) < 0.01]
+        assert squash.sub("", "".join(c["text"] for c in title)) == squash.sub("", titles[lang]["title"])
+        lines = len({round(c["top"]) for c in title})
+        if lines == 1 and size > base + 0.01:
+            assert size <= most + 0.01, (pdf_path.name, size)
+            grown += 1
+        else:
+            assert abs(size - base) < 0.01, (pdf_path.name, size, lines)
+    assert grown >= 1  # the Chinese cards' titles fit one line and grow

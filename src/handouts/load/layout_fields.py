@@ -84,6 +84,9 @@ ELEMENT_FIELDS: dict[str, Field] = {
     "data": Field(Text(max_len=2000), doc="qr elements: Jinja text to encode, e.g. '{{ clinic.booking_url }}'"),
     "optional": Field(Boolean(), default=False, doc="skip quietly when the text or data is empty"),
     "min_size": Field(Length(minimum=6), doc="text elements: shrink to fit, but never below this size"),
+    "max_size": Field(
+        Length(minimum=6), doc="text elements: grow a text that fits on one line toward this size, while it does"
+    ),
     "after_logo": Field(
         Length(minimum=0),
         doc="text elements beside a logo element: start this far right of the logo as drawn, where a logo "

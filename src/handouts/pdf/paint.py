@@ -276,9 +276,9 @@ class Painter:
     def fit_text(self, el: ElementGeo, context: dict[str, Any], page_id: str) -> tuple[Paragraph, float] | None:
         """Return a text element's paragraph and height, fitted to its box, or None for empty optional text.
 
-        The documented order: the text on one line, shrinking towards ``min_size``; then wrapped onto
-        as many lines as the box holds, shrinking again; then a ``LayoutError`` (a ``ConfigError`` at
-        clinic.yaml when the text is the clinic's own, such as its name).
+        The documented order: the text on one line, from ``max_size`` (if any) shrinking towards ``min_size``;
+        then wrapped onto as many lines as the box holds, from the style's size shrinking again; then a
+        ``LayoutError`` (a ``ConfigError`` at clinic.yaml when the text is the clinic's own, such as its name).
         """
         text = self._text_value(el, "text", context, page_id)
         if not text and el.options["optional"]:
@@ -300,9 +300,11 @@ class Painter:
         markup = "<br/>".join(to_markup(line, Styling(), layout_file, el.line, where) for line in text.split("\n"))
         floor = min(el.options["min_size"] or style.fontSize, style.fontSize)
         sizes = [style.fontSize - 0.5 * i for i in range(int((style.fontSize - floor) / 0.5) + 1)]
+        top = max(el.options["max_size"] or style.fontSize, style.fontSize)  # a short title grows to fill its box
+        sizes = [top - 0.5 * i for i in range(int((top - style.fontSize) / 0.5))] + sizes
         lines_given = text.count("\n") + 1
         for one_line in (True, False):
-            for size in sizes:
+            for size in sizes if one_line else [x for x in sizes if x <= style.fontSize]:
                 fit = (
                     style
                     if size == style.fontSize
