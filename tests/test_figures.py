@@ -925,3 +925,34 @@ def test_a_card_s_short_title_grows_toward_max_size_on_one_line(shipped_catalogu
         else:
             assert abs(size - base) < 0.01, (pdf_path.name, size, lines)
     assert grown >= 1  # the Chinese cards' titles fit one line and grow
+
+
+def test_a_first_visit_sheet_s_steps_have_air_between_them(shipped_catalogue):
+    """The visit's numbered steps read as steps, not one run of text: on page 1 of every shipped first-visit
+    sheet, the distance from a step's last line to the next step's number is at least a third of a line more
+    than the distance between two lines inside a step (baselines read with pdfplumber, the steps' column only;
+    the larger number alone adds a fifth)."""
+    import collections
+
+    checked = 0
+    for pdf_path in sorted(shipped_catalogue.glob("*/first-visit*.pdf")):
+        if any(v in pdf_path.name for v in (".large-print", ".grayscale", ".print-shop")):
+            continue
+        with pdfplumber.open(pdf_path) as pdf:
+            page = pdf.pages[0]
+            body = collections.Counter(round(c["size"], 1) for c in page.chars).most_common(1)[0][0]
+            numbers = [c for c in page.chars if c["text"].isdigit() and 1.2 * body < c["size"] < 1.5 * body]
+            x0 = numbers[0]["x0"]
+            column = [c for c in page.chars if x0 - 1 <= c["x0"] and abs(c["size"] - body) < 0.05]
+            rows = sorted({round(c["bottom"], 1) for c in column if numbers[0]["top"] - 1 <= c["top"]})
+        starts = [round(n["bottom"], 1) for n in numbers]
+        inside, between = [], []
+        for above, below in itertools.pairwise(rows):
+            if below > numbers[-1]["bottom"] + 1:
+                break
+            step_start = any(abs(below - s) < 2.5 for s in starts)
+            (between if step_start else inside).append(below - above)
+        assert inside and between, pdf_path.name
+        assert min(between) > max(inside) * 4 / 3, (pdf_path.parent.name, pdf_path.name, inside, between)
+        checked += 1
+    assert checked >= 11

@@ -127,6 +127,7 @@ def held_for_definition(block: Block, nxt: Block | None) -> bool:
 
 
 STEP_NUMBER = 1.3  # times the body size: a numbered step's number
+STEP_GAP = 0.4  # lines: the space between two numbered steps with icons
 LONG_FIRST_ITEM = 3  # lines: a first step this long may end a column without the second
 LONG_OUTRO = 3  # lines: a list's closing paragraph this long may open a column without the list's last item
 
@@ -153,6 +154,9 @@ def marked_list(
         alert = icon_path is not None and icon_path.stem in WARNING_ICONS and fill in ("none", "#ffffff")
         if alert:
             para = _in_warning_red(writer, para, block)  # the alert item reads as the warning it is
+        if numbered and icon is not None and i:  # steps read as steps: a little air between them
+            extra = para.style.leading * STEP_GAP
+            para.style = para.style.clone(para.style.name + "-step", spaceBefore=para.style.spaceBefore + extra)
         mark = f"{i + 1}." if numbered else "\u2022"
         widest = f"{len(words[key])}." if numbered else "\u2022"
         item = marked(writer, para, fill, mark=None if icon else mark, icon=icon, widest=widest)
