@@ -5,7 +5,9 @@ from __future__ import annotations
 import io
 import itertools
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pdfplumber
 import pytest
@@ -139,6 +141,23 @@ CHINESE = "的一是在不了有和人这中大为上个国我以要他时来用
 PUNCT = "，。、：；！？）」』】》”’（「『【《“‘"
 
 
+def _drawn_rows(para: Any, width: float) -> dict[int, list[dict]]:
+    """Draw ``para`` ``width`` points wide 20 pt from a page's left edge; return its characters by line, read back
+    with pdfplumber (keyed by their rounded top)."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(400, 2000))
+    _, height = para.wrap(width, 10_000)
+    para.drawOn(canvas, 20, 1990 - height)
+    canvas.save()
+    rows: dict[int, list[dict]] = {}
+    with pdfplumber.open(io.BytesIO(buffer.getvalue())) as pdf:
+        for ch in pdf.pages[0].chars:
+            rows.setdefault(round(ch["top"]), []).append(ch)
+    return rows
+
+
 LATIN = ["MedlinePlus", "NGF", "BDNF", "gabapentin", "2017"]  # words a Chinese handout carries whole
 
 
@@ -183,7 +202,6 @@ def test_chinese_lines_stay_inside_the_column_and_never_end_on_one_character(tex
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.pdfgen.canvas import Canvas
 
     from handouts.story.linebreak import CJKParagraph
 
@@ -191,16 +209,7 @@ def test_chinese_lines_stay_inside_the_column_and_never_end_on_one_character(tex
         pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     style = ParagraphStyle("zh", fontName="STSong-Light", fontSize=10, leading=12, wordWrap="CJK")
     width = chars * 10 + 0.5
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=(400, 2000))
-    para = CJKParagraph(text, style)
-    _, height = para.wrap(width, 10_000)
-    para.drawOn(canvas, 20, 1990 - height)
-    canvas.save()
-    with pdfplumber.open(io.BytesIO(buffer.getvalue())) as pdf:
-        rows: dict[int, list[dict]] = {}
-        for ch in pdf.pages[0].chars:
-            rows.setdefault(round(ch["top"]), []).append(ch)
+    rows = _drawn_rows(CJKParagraph(text, style), width)
     assert "".join(c["text"] for top in sorted(rows) for c in rows[top]) == text
     assert max(ch["x1"] for row in rows.values() for ch in row) <= 20 + width + 0.01, (text, chars)
     lines = ["".join(c["text"] for c in rows[top]) for top in sorted(rows)]
@@ -639,21 +648,27 @@ def test_page_one_s_left_column_runs_to_its_foot(shipped_catalogue, pattern, mos
     assert checked >= least
 
 
+def _first_visit_steps(catalogue: Path) -> Iterator[tuple[Path, list[dict], float, list[dict]]]:
+    """Yield each shipped first-visit sheet (not its variants) with page 1's characters, its body size and its
+    steps' numbers (the digits set 1.2 to 1.5 times the body size), read with pdfplumber."""
+    import collections
+
+    for pdf_path in sorted(catalogue.glob("*/first-visit*.pdf")):
+        if any(v in pdf_path.name for v in (".large-print", ".grayscale", ".print-shop")):
+            continue
+        with pdfplumber.open(pdf_path) as pdf:
+            chars = list(pdf.pages[0].chars)
+        body = collections.Counter(round(c["size"], 1) for c in chars).most_common(1)[0][0]
+        yield pdf_path, chars, body, [c for c in chars if c["text"].isdigit() and 1.2 * body < c["size"] < 1.5 * body]
+
+
 def test_a_first_visit_sheet_s_steps_share_one_column(shipped_catalogue):
     """The visit's numbered steps are read as one sequence: on page 1 of every shipped first-visit sheet, every
     step's number (the digits set larger than the body text) starts at one x, and they run 1 to the number of
     the what-to-expect block's items (pdfplumber)."""
-    import collections
-
     steps = len(load_project(REPO).blocks["what-to-expect"].text["en"]["items"])
     checked = 0
-    for pdf_path in sorted(shipped_catalogue.glob("*/first-visit*.pdf")):
-        if any(v in pdf_path.name for v in (".large-print", ".grayscale", ".print-shop")):
-            continue
-        with pdfplumber.open(pdf_path) as pdf:
-            page = pdf.pages[0]
-            body = collections.Counter(round(c["size"], 1) for c in page.chars).most_common(1)[0][0]
-            numbers = [c for c in page.chars if c["text"].isdigit() and 1.2 * body < c["size"] < 1.5 * body]
+    for pdf_path, _, _, numbers in _first_visit_steps(shipped_catalogue):
         starts = [round(c["x0"], 1) for c in numbers]
         assert "".join(c["text"] for c in numbers) == "".join(str(n + 1) for n in range(steps)), pdf_path.name
         assert len(set(starts)) == 1, (pdf_path.parent.name, pdf_path.name, starts)
@@ -861,7 +876,6 @@ def test_a_simplified_chinese_line_takes_the_mark_that_would_open_the_next_one(m
     from fontTools.ttLib import TTFont
     from reportlab.lib.enums import TA_JUSTIFY
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.pdfgen.canvas import Canvas
 
     from handouts import cjk
     from handouts.assets import register_family
@@ -878,16 +892,7 @@ def test_a_simplified_chinese_line_takes_the_mark_that_would_open_the_next_one(m
     text = CHINESE[:10] + mark + CHINESE[10:24]
     style = ParagraphStyle("zh", fontName=name, fontSize=10, leading=14, wordWrap="CJK", alignment=TA_JUSTIFY)
     width = 10 * 10 + 6
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=(400, 400))
-    para = CJKParagraph(text, style)
-    _, height = para.wrap(width, 1000)
-    para.drawOn(canvas, 20, 390 - height)
-    canvas.save()
-    with pdfplumber.open(io.BytesIO(buffer.getvalue())) as pdf:
-        rows: dict[int, list[dict]] = {}
-        for ch in pdf.pages[0].chars:
-            rows.setdefault(round(ch["top"]), []).append(ch)
+    rows = _drawn_rows(CJKParagraph(text, style), width)
     lines = ["".join(c["text"] for c in rows[top]) for top in sorted(rows)]
     assert lines[0] == CHINESE[:10] + mark, lines
     end = rows[sorted(rows)[0]][-1]
@@ -932,19 +937,10 @@ def test_a_first_visit_sheet_s_steps_have_air_between_them(shipped_catalogue):
     sheet, the distance from a step's last line to the next step's number is at least a third of a line more
     than the distance between two lines inside a step (baselines read with pdfplumber, the steps' column only;
     the larger number alone adds a fifth)."""
-    import collections
-
     checked = 0
-    for pdf_path in sorted(shipped_catalogue.glob("*/first-visit*.pdf")):
-        if any(v in pdf_path.name for v in (".large-print", ".grayscale", ".print-shop")):
-            continue
-        with pdfplumber.open(pdf_path) as pdf:
-            page = pdf.pages[0]
-            body = collections.Counter(round(c["size"], 1) for c in page.chars).most_common(1)[0][0]
-            numbers = [c for c in page.chars if c["text"].isdigit() and 1.2 * body < c["size"] < 1.5 * body]
-            x0 = numbers[0]["x0"]
-            column = [c for c in page.chars if x0 - 1 <= c["x0"] and abs(c["size"] - body) < 0.05]
-            rows = sorted({round(c["bottom"], 1) for c in column if numbers[0]["top"] - 1 <= c["top"]})
+    for pdf_path, chars, body, numbers in _first_visit_steps(shipped_catalogue):
+        column = [c for c in chars if numbers[0]["x0"] - 1 <= c["x0"] and abs(c["size"] - body) < 0.05]
+        rows = sorted({round(c["bottom"], 1) for c in column if numbers[0]["top"] - 1 <= c["top"]})
         starts = [round(n["bottom"], 1) for n in numbers]
         inside, between = [], []
         for above, below in itertools.pairwise(rows):
