@@ -952,3 +952,30 @@ def test_a_first_visit_sheet_s_steps_have_air_between_them(shipped_catalogue):
         assert min(between) > max(inside) * 4 / 3, (pdf_path.parent.name, pdf_path.name, inside, between)
         checked += 1
     assert checked >= 11
+
+
+def test_a_chinese_cover_headline_wraps_top_heavy_at_full_size(shipped_catalogue):
+    """The tri-fold cover's headline keeps the layout's title size (trifold.yaml: min_size 27pt, above what a
+    nine-character Chinese headline needs to squeeze onto one line) and wraps on two lines, the first at least
+    as long as the second, so "神经痛" is not cut ("正受神经痛 / 困扰吗？"). Read with pdfplumber against the
+    recipe's headline, in both Chinese scripts."""
+    import yaml
+
+    layout = yaml.safe_load((REPO / "layouts" / "trifold.yaml").read_text(encoding="utf-8"))
+    size = float(layout["type"]["title"][:-2])
+    headlines = yaml.safe_load((REPO / "content" / "handouts" / "nerve-pain.yaml").read_text(encoding="utf-8"))["text"]
+    checked = 0
+    for pdf_path in sorted(shipped_catalogue.glob("*/nerve-pain.zh-*.pdf")):
+        lang = pdf_path.stem.split(".")[1]
+        if lang not in headlines or any(v in pdf_path.name for v in (".large-print", ".grayscale", ".print-shop")):
+            continue
+        with pdfplumber.open(pdf_path) as pdf:
+            chars = [c for c in pdf.pages[0].chars if abs(c["size"] - size) < 0.01]
+        rows: dict[int, str] = {}
+        for c in chars:
+            rows[round(c["top"])] = rows.get(round(c["top"]), "") + c["text"]
+        lines = [rows[top] for top in sorted(rows)]
+        assert "".join(lines) == headlines[lang]["headline"], (pdf_path.name, lines)
+        assert len(lines) == 2 and len(lines[0]) >= len(lines[1]), (pdf_path.name, lines)
+        checked += 1
+    assert checked >= 3

@@ -328,6 +328,14 @@ class Painter:
             mid = (low + high) / 2
             _, h = self.job.text.paragraph(markup, style, where, layout_file).wrap(mid, 10_000)
             low, high = (low, mid) if h <= height + EPS else (mid, high)
+        if HAN.search(markup):  # Chinese reads top-heavy: "正受神经痛 / 困扰吗？", not "正受神经 / 痛困扰吗？"
+            while high + style.fontSize / 2 <= width:
+                para = self.job.text.paragraph(markup, style, where, layout_file)
+                para.wrap(high, 10_000)
+                widths = para.getActualLineWidths0()
+                if len(widths) < 2 or widths[0] >= widths[-1] - EPS:
+                    break
+                high += style.fontSize / 2
         spare = width - high
         left = {"left": 0.0, "center": spare / 2, "right": spare}[align]
         narrow = style.clone(style.name + "-balanced", leftIndent=left, rightIndent=spare - left)
@@ -380,6 +388,7 @@ class Painter:
 
 
 # clinic fields printed in a layout's fixed boxes; one that cannot fit is reported at its line in clinic.yaml
+HAN = re.compile("[\u3400-\u9fff\uf900-\ufaff]")  # a title in Chinese
 _CLINIC_BOXED = ("short_name", "name", "tagline", "address", "hours", "email", "website", "phone", "practitioners")
 
 
