@@ -26,7 +26,7 @@ from .pictures import Figure, FillInLine, FillInRow, IconHeading, Marked
 FIGURE_WIDTH = 1.9 * 72  # art/README.md: figures print 1.5–2 in wide
 BODY = 11.0  # the body size figures and icons are drawn for; larger type grows them
 WARNING_ICONS = ("alert-triangle",)  # a list item with this icon is a warning: its words print in the warning red
-WARNING_BAND_TINT = 0.88  # ...on a band of the red this far towards white (the red text keeps 4.5:1 on it)
+WARNING_BAND_TINT = 0.8  # ...on a band of the red this far towards white (the red text keeps 4.5:1 on it)
 
 
 def palette(writer: Any) -> Palette:
