@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import itertools
 import re
@@ -979,3 +980,51 @@ def test_a_chinese_cover_headline_wraps_top_heavy_at_full_size(shipped_catalogue
         assert len(lines) == 2 and len(lines[0]) >= len(lines[1]), (pdf_path.name, lines)
         checked += 1
     assert checked >= 3
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    text=st.lists(
+        st.sampled_from(list(CHINESE) * 6 + list(PUNCT) + LATIN + [",", ".", ")", "?"]), min_size=8, max_size=120
+    ).map("".join),
+    chars=st.integers(min_value=7, max_value=30),
+)
+def test_no_ink_crosses_the_column_in_noto_sans_sc(text, chars):
+    """Set in Noto Sans SC, drawn and read back: where a line's last mark was pushed in past the column's edge,
+    its ink (the glyph's bounding box, read with fontTools) still ends inside; a Latin ",", "." or ")" (narrow,
+    with little blank beside it) is never pushed in, and every other character's box stays inside."""
+    from reportlab.lib.enums import TA_JUSTIFY
+    from reportlab.lib.styles import ParagraphStyle
+
+    from handouts import cjk
+    from handouts.assets import register_family
+    from handouts.story.linebreak import CJKParagraph
+
+    family = cjk.family("sc")
+    name = register_family(family, "test").regular
+    font = _sc_outlines(str(family.regular))
+    width = chars * 10 + 0.5
+    style = ParagraphStyle("zh", fontName=name, fontSize=10, leading=14, wordWrap="CJK", alignment=TA_JUSTIFY)
+    rows = _drawn_rows(CJKParagraph(text, style), width)
+    for top in sorted(rows):
+        *body, end = rows[top]
+        assert all(c["x1"] <= 20 + width + 0.01 for c in body), (text, chars)
+        if end["x1"] > 20 + width + 0.01:
+            assert end["text"] in "，。、；：！？）」』】》”’", (text, chars, end["text"])
+            assert end["x0"] + font[end["text"]] * 10 <= 20 + width + 0.01, (text, chars, end["text"])
+
+
+@functools.lru_cache(maxsize=1)
+def _sc_outlines(path: str) -> dict[str, float]:
+    """Return the right edge of each full-width mark's ink in Noto Sans SC, in ems (fontTools)."""
+    from fontTools.pens.boundsPen import BoundsPen
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(path)
+    glyphs, cmap, em = font.getGlyphSet(), font.getBestCmap(), font["head"].unitsPerEm
+    out = {}
+    for mark in "，。、；：！？）」』】》”’":
+        pen = BoundsPen(glyphs)
+        glyphs[cmap[ord(mark)]].draw(pen)
+        out[mark] = pen.bounds[2] / em
+    return out

@@ -74,8 +74,8 @@ def squeeze(font_name: str, ch: str) -> float:
     box = _ink(getattr(_font(font_name), "face", None), ch) if ch else None
     if box is None:
         return 0.0
-    x_max, advance = box
-    blank = (advance - x_max) / advance - INK_MARGIN
+    x_max, advance, em = box
+    blank = (advance - x_max) / em - INK_MARGIN  # in ems: a narrow Latin "," has little, whatever its shape
     return min(0.5, blank) if blank >= 0.2 else 0.0
 
 
@@ -86,21 +86,22 @@ def _font(name: str) -> Any:
         return None
 
 
-def _ink(face: Any, ch: str) -> tuple[float, float] | None:
-    """Return the right edge of ``ch``'s ink and its advance, in font units, from the TrueType tables reportlab
-    has parsed (the glyph's own header in 'glyf': its bounding box), or None where they are not at hand."""
+def _ink(face: Any, ch: str) -> tuple[float, float, float] | None:
+    """Return the right edge of ``ch``'s ink, its advance and the em, in font units, from the TrueType tables
+    reportlab has parsed (the glyph's own header in 'glyf': its bounding box), or None where they are not at hand."""
     try:
         glyph = face.charToGlyph[ord(ch)]
         start, end = face.glyphPos[glyph], face.glyphPos[glyph + 1]
         advance = face.hmetrics[min(glyph, len(face.hmetrics) - 1)][0]
         at = face.table["glyf"]["offset"] + start
         header = bytes(face._ttf_data[at : at + 10])
-    except (AttributeError, KeyError, IndexError, TypeError):
+        em = float(face.unitsPerEm)
+    except (AttributeError, KeyError, IndexError, TypeError, ValueError):
         return None
-    if end - start < 10 or len(header) < 10 or advance <= 0:
+    if end - start < 10 or len(header) < 10 or advance <= 0 or em <= 0:
         return None  # a blank glyph, or a table too short
     _, _, _, x_max, _ = struct.unpack(">hhhhh", header)
-    return float(x_max), float(advance)
+    return float(x_max), float(advance), em
 
 
 def _pushed_in(extraspace: float, text: str, font_name: str, size: float) -> float:
