@@ -1028,3 +1028,34 @@ def _sc_outlines(path: str) -> dict[str, float]:
         glyphs[cmap[ord(mark)]].draw(pen)
         out[mark] = pen.bounds[2] / em
     return out
+
+
+def test_a_centred_chinese_line_is_centred_on_its_ink():
+    """Noto Sans SC sets "？" in the left of its em. A centred line "困扰吗？" is centred on its ink, the mark's
+    blank right part counted out, so it does not look set off to the left (the tri-fold cover's headline).
+    Drawn and read back with pdfplumber; the ink's edges read from the font with fontTools."""
+    from fontTools.pens.boundsPen import BoundsPen
+    from fontTools.ttLib import TTFont
+    from reportlab.lib.enums import TA_CENTER
+    from reportlab.lib.styles import ParagraphStyle
+
+    from handouts import cjk
+    from handouts.assets import register_family
+    from handouts.story.linebreak import CJKParagraph
+
+    family = cjk.family("sc")
+    name = register_family(family, "test").regular
+    font = TTFont(family.regular)
+    glyphs, cmap, em = font.getGlyphSet(), font.getBestCmap(), font["head"].unitsPerEm
+
+    def ink(ch: str) -> tuple[float, float]:
+        pen = BoundsPen(glyphs)
+        glyphs[cmap[ord(ch)]].draw(pen)
+        return pen.bounds[0] / em * 10, pen.bounds[2] / em * 10
+
+    width = 100.0
+    style = ParagraphStyle("zh", fontName=name, fontSize=10, leading=14, wordWrap="CJK", alignment=TA_CENTER)
+    (line,) = _drawn_rows(CJKParagraph("困扰吗？", style), width).values()
+    left = line[0]["x0"] + ink(line[0]["text"])[0]
+    right = line[-1]["x0"] + ink(line[-1]["text"])[1]
+    assert abs((left + right) / 2 - (20 + width / 2)) < 0.6, (left, right)

@@ -24,14 +24,36 @@ CANNOT_END = "（［｛〔〈《「『【“‘(["
 
 
 def chinese_line_rules() -> None:
-    """Add Chinese closing punctuation to reportlab's characters that may not start a line, and
-    justify Chinese lines by spacing characters (once)."""
+    """Add Chinese closing punctuation to reportlab's characters that may not start a line, justify Chinese
+    lines by spacing characters, and centre a line that ends in a mark by its ink (once)."""
     for module in (textsplit, rl_paragraph):  # one copy for single-style paragraphs, one for mixed ones
         module.ALL_CANNOT_START += "".join(ch for ch in CHINESE_CANNOT_START if ch not in module.ALL_CANNOT_START)
     if rl_paragraph._justifyDrawParaLine is not _justify_line:
         _ORIGINAL.update(line=rl_paragraph._justifyDrawParaLine, frags=rl_paragraph._justifyDrawParaLineX)
+        _ORIGINAL.update(center=rl_paragraph._centerDrawParaLine, center_frags=rl_paragraph._centerDrawParaLineX)
         rl_paragraph._justifyDrawParaLine = _justify_line
         rl_paragraph._justifyDrawParaLineX = _justify_frags
+        rl_paragraph._centerDrawParaLine = _center_line
+        rl_paragraph._centerDrawParaLineX = _center_frags
+
+
+# A centred line that ends in a full-width mark whose ink sits in the left of its em ("困扰吗？") looks
+# set off to the left: it is centred on its ink, the mark's blank part counted out.
+def _center_line(tx: Any, offset: float, extraspace: float, words: list[str], last: int = 0) -> float:
+    text = " ".join(words)
+    blank = squeeze(tx._fontname, text[-1]) * (tx._fontsize or 10) if text else 0.0
+    return float(_ORIGINAL["center"](tx, offset, extraspace + blank, words, last))
+
+
+def _center_frags(tx: Any, offset: float, line: Any, last: int = 0) -> None:
+    end = next((word for word in reversed(line.words) if getattr(word, "text", "")), None)
+    extra = line.extraSpace
+    if end is not None:
+        line.extraSpace = extra + squeeze(end.fontName, end.text[-1]) * end.fontSize
+    try:
+        _ORIGINAL["center_frags"](tx, offset, line, last)
+    finally:
+        line.extraSpace = extra
 
 
 # reportlab justifies a line by widening its spaces; a Chinese line has none, so it stays ragged.
