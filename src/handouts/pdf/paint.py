@@ -28,6 +28,7 @@ from ..load.layout_fields import CARD_BLEED, OFFICE_FRAME
 from ..render import Styling, literal, render_text, to_markup
 from ..story.art import ArtError, Palette, load_art
 from ..story.flowables import qr_code
+from ..story.linebreak import has_han
 from ..story.theme import ALIGN, Theme
 from ..variant import BLEED, Variant
 from .images import draw_image
@@ -328,7 +329,7 @@ class Painter:
             mid = (low + high) / 2
             _, h = self.job.text.paragraph(markup, style, where, layout_file).wrap(mid, 10_000)
             low, high = (low, mid) if h <= height + EPS else (mid, high)
-        if HAN.search(markup):  # Chinese reads top-heavy: "正受神经痛 / 困扰吗？", not "正受神经 / 痛困扰吗？"
+        if has_han(markup):  # Chinese reads top-heavy: "正受神经痛 / 困扰吗？", not "正受神经 / 痛困扰吗？"
             while high + style.fontSize / 2 <= width:
                 para = self.job.text.paragraph(markup, style, where, layout_file)
                 para.wrap(high, 10_000)
@@ -388,7 +389,6 @@ class Painter:
 
 
 # clinic fields printed in a layout's fixed boxes; one that cannot fit is reported at its line in clinic.yaml
-HAN = re.compile("[\u3400-\u9fff\uf900-\ufaff]")  # a title in Chinese
 _CLINIC_BOXED = ("short_name", "name", "tagline", "address", "hours", "email", "website", "phone", "practitioners")
 
 

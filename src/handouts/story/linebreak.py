@@ -46,7 +46,7 @@ def _center_line(tx: Any, offset: float, extraspace: float, words: list[str], la
 
 
 def _center_frags(tx: Any, offset: float, line: Any, last: int = 0) -> None:
-    end = next((word for word in reversed(line.words) if getattr(word, "text", "")), None)
+    end = _end_word(line)
     extra = line.extraSpace
     if end is not None:
         line.extraSpace = extra + squeeze(end.fontName, end.text[-1]) * end.fontSize
@@ -151,7 +151,7 @@ def _justify_frags(tx: Any, offset: float, line: Any, last: int = 0) -> None:
     first = next((word for word in line.words if getattr(word, "text", "")), None)
     hang = _hang(text, getattr(first, "fontSize", 0.0) or tx._fontsize or 10)
     extra = line.extraSpace
-    end = next((word for word in reversed(line.words) if getattr(word, "text", "")), None)
+    end = _end_word(line)
     size = getattr(end, "fontSize", 0.0) or tx._fontsize or 10
     offset, line.extraSpace = offset - hang, _pushed_in(extra, text, getattr(end, "fontName", ""), size) + hang
     try:
@@ -182,7 +182,7 @@ class CJKParagraph(Para):
         # a line given less room by a rule is still justified to the column's edge: its extra space
         # counts from the width the column gives, not from the room the rule left it
         for n, line in enumerate(result.lines):
-            gain = (given[n] if n < len(given) else given[-1]) - (widths[n] if n < len(widths) else widths[-1])
+            gain = _at(given, n) - _at(widths, n)
             if gain:  # less than nothing where a mark was pushed in: the line runs over by its blank part
                 if result.kind == 0:
                     result.lines[n] = (line[0] + gain, *line[1:])
@@ -286,16 +286,17 @@ def _at(widths: list[float], n: int) -> float:
 def _over(n: int, line: Any, result: Any, widths: list[float], given: list[float]) -> bool:
     """True when line ``n`` runs past the column by more than its last mark's blank part (a mark pushed in)."""
     past = _at(widths, n) - _at(given, n) - _extra(line, result)
-    chars = _line_chars(line, result)
-    allowed = _squeeze_of(line, result, chars[-1][0]) if chars and past > 0.01 else 0.0
-    return past > allowed + 0.01
+    if past <= 0.01:
+        return False
+    end = _line_end(line, result)  # measured only for a line that runs over: this runs for every line, every round
+    return past > (_squeeze_of(line, result, end) if end else 0.0) + 0.01
 
 
 def _squeeze_of(line: Any, result: Any, ch: str) -> float:
     """Return the blank part of ``ch`` at the end of ``line``, in points."""
     if result.kind == 0:
         return squeeze(result.fontName, ch) * result.fontSize
-    end = next((word for word in reversed(line.words) if getattr(word, "text", "")), None)
+    end = _end_word(line)
     return squeeze(end.fontName, ch) * end.fontSize if end is not None else 0.0
 
 
@@ -414,6 +415,11 @@ def _digitish(ch: str) -> bool:
     return ch.isdigit() or ch in "()+-"
 
 
+def has_han(text: str) -> bool:
+    """True when ``text`` holds a Chinese character (a Chinese title, set top-heavy by ``pdf.paint``)."""
+    return any(_is_han(ch) for ch in text)
+
+
 def _is_han(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
 
@@ -422,10 +428,13 @@ def _line_end(line: Any, result: Any) -> str:
     """Return the last character of one line from ``breakLinesCJK`` ("" for an empty line)."""
     if result.kind == 0:
         return line[1][-1][-1:] if line[1] else ""
-    for word in reversed(line.words):
-        if getattr(word, "text", ""):
-            return word.text[-1]
-    return ""
+    end = _end_word(line)
+    return end.text[-1] if end is not None else ""
+
+
+def _end_word(line: Any) -> Any:
+    """Return the last fragment with text of a line of a paragraph of several styles (None for an empty line)."""
+    return next((word for word in reversed(line.words) if getattr(word, "text", "")), None)
 
 
 def _line_start(line: Any, result: Any) -> str:
