@@ -253,7 +253,7 @@ def _fill_slot(job: _Job, slot: str, items: list[Flowable], pages: dict[int, Pag
     if job.continued is not None and (not done or any(_repeats_headings(t) for t in done)):
         last = _attempts(replace(fills.job, continued=None), slot, fills.items, pages)
         fills = last if _pages_needed(last.results) < _pages_needed(fills.results) else fills
-    chosen = _fewest(fills.results, [k for k in KEEPS if k in fills.results])
+    chosen = _best(fills)
     if chosen is None:
         error = fills.results[fills.order[-1]][1]
         assert error is not None
@@ -316,9 +316,14 @@ def _attempts(job: _Job, slot: str, items: list[Flowable], pages: dict[int, Page
     return _Fills(job, items, results, order)
 
 
+def _best(fills: _Fills) -> str | None:
+    """Return the keep level to use of ``fills``: the first of ``KEEPS`` with the fewest pages (None: all failed)."""
+    return _fewest(fills.results, [k for k in KEEPS if k in fills.results])
+
+
 def _rank(fills: _Fills) -> tuple[float, int]:
     """How good ``fills`` is, least first: the fewest pages, then the most kept whole (no box cut in two)."""
-    best = _fewest(fills.results, [k for k in KEEPS if k in fills.results])
+    best = _best(fills)
     return _pages_needed(fills.results), KEEPS.index(best) if best else len(KEEPS)
 
 
