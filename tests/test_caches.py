@@ -1,4 +1,4 @@
-"""What a worker keeps between PDFs (parsed paragraphs, art's PDF operators) and reportlab's C accelerator
+"""What a worker keeps between PDFs (parsed and wrapped paragraphs, art's PDF operators) and reportlab's C accelerator
 never change a byte: PDFs rendered with caches cleared, warm, in another order, or without the accelerator
 are identical."""
 
@@ -10,15 +10,19 @@ import subprocess
 import sys
 
 from conftest import REPO
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Paragraph
 
 from handouts.handout import render
 from handouts.load.project import load_project
 from handouts.plan import Task
 from handouts.story import art, para
+from handouts.story.para import Para
 from handouts.variant import Variant
 
-# icons, a figure, a QR code, a tri-fold, cards, Spanish, grayscale: what the caches hold
+# icons, a figure, a QR code, a tri-fold, cards, Spanish, Chinese, grayscale: what the caches hold
 TASKS = [
+    Task("harmony-centre", "first-visit", "zh-Hant"),
     Task("lotus-acupuncture", "first-visit", "en"),
     Task("lotus-acupuncture", "first-visit", "es"),
     Task("north-star", "first-visit", "en"),
@@ -30,21 +34,55 @@ TASKS = [
 
 def _clear() -> None:
     para._PARSED.clear()
+    para._WRAPPED.clear()
+    para._STYLE_KEYS.clear()
     art._FORM_OPS.clear()
 
 
-def test_pdfs_are_the_same_with_cold_and_warm_caches_in_any_order():
+class _NeverWrapped(dict):
+    """A wrap cache that finds nothing: every paragraph breaks its own lines, as with no cache at all."""
+
+    def pop(self, key, default=None):
+        return default
+
+
+def test_pdfs_are_the_same_with_cold_and_warm_caches_in_any_order(monkeypatch):
     project = load_project(REPO)
+    _clear()
+    with monkeypatch.context() as patch:
+        patch.setattr(para, "_WRAPPED", _NeverWrapped())
+        unwrapped = {task: render(project, task) for task in TASKS}
     cold = {}
     for task in TASKS:
         _clear()
         cold[task] = render(project, task)
     warm = {task: render(project, task) for task in reversed(TASKS)}
     warm.update({task: render(project, task) for task in TASKS[:2]})  # a third time, from a warm cache
-    assert para._PARSED and art._FORM_OPS  # the caches were used
-    assert {t: hashlib.sha256(b).hexdigest() for t, b in warm.items()} == {
-        t: hashlib.sha256(b).hexdigest() for t, b in cold.items()
-    }
+    assert para._PARSED and para._WRAPPED and art._FORM_OPS  # the caches were used
+
+    def digests(pdfs: dict[Task, bytes]) -> dict[Task, str]:
+        return {t: hashlib.sha256(b).hexdigest() for t, b in pdfs.items()}
+
+    assert digests(cold) == digests(unwrapped)
+    assert digests(warm) == digests(unwrapped)
+
+
+def test_a_paragraph_given_another_style_after_it_was_made_breaks_its_lines_for_that_style():
+    _clear()
+    style = ParagraphStyle("t", fontName="Helvetica", fontSize=10, leading=12)
+    text = "Tell us about every medicine you take, " * 6
+    plain = Para(text, style)
+    plain.wrap(200, 1000)
+    indented = Para(text, style)  # as a list item is: made, then given a style of its own
+    indented.style = style.clone("t-indented", leftIndent=60)
+    indented.wrap(200, 1000)
+    again = Para(text, style)
+    again.wrap(200, 1000)
+    reference = Paragraph(text, style.clone("r", leftIndent=60))  # reportlab's own, no cache
+    reference.wrap(200, 1000)
+    lines = [[" ".join(words) for _, words in p.blPara.lines] for p in (plain, indented, again, reference)]
+    assert lines[1] == lines[3] and lines[0] == lines[2] != lines[3]
+    assert para._WRAPPED  # the cache was used
 
 
 RENDER = """

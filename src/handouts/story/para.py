@@ -7,43 +7,102 @@ same safety text, in the same style, for every clinic that shares the brand font
 paragraph its own copy of the fragments (``_fresh``), so nothing one paragraph does to its fragments
 (line breaking, splitting between frames) reaches another. The key holds the whole style, so a
 change of font, size, colour or anything else the parser reads is a different entry.
+
+Breaking the lines is kept the same way (``_WRAPPED``): what wrapping at a width set on a paragraph
+made from a key, copied to each later paragraph of that key and style at that width. Chinese lines,
+broken again until no rule is broken (``linebreak``), cost most, and are shared most.
 """
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from reportlab.lib.abag import ABag
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph
 
-_PARSED: dict[tuple[Any, ...], tuple[ParagraphStyle | None, list[Any], Any]] = {}
+_PARSED: dict[tuple[Any, ...], tuple[ParagraphStyle | None, list[Any], Any, str]] = {}  # + the cleaned text
 _PARSED_MAX = 2048
+_WRAPPED: dict[tuple[Any, ...], dict[str, Any]] = {}  # (parse key, width) -> what wrapping set on the paragraph
+_WRAPPED_MAX = 512  # most hits are a render's own paragraphs made again (placement tries sizes)
+_UNSET = object()
+_STYLE_KEYS: dict[int, tuple[ParagraphStyle, tuple[tuple[str, str], ...]]] = {}
 SHORT_PARAGRAPH = 5  # lines: a paragraph this short never splits between columns or pages
 WHOLE_AT_TURN = 14  # lines: a paragraph marked by at_turn this short never turns the page in its middle
 
 
-def _fresh(value: Any) -> Any:
-    """Return a copy of parsed fragments that a paragraph may change freely: every list, tuple and fragment
-    (``ParaFrag``, an ``ABag``) is new; what nothing changes in place (text, numbers, ``Color``) is shared.
+_LEAF: set[type] = {str, int, float, bool, type(None)}  # classes that hold nothing to copy; grows as others are met
+_LIST, _TUPLE, _BAG, _WORD, _DICT = range(5)
+_KINDS: dict[type, int] = {}
 
-    ``copy.deepcopy`` did the same and also copied every colour, at a tenth of the render's time.
-    """
-    if isinstance(value, list):
-        return [_fresh(v) for v in value]
-    if isinstance(value, tuple):
-        return tuple(_fresh(v) for v in value)
-    if isinstance(value, ABag):
-        fresh = value.__class__.__new__(value.__class__)
-        fresh.__dict__ = {k: _fresh(v) for k, v in value.__dict__.items()}
-        return fresh
-    return value
+
+def _kind(cls: type) -> int | None:
+    """Return how ``_copy`` copies an instance of ``cls``, or None (adding it to ``_LEAF``) for a class it shares."""
+    kind = _KINDS.get(cls)
+    if kind is None:
+        if issubclass(cls, list):
+            kind = _LIST
+        elif cls is tuple:
+            kind = _TUPLE
+        elif issubclass(cls, ABag):
+            kind = _BAG
+        elif issubclass(cls, str) and "__dict__" in dir(cls):  # a word that carries its fragment (``cjkU``)
+            kind = _WORD
+        elif cls is dict:
+            kind = _DICT
+        else:
+            _LEAF.add(cls)  # text, numbers, colours: nothing changes them in place
+            return None
+        _KINDS[cls] = kind
+    return kind
+
+
+def _copy(value: Any, memo: dict[int, Any]) -> Any:
+    """Return a copy of a wrapped paragraph's state that a paragraph may change freely, as ``_fresh`` does,
+    keeping each list, fragment and word's own class (reportlab marks split words by class) and keeping an
+    object that two places share shared in the copy (``memo``, as ``copy.deepcopy`` does)."""
+    cls = value.__class__
+    if cls in _LEAF:
+        return value
+    kind = _kind(cls)
+    if kind is None:
+        return value
+    known = memo.get(id(value))
+    if known is not None:
+        return known
+    leaf = _LEAF
+    if kind == _TUPLE:
+        return tuple(v if v.__class__ in leaf else _copy(v, memo) for v in value)
+    if kind == _DICT:
+        return {k: v if v.__class__ in leaf else _copy(v, memo) for k, v in value.items()}
+    fresh = cls.__new__(cls) if kind != _WORD else str.__new__(cls, value)
+    memo[id(value)] = fresh
+    if kind == _LIST:
+        fresh.extend([v if v.__class__ in leaf else _copy(v, memo) for v in value])
+    if kind != _LIST or hasattr(value, "__dict__"):
+        fresh.__dict__.update({k: v if v.__class__ in leaf else _copy(v, memo) for k, v in value.__dict__.items()})
+    return fresh
+
+
+def _fresh(value: Any) -> Any:
+    """Return a copy of parsed fragments that a paragraph may change freely (``_copy``)."""
+    return _copy(value, {})
 
 
 def style_key(style: ParagraphStyle) -> tuple[tuple[str, str], ...]:
-    """Return every attribute of ``style`` (its parent's included: reportlab copies them in), as text."""
-    return tuple(sorted((k, repr(v)) for k, v in vars(style).items() if k != "parent"))
+    """Return every attribute of ``style`` (its parent's included: reportlab copies them in), as text.
+
+    Kept per style object (``_STYLE_KEYS``): a theme's style serves every paragraph of its kind, and
+    nothing here changes a style once made (a paragraph that needs another gets a clone).
+    """
+    known = _STYLE_KEYS.get(id(style))
+    if known is not None and known[0] is style:
+        return known[1]
+    key = tuple(sorted((k, repr(v)) for k, v in vars(style).items() if k != "parent"))
+    if len(_STYLE_KEYS) >= _PARSED_MAX:
+        _STYLE_KEYS.pop(next(iter(_STYLE_KEYS)))
+    _STYLE_KEYS[id(style)] = (style, key)  # the style is held, so its id is not reused while this entry lives
+    return key
 
 
 class Para(Paragraph):
@@ -61,17 +120,22 @@ class Para(Paragraph):
                 _PARSED.pop(next(iter(_PARSED)))  # the oldest
             # kept as parsed, before anything wraps or splits this paragraph; None: the style given
             own_style = None if self.style is style else self.style
-            _PARSED[key] = (own_style, copy.deepcopy(self.frags), copy.deepcopy(self.bulletText))
-            return
-        own_style, parsed_frags, parsed_bullet = parsed
-        self.text = cleaner(text)
-        self.frags = _fresh(parsed_frags)
-        self.style = style if own_style is None else own_style
-        self.bulletText = _fresh(parsed_bullet)
-        self.debug = 0
+            # the parse is kept as it is and this paragraph gets a copy, as every later one does
+            _PARSED[key] = (own_style, self.frags, self.bulletText, self.text)
+            self.frags, self.bulletText = _fresh(self.frags), _fresh(self.bulletText)
+        else:
+            own_style, parsed_frags, parsed_bullet, self.text = parsed
+            self.frags = _fresh(parsed_frags)
+            self.style = style if own_style is None else own_style
+            self.bulletText = _fresh(parsed_bullet)
+            self.debug = 0
+        # what wrapping this paragraph, as it comes from the parse, gives at a width is the same for every
+        # paragraph of this key and style: kept once (``wrap``) while nothing has replaced its fragments
+        self._parse = (key, self.frags, self.style)
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        """Break the lines for ``availWidth``, unless they were just broken for that width.
+        """Break the lines for ``availWidth``, unless they were just broken for that width, here or for a paragraph
+        of the same markup and style (``_WRAPPED``: the same safety text for every clinic of a chain).
 
         Placing a slot tries its flowables again and again (a whole panel, then split, columns
         levelled): a paragraph measured again at the width of its last measure, with nothing
@@ -86,11 +150,36 @@ class Para(Paragraph):
             and last[3] is self.style
         ):
             return self.width, self.height
+        key = self._wrap_key(availWidth)
+        state = _WRAPPED.pop(key, None) if key is not None else None
+        if state is not None:
+            _WRAPPED[key] = state  # the most recently used, last out
+            self.__dict__.update(_copy(state, {}))
+            self._measured = (availWidth, self.__dict__.get("blPara"), self.frags, self.style)
+            return self.width, self.height
+        before = dict(self.__dict__)
         size = super().wrap(availWidth, availHeight)
         if getattr(self.style, "balance", False) and len(getattr(self.blPara, "lines", ())) > 1:
             size = self._balance(availWidth, availHeight, len(self.blPara.lines))
+        if key is not None and size == (self.width, self.height):
+            if len(_WRAPPED) >= _WRAPPED_MAX:
+                _WRAPPED.pop(next(iter(_WRAPPED)))  # the oldest
+            changed = {k: v for k, v in self.__dict__.items() if before.get(k, _UNSET) is not v}
+            _WRAPPED[key] = _copy(changed, {})  # kept apart from this paragraph, which may yet change its own
         self._measured = (availWidth, self.__dict__.get("blPara"), self.frags, self.style)
         return size
+
+    def _wrap_key(self, width: float) -> tuple[Any, ...] | None:
+        """Return the key of what wrapping this paragraph at ``width`` gives, or None where that is its own.
+
+        Only a paragraph never wrapped, with the fragments its parse gave (``_setup``), has one. A list item
+        or caption is given a style of its own after it was made (no indent, centred): that style is then
+        in the key, as every attribute of the parse's style already is.
+        """
+        parse = self.__dict__.get("_parse")
+        if parse is None or parse[1] is not self.frags or "blPara" in self.__dict__:
+            return None
+        return (parse[0], width) if parse[2] is self.style else (parse[0], width, style_key(self.style))
 
     def split(self, availWidth: float, availHeight: float) -> list[Any]:
         """Split between columns or pages, except a paragraph of a few lines, which moves on whole: a reader
