@@ -1059,3 +1059,48 @@ def test_a_centred_chinese_line_is_centred_on_its_ink():
     left = line[0]["x0"] + ink(line[0]["text"])[0]
     right = line[-1]["x0"] + ink(line[-1]["text"])[1]
     assert abs((left + right) / 2 - (20 + width / 2)) < 0.6, (left, right)
+
+
+MARKS = "。，、；：？！）」』"
+CAPTION_CLINICS = ("lotus-acupuncture", "harmony-centre")  # letter in four languages; A4 in English and zh-Hant
+
+
+def test_a_caption_of_two_lines_is_balanced_and_centred(shipped_catalogue):
+    """A figure's caption that takes two lines or more breaks where its lines come out even and each line is
+    centred under the figure: no word or two left alone on its last line ("20 to 30 minutes."). Read with
+    pdfplumber from every shipped sheet, card and brochure, in every language; the captions come from the
+    figure blocks' YAML."""
+    import yaml
+
+    captions: dict[str, list[str]] = {}
+    for path in (REPO / "content" / "blocks").glob("figure-*.yaml"):
+        for lang, words in yaml.safe_load(path.read_text(encoding="utf-8"))["text"].items():
+            captions.setdefault(lang, []).append(re.sub(r"\s+", "", words["caption"]))
+    seen: set[tuple[Path, int, int]] = set()
+    for pdf_path in sorted(shipped_catalogue.glob("*/*.pdf")):
+        parts = pdf_path.name.split(".")[1:-1]
+        if len(parts) > 1 or (parts and parts[0] not in captions) or pdf_path.parent.name not in CAPTION_CLINICS:
+            continue  # a variant
+        wanted = captions[parts[0] if parts else "en"]
+        with pdfplumber.open(pdf_path) as pdf:
+            # a column of a sheet or card (portrait), a panel of a tri-fold (landscape): read apart, as lines of two
+            # columns at one height would read as one line
+            pages = [page.crop((page.width * a / n, 0, page.width * (a + 1) / n, page.height)) for page in pdf.pages
+                     for n in [3 if page.width > page.height else 2] for a in range(n)]  # fmt: skip
+            for page in pages:
+                lines = page.extract_text_lines()
+                for i in range(len(lines)):
+                    for j in range(i + 1, min(i + 4, len(lines))):
+                        run = lines[i : j + 1]
+                        if re.sub(r"\s+", "", "".join(line["text"] for line in run)) not in wanted:
+                            continue
+                        # a line ending in a full-width mark is centred on the mark's ink, in the left half of its em
+                        ends = [line["x1"] - (line["chars"][-1]["width"] / 2 if line["text"][-1] in MARKS else 0)
+                                for line in run]  # fmt: skip
+                        centres = [(line["x0"] + end) / 2 for line, end in zip(run, ends, strict=True)]
+                        widths = [end - line["x0"] for line, end in zip(run, ends, strict=True)]
+                        where = (pdf_path.parent.name, pdf_path.name, run[0]["text"])
+                        assert max(centres) - min(centres) < 1.5, where
+                        assert min(widths) >= 0.6 * max(widths), (*where, [round(w) for w in widths])
+                        seen.add((pdf_path, round(run[0]["top"]), round(run[0]["x0"])))
+    assert len(seen) >= 60

@@ -202,6 +202,7 @@ def figure(writer: Any, block: Block, lang: str, words: dict[str, Any], fill: st
     small = writer.theme.style("small", fill)
     size = small.fontSize + 0.5
     centred = small.clone(small.name + "-caption", alignment=TA_CENTER, fontSize=size, leading=size * 1.3)
+    centred.balance = True  # a caption of two lines breaks where they come out even: no word left alone under it
     caption.append(writer.field(block, lang, "caption", "small", fill))
     caption[0].style = centred
     if block.credit:

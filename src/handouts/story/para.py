@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from reportlab.lib.abag import ABag
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph
 
@@ -27,6 +28,7 @@ _WRAPPED: dict[tuple[Any, ...], dict[str, Any]] = {}  # (parse key, width) -> wh
 _WRAPPED_MAX = 512  # most hits are a render's own paragraphs made again (placement tries sizes)
 _UNSET = object()
 _STYLE_KEYS: dict[int, tuple[ParagraphStyle, tuple[tuple[str, str], ...]]] = {}
+_ALIGN_SHIFT = {TA_CENTER: 0.5, TA_RIGHT: 1.0}  # how much of a balanced paragraph's spare width lies left of it
 SHORT_PARAGRAPH = 5  # lines: a paragraph this short never splits between columns or pages
 WHOLE_AT_TURN = 14  # lines: a paragraph marked by at_turn this short never turns the page in its middle
 
@@ -157,6 +159,7 @@ class Para(Paragraph):
             self.__dict__.update(_copy(state, {}))
             self._measured = (availWidth, self.__dict__.get("blPara"), self.frags, self.style)
             return self.width, self.height
+        self._shift = 0.0  # set again by _balance
         before = dict(self.__dict__)
         size = super().wrap(availWidth, availHeight)
         if getattr(self.style, "balance", False) and len(getattr(self.blPara, "lines", ())) > 1:
@@ -202,7 +205,12 @@ class Para(Paragraph):
                 hi = mid
         _, h = super().wrap(hi, height)
         self.width = width  # the heading still owns the column's width; its lines are narrower
+        # centred lines (a caption) are centred in the column, not in the narrower measure they were broken at
+        self._shift = (width - hi) * _ALIGN_SHIFT.get(self.style.alignment, 0.0)
         return width, h
+
+    def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:
+        super().drawOn(canvas, x + self.__dict__.get("_shift", 0.0), y, _sW)
 
 
 def optional(flowable: Any) -> Any:
