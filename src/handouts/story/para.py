@@ -15,6 +15,7 @@ broken again until no rule is broken (``linebreak``), cost most, and are shared 
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from reportlab.lib.abag import ABag
@@ -27,7 +28,7 @@ _PARSED_MAX = 2048
 _WRAPPED: dict[tuple[Any, ...], dict[str, Any]] = {}  # (parse key, width) -> what wrapping set on the paragraph
 _WRAPPED_MAX = 512  # most hits are a render's own paragraphs made again (placement tries sizes)
 _UNSET = object()
-_STYLE_KEYS: dict[int, tuple[ParagraphStyle, tuple[tuple[str, str], ...]]] = {}
+_STYLE_KEYS: weakref.WeakKeyDictionary[ParagraphStyle, tuple[tuple[str, str], ...]] = weakref.WeakKeyDictionary()
 _ALIGN_SHIFT = {TA_CENTER: 0.5, TA_RIGHT: 1.0}  # how much of a balanced paragraph's spare width lies left of it
 SHORT_PARAGRAPH = 5  # lines: a paragraph this short never splits between columns or pages
 WHOLE_AT_TURN = 14  # lines: a paragraph marked by at_turn this short never turns the page in its middle
@@ -94,16 +95,12 @@ def _fresh(value: Any) -> Any:
 def style_key(style: ParagraphStyle) -> tuple[tuple[str, str], ...]:
     """Return every attribute of ``style`` (its parent's included: reportlab copies them in), as text.
 
-    Kept per style object (``_STYLE_KEYS``): a theme's style serves every paragraph of its kind, and
-    nothing here changes a style once made (a paragraph that needs another gets a clone).
+    Kept per style object for as long as it lives (``_STYLE_KEYS``): a theme's style serves every paragraph
+    of its kind, and nothing here changes a style once made (a paragraph that needs another gets a clone).
     """
-    known = _STYLE_KEYS.get(id(style))
-    if known is not None and known[0] is style:
-        return known[1]
-    key = tuple(sorted((k, repr(v)) for k, v in vars(style).items() if k != "parent"))
-    if len(_STYLE_KEYS) >= _PARSED_MAX:
-        _STYLE_KEYS.pop(next(iter(_STYLE_KEYS)))
-    _STYLE_KEYS[id(style)] = (style, key)  # the style is held, so its id is not reused while this entry lives
+    key = _STYLE_KEYS.get(style)
+    if key is None:
+        key = _STYLE_KEYS[style] = tuple(sorted((k, repr(v)) for k, v in vars(style).items() if k != "parent"))
     return key
 
 
