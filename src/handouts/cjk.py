@@ -21,7 +21,7 @@ import io
 from pathlib import Path
 
 from .errors import OutputError
-from .files import cache_dir, locked, write_atomic
+from .files import cache_dir, locked, sha256_file, write_atomic
 from .load.config import Clinic, FontFamily
 from .pool import process_pool
 
@@ -70,10 +70,9 @@ def _source(script: str) -> Path:
 def _target(script: str, face: str) -> Path:
     from importlib import metadata
 
-    import fontTools
-
     source = _source(script)
-    key = f"{metadata.version(PACKAGE)} {source.stat().st_size} {fontTools.version} {FACES[face]} fixed-dates"
+    tools = metadata.version("fonttools")  # the version, without importing fontTools into a build that needs none of it
+    key = f"{metadata.version(PACKAGE)} {source.stat().st_size} {tools} {FACES[face]} fixed-dates"
     digest = hashlib.sha256(key.encode()).hexdigest()[:12]
     return cache_dir() / f"{LABELS[script].replace(' ', '')}-{FACES[face]}-{digest}.ttf"
 
@@ -102,7 +101,8 @@ def _intact(target: Path) -> bool:
 def _digest_matches(target: Path, stamp: tuple[int, ...]) -> bool:  # stamp: a changed file is read again
     try:
         expected = _seal(target).read_text(encoding="ascii").strip()
-        return hashlib.sha256(target.read_bytes()).hexdigest() == expected
+        # read in chunks: a whole 10 MB face read at once stayed in the parent's heap, and so in every worker
+        return sha256_file(target) == expected
     except (OSError, UnicodeDecodeError):
         return False
 
