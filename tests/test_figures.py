@@ -1104,3 +1104,56 @@ def test_a_caption_of_two_lines_is_balanced_and_centred(shipped_catalogue):
                         assert min(widths) >= 0.6 * max(widths), (*where, [round(w) for w in widths])
                         seen.add((pdf_path, round(run[0]["top"]), round(run[0]["x0"])))
     assert len(seen) >= 60
+
+
+def _ink_rows(png: Path, box: tuple[int, int, int, int]) -> list[tuple[int, list[int]]]:
+    """Return, for each pixel column of ``box`` (x0, top, x1, bottom) in ``png`` holding ink (a dark pixel), its rows."""
+    from PIL import Image
+
+    image = Image.open(png).convert("L")
+    x0, top, x1, bottom = box
+    columns = []
+    for x in range(x0, x1):
+        rows = [y for y in range(top, bottom) if image.getpixel((x, y)) < 140]
+        if rows:
+            columns.append((x, rows))
+    return columns
+
+
+def test_a_one_line_alert_sits_in_the_middle_of_its_band(shipped_catalogue, tmp_path):
+    """The card's alert line ("Chest pain or trouble breathing? Call 911 now.") and its icon are centred in the
+    band behind them: the first character's ink and the icon's ink each centred on the band within 1 pt (the
+    text was 1.9 pt high in English, 2.5 pt in Traditional Chinese). The band's rectangle is read with pdfplumber,
+    the ink from poppler's rendering at 144 dpi."""
+    import subprocess
+
+    checked = 0
+    for pdf_path in [shipped_catalogue / "lotus-acupuncture" / "aftercare.pdf",
+                     shipped_catalogue / "harmony-centre" / "aftercare.zh-Hant.pdf"]:  # fmt: skip
+        with pdfplumber.open(pdf_path) as pdf:
+            page = pdf.pages[0]
+            bands = [c for c in page.curves if c["fill"] and c["x1"] < page.width / 2 and 15 < c["height"] < 40
+                     and c["width"] > 100]  # fmt: skip
+        assert len(bands) == 1, pdf_path.name
+        band = bands[0]
+        png = tmp_path / f"{pdf_path.parent.name}.png"
+        subprocess.run(["pdftoppm", "-r", "144", "-f", "1", "-l", "1", "-png", "-singlefile", str(pdf_path),
+                        str(png.with_suffix(""))], check=True)  # fmt: skip
+        scale = 2.0  # pixels a point
+        box = (round(band["x0"] * scale), round(band["top"] * scale), round(band["x1"] * scale),
+               round(band["bottom"] * scale))  # fmt: skip
+        middle = (band["top"] + band["bottom"]) / 2
+        columns = _ink_rows(png, box)
+        clusters: list[list[tuple[int, list[int]]]] = []
+        for x, rows in columns:  # runs of adjacent inked columns: the icon, then each character
+            if clusters and x - clusters[-1][-1][0] <= 2:
+                clusters[-1].append((x, rows))
+            else:
+                clusters.append([(x, rows)])
+        icon, first = clusters[0], clusters[1]
+        for name, cluster in (("icon", icon), ("first character", first)):
+            rows = [y for _, ys in cluster for y in ys]
+            centre = (min(rows) + max(rows) + 1) / 2 / scale
+            assert abs(centre - middle) <= 1.0, (pdf_path.name, name, round(centre - middle, 2))
+        checked += 1
+    assert checked == 2

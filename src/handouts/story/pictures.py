@@ -125,10 +125,14 @@ class Marked(Flowable):
             self.canv.roundRect(-pad, 0, self.width + 2 * pad, self.height, pad, stroke=0, fill=1)
             self.canv.restoreState()
         top_of_text = self.height - pad
-        self.para.drawOn(self.canv, self.gutter, top_of_text - self._para_h)
+        style = self.para.style
+        # a one-line alert sits in the middle of its band, as its icon does: reportlab sets a line's extra
+        # leading all below it, which left the text 2 pt high in the band; half of it goes above instead
+        lines = len(getattr(getattr(self.para, "blPara", None), "lines", ()))
+        drop = (style.leading - style.fontSize) / 2 if self.band and lines == 1 else 0.0
+        self.para.drawOn(self.canv, self.gutter, top_of_text - self._para_h - drop)
         if not self.first:
             return
-        style = self.para.style
         if self.icon is not None:
             # centred on the first line's x-height, the way a bullet sits
             centre = top_of_text - style.leading * 0.5 - style.fontSize * 0.08
