@@ -142,3 +142,36 @@ def test_a_no_break_space_binds_its_words_in_chinese_text() -> None:
     for width in range(70, 330, 2):
         lines = _chinese_lines("zh-Hans", text, width)
         assert any("Suite\u00a02" in line for line in lines), (width, lines)
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["莲花针灸中医诊所", "418 Alder Street, Suite\u00a02", "Springfield, OR\u00a097477"],  # a contact block's address
+        ["和諧整合針灸及中醫中心", "倫敦"],  # a last line of two characters after a forced break stays as typed
+        ["請致電：(555) 010-2233", "（週一至週五）"],
+    ],
+)
+def test_a_forced_line_break_in_chinese_text_is_kept_and_nothing_crosses_it(lines: list[str]) -> None:
+    """Lines given with <br/> (an address) print as given wherever the column holds the widest of them: the
+    rules that move a word or a character between lines stop at a forced break ("418 Alder Street," had been
+    left alone on its line, its "Suite 2" sent down, as if a word ran on over the break)."""
+    from xml.sax.saxutils import escape
+
+    from conftest import REPO
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from handouts.assets import families_for
+    from handouts.load.config import load_clinic
+    from handouts.story.linebreak import CJKParagraph
+
+    pin_reportlab_settings()
+    for lang in ("zh-Hans", "zh-Hant"):
+        font = families_for(load_clinic(REPO, "lotus-acupuncture"), lang)[0].regular
+        style = ParagraphStyle("zh", fontName=font, fontSize=11, leading=15, wordWrap="CJK")
+        widest = max(stringWidth(line, font, 11) for line in lines)
+        for width in range(int(widest) + 2, 330, 7):
+            para = CJKParagraph("<br/>".join(escape(line) for line in lines), style)
+            para.wrap(width, 1000)
+            got = ["".join(getattr(word, "text", "") for word in line.words).strip() for line in para.blPara.lines]
+            assert got == lines, (lang, width, got)

@@ -201,11 +201,13 @@ class CJKParagraph(Para):
         for _ in range(64):  # each round moves one character; a paragraph never needs many
             result = super().breakLinesCJK(list(widths))
             starts = [_line_start(line, result) for line in result.lines]
-            bad = next((n for n in range(1, len(starts)) if starts[n] in cannot_start and n not in stuck), None)
+            opens = (n for n in range(1, len(starts)) if n not in stuck and not _forced(result, n - 1))
+            bad = next((n for n in opens if starts[n] in cannot_start), None)
             if bad is None:
                 # a line may not end with an opening bracket or quote: move it down to what it opens
                 ends = [_line_end(line, result) for line in result.lines[:-1]]
-                open_end = next((n for n, ch in enumerate(ends) if ch and ch in CANNOT_END), None)
+                ended = (n for n, ch in enumerate(ends) if ch and ch in CANNOT_END)
+                open_end = next((n for n in ended if not _forced(result, n)), None)
                 if open_end is None:
                     # a Latin word or a number ("MedlinePlus", "(555) 010-2233") is not split between lines
                     split = _split_run(result, stuck)
@@ -321,12 +323,18 @@ def _push_room(result: Any, n: int, prev: list[tuple[str, float]], width: float)
 def _push_line(result: Any, widths: list[float], given: list[float], pushed: set[int]) -> tuple[int, float] | None:
     """Return (line, room) for the first line that can take what opens the next one, pushed in, or None."""
     for n in range(1, len(result.lines)):
-        if n - 1 in pushed or abs(_at(widths, n - 1) - _at(given, n - 1)) > 0.01:
-            continue  # pushed already, or given less room by a rule
+        if n - 1 in pushed or abs(_at(widths, n - 1) - _at(given, n - 1)) > 0.01 or _forced(result, n - 1):
+            continue  # pushed already, given less room by a rule, or ended by a forced break
         room = _push_room(result, n, _line_chars(result.lines[n - 1], result), _at(given, n - 1))
         if room is not None:
             return n - 1, room
     return None
+
+
+def _forced(result: Any, n: int) -> bool:
+    """True when line ``n`` ends at a forced break (``<br/>``, an address's next line): no rule moves a character
+    across it, and a word does not run on over it."""
+    return bool(result.kind and getattr(result.lines[n], "lineBreak", False))
 
 
 def _extra(line: Any, result: Any) -> float:
@@ -341,7 +349,7 @@ def _lone_last(result: Any, cannot_start: str, full: float) -> int | None:
     """Return the line before a last line of one or two characters (and their punctuation), to give that line
     less room: one more character then goes down, as Chinese typesetting avoids a last line of one or two.
     For two, only where the line before can still be justified (spread at most ``MAX_SPREAD``)."""
-    if len(result.lines) < 2:
+    if len(result.lines) < 2 or _forced(result, len(result.lines) - 2):
         return None
     last = [ch for ch, _ in _line_chars(result.lines[-1], result) if ch not in cannot_start and not ch.isspace()]
     if not last or len(last) >= SHORTEST_LAST or not all(_is_han(ch) for ch in last):
@@ -382,7 +390,7 @@ def _split_run(result: Any, stuck: set[int]) -> tuple[int, float] | None:
     lines = [_line_chars(line, result) for line in result.lines]
     for n in range(1, len(lines)):
         prev, nxt = lines[n - 1], lines[n]
-        if not prev or not nxt or n in stuck:
+        if not prev or not nxt or n in stuck or _forced(result, n - 1):
             continue
         end = len(prev)
         space = False
