@@ -157,11 +157,11 @@ class Para(Paragraph):
             self._measured = (availWidth, self.__dict__.get("blPara"), self.frags, self.style)
             return self.width, self.height
         self._shift = 0.0  # set again by _balance
-        before = dict(self.__dict__)
+        before = dict(self.__dict__) if key is not None else None  # what wrapping changes is kept only with a key
         size = super().wrap(availWidth, availHeight)
         if getattr(self.style, "balance", False) and len(getattr(self.blPara, "lines", ())) > 1:
             size = self._balance(availWidth, availHeight, len(self.blPara.lines))
-        if key is not None and size == (self.width, self.height):
+        if before is not None and size == (self.width, self.height):
             if len(_WRAPPED) >= _WRAPPED_MAX:
                 _WRAPPED.pop(next(iter(_WRAPPED)))  # the oldest
             changed = {k: v for k, v in self.__dict__.items() if before.get(k, _UNSET) is not v}
