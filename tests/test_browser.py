@@ -160,6 +160,9 @@ def test_filters_narrow_the_cards(project, open_page):
     assert "condition-sciatica.es.pdf" in chosen and all(".es." in href for href in chosen)
     src = page.get_attribute("#handout-condition-sciatica .thumb img", "src")
     assert src == "previews/condition-sciatica.es.thumb.png"
+    # the new thumbnail loads after its src changes: wait until the browser has finished with it (loaded or
+    # broken), then require that it loaded; on a busy machine it had not yet when read at once
+    page.wait_for_function("() => document.querySelector('#handout-condition-sciatica .thumb img').complete")
     assert page.evaluate("document.querySelector('#handout-condition-sciatica .thumb img').naturalWidth") > 0
 
 
