@@ -153,9 +153,12 @@ class Para(Paragraph):
         state = _WRAPPED.pop(key, None) if key is not None else None
         if state is not None:
             _WRAPPED[key] = state  # the most recently used, last out
-            self.__dict__.update(_copy(state, {}))
+            # shared, not copied: drawing only reads it, and ``split`` (which changes words) copies it first
+            self.__dict__.update(state)
+            self._shared = state
             self._measured = (availWidth, self.__dict__.get("blPara"), self.frags, self.style)
             return self.width, self.height
+        self._own_state()  # breaking again at another width may change the words it breaks
         self._shift = 0.0  # set again by _balance
         before = dict(self.__dict__) if key is not None else None  # what wrapping changes is kept only with a key
         size = super().wrap(availWidth, availHeight)
@@ -187,7 +190,20 @@ class Para(Paragraph):
         self.wrap(availWidth, availHeight)
         if len(getattr(self.blPara, "lines", ())) <= SHORT_PARAGRAPH:
             return []
+        self._own_state()
         return list(super().split(availWidth, availHeight))
+
+    def _own_state(self) -> None:
+        """Give this paragraph its own copy of the wrapped state it shares with ``_WRAPPED`` (if it does),
+        before anything changes it in place: reportlab's ``split`` adds spaces to words and changes their class."""
+        shared = self.__dict__.pop("_shared", None)
+        if shared is None:
+            return
+        own = _copy({k: v for k, v in self.__dict__.items() if k in shared and v is shared[k]}, {})
+        self.__dict__.update(own)
+        last = self.__dict__.get("_measured")
+        if last is not None and last[1] is shared.get("blPara"):
+            self._measured = (last[0], self.__dict__.get("blPara"), self.frags, self.style)
 
     def _balance(self, width: float, height: float, lines: int) -> tuple[float, float]:
         """Break a heading's lines at the narrowest width that keeps their number, so no word is left alone
