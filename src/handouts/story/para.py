@@ -121,13 +121,15 @@ class Para(Paragraph):
             own_style = None if self.style is style else self.style
             # the parse is kept as it is and this paragraph gets a copy, as every later one does
             _PARSED[key] = (own_style, self.frags, self.bulletText, self.text)
-            self.frags, self.bulletText = _fresh(self.frags), _fresh(self.bulletText)
+            self.bulletText = _fresh(self.bulletText)
         else:
-            own_style, parsed_frags, parsed_bullet, self.text = parsed
-            self.frags = _fresh(parsed_frags)
+            own_style, self.frags, parsed_bullet, self.text = parsed
             self.style = style if own_style is None else own_style
             self.bulletText = _fresh(parsed_bullet)
             self.debug = 0
+        # the parse's fragments are shared until something may change them (``_own_frags``): most paragraphs
+        # take their lines from ``_WRAPPED`` and never break or split their own
+        self._frags_shared = True
         # what wrapping this paragraph, as it comes from the parse, gives at a width is the same for every
         # paragraph of this key and style: kept once (``wrap``) while nothing has replaced its fragments
         self._parse = (key, self.frags, self.style)
@@ -159,6 +161,7 @@ class Para(Paragraph):
             self._measured = (availWidth, self.__dict__.get("blPara"), self.frags, self.style)
             return self.width, self.height
         self._own_state()  # breaking again at another width may change the words it breaks
+        self._own_frags()
         self._shift = 0.0  # set again by _balance
         before = dict(self.__dict__) if key is not None else None  # what wrapping changes is kept only with a key
         size = super().wrap(availWidth, availHeight)
@@ -191,7 +194,22 @@ class Para(Paragraph):
         if len(getattr(self.blPara, "lines", ())) <= SHORT_PARAGRAPH:
             return []
         self._own_state()
+        self._own_frags()
         return list(super().split(availWidth, availHeight))
+
+    def _own_frags(self) -> None:
+        """Give this paragraph its own copy of the parse's fragments (``_PARSED``) if it still shares them, before
+        reportlab breaks or splits its lines, which may change them in place."""
+        if not self.__dict__.pop("_frags_shared", False):
+            return
+        parse = self.__dict__.get("_parse")
+        shared = self.frags
+        self.frags = _fresh(shared)
+        if parse is not None and parse[1] is shared:
+            self._parse = (parse[0], self.frags, parse[2])  # still the parse's fragments, for ``_wrap_key``
+        last = self.__dict__.get("_measured")
+        if last is not None and last[2] is shared:
+            self._measured = (last[0], last[1], self.frags, last[3])
 
     def _own_state(self) -> None:
         """Give this paragraph its own copy of the wrapped state it shares with ``_WRAPPED`` (if it does),
