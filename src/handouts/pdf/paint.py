@@ -460,6 +460,7 @@ def paint(
         invariant=1,
         lang=document.lang,
         pageCompression=1,
+        pdfVersion=(1, 7),  # PDF/UA-1 is a profile of ISO 32000-1, PDF 1.7
         initialFontName=theme.body.regular,  # else an unembedded Helvetica is referenced
     )
     if job.document.variant.print_shop:
@@ -492,5 +493,6 @@ def paint(
         canvas.setViewerPreference(
             "Duplex", "DuplexFlipShortEdge" if geo.duplex == "short-edge" else "DuplexFlipLongEdge"
         )
+    tag(canvas, structure.document(), tagger.annotations, document.title)
     canvas.save()
-    return tag(buffer.getvalue(), structure.document(), tagger.annotations, document.title)
+    return buffer.getvalue()
