@@ -16,10 +16,10 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.pdfbase.pdfdoc import (
-    PDFArray,
     PDFDictionary,
     PDFDocument,
     PDFName,
+    PDFObject,
     PDFObjectReference,
     PDFStream,
     PDFString,
@@ -45,6 +45,37 @@ def _description(annot: PDFDictionary) -> str:
         if text.startswith(scheme):
             return text[len(scheme) :]
     return text
+
+
+def _bytes(value: Any, document: PDFDocument) -> bytes:
+    """Return ``value`` as PDF: an int, a name (``PDFName``'s text), a reference, text, or a list or dict of these.
+
+    The structure tree is a few hundred small dictionaries; reportlab's ``PDFDictionary`` formats each key
+    and value through several calls and sorts the keys, which cost more than the rest of tagging.
+    """
+    cls = value.__class__
+    if cls is int:
+        return b"%d" % value
+    if cls is PDFObjectReference:
+        return b"%d %d R" % document.idToObjectNumberAndVersion[value.name]
+    if cls is str:
+        return value.encode("ascii")  # a name: PDFName has escaped it
+    if cls is list:
+        return b"[" + b" ".join([_bytes(v, document) for v in value]) + b"]"
+    if cls is dict:
+        pairs = [b"/%s %s" % (k.encode("ascii"), _bytes(v, document)) for k, v in value.items()]
+        return b"<< " + b" ".join(pairs) + b" >>"
+    return pdf_format(value, document)  # text (PDFString escapes and encodes it)
+
+
+class _Node(PDFObject):
+    """An indirect dictionary of the structure tree, written by ``_bytes``."""
+
+    def __init__(self, keys: dict[str, Any]) -> None:
+        self.keys = keys
+
+    def format(self, document: PDFDocument) -> bytes:
+        return _bytes(self.keys, document)
 
 
 class _Plain(PDFStream):
@@ -77,7 +108,7 @@ class _Writer:
             keys["Alt"] = PDFString(el.alt)
         if el.lang:
             keys["Lang"] = PDFString(el.lang)
-        node = PDFDictionary(keys)
+        node = _Node(keys)
         ref = self.doc.Reference(node)
         kids: list[Any] = []
         for kid in el.kids:
@@ -85,13 +116,11 @@ class _Writer:
                 kids.append(self.element(kid, ref))
             elif isinstance(kid, Content):
                 on_page = kid.page == first
-                kids.append(
-                    kid.mcid if on_page else PDFDictionary({"Type": _MCR, "Pg": self.refs[kid.page], "MCID": kid.mcid})
-                )
+                kids.append(kid.mcid if on_page else {"Type": _MCR, "Pg": self.refs[kid.page], "MCID": kid.mcid})
                 self.by_page[kid.page][kid.mcid] = ref
         for annotation in self.annotations.get(id(el), ()):
             kids.append(self.annotation(annotation, ref))
-        node["K"] = kids[0] if len(kids) == 1 else PDFArray(kids)  # one kid needs no array (and pdfua reads it right)
+        keys["K"] = kids[0] if len(kids) == 1 else kids  # one kid needs no array (and pdfua reads it right)
         return ref
 
     def annotation(self, where: Annotation, parent: PDFObjectReference) -> PDFObjectReference:
@@ -100,12 +129,12 @@ class _Writer:
         annot = self.doc.idToObject[annot_ref.name]
         link = annot.dict.get("Subtype") == PDFName("Link")
         page = self.refs[where.page]
-        node = PDFDictionary({"Type": _ELEM, "S": PDFName("Link" if link else "Form"), "P": parent, "Pg": page})
+        node = _Node({"Type": _ELEM, "S": PDFName("Link" if link else "Form"), "P": parent, "Pg": page})
         ref = self.doc.Reference(node)
         contents = annot.dict.get("Contents")
         if link and not (isinstance(contents, PDFString) and str(contents.s).strip()):
             annot["Contents"] = PDFString(_description(annot))
-        node["K"] = PDFArray([PDFDictionary({"Type": _OBJR, "Obj": annot_ref, "Pg": page})])
+        node.keys["K"] = [{"Type": _OBJR, "Obj": annot_ref, "Pg": page}]
         self.objects.append((annot, ref))
         return ref
 
@@ -117,17 +146,17 @@ def tag(canvas: Canvas, document: Element, annotations: list[tuple[Annotation, E
     and the element it belongs to. Raises nothing for a canvas painted here.
     """
     doc = canvas._doc
-    root = PDFDictionary({"Type": PDFName("StructTreeRoot")})
+    root = _Node({"Type": PDFName("StructTreeRoot")})
     root_ref = doc.Reference(root)
     writer = _Writer(doc, annotations)
-    root["K"] = writer.element(document, root_ref)
+    root.keys["K"] = writer.element(document, root_ref)
     nums: list[Any] = []
     for index, page in enumerate(writer.pages):
         extra = [k for k in ("StructParents", "Tabs") if k not in page.__NoDefault__]
         page.__NoDefault__ = [*page.__NoDefault__, *extra]  # keys reportlab writes when set
         page.StructParents = index
         marked = writer.by_page[index]
-        nums.extend([index, PDFArray([marked[m] for m in sorted(marked)])])
+        nums.extend([index, [marked[m] for m in sorted(marked)]])
         if page.Annots:
             page.Tabs = PDFName("S")
     key = len(writer.pages)
@@ -135,8 +164,8 @@ def tag(canvas: Canvas, document: Element, annotations: list[tuple[Annotation, E
         annot["StructParent"] = key
         nums.extend([key, node])
         key += 1
-    root["ParentTree"] = doc.Reference(PDFDictionary({"Nums": PDFArray(nums)}))
-    root["ParentTreeNextKey"] = key
+    root.keys["ParentTree"] = doc.Reference(_Node({"Nums": nums}))
+    root.keys["ParentTreeNextKey"] = key
     catalog = doc.Catalog
     catalog.StructTreeRoot = root
     catalog.MarkInfo = PDFDictionary({"Marked": PDFtrue})
