@@ -29,6 +29,7 @@ from ..render import Styling, literal, render_text, to_markup
 from ..story.art import ArtError, Palette, load_art
 from ..story.flowables import qr_code
 from ..story.linebreak import has_han
+from ..story.para import restyled
 from ..story.theme import ALIGN, Theme
 from ..variant import BLEED, Variant
 from .images import draw_image
@@ -289,8 +290,9 @@ class Painter:
         role = el.options["color"]
         base = self.job.theme.style(el.options["style"], "none")
         color = text_on(on) if role == "auto" else self.job.theme.text_color(self.color(role), on, base.fontSize)
-        style = base.clone(
-            base.name + "-el",
+        style = restyled(
+            base,
+            "-el",
             textColor=rl_colors.HexColor(self.gray(color)),
             alignment=ALIGN[el.options["align"]],
             spaceBefore=0,

@@ -20,7 +20,7 @@ from ..colors import tint
 from ..errors import ContentError
 from ..load.content import Block
 from .art import Art, ArtError, Palette, load_art, readable_shade
-from .para import Para
+from .para import Para, restyled
 from .pictures import Figure, FillInLine, FillInRow, IconHeading, Marked
 
 FIGURE_WIDTH = 1.9 * 72  # art/README.md: figures print 1.5–2 in wide
@@ -82,15 +82,16 @@ def marked(
     """Return ``para`` with a marker (``mark`` text or ``icon``) in a gutter; the paragraph loses its own indent."""
     theme = writer.theme
     size = theme.sizes["body"]
-    flat = para.style.clone(para.style.name + "-flat", leftIndent=0, bulletIndent=0, firstLineIndent=0)
+    flat = restyled(para.style, "-flat", leftIndent=0, bulletIndent=0, firstLineIndent=0)
     para.style = flat
     if icon is not None:
         side = icon_size(writer)
         return Marked(para, side + size * 0.45, icon=icon, icon_size=side)
     # one gutter for the whole list, from its widest marker ("10."), so every item's text starts at one x
     gutter = max(size * 1.1, stringWidth(widest or mark or "", flat.bulletFontName, size) + size * 0.45)
-    style = flat.clone(
-        flat.name + "-mark",
+    style = restyled(
+        flat,
+        "-mark",
         fontName=flat.bulletFontName,
         textColor=flat.bulletColor,
         spaceBefore=0,
@@ -156,7 +157,7 @@ def marked_list(
             para = _in_warning_red(writer, para, block)  # the alert item reads as the warning it is
         if numbered and icon is not None and i:  # steps read as steps: a little air between them
             extra = para.style.leading * STEP_GAP
-            para.style = para.style.clone(para.style.name + "-step", spaceBefore=para.style.spaceBefore + extra)
+            para.style = restyled(para.style, "-step", spaceBefore=para.style.spaceBefore + extra)
         mark = f"{i + 1}." if numbered else "\u2022"
         widest = f"{len(words[key])}." if numbered else "\u2022"
         item = marked(writer, para, fill, mark=None if icon else mark, icon=icon, widest=widest)

@@ -104,6 +104,27 @@ def style_key(style: ParagraphStyle) -> tuple[tuple[str, str], ...]:
     return key
 
 
+_RESTYLED: weakref.WeakKeyDictionary[ParagraphStyle, dict[tuple[Any, ...], ParagraphStyle]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def restyled(style: ParagraphStyle, suffix: str, **changes: Any) -> ParagraphStyle:
+    """Return a clone of ``style`` named ``name + suffix`` with ``changes``, made once per style and changes.
+
+    A list's every item, a caption, an element's text: each wants the same variant of a theme style, and one
+    object keeps the style's key (``style_key``) computed once. Styles are never changed once made.
+    """
+    made = _RESTYLED.get(style)
+    if made is None:
+        made = _RESTYLED[style] = {}
+    key = (suffix, *sorted(changes.items()))
+    clone = made.get(key)
+    if clone is None:
+        clone = made[key] = style.clone(style.name + suffix, **changes)
+    return clone
+
+
 class Para(Paragraph):
     """A reportlab ``Paragraph`` whose markup is parsed once per (markup, style) in this process."""
 

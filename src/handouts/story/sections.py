@@ -13,6 +13,7 @@ from xml.sax.saxutils import escape
 
 from reportlab.platypus import Flowable, Paragraph
 
+from .para import restyled
 from .pictures import IconHeading
 
 SECTION_STYLES = ("heading", "subheading")  # a block's title and its sections' (a condition's "Common causes")
@@ -51,7 +52,7 @@ class Continued:
         heading = self.under.get(id(getattr(f, "_whole", f)))  # the parts of a split are their whole's
         if heading is None or _heading_of(f) is not None:
             return None
-        style = heading.style.clone(heading.style.name + "-continued", spaceBefore=0)
+        style = restyled(heading.style, "-continued", spaceBefore=0)
         # no space before a full-width bracket ("（续）"): it carries its own spacing, as Chinese type sets it
         gap = "" if self.word[:1] in FULL_WIDTH_OPENERS else " "
         para = type(heading)(f"{heading.text}{gap}{escape(self.word)}", style)  # Chinese stays a Chinese paragraph

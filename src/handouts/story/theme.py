@@ -21,6 +21,10 @@ from .linebreak import chinese_line_rules
 from .para import style_key
 
 ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT}
+# every theme of the same fonts, colours, sizes and language makes the same styles: made once per worker, so
+# each style's key (``style_key``) and its variants (``restyled``) are made once too; no style is changed once made
+_MADE: dict[tuple[Any, ...], ParagraphStyle] = {}
+_MADE_MAX = 4096
 
 
 @dataclass
@@ -88,6 +92,18 @@ class Theme:
         key = (name, fill)
         if key in self._styles:
             return self._styles[key]
+        made_key = (self.body, self.heading, self.primary, self.accent, self.warning, tuple(sorted(self.sizes.items())))
+        made_key += (self.leading, self.lang, self.gray, name, fill)
+        made = _MADE.get(made_key)
+        if made is None:
+            if len(_MADE) >= _MADE_MAX:
+                _MADE.pop(next(iter(_MADE)))  # the oldest
+            made = _MADE[made_key] = self._make(name, fill)
+        self._styles[key] = made
+        return made
+
+    def _make(self, name: str, fill: str) -> ParagraphStyle:
+        """Return a new paragraph style ``name`` for text on ``fill`` (``style``)."""
         # boxtitle, warntitle: a box's title, a step above the body (the warning's in its red)
         size_name = {"strong": "body", "bullet": "body", "callout": "body", "smallstrong": "small"}.get(name, name)
         size_name = "subheading" if name in ("boxtitle", "warntitle", "lead", "question") else size_name
@@ -134,5 +150,4 @@ class Theme:
         if name == "bullet":
             st.leftIndent = size * 1.6
             st.bulletIndent = size * 0.2
-        self._styles[key] = st
         return st
