@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
+import yaml
 from conftest import REPO, pdftotext
 
 from handouts.cli import cli
@@ -308,3 +309,20 @@ def test_page_text_in_latin_letters_shrinks_to_fit_in_a_chinese_handout(tmp_path
             footer = [w for w in page.extract_words() if w["top"] > page.height / 2 and w["text"] in ("Meadow", "7946")]
         assert len(footer) == 4, pdf  # both cards of the sheet, the name and the phone on one line each
         assert len({round(w["top"]) for w in footer}) == 1
+
+
+def test_the_card_footer_calls_a_long_named_clinic_by_its_short_name_at_full_size(tmp_path, runner):
+    # the card's call to action ("name · phone") on one line: a 70-character name shrank it to 7.5 pt
+    short = "Harmony Centre"
+    named = ("name: Riverside Traditional Chinese Medicine", f"name: {LONG}\nshort_name: {short}")
+    root = copy_shipped(tmp_path, {"long": riverside(named)})
+    result = runner.invoke(cli, ["build", "--project", str(root), "--handout", "aftercare", "--lang", "en"])
+    assert result.exit_code == 0, result.stderr
+    card = yaml.safe_load((REPO / "layouts" / "card.yaml").read_text(encoding="utf-8"))
+    size = float(card["type"]["subheading"].removesuffix("pt"))  # the footer's style, from the layout
+    with pdfplumber.open(root / "output/long/aftercare.pdf") as doc:
+        page = doc.pages[0]
+        lines = [line for line in page.extract_text_lines() if line["text"].startswith(short)]
+    assert len(lines) == 1  # the two cards of the sheet side by side: one line across the sheet
+    assert lines[0]["text"].count(f"{short} · ") == 2, lines[0]["text"]
+    assert {round(c["size"], 1) for c in lines[0]["chars"]} == {size}
