@@ -109,7 +109,8 @@ class Tagger:
         """Wrap the operators drawn since the last cut in marked content for the current owner."""
         code = self.c._code
         owner = self._owner[-1]
-        if len(code) > self._start and _PAINTS.search(" ".join(code[self._start :])):
+        search = _PAINTS.search  # each entry holds whole operators: no need to join them first
+        if len(code) > self._start and any(search(op) for op in code[self._start :]):
             if owner is None or self.silent:
                 code.insert(self._start, "/Artifact BMC")
             else:
