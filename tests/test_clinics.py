@@ -326,3 +326,27 @@ def test_the_card_footer_calls_a_long_named_clinic_by_its_short_name_at_full_siz
     assert len(lines) == 1  # the two cards of the sheet side by side: one line across the sheet
     assert lines[0]["text"].count(f"{short} · ") == 2, lines[0]["text"]
     assert {round(c["size"], 1) for c in lines[0]["chars"]} == {size}
+
+
+def test_every_example_clinic_builds_everything_on_the_other_paper(tmp_path, runner):
+    # a chain of clinics made from the examples found it: Spanish on A4 (6 mm shorter than letter) overflowed
+    # the brochure's flap, and no shipped clinic prints Spanish on A4
+    root = tmp_path / "project"
+    shutil.copytree(REPO / "layouts", root / "layouts")
+    shutil.copytree(REPO / "art", root / "art")
+    shutil.copytree(REPO / "content", root / "content", ignore=shutil.ignore_patterns("clinics"))
+    swapped = {"lotus-acupuncture": ("paper: letter", "paper: a4"), "riverside-tcm": ("paper: a4", "paper: letter")}
+    for slug, (old, new) in swapped.items():
+        folder = root / "content" / "clinics" / slug
+        shutil.copytree(REPO / "content" / "clinics" / slug, folder)
+        text = (folder / "clinic.yaml").read_text(encoding="utf-8")
+        assert text.count(old) == 1
+        (folder / "clinic.yaml").write_text(text.replace(old, new), encoding="utf-8")
+    result = runner.invoke(cli, ["build", "--project", str(root)])
+    assert result.exit_code == 0, result.stderr
+    recipes = len(list((REPO / "content" / "handouts").glob("*.yaml")))  # every clinic gets every handout
+    languages = sum(
+        len(yaml.safe_load((root / "content" / "clinics" / slug / "clinic.yaml").read_text(encoding="utf-8"))["languages"])
+        for slug in swapped
+    )
+    assert f"Built {recipes * languages} of {recipes * languages} handout(s)" in result.stdout, result.stdout
