@@ -20,7 +20,7 @@ from ..errors import LayoutError
 from ..load.layout import Geometry, PanelGeo, Rect
 from ..story.flowables import Rows
 from ..story.para import WHOLE_AT_TURN
-from .parts import column_holes, floats, plain_order, split_boxes, split_lists, stray_items
+from .parts import split_boxes, split_lists, stray_items
 
 EPS = 0.01
 MAX_PAGES = 50
@@ -53,7 +53,6 @@ class _Job:
     block_files: dict[str, tuple[str, int]]  # block id -> (display path, line of its text in the language)
     canvas: Canvas  # flowables measure themselves with a canvas at hand; nothing is drawn on it
     continued: Callable[[Flowable], Flowable | None] | None = None  # a section's heading again, over a page turn
-    floats: bool = False  # a box may move to the next column while the text after it fills the hole (_floats)
 
 
 def _panels_for(geometry: Geometry, slot: str) -> Iterator[tuple[int, PanelGeo]]:
@@ -133,7 +132,6 @@ def _fill(
         frame = panel.frame
         cursor = frame.top
         placed_here: list[Placed] = []
-        floated: Flowable | None = None  # a box moved to the top of the next column; the text after it fills in
         try:
             while queue:
                 f = queue[0]
@@ -164,9 +162,6 @@ def _fill(
                 ):
                     if moved is not None:
                         moved.append(f)
-                    if job.floats and floats(f, floated, turn, level, avail / frame.height):
-                        floated = queue.pop(0)  # the column goes on with what follows the box
-                        continue
                     break  # a box that fits whole in the next panel moves there rather than split
                 parts = f.split(frame.width, avail) if avail > 0 else []
                 if parts and len(parts) > 1:
@@ -185,8 +180,6 @@ def _fill(
         except RLLayoutError:
             # reportlab's own check: a part wider than its table cell (a QR code in a narrow panel)
             return _overflow(job, queue[0], panel, index, too_big=True)
-        if floated is not None:
-            queue.insert(0, floated)  # it opens the next column
         if panel.valign == "spread" and placed_here and not queue:
             _spread(placed_here, cursor - frame.y)
         elif panel.valign in ("middle", "bottom") and placed_here:
@@ -248,14 +241,11 @@ def _fill_slot(job: _Job, slot: str, items: list[Flowable], pages: dict[int, Pag
     fit in the next panel, unless that costs a page (or makes the slot overflow) that splitting them would not:
     then only boxes are kept whole, if that still saves the page, else nothing is. A section's heading is
     repeated over a page turn ("(continued)"), and an ``_optional`` flowable printed, unless leaving them out
-    saves a page or a box cut in two; a flowable with a ``_plain_before`` goes back there if that saves either.
-    Where a box moving on whole leaves a column more than ``FLOAT_HOLE`` empty on a page before the last, boxes
-    may also float (``parts.floats``): kept when that takes no more pages and leaves less empty at the foot of
-    columns (``parts.column_holes``)."""
+    saves a page or a box cut in two; a flowable with a ``_plain_before`` goes back there if that saves either."""
     fills = last = _attempts(job, slot, items, pages)
-    plain = plain_order(items)  # a figure after its condition's definition, unless that costs a page
+    plain = _plain_order(items)  # a figure after its condition's definition, unless that costs a page
     lean = [f for f in items if not getattr(f, "_optional", False)]  # a heading that helps, where it costs no page
-    for other in (plain, lean if len(lean) < len(items) else None, plain and plain_order(lean)):
+    for other in (plain, lean if len(lean) < len(items) else None, plain and _plain_order(lean)):
         if other is not None and _pages_needed(fills.results) > 0:  # on more than one page: try the next
             last = _attempts(job, slot, other, pages)
             fills = last if _rank(last) < _rank(fills) else fills
@@ -263,11 +253,6 @@ def _fill_slot(job: _Job, slot: str, items: list[Flowable], pages: dict[int, Pag
     if job.continued is not None and (not done or any(_repeats_headings(t) for t in done)):
         last = _attempts(replace(fills.job, continued=None), slot, fills.items, pages)
         fills = last if _pages_needed(last.results) < _pages_needed(fills.results) else fills
-    if _float_rank(fills, slot)[2] > 0:
-        # a box left a column half empty: try letting boxes float, and keep that if it leaves less empty
-        floated = _attempts(replace(fills.job, floats=True), slot, fills.items, pages)
-        if _best(floated) is not None and _float_rank(floated, slot) < _float_rank(fills, slot):
-            fills = last = floated
     chosen = _best(fills)
     if chosen is None:
         error = fills.results[fills.order[-1]][1]
@@ -282,6 +267,19 @@ def _fill_slot(job: _Job, slot: str, items: list[Flowable], pages: dict[int, Pag
     if error is not None:
         raise error
     return best
+
+
+def _plain_order(items: list[Flowable]) -> list[Flowable] | None:
+    """Return ``items`` with every flowable that has a ``_plain_before`` (a block id) put back before that block's
+    first flowable (the order the recipe gives), or None when none has one."""
+    moved = [f for f in items if getattr(f, "_plain_before", None) is not None]
+    if not moved:
+        return None
+    out = [f for f in items if getattr(f, "_plain_before", None) is None]
+    for block in dict.fromkeys(f._plain_before for f in moved):  # type: ignore[attr-defined]
+        at = next((i for i, f in enumerate(out) if getattr(f, "_block_id", None) == block), len(out))
+        out[at:at] = [f for f in moved if f._plain_before == block]  # type: ignore[attr-defined]
+    return out
 
 
 _Results = dict[str, tuple[dict[int, PageContent] | None, LayoutError | None]]
@@ -316,13 +314,6 @@ def _attempts(job: _Job, slot: str, items: list[Flowable], pages: dict[int, Page
         if _fewest(results, ("all", "none")) != "all":
             attempt("boxes")
     return _Fills(job, items, results, order)
-
-
-def _float_rank(fills: _Fills, slot: str) -> tuple[float, int, float]:
-    """``_rank`` of ``fills``, then the empty space it leaves at the foot of columns (``_hole``)."""
-    best = _best(fills)
-    pages = fills.results[best][0] if best else None
-    return (*_rank(fills), column_holes(pages or {}, fills.job.geometry, slot))
 
 
 def _best(fills: _Fills) -> str | None:
