@@ -135,6 +135,32 @@ def test_an_office_trifold_cover_shows_an_even_white_frame_when_folded(project, 
     assert max(margins) - min(margins) < 0.5, margins
 
 
+@pytest.mark.parametrize("clinic", ["lotus-acupuncture", "harmony-centre"])
+def test_the_trifold_safety_panel_is_tinted_with_the_clinic_s_accent_to_the_folded_panel_s_frame(project, clinic):
+    """The last inside panel (safety) sits on the accent colour mixed 85% with white, computed here from clinic.yaml's
+    accent_color; on an office sheet the tint leaves the same white frame at the fold as at the sheet's edges, like the
+    cover (read back from the PDF with pdfplumber: the panel's largest fill and its margins)."""
+    accent = project.clinics[clinic].accent_color
+    want = tuple(round((int(accent[i : i + 2], 16) / 255 * 0.15 + 0.85) * 255) for i in (1, 3, 5))
+    geo = resolve(project.layouts["trifold"], project.clinics[clinic].paper)
+    fold = geo.pages[1].folds[-1]  # the fold before the last inside panel, from the layout's panel widths
+    data = render(project, Task(clinic, "nerve-pain", "en"))
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        page = pdf.pages[1]
+        tinted = [
+            r
+            for r in page.rects
+            if r["fill"] and tuple(round(float(c) * 255) for c in r["non_stroking_color"][:3]) == want
+        ]
+        assert tinted, (want, [r["non_stroking_color"] for r in page.rects if r["fill"]])
+        panel = max(tinted, key=lambda r: r["width"] * r["height"])
+        heading = next(w for w in page.extract_words() if w["x0"] > fold)  # the panel's first words sit on it
+        assert panel["x0"] < heading["x0"] and panel["top"] < heading["top"]
+        left, right, bottom = panel["x0"] - fold, page.width - panel["x1"], page.height - panel["bottom"]
+    assert min(left, right, bottom) > 5, (left, right, bottom)
+    assert max(left, right, bottom) - min(left, right, bottom) < 0.5, (left, right, bottom)
+
+
 def test_trifold_asks_for_duplex_short_edge_and_no_scaling(project):
     reader = _reader(project, "lotus-acupuncture", "nerve-pain")
     prefs = reader.trailer["/Root"]["/ViewerPreferences"]
