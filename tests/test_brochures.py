@@ -161,6 +161,26 @@ def test_the_trifold_safety_panel_is_tinted_with_the_clinic_s_accent_to_the_fold
     assert max(left, right, bottom) - min(left, right, bottom) < 0.5, (left, right, bottom)
 
 
+@pytest.mark.parametrize("clinic", ["lotus-acupuncture", "harmony-centre"])
+def test_the_flap_opens_with_its_lead_in_the_brand_colour_a_step_up(project, clinic):
+    """The flap opens with the brochure's lead paragraph set as a standfirst: in the clinic's primary colour from
+    clinic.yaml (dark enough to read on white for both clinics) and larger than the body (the layout's subheading
+    against its body size, from trifold.yaml), read back from the PDF with pdfplumber."""
+    import yaml
+
+    brand = project.clinics[clinic].primary_color
+    want = tuple(round(int(brand[i : i + 2], 16) / 255, 3) for i in (1, 3, 5))
+    sizes = yaml.safe_load((REPO / "layouts" / "trifold.yaml").read_text(encoding="utf-8"))["type"]
+    lead, body = (float(sizes[k].removesuffix("pt")) for k in ("subheading", "body"))
+    first = project.blocks["trifold-cover-intro"].text["en"]["body"].split()[0]
+    data = render(project, Task(clinic, "nerve-pain", "en"))
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        page = pdf.pages[0]
+        word = next(w for w in page.extract_words(extra_attrs=["size", "non_stroking_color"]) if w["text"] == first)
+    assert tuple(round(float(c), 3) for c in word["non_stroking_color"][:3]) == want
+    assert abs(word["size"] - lead) < 0.01 and lead > body
+
+
 def test_trifold_asks_for_duplex_short_edge_and_no_scaling(project):
     reader = _reader(project, "lotus-acupuncture", "nerve-pain")
     prefs = reader.trailer["/Root"]["/ViewerPreferences"]
