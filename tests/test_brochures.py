@@ -154,8 +154,14 @@ def test_the_trifold_safety_panel_is_tinted_with_the_clinic_s_accent_to_the_fold
         ]
         assert tinted, (want, [r["non_stroking_color"] for r in page.rects if r["fill"]])
         panel = max(tinted, key=lambda r: r["width"] * r["height"])
-        heading = next(w for w in page.extract_words() if w["x0"] > fold)  # the panel's first words sit on it
+        words = page.extract_words(extra_attrs=["non_stroking_color"])
+        heading = next(w for w in words if w["x0"] > fold)  # the panel's first words sit on it
         assert panel["x0"] < heading["x0"] and panel["top"] < heading["top"]
+        # its heading in the brand colour, as on the white panels (both brands read on the tint as they are)
+        brand = project.clinics[clinic].primary_color
+        assert tuple(round(float(c) * 255) for c in heading["non_stroking_color"][:3]) == tuple(
+            int(brand[i : i + 2], 16) for i in (1, 3, 5)
+        )
         left, right, bottom = panel["x0"] - fold, page.width - panel["x1"], page.height - panel["bottom"]
     assert min(left, right, bottom) > 5, (left, right, bottom)
     assert max(left, right, bottom) - min(left, right, bottom) < 0.5, (left, right, bottom)

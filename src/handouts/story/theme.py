@@ -15,12 +15,13 @@ from reportlab.lib.styles import ParagraphStyle
 
 from ..assets import Family
 from ..cjk import is_cjk
-from ..colors import AA_BODY, AA_LARGE, INK, WHITE, heading_color, needed_ratio, readable, text_on, tint
+from ..colors import AA_BODY, AA_LARGE, INK, WHITE, contrast, heading_color, needed_ratio, readable, text_on, tint
 from ..load.content import Strings
 from .linebreak import chinese_line_rules
 from .para import style_key
 
 ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT}
+LIGHT = 1.5  # a fill within this contrast of white paper is a light tint: brand-coloured headings still read on it
 # every theme of the same fonts, colours, sizes and language makes the same styles: made once per worker, so
 # each style's key (``style_key``) and its variants (``restyled``) are made once too; no style is changed once made
 _MADE: dict[tuple[Any, ...], ParagraphStyle] = {}
@@ -75,8 +76,18 @@ class Theme:
         return INK if fill in ("none", WHITE) else text_on(fill)
 
     def heading_on(self, fill: str) -> str:
-        """Return the heading colour: the brand colour where it reads well, else plain ink."""
-        return heading_color(self.primary) if fill in ("none", WHITE) else text_on(fill)
+        """Return the heading colour: the brand colour where it reads well (on paper or a light tint, shaded there
+        until it does, same hue), else white or black, whichever reads better on the fill."""
+        if fill in ("none", WHITE):
+            return heading_color(self.primary)
+        return readable(self.primary, (fill,), AA_BODY) if _light(fill) else text_on(fill)
+
+    def bullet_on(self, fill: str, text: str) -> str:
+        """Return the bullets' colour on ``fill``: the accent (``bullet_color``) on paper or a light tint, shaded
+        there until it reads; the text's own colour (``text``) on any other fill."""
+        if fill in ("none", WHITE):
+            return self.bullet_color()
+        return readable(self.accent, (fill,), AA_BODY) if _light(fill) else text
 
     def latin(self, style: ParagraphStyle) -> ParagraphStyle:
         """Return ``style`` wrapping at spaces, for Latin-only text (a reference, an email) in a Chinese handout."""
@@ -137,7 +148,7 @@ class Theme:
             }.get(name, 0),
             bulletFontName=self.body.bold or self.body.regular,
             bulletFontSize=size,
-            bulletColor=rl_colors.HexColor(self.gray(self.bullet_color() if fill in ("none", WHITE) else color)),
+            bulletColor=rl_colors.HexColor(self.gray(self.bullet_on(fill, color))),
             # Chinese breaks between characters, keeps Latin words whole where it can, and never
             # starts a line with closing punctuation (reportlab's CJK rules)
             wordWrap="CJK" if is_cjk(self.lang) else None,
@@ -153,3 +164,8 @@ class Theme:
             st.leftIndent = size * 1.6
             st.bulletIndent = size * 0.2
         return st
+
+
+def _light(fill: str) -> bool:
+    """True for a light tint (within ``LIGHT`` of white paper), where the brand's colours still head and mark."""
+    return contrast(WHITE, fill) < LIGHT
