@@ -106,6 +106,29 @@ def test_practitioners_regions_and_the_review_line(shipped_catalogue):
     assert re.search(r"Revisado en noviembre de 2026 · Ref\. [0-9A-F]{7}", es)
 
 
+US_ONLY = ("physical therapy", "shot", "shots", "emergency room", "911")  # UK English: physiotherapy, injection, A&E
+
+
+def test_a_uk_clinic_s_english_handouts_use_no_us_only_word(shipped_catalogue):
+    """Every English handout of every shipped clinic in region GB (from clinic.yaml) reads as UK English: no US-only
+    word from this glossary, read from the PDF with poppler, and the US clinics' handouts show the glossary finds them."""
+    import yaml
+
+    found_in_us = set()
+    for folder in sorted((REPO / "content" / "clinics").iterdir()):
+        region = yaml.safe_load((folder / "clinic.yaml").read_text(encoding="utf-8")).get("region", "US")
+        for pdf in sorted((shipped_catalogue / folder.name).glob("*.pdf")):
+            if pdf.name.count(".") > 1:  # a translation (name.es.pdf) or a variant: English handouts only
+                continue
+            text = " ".join(pdftotext(pdf).split()).lower()
+            hits = {w for w in US_ONLY if re.search(rf"\b{re.escape(w)}\b", text)}
+            if region == "GB":
+                assert not hits, (folder.name, pdf.name, hits)
+            else:
+                found_in_us |= hits
+    assert {"physical therapy", "shots", "emergency room", "911"} <= found_in_us
+
+
 def test_region_overlays_change_only_the_regional_fields():
     project = load_project(REPO)
     for block in project.blocks.values():
