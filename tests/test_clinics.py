@@ -368,8 +368,6 @@ def test_every_example_clinic_builds_everything_on_the_other_paper(tmp_path, run
     result = runner.invoke(cli, ["build", "--project", str(root)])
     assert result.exit_code == 0, result.stderr
     recipes = len(list((REPO / "content" / "handouts").glob("*.yaml")))  # every clinic gets every handout
-    languages = sum(
-        len(yaml.safe_load((root / "content" / "clinics" / slug / "clinic.yaml").read_text(encoding="utf-8"))["languages"])
-        for slug in swapped
-    )
+    clinics = [yaml.safe_load((root / "content/clinics" / slug / "clinic.yaml").read_text("utf-8")) for slug in swapped]
+    languages = sum(len(clinic["languages"]) for clinic in clinics)
     assert f"Built {recipes * languages} of {recipes * languages} handout(s)" in result.stdout, result.stdout
