@@ -1134,14 +1134,23 @@ def test_a_one_line_alert_sits_in_the_middle_of_its_band(shipped_catalogue, tmp_
             page = pdf.pages[0]
             bands = [c for c in page.curves if c["fill"] and c["x1"] < page.width / 2 and 15 < c["height"] < 40
                      and c["width"] > 100]  # fmt: skip
-        assert len(bands) == 1, pdf_path.name
-        band = bands[0]
+            assert len(bands) == 1, pdf_path.name
+            band = bands[0]
+            # the red rule down the band's left edge: as tall as the band, in the alert text's own colour
+            rules = [r for r in page.rects if r["fill"] and abs(r["x0"] - band["x0"]) < 0.5 and r["width"] < 5]
+            assert len(rules) == 1, pdf_path.name
+            rule = rules[0]
+            assert abs(rule["top"] - band["top"]) < 0.5 and abs(rule["bottom"] - band["bottom"]) < 0.5
+            inside = [
+                c for c in page.chars if band["top"] < c["top"] < band["bottom"] and band["x0"] < c["x0"] < band["x1"]
+            ]
+            assert {tuple(c["non_stroking_color"]) for c in inside} == {tuple(rule["non_stroking_color"])}
         png = tmp_path / f"{pdf_path.parent.name}.png"
         subprocess.run(["pdftoppm", "-r", "144", "-f", "1", "-l", "1", "-png", "-singlefile", str(pdf_path),
                         str(png.with_suffix(""))], check=True)  # fmt: skip
         scale = 2.0  # pixels a point
-        box = (round(band["x0"] * scale), round(band["top"] * scale), round(band["x1"] * scale),
-               round(band["bottom"] * scale))  # fmt: skip
+        box = (round((rule["x1"] + 1) * scale), round(band["top"] * scale), round(band["x1"] * scale),
+               round(band["bottom"] * scale))  # fmt: skip  # the ink after the rule: the icon, then the text
         middle = (band["top"] + band["bottom"]) / 2
         columns = _ink_rows(png, box)
         clusters: list[list[tuple[int, list[int]]]] = []

@@ -83,6 +83,7 @@ class Marked(Flowable):
         self.band: str | None = None  # a tint behind the item (an emergency line): its text stays where it was
 
     BAND_PAD = 3.0  # the band reaches this far above, below and beside the item's lines
+    BAND_RULE = 3.0  # the width of the red rule down the band's left edge
 
     def _icon_h(self) -> float:
         return self.icon_size * self.icon.aspect if self.icon and self.first else 0.0
@@ -122,7 +123,12 @@ class Marked(Flowable):
         if self.band:  # reaches past the text column a little on both sides, so every line keeps its x
             self.canv.saveState()
             self.canv.setFillColor(rl_colors.HexColor(self.band))
-            self.canv.roundRect(-pad, 0, self.width + 2 * pad, self.height, pad, stroke=0, fill=1)
+            # a rule of the text's red down its left edge, as the warning boxes have (the same "get help" signal),
+            # outside the band's own reach, so the icon keeps its air
+            rule = self.BAND_RULE
+            self.canv.roundRect(-pad - rule, 0, self.width + 2 * pad + rule, self.height, pad, stroke=0, fill=1)
+            self.canv.setFillColor(self.para.style.textColor)
+            self.canv.rect(-pad - rule, 0, rule, self.height, stroke=0, fill=1)
             self.canv.restoreState()
         top_of_text = self.height - pad
         style = self.para.style
