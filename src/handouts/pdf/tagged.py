@@ -16,6 +16,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.pdfbase.pdfdoc import (
+    PDFDate,
     PDFDictionary,
     PDFDocument,
     PDFName,
@@ -171,9 +172,8 @@ def tag(canvas: Canvas, document: Element, annotations: list[tuple[Annotation, E
     catalog.MarkInfo = PDFDictionary({"Marked": PDFtrue})
     canvas.setViewerPreference("DisplayDocTitle", PDFtrue)
     info = doc.info
-    ts = doc._timeStamp
-    y, mo, d, h, mi, sec = ts.YMDhms
-    date = f"D:{y:04d}{mo:02d}{d:02d}{h:02d}{mi:02d}{sec:02d}{ts.dhh:+03d}'{ts.dmm:02d}'"  # reportlab's /CreationDate
+    # the date reportlab writes as /CreationDate and /ModDate, from its own formatter
+    date = PDFDate(ts=doc._timeStamp, dateFormatter=info._dateFormatter).format(doc).decode("latin-1")[1:-1]
     fields = {"/Author": info.author, "/Subject": info.subject, "/Creator": info.creator}
     fields.update({"/Producer": info.producer, "/CreationDate": date, "/ModDate": date})
     xmp = _xmp(title, fields)

@@ -15,7 +15,7 @@ from reportlab.lib.styles import ParagraphStyle
 
 from ..assets import Family
 from ..cjk import is_cjk
-from ..colors import AA_BODY, AA_LARGE, INK, WHITE, contrast, heading_color, needed_ratio, readable, text_on, tint
+from ..colors import AA_BODY, AA_LARGE, INK, WHITE, contrast, needed_ratio, readable, text_on, tint
 from ..load.content import Strings
 from .linebreak import chinese_line_rules
 from .para import style_key
@@ -78,9 +78,8 @@ class Theme:
     def heading_on(self, fill: str) -> str:
         """Return the heading colour: the brand colour where it reads well (on paper or a light tint, shaded there
         until it does, same hue), else white or black, whichever reads better on the fill."""
-        if fill in ("none", WHITE):
-            return heading_color(self.primary)
-        return readable(self.primary, (fill,), AA_BODY) if _light(fill) else text_on(fill)
+        ground = WHITE if fill in ("none", WHITE) else fill  # paper is the lightest tint
+        return readable(self.primary, (ground,), AA_BODY) if _light(ground) else text_on(ground)
 
     def bullet_on(self, fill: str, text: str) -> str:
         """Return the bullets' colour on ``fill``: the accent (``bullet_color``) on paper or a light tint, shaded
