@@ -333,3 +333,15 @@ def test_custom_size_with_a_variable(tmp_path):
     assert (letter.paper, letter.width, letter.height) == ("custom", 3.5 * INCH, 2 * INCH)
     assert (a4.width, a4.height) == pytest.approx((85 * 72 / 25.4, 55 * 72 / 25.4))
     assert letter.pages[0].panels[0].rect == Rect(18.0, 18.0, 3 * INCH, 1.5 * INCH)
+
+
+ROLES = ("primary", "accent", "white", "black", "ink", "tint", "accent-tint", "none")  # the README's panel fills
+
+
+def test_a_misspelt_fill_names_every_colour_role_a_layout_may_use(tmp_path):
+    """A typo in a panel's fill is one message at its line that lists every role; each role it lists is accepted."""
+    message = layout_error(tmp_path, one_panel(", fill: acent-tint"))
+    assert message.startswith(f"{DISPLAY}:5: pages[1].panels[1].fill: 'acent-tint' is not a colour: use ")
+    for role in ROLES:
+        assert f" {role}," in message or f" {role} or" in message, role
+        layout_from(tmp_path, one_panel(f", fill: {role}"))

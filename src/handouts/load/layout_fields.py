@@ -31,7 +31,8 @@ STYLES = ("title", "subtitle", "heading", "subheading", "body", "small")
 _len = Length(allow_var=True)
 _size = Length(allow_var=True, positive=True)  # a width, height or thickness of zero draws nothing, silently
 _role = Text(
-    pattern=COLOR_ROLE, pattern_hint="is not a colour: use primary, accent, white, black, ink, tint or '#rrggbb'"
+    pattern=COLOR_ROLE,
+    pattern_hint="is not a colour: use primary, accent, white, black, ink, tint, accent-tint, none or '#rrggbb'",
 )
 
 _BOX: dict[str, Field] = {
