@@ -1,13 +1,17 @@
-"""Take the flowables placed on a page and tell which boxes and lists run across its columns.
+"""Take the flowables placed on a page and tell which boxes and lists run across its columns; and give a
+slot's flowables in the other orders placement may try.
 
 Levelling a sheet's last page (``pdf.place``) tries shorter and shorter columns; these say whether a
-trial cut a box, or left too little of a list in a column, that the plain flow kept whole.
+trial cut a box that the plain flow kept whole, or left too little of a list in a column. Placement
+also asks here for a story in the recipe's own order (``plain_order``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+
+from reportlab.platypus import Flowable
 
 from ..story.flowables import Rows
 
@@ -31,15 +35,24 @@ def list_columns(placed: Sequence[Any]) -> dict[int, dict[int, set[int]]]:
     return columns
 
 
-def split_lists(placed: Sequence[Any]) -> set[int]:
-    """Return the lists whose items are placed in more than one column."""
-    return {token for token, xs in list_columns(placed).items() if len(xs) > 1}
-
-
-def stray_items(placed: Sequence[Any], split_before: set[int]) -> bool:
-    """True when a list not in ``split_before`` runs across columns with fewer than ``MIN_LIST_PART`` of its
-    items in one of them: no column opens, or ends, on a stray bullet."""
-    return any(
-        len(xs) > 1 and token not in split_before and min(len(items) for items in xs.values()) < MIN_LIST_PART
+def stray_lists(placed: Sequence[Any]) -> set[int]:
+    """Return the lists that run across columns with fewer than ``MIN_LIST_PART`` of their items in one of them:
+    a column that opens, or ends, on a stray bullet."""
+    return {
+        token
         for token, xs in list_columns(placed).items()
-    )
+        if len(xs) > 1 and min(len(items) for items in xs.values()) < MIN_LIST_PART
+    }
+
+
+def plain_order(items: list[Flowable]) -> list[Flowable] | None:
+    """Return ``items`` with every flowable that has a ``_plain_before`` (a block id) put back before that block's
+    first flowable (the order the recipe gives), or None when none has one."""
+    moved = [f for f in items if getattr(f, "_plain_before", None) is not None]
+    if not moved:
+        return None
+    out = [f for f in items if getattr(f, "_plain_before", None) is None]
+    for block in dict.fromkeys(f._plain_before for f in moved):  # type: ignore[attr-defined]
+        at = next((i for i, f in enumerate(out) if getattr(f, "_block_id", None) == block), len(out))
+        out[at:at] = [f for f in moved if f._plain_before == block]  # type: ignore[attr-defined]
+    return out

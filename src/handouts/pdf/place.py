@@ -20,7 +20,7 @@ from ..errors import LayoutError
 from ..load.layout import Geometry, PanelGeo, Rect
 from ..story.flowables import Rows
 from ..story.para import WHOLE_AT_TURN
-from .parts import split_boxes, split_lists, stray_items
+from .parts import plain_order, split_boxes, stray_lists
 
 EPS = 0.01
 MAX_PAGES = 50
@@ -155,6 +155,9 @@ def _fill(
                         f, queue, frame.width, room, movable, "none", turn, level is not None
                     ):
                         moved.append(f)  # the heading goes with a box or paragraph that moves on whole
+                if placed_here and level is None and (parts := _sentences(f, frame.width, avail, turn, keep_whole)):
+                    queue[0:1] = _tag(parts, f)  # the page turns between two of its sentences
+                    continue
                 if (
                     _keeps_whole(f, turn, keep_whole)
                     and (placed_here or level)
@@ -243,9 +246,9 @@ def _fill_slot(job: _Job, slot: str, items: list[Flowable], pages: dict[int, Pag
     repeated over a page turn ("(continued)"), and an ``_optional`` flowable printed, unless leaving them out
     saves a page or a box cut in two; a flowable with a ``_plain_before`` goes back there if that saves either."""
     fills = last = _attempts(job, slot, items, pages)
-    plain = _plain_order(items)  # a figure after its condition's definition, unless that costs a page
+    plain = plain_order(items)  # a figure after its condition's definition, unless that costs a page
     lean = [f for f in items if not getattr(f, "_optional", False)]  # a heading that helps, where it costs no page
-    for other in (plain, lean if len(lean) < len(items) else None, plain and _plain_order(lean)):
+    for other in (plain, lean if len(lean) < len(items) else None, plain and plain_order(lean)):
         if other is not None and _pages_needed(fills.results) > 0:  # on more than one page: try the next
             last = _attempts(job, slot, other, pages)
             fills = last if _rank(last) < _rank(fills) else fills
@@ -267,19 +270,6 @@ def _fill_slot(job: _Job, slot: str, items: list[Flowable], pages: dict[int, Pag
     if error is not None:
         raise error
     return best
-
-
-def _plain_order(items: list[Flowable]) -> list[Flowable] | None:
-    """Return ``items`` with every flowable that has a ``_plain_before`` (a block id) put back before that block's
-    first flowable (the order the recipe gives), or None when none has one."""
-    moved = [f for f in items if getattr(f, "_plain_before", None) is not None]
-    if not moved:
-        return None
-    out = [f for f in items if getattr(f, "_plain_before", None) is None]
-    for block in dict.fromkeys(f._plain_before for f in moved):  # type: ignore[attr-defined]
-        at = next((i for i, f in enumerate(out) if getattr(f, "_block_id", None) == block), len(out))
-        out[at:at] = [f for f in moved if f._plain_before == block]  # type: ignore[attr-defined]
-    return out
 
 
 _Results = dict[str, tuple[dict[int, PageContent] | None, LayoutError | None]]
@@ -367,6 +357,20 @@ def _keeps_whole(f: Flowable, turn: bool, keep: str) -> bool:
     return True
 
 
+def _sentences(f: Flowable, width: float, room: float, turn: bool, keep: str) -> list[Flowable]:
+    """Return a short paragraph that would move on whole at a page turn cut in two between sentences, the
+    first part fitting ``room`` (``Para.sentence_split``), so its column is not left empty; [] where it cannot be.
+    Keeping nothing whole (``keep`` "none", the fill for the fewest pages), only where that costs no line."""
+    if not turn or room <= 0 or getattr(f, "keep_whole", False) != "page":
+        return []
+    if len(getattr(getattr(f, "blPara", None), "lines", ())) > WHOLE_AT_TURN:
+        return []  # a long paragraph splits where the column ends
+    parts = list(f.sentence_split(width, room))
+    if keep == "none" and parts and room - parts[0].height >= f.style.leading - EPS:
+        return []
+    return parts
+
+
 def _keeps_with_next(f: Flowable, keep: str) -> bool:
     """True when ``f`` stays with the flowable after it: a heading always; a list's last-but-one item unless
     nothing is kept whole (``keep`` "none": the fill that tries for the fewest pages)."""
@@ -404,6 +408,8 @@ def _strands_heading(
         # it fits whole; if it too keeps with the next, that one must be able to start after it
         rest = room - h - nxt.getSpaceAfter()
         return _strands_heading(nxt, queue[1:], width, rest, movable, keep_whole, turn, levelling)
+    if not levelling and _sentences(nxt, width, room, turn, keep_whole):
+        return False  # the paragraph's first sentences start here, the page turns after them
     if _keeps_with_next(nxt, keep_whole) or _keeps_whole(nxt, turn, keep_whole):
         # a box that moves on whole takes its heading with it
         return True
@@ -428,9 +434,10 @@ def _balance(job: _Job, slot: str, pages: dict[int, PageContent], before: dict[i
     items = [pl.flowable for pl in page.placed[start:]]
     tallest = max(p.frame.height for p in panels)
     allowed = split_boxes(page.placed[start:])  # levelling never cuts a box that the plain flow kept whole...
-    lists = split_lists(page.placed[start:])  # ...nor leaves a column a stray bullet of a list it kept whole
+    # ...nor leaves a column a stray bullet: none if it can, else none the plain flow did not leave
+    strays = stray_lists(page.placed[start:])
 
-    def trial(height: float) -> list[Placed] | None:
+    def trial(height: float, strays: set[int]) -> list[Placed] | None:
         capped = [
             (
                 last,
@@ -447,21 +454,23 @@ def _balance(job: _Job, slot: str, pages: dict[int, PageContent], before: dict[i
         if _fill(job, slot, items, out, panels=iter(capped), level=tallest):
             return None
         placed = out[last].placed
-        return None if split_boxes(placed) > allowed or stray_items(placed, lists) else placed
+        return None if split_boxes(placed) > allowed or stray_lists(placed) - strays else placed
 
     top = max(p.frame.top for p in panels)
-    low, high = 0.0, tallest
-    while high - low > 1.0:  # to a point: level to the eye
-        mid = (low + high) / 2
-        fitted = trial(mid)
-        if fitted is None:
-            low = mid
-        else:  # the columns it filled are no taller than their deepest flowable: try from there down
-            used = top - min(pl.y for pl in fitted)
-            high = used if low < used < mid else mid
-    placed = trial(high)  # last, so every flowable is left measured as placed
-    if placed is not None:
-        page.placed[start:] = placed
+    for allowed_strays in dict.fromkeys((frozenset(), frozenset(strays))):
+        low, high = 0.0, tallest
+        while high - low > 1.0:  # to a point: level to the eye
+            mid = (low + high) / 2
+            fitted = trial(mid, set(allowed_strays))
+            if fitted is None:
+                low = mid
+            else:  # the columns it filled are no taller than their deepest flowable: try from there down
+                used = top - min(pl.y for pl in fitted)
+                high = used if low < used < mid else mid
+        placed = trial(high, set(allowed_strays))  # last, so every flowable is left measured as placed
+        if placed is not None:
+            page.placed[start:] = placed
+            return
 
 
 def place(

@@ -15,6 +15,7 @@ broken again until no rule is broken (``linebreak``), cost most, and are shared 
 
 from __future__ import annotations
 
+import re
 import weakref
 from typing import Any
 
@@ -32,6 +33,12 @@ _STYLE_KEYS: weakref.WeakKeyDictionary[ParagraphStyle, tuple[tuple[str, str], ..
 _ALIGN_SHIFT = {TA_CENTER: 0.5, TA_RIGHT: 1.0}  # how much of a balanced paragraph's spare width lies left of it
 SHORT_PARAGRAPH = 5  # lines: a paragraph this short never splits between columns or pages
 WHOLE_AT_TURN = 14  # lines: a paragraph marked by at_turn this short never turns the page in its middle
+MIN_PART = 2  # lines: a paragraph cut between two sentences keeps at least this many on each side
+# where one sentence ends and the next begins: after . ? ! (and a closing quote or bracket) and a space, before
+# what can open a sentence; after a Chinese full stop, question or exclamation mark, and its closing quote
+_SENTENCE_END = re.compile(r"[.?!][\"'”’)]*\s+(?=(?:<[^>]*>)*[\"“(¿¡]*[A-Z0-9À-Þ])|[。？！][」』”）]*")
+_ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|Dr|Mr|Mrs|Ms|St|vs|No|Sr|Sra|Dra|p\.ej)|\b[A-Z])\.$")
+_TAG = re.compile(r"<(/?)[^>]*?(/?)>")
 
 
 _LEAF: set[type] = {str, int, float, bool, type(None)}  # classes that hold nothing to copy; grows as others are met
@@ -218,6 +225,26 @@ class Para(Paragraph):
         self._own_frags()
         return list(super().split(availWidth, availHeight))
 
+    def sentence_split(self, availWidth: float, availHeight: float) -> list[Any]:
+        """Return this paragraph as two, cut where one sentence ends and the next begins, the first as long as
+        fits ``availHeight``, each at least ``MIN_PART`` lines; or [] where no such cut exists.
+
+        For a page turn (``pdf.place``): the reader turns the page between two sentences, never inside one,
+        and the column before the turn is not left empty. Cuts are made only outside markup (``<b>`` and
+        the like), so each part's markup is whole.
+        """
+        text = self.text
+        for cut in reversed(_sentence_cuts(text)):
+            head = type(self)(text[:cut].rstrip(), self.style)
+            _, h = head.wrap(availWidth, availHeight)
+            if h > availHeight + 0.01 or len(head.blPara.lines) < MIN_PART:
+                continue
+            tail = type(self)(text[cut:].lstrip(), self.style)
+            tail.wrap(availWidth, 1e9)
+            if len(tail.blPara.lines) >= MIN_PART:
+                return [head, tail]
+        return []
+
     def _own_frags(self) -> None:
         """Give this paragraph its own copy of the parse's fragments (``_PARSED``) if it still shares them, before
         reportlab breaks or splits its lines, which may change them in place."""
@@ -276,3 +303,21 @@ def at_turn(para: Any) -> Any:
     the next page has room (``pdf.place``): a reader never turns the page in the middle of a short paragraph."""
     para.keep_whole = "page"
     return para
+
+
+def _sentence_cuts(text: str) -> list[int]:
+    """Return the offsets in the markup ``text`` where a sentence ends and the next begins, outside any tag pair."""
+    depth, at, cuts = 0, 0, []
+    opened = {}  # offset of each tag -> depth after it
+    for m in _TAG.finditer(text):
+        if not m.group(2):  # <br/> and the like open nothing
+            depth += -1 if m.group(1) else 1
+        opened[m.end()] = depth
+    ends = sorted(opened)
+    for m in _SENTENCE_END.finditer(text):
+        while at < len(ends) and ends[at] <= m.start():
+            at += 1
+        inside = opened[ends[at - 1]] if at else 0
+        if inside == 0 and m.end() < len(text.rstrip()) and not _ABBREVIATION.search(text[: m.start() + 1]):
+            cuts.append(m.end())
+    return cuts
