@@ -524,8 +524,10 @@ def test_faq_questions_head_their_answers_in_the_tags_and_on_the_page(shipped_ca
 def test_a_condition_sheet_shows_its_figure_after_the_definition(shipped_catalogue):
     """A condition sheet reads: the definition (from the block's YAML), the figure's caption (from the figure
     block's YAML), then the symptoms, unless that order would cost a page: then the figure comes first, as
-    the recipe lists it (the page-count test holds both). Either way the tagged reading order poppler reads is
-    the order on the page (page, column, top), and most English sheets show the definition first."""
+    the recipe lists it (the page-count test holds both); or unless the figure, moving on whole, would leave
+    the definition's column empty below it: then it follows the symptoms, before the causes. Either way the
+    tagged reading order poppler reads is the order on the page (page, column, top), most English sheets show
+    the definition first, and at least one the figure after the symptoms, filling the column."""
     import subprocess
 
     from helpers import squash
@@ -540,7 +542,7 @@ def test_a_condition_sheet_shows_its_figure_after_the_definition(shipped_catalog
         raise AssertionError(text)
 
     project = load_project(REPO)
-    first = 0
+    first = later = 0
     sheets = sorted(p for p in (shipped_catalogue / "lotus-acupuncture").glob("condition-*.pdf") if "." not in p.stem)
     for pdf_path in sheets:
         slots = project.handouts[pdf_path.stem].slots["body"]
@@ -553,10 +555,16 @@ def test_a_condition_sheet_shows_its_figure_after_the_definition(shipped_catalog
             shown = where(pdf, definition) < where(pdf, caption)
         assert read == shown, pdf_path.name
         if shown:
-            assert tree.find(squash(caption)[:40]) < tree.find(squash(condition.text["en"]["symptoms"][0])[:30])
+            at = tree.find(squash(caption)[:40])
+            assert at < tree.find(squash(condition.text["en"]["causes"][0])[:30]), pdf_path.name
+            symptoms = [squash(item)[:30] for item in condition.text["en"]["symptoms"]]
+            before = [tree.find(item) < at for item in symptoms]
+            assert before in ([False] * len(symptoms), [True] * len(symptoms)), pdf_path.name  # not among them
+            later += before[0]
         first += shown
     assert len(sheets) == len([h for h in project.handouts if h.startswith("condition-")])
     assert first > len(sheets) / 2
+    assert later  # the figure follows the symptoms somewhere, where it fills the column
 
 
 def test_fine_print_of_the_tri_fold_and_card_is_8_pt_or_more(shipped_catalogue):
@@ -1186,3 +1194,33 @@ def test_a_one_line_alert_sits_in_the_middle_of_its_band(shipped_catalogue, tmp_
             assert abs(centre - middle) <= 1.0, (pdf_path.name, name, round(centre - middle, 2))
         checked += 1
     assert checked == 2
+
+
+def test_page_one_of_a_condition_sheet_ends_both_columns_full(shipped_catalogue):
+    """Page 1 of every condition sheet, in every language, ends its two columns within 1.25 in of each other:
+    a short paragraph at the turn is cut between sentences and a figure that would move on whole follows the
+    symptoms, so no column stops 1.5-2 in short. Only a warning box that opens page 2 whole (boxes never split)
+    may still leave more. Read from the PDF: each column's lowest character, rule or drawing above the footer."""
+    short = []
+    for pdf_path in sorted(shipped_catalogue.glob("*/condition-*.pdf")):
+        if any(v in pdf_path.name for v in (".large-print", ".grayscale", ".print-shop")):
+            continue
+        with pdfplumber.open(pdf_path) as pdf:
+            if len(pdf.pages) < 2:
+                continue
+            page, following = pdf.pages[0], pdf.pages[1]
+            mid, limit = page.width / 2, page.height - 80
+            ends = [0.0, 0.0]
+            for obj in page.chars + page.rects + page.curves + page.images:
+                if 60 < obj["top"] and obj["bottom"] < limit:
+                    side = 0 if obj["x0"] < mid - 5 else 1
+                    ends[side] = max(ends[side], obj["bottom"])
+            if abs(ends[0] - ends[1]) <= 1.25 * 72:
+                continue
+            left = [c for c in following.chars if c["x0"] < mid and 0.9 * 72 < c["top"] < limit]
+            first = min(c["top"] for c in left)
+            rects = following.rects
+            boxed = any(r["x0"] < mid and r["width"] > 100 and r["top"] <= first <= r["bottom"] for r in rects)
+            if not boxed:
+                short.append((pdf_path.relative_to(shipped_catalogue).as_posix(), round(abs(ends[0] - ends[1]))))
+    assert not short, short

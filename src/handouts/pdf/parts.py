@@ -3,7 +3,8 @@ slot's flowables in the other orders placement may try.
 
 Levelling a sheet's last page (``pdf.place``) tries shorter and shorter columns; these say whether a
 trial cut a box that the plain flow kept whole, or left too little of a list in a column. Placement
-also asks here for a story in the recipe's own order (``plain_order``).
+also asks here how much a fill leaves empty at the foot of its columns (``column_holes``), and for a
+story in the recipe's own order (``plain_order``) or with a figure a section later (``later_order``).
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from typing import Any
 
 from reportlab.platypus import Flowable
 
+from ..load.layout import Geometry
 from ..story.flowables import Rows
 
 MIN_LIST_PART = 2  # items: a list cut between two columns leaves at least this many of its items in each
+HOLE = 0.15  # of a column's height: a column ending this far above its page's fullest one leaves a hole
 
 
 def split_boxes(placed: Sequence[Any]) -> int:
@@ -56,3 +59,58 @@ def plain_order(items: list[Flowable]) -> list[Flowable] | None:
         at = next((i for i, f in enumerate(out) if getattr(f, "_block_id", None) == block), len(out))
         out[at:at] = [f for f in moved if f._plain_before == block]  # type: ignore[attr-defined]
     return out
+
+
+def later_order(items: list[Flowable]) -> list[Flowable] | None:
+    """Return ``items`` with every flowable that has a ``_later`` (a flowable of the same story) moved to just
+    after it (a condition's figure after the symptoms rather than the definition), or None when none moves."""
+    moved = [f for f in items if any(g is getattr(f, "_later", None) for g in items)]
+    if not moved:
+        return None
+    out = [f for f in items if not any(f is m for m in moved)]
+    for f in moved:
+        at = next(i for i, g in enumerate(out) if g is f._later) + 1  # type: ignore[attr-defined]
+        while at < len(out) and getattr(out[at], "_later", None) is f._later:  # type: ignore[attr-defined]
+            at += 1  # a figure's flowables keep their order
+        out.insert(at, f)
+    return out
+
+
+def column_holes(pages: dict[int, Any], geometry: Geometry, slot: str) -> float:
+    """Return the points by which ``slot``'s columns end short of their page's fullest column, summed over every
+    page of ``pages`` but its last, counting only gaps of more than ``HOLE`` of a column (0.0: none)."""
+    used = sorted(i for i, page in pages.items() if page.placed)
+    total = 0.0
+    for index in used[:-1]:
+        page = pages[index]
+        panels = [p for p in geometry.pages[page.template].panels if p.slot == slot]
+        if len(panels) < 2:
+            continue
+        gaps = []
+        for panel in panels:
+            f = panel.frame
+            bottoms = [pl.y for pl in page.placed if f.x - 0.01 <= pl.x <= f.x + f.width and pl.y >= f.y - 0.01]
+            gaps.append(min(bottoms) - f.y if bottoms else f.height)
+        least = min(gaps)
+        total += sum(g - least for g in gaps if g - least > HOLE * max(p.frame.height for p in panels))
+    return total
+
+
+def spread(placed: Sequence[Any], spare: float) -> None:
+    """Share ``spare`` points between the blocks in ``placed`` (a slot's last panel): each gap between two
+    blocks grows by the same amount, at most two body lines, so a short card reads as laid out, not cut off."""
+    # a line of no block (the "Reviewed" line) stays with the block above it
+    starts = [i for i in range(1, len(placed)) if _block(placed[i]) not in (None, _block(placed[i - 1]))]
+    if not starts or spare <= 0.01:
+        return
+    line = max(getattr(getattr(p.flowable, "style", None), "leading", 0.0) for p in placed) or 14.0
+    grow = min(spare / len(starts), 2 * line)
+    shift = 0.0
+    for i, p in enumerate(placed):
+        if i in starts:
+            shift += grow
+        p.y -= shift
+
+
+def _block(placed: Any) -> str | None:
+    return getattr(placed.flowable, "_block_id", None)

@@ -20,7 +20,7 @@ from ..errors import LayoutError
 from ..load.layout import Geometry, PanelGeo, Rect
 from ..story.flowables import Rows
 from ..story.para import WHOLE_AT_TURN
-from .parts import plain_order, split_boxes, stray_lists
+from .parts import column_holes, later_order, plain_order, split_boxes, spread, stray_lists
 
 EPS = 0.01
 MAX_PAGES = 50
@@ -184,7 +184,7 @@ def _fill(
             # reportlab's own check: a part wider than its table cell (a QR code in a narrow panel)
             return _overflow(job, queue[0], panel, index, too_big=True)
         if panel.valign == "spread" and placed_here and not queue:
-            _spread(placed_here, cursor - frame.y)
+            spread(placed_here, cursor - frame.y)
         elif panel.valign in ("middle", "bottom") and placed_here:
             spare = cursor - frame.y
             shift = spare / 2 if panel.valign == "middle" else spare
@@ -215,26 +215,6 @@ def _continued(job: _Job, before: Placed, f: Flowable) -> list[Flowable]:
     return [heading] if heading is not None else []
 
 
-def _spread(placed: list[Placed], spare: float) -> None:
-    """Share ``spare`` points between the blocks in ``placed`` (a slot's last panel): each gap between two
-    blocks grows by the same amount, at most two body lines, so a short card reads as laid out, not cut off."""
-    # a line of no block (the "Reviewed" line) stays with the block above it
-    starts = [i for i in range(1, len(placed)) if _block(placed[i]) not in (None, _block(placed[i - 1]))]
-    if not starts or spare <= EPS:
-        return
-    line = max(getattr(getattr(p.flowable, "style", None), "leading", 0.0) for p in placed) or 14.0
-    grow = min(spare / len(starts), 2 * line)
-    shift = 0.0
-    for i, p in enumerate(placed):
-        if i in starts:
-            shift += grow
-        p.y -= shift
-
-
-def _block(placed: Placed) -> str | None:
-    return getattr(placed.flowable, "_block_id", None)
-
-
 def _copy(pages: dict[int, PageContent]) -> dict[int, PageContent]:
     return {i: PageContent(p.template, list(p.placed)) for i, p in pages.items()}
 
@@ -244,7 +224,8 @@ def _fill_slot(job: _Job, slot: str, items: list[Flowable], pages: dict[int, Pag
     fit in the next panel, unless that costs a page (or makes the slot overflow) that splitting them would not:
     then only boxes are kept whole, if that still saves the page, else nothing is. A section's heading is
     repeated over a page turn ("(continued)"), and an ``_optional`` flowable printed, unless leaving them out
-    saves a page or a box cut in two; a flowable with a ``_plain_before`` goes back there if that saves either."""
+    saves a page or a box cut in two; a flowable with a ``_plain_before`` goes back there if that saves either.
+    A flowable with a ``_later`` moves after that one where this leaves less of a column empty at no cost."""
     fills = last = _attempts(job, slot, items, pages)
     plain = plain_order(items)  # a figure after its condition's definition, unless that costs a page
     lean = [f for f in items if not getattr(f, "_optional", False)]  # a heading that helps, where it costs no page
@@ -256,6 +237,11 @@ def _fill_slot(job: _Job, slot: str, items: list[Flowable], pages: dict[int, Pag
     if job.continued is not None and (not done or any(_repeats_headings(t) for t in done)):
         last = _attempts(replace(fills.job, continued=None), slot, fills.items, pages)
         fills = last if _pages_needed(last.results) < _pages_needed(fills.results) else fills
+    later = later_order(fills.items)  # a figure a section later, where after the definition it leaves a hole
+    if later is not None and _holes(fills, slot) > 0:
+        other = _attempts(fills.job, slot, later, pages)
+        if _rank(other) <= _rank(fills) and _holes(other, slot) < _holes(fills, slot):
+            fills = last = other
     chosen = _best(fills)
     if chosen is None:
         error = fills.results[fills.order[-1]][1]
@@ -304,6 +290,13 @@ def _attempts(job: _Job, slot: str, items: list[Flowable], pages: dict[int, Page
         if _fewest(results, ("all", "none")) != "all":
             attempt("boxes")
     return _Fills(job, items, results, order)
+
+
+def _holes(fills: _Fills, slot: str) -> float:
+    """How far the columns of the best fill of ``fills`` end short on pages before its last (``column_holes``)."""
+    best = _best(fills)
+    trial = fills.results[best][0] if best else None
+    return column_holes(trial, fills.job.geometry, slot) if trial else 0.0
 
 
 def _best(fills: _Fills) -> str | None:

@@ -327,6 +327,7 @@ class Writer:
         out[-1]._definition = True  # type: ignore[attr-defined]  # a figure before the block follows it here
         out.append(self._heading("symptoms", fill, block, "heading"))
         out += self._list(block, lang, words, fill, numbered=False, key="symptoms")
+        out[-1]._section_end = True  # type: ignore[attr-defined]  # a figure may follow the symptoms
         out.append(self._heading("causes", fill, block, "heading"))
         out += self._list(block, lang, words, fill, numbered=False, key="causes")
         out.append(self._heading("how_acupuncture_may_help", fill, block, "heading"))
