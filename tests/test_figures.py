@@ -1196,31 +1196,39 @@ def test_a_one_line_alert_sits_in_the_middle_of_its_band(shipped_catalogue, tmp_
     assert checked == 2
 
 
-def test_page_one_of_a_condition_sheet_ends_both_columns_full(shipped_catalogue):
-    """Page 1 of every condition sheet, in every language, ends its two columns within 1.25 in of each other:
-    a short paragraph at the turn is cut between sentences and a figure that would move on whole follows the
-    symptoms, so no column stops 1.5-2 in short. Only a warning box that opens page 2 whole (boxes never split)
-    may still leave more. Read from the PDF: each column's lowest character, rule or drawing above the footer."""
+def test_no_column_of_a_sheet_ends_short_before_its_last_page(shipped_catalogue):
+    """On every page but the last of every condition sheet and TCM sheet, in every language, the two columns end
+    within 1.25 in of each other: a short paragraph at a page turn is cut between sentences, a figure that would
+    move on whole follows the symptoms, a warning box the section after it, so no column stops 1.5-3 in short.
+    Only a box that opens the next column whole (boxes never split) may still leave more. Read from the PDF:
+    each column's lowest character, rule or drawing above the footer; a box: a rectangle round the first line."""
+
+    def opens_with_box(page: pdfplumber.page.Page, lo: float, hi: float) -> bool:
+        chars = [c for c in page.chars if lo <= c["x0"] < hi and 0.9 * 72 < c["top"] < page.height - 80]
+        first = min(c["top"] for c in chars)
+        return any(lo <= r["x0"] < hi and r["width"] > 100 and r["top"] <= first <= r["bottom"] for r in page.rects)
+
     short = []
-    for pdf_path in sorted(shipped_catalogue.glob("*/condition-*.pdf")):
-        if any(v in pdf_path.name for v in (".large-print", ".grayscale", ".print-shop")):
+    for pdf_path in sorted(shipped_catalogue.glob("*/*.pdf")):
+        if not pdf_path.name.startswith(("condition-", "tcm-")) or any(
+            v in pdf_path.name for v in (".large-print", ".grayscale", ".print-shop")
+        ):
             continue
         with pdfplumber.open(pdf_path) as pdf:
-            if len(pdf.pages) < 2:
-                continue
-            page, following = pdf.pages[0], pdf.pages[1]
-            mid, limit = page.width / 2, page.height - 80
-            ends = [0.0, 0.0]
-            for obj in page.chars + page.rects + page.curves + page.images:
-                if 60 < obj["top"] and obj["bottom"] < limit:
-                    side = 0 if obj["x0"] < mid - 5 else 1
-                    ends[side] = max(ends[side], obj["bottom"])
-            if abs(ends[0] - ends[1]) <= 1.25 * 72:
-                continue
-            left = [c for c in following.chars if c["x0"] < mid and 0.9 * 72 < c["top"] < limit]
-            first = min(c["top"] for c in left)
-            rects = following.rects
-            boxed = any(r["x0"] < mid and r["width"] > 100 and r["top"] <= first <= r["bottom"] for r in rects)
-            if not boxed:
-                short.append((pdf_path.relative_to(shipped_catalogue).as_posix(), round(abs(ends[0] - ends[1]))))
+            for n, page in enumerate(pdf.pages[:-1]):
+                mid, limit = page.width / 2, page.height - 80
+                ends = [0.0, 0.0]
+                for obj in page.chars + page.rects + page.curves + page.images:
+                    if 60 < obj["top"] and obj["bottom"] < limit:
+                        side = 0 if obj["x0"] < mid - 5 else 1
+                        ends[side] = max(ends[side], obj["bottom"])
+                if abs(ends[0] - ends[1]) <= 1.25 * 72:
+                    continue
+                if ends[0] < ends[1]:  # the left column is short: the right one opens after it
+                    boxed = opens_with_box(page, mid, page.width)
+                else:  # the right column is short: the next page's left column opens after it
+                    boxed = opens_with_box(pdf.pages[n + 1], 0, mid)
+                if not boxed:
+                    where = f"{pdf_path.relative_to(shipped_catalogue).as_posix()} page {n + 1}"
+                    short.append((where, round(abs(ends[0] - ends[1]))))
     assert not short, short

@@ -8,6 +8,7 @@ branding, a story of flowables per slot, placement (measured pages, numbers only
 from __future__ import annotations
 
 import hashlib
+import itertools
 from dataclasses import replace
 from typing import Any
 from xml.sax.saxutils import escape
@@ -19,7 +20,7 @@ from .cjk import is_cjk
 from .colors import WARNING_RED, to_gray
 from .errors import ConfigError, HandoutError, LayoutError, raise_all
 from .load.config import Clinic, localized
-from .load.content import STRINGS_FILE, Handout, Strings
+from .load.content import STRINGS_FILE, Block, Handout, Strings
 from .load.i18n import month_year
 from .load.layout import Geometry, Layout
 from .load.project import Project, check_references, clinic_name, handout_context
@@ -309,19 +310,32 @@ def _stories(
     for slot in slots:
         flowables: list[Flowable] = []
         figure: list[Flowable] = []  # a figure held back to follow the definition of the condition after it
+        made_of: list[tuple[Block, list[Flowable]]] = []
         blocks = [project.block_for(clinic.slug, block_id) for block_id in handout.slots.get(slot, ())]
         for i, block in enumerate(blocks):
             nxt = blocks[i + 1] if i + 1 < len(blocks) else None
             assert block is not None  # checked by check_references
             block_files[block.id] = (block.display, block.text_line(writer.theme.lang))
             made = writer.block(block, fills.get(slot, "none"))
+            made_of.append((block, made))
             if held_for_definition(block, nxt):
                 figure = made
                 continue
             flowables += _after_definition(made, figure) if figure else made
             figure = []
+        _warnings_may_follow(made_of)
         stories[slot] = references_last(flowables)
     return stories, block_files
+
+
+def _warnings_may_follow(made_of: list[tuple[Block, list[Flowable]]]) -> None:
+    """Let a warning box move after the section that follows it (``_later``, ``pdf.place``) where, moving on
+    whole, it would leave its column empty: it is an aside, read as well a section later."""
+    for (block, made), (after, next_made) in itertools.pairwise(made_of):
+        ends = [f for f in next_made if not getattr(f, "_reference", False)]
+        if block.kind == "callout" and block.tone == "warning" and after.kind != "callout" and ends:
+            for f in made:
+                f._later = ends[-1]  # type: ignore[attr-defined]
 
 
 def _after_definition(condition: list[Flowable], figure: list[Flowable]) -> list[Flowable]:

@@ -4,7 +4,7 @@ slot's flowables in the other orders placement may try.
 Levelling a sheet's last page (``pdf.place``) tries shorter and shorter columns; these say whether a
 trial cut a box that the plain flow kept whole, or left too little of a list in a column. Placement
 also asks here how much a fill leaves empty at the foot of its columns (``column_holes``), and for a
-story in the recipe's own order (``plain_order``) or with a figure a section later (``later_order``).
+story in the recipe's own order (``plain_order``) or with a figure or box a section later (``later_orders``).
 """
 
 from __future__ import annotations
@@ -61,18 +61,24 @@ def plain_order(items: list[Flowable]) -> list[Flowable] | None:
     return out
 
 
-def later_order(items: list[Flowable]) -> list[Flowable] | None:
-    """Return ``items`` with every flowable that has a ``_later`` (a flowable of the same story) moved to just
-    after it (a condition's figure after the symptoms rather than the definition), or None when none moves."""
-    moved = [f for f in items if any(g is getattr(f, "_later", None) for g in items)]
-    if not moved:
-        return None
-    out = [f for f in items if not any(f is m for m in moved)]
-    for f in moved:
-        at = next(i for i, g in enumerate(out) if g is f._later) + 1  # type: ignore[attr-defined]
-        while at < len(out) and getattr(out[at], "_later", None) is f._later:  # type: ignore[attr-defined]
-            at += 1  # a figure's flowables keep their order
-        out.insert(at, f)
+def later_orders(items: list[Flowable]) -> list[list[Flowable]]:
+    """Return ``items`` in each order where the flowables that share a ``_later`` (another flowable of the story)
+    follow it instead (a condition's figure after the symptoms, a warning box after the next section): one
+    order per such group, and one with every group moved where there are several."""
+    groups: dict[int, list[Flowable]] = {}
+    for f in items:
+        target = getattr(f, "_later", None)
+        if target is not None and any(g is target for g in items):
+            groups.setdefault(id(target), []).append(f)
+    moves = [[g] for g in groups.values()] + ([list(groups.values())] if len(groups) > 1 else [])
+    return [_moved(items, move) for move in moves]
+
+
+def _moved(items: list[Flowable], groups: list[list[Flowable]]) -> list[Flowable]:
+    out = [f for f in items if not any(f is m for group in groups for m in group)]
+    for group in groups:
+        at = next(i for i, g in enumerate(out) if g is group[0]._later) + 1  # type: ignore[attr-defined]
+        out[at:at] = group
     return out
 
 

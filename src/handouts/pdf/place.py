@@ -20,7 +20,7 @@ from ..errors import LayoutError
 from ..load.layout import Geometry, PanelGeo, Rect
 from ..story.flowables import Rows
 from ..story.para import WHOLE_AT_TURN
-from .parts import column_holes, later_order, plain_order, split_boxes, spread, stray_lists
+from .parts import column_holes, later_orders, plain_order, split_boxes, spread, stray_lists
 
 EPS = 0.01
 MAX_PAGES = 50
@@ -237,8 +237,7 @@ def _fill_slot(job: _Job, slot: str, items: list[Flowable], pages: dict[int, Pag
     if job.continued is not None and (not done or any(_repeats_headings(t) for t in done)):
         last = _attempts(replace(fills.job, continued=None), slot, fills.items, pages)
         fills = last if _pages_needed(last.results) < _pages_needed(fills.results) else fills
-    later = later_order(fills.items)  # a figure a section later, where after the definition it leaves a hole
-    if later is not None and _holes(fills, slot) > 0:
+    for later in later_orders(fills.items) if _holes(fills, slot) > 0 else []:  # a figure or box a section on
         other = _attempts(fills.job, slot, later, pages)
         if _rank(other) <= _rank(fills) and _holes(other, slot) < _holes(fills, slot):
             fills = last = other
