@@ -1232,3 +1232,35 @@ def test_no_column_of_a_sheet_ends_short_before_its_last_page(shipped_catalogue)
                     where = f"{pdf_path.relative_to(shipped_catalogue).as_posix()} page {n + 1}"
                     short.append((where, round(abs(ends[0] - ends[1]))))
     assert not short, short
+
+
+def test_a_short_list_on_a_sheet_s_last_page_is_not_cut_two_and_two(shipped_catalogue):
+    """Levelling a sheet's last page leaves at least three items of a list in each column it cuts the list
+    between, unless the plain flow already cut it so: the four 'How might acupuncture work?' ideas were cut two
+    and two on the English sciatica, occipital and postherpetic sheets while the page had room for them in one
+    column. Read from each column of the PDF apart: where each item's first words start, against the YAML."""
+    from helpers import squash
+
+    project = load_project(REPO)
+    cut, checked = [], 0
+    for pdf_path in sorted((shipped_catalogue / "lotus-acupuncture").glob("condition-*.pdf")):
+        if "." in pdf_path.stem:
+            continue  # English: the sheets named above
+        slots = project.handouts[pdf_path.stem].slots["body"]
+        block = next((project.blocks[b] for b in slots if b.startswith("how-acupuncture-may-help")), None)
+        if block is None:
+            continue
+        heads = [squash(re.sub(r"\*\*", "", item))[:10] for item in block.text["en"]["items"]]
+        with pdfplumber.open(pdf_path) as pdf:
+            page = pdf.pages[-1]
+            halves = ((0, 0, page.width / 2, page.height), (page.width / 2, 0, page.width, page.height))
+            columns = [[squash(ln["text"]).lstrip("•") for ln in page.within_bbox(b).extract_text_lines()] for b in halves]
+        found = [[i for i, lines in enumerate(columns) if any(ln.startswith(h) for ln in lines)] for h in heads]
+        if not all(found):
+            continue  # part of the list is on an earlier page
+        checked += 1
+        counts = [sum(f == [c] for f in found) for c in (0, 1)]
+        if min(counts) and min(counts) < 3:
+            cut.append((pdf_path.name, counts))
+    assert checked >= 8
+    assert not cut, cut

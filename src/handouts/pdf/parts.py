@@ -17,7 +17,7 @@ from reportlab.platypus import Flowable
 from ..load.layout import Geometry
 from ..story.flowables import Rows
 
-MIN_LIST_PART = 2  # items: a list cut between two columns leaves at least this many of its items in each
+MIN_LIST_PART = 3  # items: a list cut between two columns leaves at least this many of its items in each
 HOLE = 0.15  # of a column's height: a column ending this far above its page's fullest one leaves a hole
 
 
