@@ -1264,3 +1264,41 @@ def test_a_short_list_on_a_sheet_s_last_page_is_not_cut_two_and_two(shipped_cata
             cut.append((pdf_path.name, counts))
     assert checked >= 8
     assert not cut, cut
+
+
+def test_a_sheet_s_last_page_gives_its_empty_foot_ruled_lines_for_notes(shipped_catalogue):
+    """Where a sheet's text ends 1.25 in or more above its last page's foot, that room gets 'Notes' (the
+    language's word, from strings.yaml) over ruled lines to write on, below every line of text beside it and
+    reaching the foot; the heading is page furniture, absent from the tagged structure poppler reads. Read from
+    the PDF: the heading's words, the hairlines under it, every other character's place."""
+    import subprocess
+
+    strings = load_project(REPO).strings
+    found = 0
+    for pdf_path in sorted(shipped_catalogue.glob("*/*.pdf")):
+        if not pdf_path.name.startswith(("condition-", "first-visit", "common-questions", "tcm-")):
+            continue
+        if any(v in pdf_path.name for v in (".grayscale", ".print-shop")):
+            continue
+        parts = pdf_path.name.split(".")
+        lang = parts[1] if len(parts) > 2 and parts[1] != "large-print" else "en"
+        word = strings[lang]["notes"]
+        with pdfplumber.open(pdf_path) as pdf:
+            page = pdf.pages[-1]
+            limit = page.height - 80  # above the footer
+            heads = [w for w in page.extract_words() if w["text"] == word and w["top"] < limit]
+            if not heads:
+                continue
+            head = heads[0]
+            rules = [ln for ln in page.lines if ln["top"] > head["bottom"] and ln["x1"] - ln["x0"] > 150
+                     and ln["x0"] >= head["x0"] - 1 and ln["top"] < limit]
+            assert len(rules) >= 3, pdf_path.name  # room for three lines of handwriting at least
+            x0, x1 = min(r["x0"] for r in rules), max(r["x1"] for r in rules)
+            assert max(r["top"] for r in rules) > limit - 72, pdf_path.name  # down to the foot
+            beside = [c for c in page.chars if c["top"] < limit and c["x1"] > x0 and c["x0"] < x1
+                      and not head["x0"] - 1 <= c["x0"] <= head["x1"] + 1]
+            assert all(c["bottom"] <= head["top"] for c in beside), pdf_path.name  # nothing under or over it
+        tree = subprocess.run(["pdfinfo", "-struct-text", str(pdf_path)], capture_output=True, text=True).stdout
+        assert word not in tree, pdf_path.name
+        found += 1
+    assert found >= 10  # short last pages exist in the catalogue, in more than one language

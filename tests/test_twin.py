@@ -128,8 +128,8 @@ def test_twins_hold_every_word_poppler_reads_in_the_pdf(shipped_catalogue: Path)
     """Every word pdftotext reads in the PDF is in the twin, but the page furniture a web page has no use for.
 
     That is "Page 1 of 2", the QR code's "scan to book" (the twin links the booking page), the
-    "(continued)" after a heading repeated over a page turn, and the clinic's short name in running
-    headers (the twin names the clinic once, in full).
+    "(continued)" after a heading repeated over a page turn, the "Notes" over a last page's lines to
+    write on, and the clinic's short name in running headers (the twin names the clinic once, in full).
     """
     strings = _yaml(REPO / "content" / "strings.yaml")
     missing = {}
@@ -140,7 +140,7 @@ def test_twins_hold_every_word_poppler_reads_in_the_pdf(shipped_catalogue: Path)
         short = _yaml(REPO / "content" / "clinics" / slug / "clinic.yaml").get("short_name") or ""
         short = short if isinstance(short, str) else short.get(lang, short.get("*", ""))
         furniture = re.sub(
-            r"\{\{.*?\}\}", " ", " ".join(strings[lang][k] for k in ("page_of", "scan_to_book", "continued"))
+            r"\{\{.*?\}\}", " ", " ".join(strings[lang][k] for k in ("page_of", "scan_to_book", "continued", "notes"))
         )
         html = read(Path(f"{base}.html")).body
         lost = pdf_words - _words(html) - _words(furniture + " " + short)

@@ -17,7 +17,7 @@ from reportlab.platypus import Flowable
 
 from .assets import families_for, load_logo
 from .cjk import is_cjk
-from .colors import WARNING_RED, to_gray
+from .colors import WARNING_RED, tint, to_gray
 from .errors import ConfigError, HandoutError, LayoutError, raise_all
 from .load.config import Clinic, localized
 from .load.content import STRINGS_FILE, Block, Handout, Strings
@@ -26,12 +26,13 @@ from .load.layout import Geometry, Layout
 from .load.project import Project, check_references, clinic_name, handout_context
 from .pdf import pin_reportlab_settings
 from .pdf.paint import Document, PageText, measure_clinic_text, paint
-from .pdf.place import place
+from .pdf.parts import foot_room
+from .pdf.place import PageContent, Placed, place
 from .pdf.structure import Reading
 from .plan import Task
 from .render import Styling, render_text, to_markup
 from .story.figures import held_for_definition
-from .story.flowables import references_last
+from .story.flowables import NoteLines, references_last
 from .story.sections import Continued
 from .story.theme import Theme
 from .story.writer import Writer
@@ -158,6 +159,8 @@ def render_both(project: Project, task: Task, twin: bool = True) -> tuple[bytes,
         except LayoutError as exc:
             if tries == len(steps):
                 raise _at_smallest(exc, sizes, geometry.type) from None
+    if geometry.notes:
+        _add_notes(pages[-1], geometry, theme, writer)
     words = handout.text[task.lang]
     document = Document(
         title=words["title"],
@@ -326,6 +329,22 @@ def _stories(
         _warnings_may_follow(made_of)
         stories[slot] = references_last(flowables)
     return stories, block_files
+
+
+def _add_notes(page: PageContent, geometry: Geometry, theme: Theme, writer: Writer) -> None:
+    """Fill the room the text leaves at the foot of the last page, where it holds ``NoteLines.FEWEST`` lines or
+    more, with ruled lines under "Notes" (``strings.yaml``), for what the patient is told at the visit (the
+    layout's ``notes``)."""
+    panels = [p for p in geometry.pages[page.template].panels if p.slot]
+    style = theme.style("subheading")
+    room = foot_room(page.placed, panels, style.fontSize * 1.6) if panels else None
+    if room is None:
+        return
+    heading = writer.page_paragraph(theme.strings["notes"], style, f"strings.{theme.lang}.notes", STRINGS_FILE)
+    x, y, width, height = room
+    lines = NoteLines(heading, width, height, theme.gray(tint(theme.primary, 0.5)))
+    if len(lines.rules()) >= NoteLines.FEWEST:
+        page.placed.append(Placed(lines, x, y))
 
 
 def _warnings_may_follow(made_of: list[tuple[Block, list[Flowable]]]) -> None:

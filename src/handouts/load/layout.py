@@ -104,6 +104,7 @@ class Geometry:
     clinic_paper: str = "letter"
     impose: Imposition | None = None
     balance: bool = False  # the last page's columns end level
+    notes: bool = False  # ruled lines for the patient's notes in the room the body leaves on the last page
 
 
 @dataclass(frozen=True)
@@ -384,6 +385,7 @@ def resolve(layout: Layout, clinic_paper: str) -> Geometry:
         clinic_paper=clinic_paper,
         impose=_impose(layout, clinic_paper, w, h, r),
         balance=values["balance"],
+        notes=values["notes"],
     )
 
 

@@ -182,6 +182,11 @@ LAYOUT_FIELDS: dict[str, Field] = {
         default=False,
         doc="the last page's columns end at the same height, rather than one full and one short",
     ),
+    "notes": Field(
+        Boolean(),
+        default=False,
+        doc="the room the body leaves on the last page, if 1.25 in or more, gets ruled lines under 'Notes'",
+    ),
     "repeat": Field(
         Choice(("none", "last")), default="none", doc="'last': add copies of the last page while content remains"
     ),

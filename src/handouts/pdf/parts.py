@@ -120,3 +120,22 @@ def spread(placed: Sequence[Any], spare: float) -> None:
 
 def _block(placed: Any) -> str | None:
     return getattr(placed.flowable, "_block_id", None)
+
+
+def foot_room(placed: Sequence[Any], panels: Sequence[Any], gap: float) -> tuple[float, float, float, float] | None:
+    """Return the room (x, y, width, height) that ``placed`` leaves at the foot of ``panels`` (a page's columns
+    of one slot), ``gap`` below its text: across every column where they all end with room, else in the one
+    column with the most; None when nothing is placed there."""
+    bottoms = []
+    for panel in panels:
+        f = panel.frame
+        ys = [pl.y for pl in placed if f.x - 0.01 <= pl.x <= f.x + f.width and pl.y >= f.y - 0.01]
+        bottoms.append((min(ys) if ys else f.top + gap, f))
+    if not any(b < f.top for b, f in bottoms):
+        return None
+    floor = max(f.y for _, f in bottoms)
+    left, right = min(f.x for _, f in bottoms), max(f.x + f.width for _, f in bottoms)
+    across = (left, floor, right - left, min(b for b, _ in bottoms) - gap - floor)
+    top, frame = max(((b, f) for b, f in bottoms), key=lambda bf: bf[0] - bf[1].y)
+    alone = (frame.x, frame.y, frame.width, top - gap - frame.y)
+    return across if across[3] >= alone[3] / 2 else alone

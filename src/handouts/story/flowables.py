@@ -1,8 +1,8 @@
 """Take paragraphs and other flowables and give back the custom boxes handouts are made of.
 
 ``ShrinkToFit`` (an unbreakable address that shrinks rather than break), ``Rows`` (a box that
-splits between rows and fits each panel's width), ``SideBySide`` (details beside a QR code)
-and ``QrCode``.
+splits between rows and fits each panel's width), ``SideBySide`` (details beside a QR code),
+``QrCode`` and ``NoteLines`` (ruled lines to write on).
 """
 
 from __future__ import annotations
@@ -242,6 +242,39 @@ class SideBySide(Flowable):
     def draw(self) -> None:
         assert self._table is not None
         self._table.drawOn(self.canv, 0, 0)
+
+
+class NoteLines(Flowable):
+    """A "Notes" heading over ruled lines, filling the room the text leaves at the foot of a last page: a
+    patient writes down what was said, as the questions box asks. Page furniture (an artifact in the tags)."""
+
+    GAP = 0.36 * 72  # between two lines: room for handwriting
+    FEWEST = 3  # lines: less room than this is left empty
+
+    def __init__(self, heading: Paragraph, width: float, height: float, color: str) -> None:
+        super().__init__()
+        self.heading, self.width, self.height, self.color = heading, width, height, color
+        self._furniture = True  # not content: the tagged tree and the HTML twin leave it out
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def rules(self) -> list[float]:
+        """Return the heights of the lines under the heading, one ``GAP`` apart, the last clear of the foot."""
+        _, h = self.heading.wrap(self.width, self.height)
+        y, out = self.height - h - self.GAP, []
+        while y >= self.GAP * 0.4:
+            out.append(y)
+            y -= self.GAP
+        return out
+
+    def draw(self) -> None:
+        _, h = self.heading.wrapOn(self.canv, self.width, self.height)
+        self.heading.drawOn(self.canv, 0, self.height - h)
+        self.canv.setStrokeColor(rl_colors.HexColor(self.color))
+        self.canv.setLineWidth(0.6)
+        for y in self.rules():
+            self.canv.line(0, y, self.width, y)
 
 
 def references_last(flowables: list[Flowable]) -> list[Flowable]:
