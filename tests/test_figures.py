@@ -867,13 +867,15 @@ def test_an_optional_figure_is_left_out_only_where_that_saves_a_page(project):
 
 def test_levelling_runs_a_list_on_into_the_next_column_with_two_items_on_each_side(shipped_catalogue):
     """Levelling a condition sheet's last page may run the "How might acupuncture work?" list on into the
-    right column, so the columns end level, but never with fewer than two of its items in either column (read
-    from the PDF: where each item's first words start, against the block's YAML)."""
+    right column, so the columns end level, but never with fewer than two of its items in either column (three,
+    unless the plain flow already cut it: test_a_short_list_on_a_sheet_s_last_page_is_not_cut_two_and_two).
+    Read from the PDF, each column apart (two columns' lines at one height are not one line): where each
+    item's first words start, against the block's YAML."""
     from helpers import squash
 
     project = load_project(REPO)
     block = project.blocks["how-acupuncture-may-help"]
-    crossed = 0
+    checked = 0
     for pdf_path in sorted(shipped_catalogue.glob("*/condition-*.pdf")):
         parts = pdf_path.stem.split(".")
         lang = parts[1] if len(parts) > 1 else "en"
@@ -882,16 +884,15 @@ def test_levelling_runs_a_list_on_into_the_next_column_with_two_items_on_each_si
         heads = [squash(re.sub(r"\*\*", "", item))[:8] for item in block.text[lang]["items"]]
         with pdfplumber.open(pdf_path) as pdf:
             page = pdf.pages[-1]
-            lines = page.extract_text_lines()
-            middle = page.width / 2
-        starts = [[ln for ln in lines if squash(ln["text"]).lstrip("•").startswith(h)] for h in heads]
-        if not all(starts):
+            halves = ((0, 0, page.width / 2, page.height), (page.width / 2, 0, page.width, page.height))
+            columns = [[squash(ln["text"]).lstrip("•") for ln in page.within_bbox(b).extract_text_lines()] for b in halves]
+        found = [[i for i, lines in enumerate(columns) if any(ln.startswith(h) for ln in lines)] for h in heads]
+        if not all(found):
             continue  # the list is not all on the last page
-        right = sum(found[0]["x0"] > middle for found in starts)
-        if 0 < right < len(heads):
-            assert min(right, len(heads) - right) >= 2, (pdf_path.name, right)
-            crossed += 1
-    assert crossed  # the case is met: some sheet's list runs on
+        right = sum(f == [1] for f in found)
+        assert right in (0, len(heads)) or min(right, len(heads) - right) >= 2, (pdf_path.name, right)
+        checked += 1
+    assert checked >= 20  # the list ends most sheets, in every language
 
 
 @pytest.mark.parametrize("mark", ["。", "，", "、"])
