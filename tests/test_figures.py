@@ -882,11 +882,7 @@ def test_levelling_runs_a_list_on_into_the_next_column_with_two_items_on_each_si
         if lang not in block.text or block.id not in project.handouts[parts[0]].slots["body"]:
             continue
         heads = [squash(re.sub(r"\*\*", "", item))[:8] for item in block.text[lang]["items"]]
-        with pdfplumber.open(pdf_path) as pdf:
-            page = pdf.pages[-1]
-            halves = ((0, 0, page.width / 2, page.height), (page.width / 2, 0, page.width, page.height))
-            columns = [[squash(ln["text"]).lstrip("•") for ln in page.within_bbox(b).extract_text_lines()] for b in halves]
-        found = [[i for i, lines in enumerate(columns) if any(ln.startswith(h) for ln in lines)] for h in heads]
+        found = _columns_of_items(pdf_path, heads)
         if not all(found):
             continue  # the list is not all on the last page
         right = sum(f == [1] for f in found)
@@ -1252,11 +1248,7 @@ def test_a_short_list_on_a_sheet_s_last_page_is_not_cut_two_and_two(shipped_cata
         if block is None:
             continue
         heads = [squash(re.sub(r"\*\*", "", item))[:10] for item in block.text["en"]["items"]]
-        with pdfplumber.open(pdf_path) as pdf:
-            page = pdf.pages[-1]
-            halves = ((0, 0, page.width / 2, page.height), (page.width / 2, 0, page.width, page.height))
-            columns = [[squash(ln["text"]).lstrip("•") for ln in page.within_bbox(b).extract_text_lines()] for b in halves]
-        found = [[i for i, lines in enumerate(columns) if any(ln.startswith(h) for ln in lines)] for h in heads]
+        found = _columns_of_items(pdf_path, heads)
         if not all(found):
             continue  # part of the list is on an earlier page
         checked += 1
@@ -1303,3 +1295,16 @@ def test_a_sheet_s_last_page_gives_its_empty_foot_ruled_lines_for_notes(shipped_
         assert word not in tree, pdf_path.name
         found += 1
     assert found >= 10  # short last pages exist in the catalogue, in more than one language
+
+
+def _columns_of_items(pdf_path: Path, heads: list[str]) -> list[list[int]]:
+    """Return, for each list item (its first words, squashed), the columns (0 left, 1 right) of ``pdf_path``'s
+    last page where a line starts with it, reading each column apart (two columns' lines at one height are not
+    one line)."""
+    from helpers import squash
+
+    with pdfplumber.open(pdf_path) as pdf:
+        page = pdf.pages[-1]
+        halves = ((0, 0, page.width / 2, page.height), (page.width / 2, 0, page.width, page.height))
+        columns = [[squash(ln["text"]).lstrip("•") for ln in page.within_bbox(b).extract_text_lines()] for b in halves]
+    return [[i for i, lines in enumerate(columns) if any(ln.startswith(h) for ln in lines)] for h in heads]
