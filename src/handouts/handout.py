@@ -337,7 +337,7 @@ def _add_notes(page: PageContent, geometry: Geometry, theme: Theme, writer: Writ
     layout's ``notes``)."""
     panels = [p for p in geometry.pages[page.template].panels if p.slot]
     style = theme.style("subheading")
-    room = foot_room(page.placed, panels, style.fontSize * 1.6) if panels else None
+    room = foot_room(page.placed, panels, style.fontSize * 1.6)
     if room is None:
         return
     heading = writer.page_paragraph(theme.strings["notes"], style, f"strings.{theme.lang}.notes", STRINGS_FILE)

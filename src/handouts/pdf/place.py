@@ -237,10 +237,11 @@ def _fill_slot(job: _Job, slot: str, items: list[Flowable], pages: dict[int, Pag
     if job.continued is not None and (not done or any(_repeats_headings(t) for t in done)):
         last = _attempts(replace(fills.job, continued=None), slot, fills.items, pages)
         fills = last if _pages_needed(last.results) < _pages_needed(fills.results) else fills
-    for later in later_orders(fills.items) if _holes(fills, slot) > 0 else []:  # a figure or box a section on
+    holes = _holes(fills, slot)
+    for later in later_orders(fills.items) if holes > 0 else []:  # a figure or box a section on
         other = _attempts(fills.job, slot, later, pages)
-        if _rank(other) <= _rank(fills) and _holes(other, slot) < _holes(fills, slot):
-            fills = last = other
+        if _rank(other) <= _rank(fills) and (fewer := _holes(other, slot)) < holes:
+            fills, last, holes = other, other, fewer
     chosen = _best(fills)
     if chosen is None:
         error = fills.results[fills.order[-1]][1]
