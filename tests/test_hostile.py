@@ -1733,3 +1733,14 @@ def test_validate_runs_the_glyph_checks_a_build_runs(make_project, runner, tmp_p
     first = built.splitlines()[0].removeprefix("Error: ")
     assert "are not in the font body.ttf" in first
     assert first in checked
+
+
+def test_the_notes_heading_from_page_strings_prints_markup_and_templating_as_written(make_project, runner):
+    """The "Notes" heading over a last page's ruled lines comes from strings.yaml, which clinic staff edit: markup
+    in it (an unclosed tag) is text, not a reportlab tag (it was a traceback), and a template is not run."""
+    strings = (REPO / "content/strings.yaml").read_text(encoding="utf-8")
+    hostile = '<b>Notes & </font> {{ 7*7 }}'
+    root = make_project({"content/strings.yaml": strings.replace("  notes: Notes ", f"  notes: '{hostile}' ", 1)})
+    result = build(runner, root)
+    assert result.exit_code == 0, result.stderr
+    assert hostile in pdftotext(root / "output/demo/welcome.pdf")

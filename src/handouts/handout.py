@@ -340,7 +340,8 @@ def _add_notes(page: PageContent, geometry: Geometry, theme: Theme, writer: Writ
     room = foot_room(page.placed, panels, style.fontSize * 1.6)
     if room is None:
         return
-    heading = writer.page_paragraph(theme.strings["notes"], style, f"strings.{theme.lang}.notes", STRINGS_FILE)
+    where, line = f"strings.{theme.lang}.notes", theme.strings.line_of("notes")
+    heading = writer.paragraph(escape(theme.strings["notes"]), style, None, where, line, STRINGS_FILE, markup=False)
     x, y, width, height = room
     lines = NoteLines(heading, width, height, theme.gray(tint(theme.primary, 0.5)))
     if len(lines.rules()) >= NoteLines.FEWEST:
