@@ -349,13 +349,19 @@ def _add_notes(page: PageContent, geometry: Geometry, theme: Theme, writer: Writ
 
 
 def _warnings_may_follow(made_of: list[tuple[Block, list[Flowable]]]) -> None:
-    """Let a warning box move after the section that follows it (``_later``, ``pdf.place``) where, moving on
-    whole, it would leave its column empty: it is an aside, read as well a section later."""
-    for (block, made), (after, next_made) in itertools.pairwise(made_of):
+    """Let a warning box that ends a block move after the section that follows it (``_later``, ``pdf.place``)
+    where, moving on whole, it would leave its column empty, or the next section's list would be cut with a
+    stray bullet: it is an aside, read as well a section later."""
+    for (_, made), (after, next_made) in itertools.pairwise(made_of):
         ends = [f for f in next_made if not getattr(f, "_reference", False)]
-        if block.kind == "callout" and block.tone == "warning" and after.kind != "callout" and ends:
-            for f in made:
-                f._later = ends[-1]  # type: ignore[attr-defined]
+        own = [f for f in made if not getattr(f, "_reference", False)]
+        if after.kind == "callout" or not ends or not own or not getattr(own[-1], "_warning", False):
+            continue
+        at = len(own)  # the warning boxes that end the block (a callout, or a condition's "See a doctor")
+        while at and getattr(own[at - 1], "_warning", False):
+            at -= 1
+        for f in own[at:]:
+            f._later = ends[-1]  # type: ignore[attr-defined]
 
 
 def _after_definition(condition: list[Flowable], figure: list[Flowable]) -> list[Flowable]:

@@ -225,23 +225,26 @@ def _fill_slot(job: _Job, slot: str, items: list[Flowable], pages: dict[int, Pag
     then only boxes are kept whole, if that still saves the page, else nothing is. A section's heading is
     repeated over a page turn ("(continued)"), and an ``_optional`` flowable printed, unless leaving them out
     saves a page or a box cut in two; a flowable with a ``_plain_before`` goes back there if that saves either.
-    A flowable with a ``_later`` moves after that one where this leaves less of a column empty at no cost."""
+    At no such cost, each is also done where it leaves less of a column empty, or fewer lists cut with a stray
+    bullet (``_flaws``); as is moving a flowable with a ``_later`` after that one."""
     fills = last = _attempts(job, slot, items, pages)
     plain = plain_order(items)  # a figure after its condition's definition, unless that costs a page
     lean = [f for f in items if not getattr(f, "_optional", False)]  # a heading that helps, where it costs no page
     for other in (plain, lean if len(lean) < len(items) else None, plain and plain_order(lean)):
         if other is not None and _pages_needed(fills.results) > 0:  # on more than one page: try the next
             last = _attempts(job, slot, other, pages)
-            fills = last if _rank(last) < _rank(fills) else fills
+            keeps = other is plain or all(getattr(f, "_optional", "") != "figure" for f in items)  # no picture lost
+            tie = keeps and _rank(last) == _rank(fills) and _better(_flaws(last, slot), _flaws(fills, slot))
+            fills = last if _rank(last) < _rank(fills) or tie else fills
     done = [t for t, _ in fills.results.values() if t is not None]  # none: a box fits a page, not under its heading
     if job.continued is not None and (not done or any(_repeats_headings(t) for t in done)):
         last = _attempts(replace(fills.job, continued=None), slot, fills.items, pages)
         fills = last if _pages_needed(last.results) < _pages_needed(fills.results) else fills
-    holes = _holes(fills, slot)
-    for later in later_orders(fills.items) if holes > 0 else []:  # a figure or box a section on
+    flaws = _flaws(fills, slot)
+    for later in later_orders(fills.items) if any(flaws) else []:  # a figure or box a section on
         other = _attempts(fills.job, slot, later, pages)
-        if _rank(other) <= _rank(fills) and (fewer := _holes(other, slot)) < holes:
-            fills, last, holes = other, other, fewer
+        if _rank(other) <= _rank(fills) and _better(fewer := _flaws(other, slot), flaws):
+            fills, last, flaws = other, other, fewer
     chosen = _best(fills)
     if chosen is None:
         error = fills.results[fills.order[-1]][1]
@@ -292,11 +295,20 @@ def _attempts(job: _Job, slot: str, items: list[Flowable], pages: dict[int, Page
     return _Fills(job, items, results, order)
 
 
-def _holes(fills: _Fills, slot: str) -> float:
-    """How far the columns of the best fill of ``fills`` end short on pages before its last (``column_holes``)."""
+def _flaws(fills: _Fills, slot: str) -> tuple[float, int]:
+    """How far the columns of the best fill of ``fills`` end short on pages before its last (``column_holes``),
+    and how many lists it cuts between columns with fewer than ``MIN_LIST_PART`` items on a side."""
     best = _best(fills)
     trial = fills.results[best][0] if best else None
-    return column_holes(trial, fills.job.geometry, slot) if trial else 0.0
+    if not trial:
+        return 0.0, 0
+    strays = sum(len(stray_lists(page.placed)) for page in trial.values())
+    return column_holes(trial, fills.job.geometry, slot), strays
+
+
+def _better(flaws: tuple[float, int], than: tuple[float, int]) -> bool:
+    """True when ``flaws`` has fewer holes or fewer stray bullets than ``than``, and more of neither."""
+    return flaws[0] <= than[0] and flaws[1] <= than[1] and flaws != than
 
 
 def _best(fills: _Fills) -> str | None:

@@ -228,7 +228,7 @@ def figure(writer: Any, block: Block, lang: str, words: dict[str, Any], fill: st
     out.append(pic)
     if block.optional:  # placement leaves it out where that saves a page (pdf.place)
         for f in out:
-            f._optional = True
+            f._optional = "figure"
     return out
 
 

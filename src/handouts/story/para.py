@@ -293,8 +293,9 @@ class Para(Paragraph):
 
 
 def optional(flowable: Any) -> Any:
-    """Mark a flowable that placement leaves out where that saves a page (``pdf.place``): a helpful heading."""
-    flowable._optional = True
+    """Mark a flowable that placement leaves out where that saves a page (``pdf.place``), or a hole or a stray
+    bullet: a helpful heading (an optional figure is left out only to save a page)."""
+    flowable._optional = "heading"
     return flowable
 
 

@@ -303,6 +303,7 @@ class Writer:
         ]
         box = Rows(inner, style)
         box.keep_whole = True  # moves on to the next panel rather than split, when it fits there whole
+        box._warning = warning  # type: ignore[attr-defined]  # an aside placement may move a section on
         box.spaceBefore = self.theme.sizes["body"] * 0.6
         box.spaceAfter = self.theme.sizes["body"] * 0.8
         return box
