@@ -98,6 +98,18 @@ def column_holes(pages: dict[int, Any], geometry: Geometry, slot: str) -> float:
     return total
 
 
+def flaws(pages: dict[int, Any], geometry: Geometry, slot: str) -> tuple[float, int]:
+    """Return how far ``slot``'s columns end short on pages before the last (``column_holes``), and how many
+    lists run across columns with fewer than ``MIN_LIST_PART`` items on a side (``stray_lists``)."""
+    strays = sum(len(stray_lists(page.placed)) for page in pages.values())
+    return column_holes(pages, geometry, slot), strays
+
+
+def better(flaws: tuple[float, int], than: tuple[float, int]) -> bool:
+    """True when ``flaws`` has fewer holes or fewer stray bullets than ``than``, and more of neither."""
+    return flaws[0] <= than[0] and flaws[1] <= than[1] and flaws != than
+
+
 def spread(placed: Sequence[Any], spare: float) -> None:
     """Share ``spare`` points between the blocks in ``placed`` (a slot's last panel): each gap between two
     blocks grows by the same amount, at most two body lines, so a short card reads as laid out, not cut off."""

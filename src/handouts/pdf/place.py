@@ -20,7 +20,7 @@ from ..errors import LayoutError
 from ..load.layout import Geometry, PanelGeo, Rect
 from ..story.flowables import Rows
 from ..story.para import WHOLE_AT_TURN
-from .parts import column_holes, later_orders, plain_order, split_boxes, spread, stray_lists
+from .parts import better, flaws, later_orders, plain_order, split_boxes, spread, stray_lists
 
 EPS = 0.01
 MAX_PAGES = 50
@@ -234,17 +234,17 @@ def _fill_slot(job: _Job, slot: str, items: list[Flowable], pages: dict[int, Pag
         if other is not None and _pages_needed(fills.results) > 0:  # on more than one page: try the next
             last = _attempts(job, slot, other, pages)
             keeps = other is plain or all(getattr(f, "_optional", "") != "figure" for f in items)  # no picture lost
-            tie = keeps and _rank(last) == _rank(fills) and _better(_flaws(last, slot), _flaws(fills, slot))
+            tie = keeps and _rank(last) == _rank(fills) and better(_flaws(last, slot), _flaws(fills, slot))
             fills = last if _rank(last) < _rank(fills) or tie else fills
     done = [t for t, _ in fills.results.values() if t is not None]  # none: a box fits a page, not under its heading
     if job.continued is not None and (not done or any(_repeats_headings(t) for t in done)):
         last = _attempts(replace(fills.job, continued=None), slot, fills.items, pages)
         fills = last if _pages_needed(last.results) < _pages_needed(fills.results) else fills
-    flaws = _flaws(fills, slot)
-    for later in later_orders(fills.items) if any(flaws) else []:  # a figure or box a section on
+    now = _flaws(fills, slot)
+    for later in later_orders(fills.items) if any(now) else []:  # a figure or box a section on
         other = _attempts(fills.job, slot, later, pages)
-        if _rank(other) <= _rank(fills) and _better(fewer := _flaws(other, slot), flaws):
-            fills, last, flaws = other, other, fewer
+        if _rank(other) <= _rank(fills) and better(fewer := _flaws(other, slot), now):
+            fills, last, now = other, other, fewer
     chosen = _best(fills)
     if chosen is None:
         error = fills.results[fills.order[-1]][1]
@@ -296,19 +296,10 @@ def _attempts(job: _Job, slot: str, items: list[Flowable], pages: dict[int, Page
 
 
 def _flaws(fills: _Fills, slot: str) -> tuple[float, int]:
-    """How far the columns of the best fill of ``fills`` end short on pages before its last (``column_holes``),
-    and how many lists it cuts between columns with fewer than ``MIN_LIST_PART`` items on a side."""
+    """The column holes and stray bullets of the best fill of ``fills`` (``parts.flaws``)."""
     best = _best(fills)
     trial = fills.results[best][0] if best else None
-    if not trial:
-        return 0.0, 0
-    strays = sum(len(stray_lists(page.placed)) for page in trial.values())
-    return column_holes(trial, fills.job.geometry, slot), strays
-
-
-def _better(flaws: tuple[float, int], than: tuple[float, int]) -> bool:
-    """True when ``flaws`` has fewer holes or fewer stray bullets than ``than``, and more of neither."""
-    return flaws[0] <= than[0] and flaws[1] <= than[1] and flaws != than
+    return flaws(trial, fills.job.geometry, slot) if trial else (0.0, 0)
 
 
 def _best(fills: _Fills) -> str | None:
