@@ -155,6 +155,9 @@ class Painter:
                 with tags.tagger.piece(None) if tags else nullcontext():  # an artifact: it says nothing
                     self._rule_between(prev, p)
             above[round(p.x, 1)] = p
+            if getattr(p.flowable, "_band", None):
+                with tags.tagger.piece(None) if tags else nullcontext():
+                    self._band(p)
             with tags.placed(p.flowable) if tags else nullcontext():
                 p.flowable.drawOn(self.c, p.x, p.y)
 
@@ -168,6 +171,17 @@ class Painter:
         self.c.setStrokeColor(rl_colors.HexColor(p.flowable._rule_above))
         self.c.setLineWidth(0.6)
         self.c.line(p.x, y, p.x + p.flowable.width, y)
+        self.c.restoreState()
+
+    def _band(self, p: Placed) -> None:
+        """Draw ``p``'s ``_band``, a tint its words sit on, the column's width, as far past them above and below
+        as its style's indent leaves at each side."""
+        style = p.flowable.style
+        pad = style.leftIndent
+        descent = (style.leading - style.fontSize) / 2  # a line's box has its gap below the words: not padded twice
+        self.c.saveState()
+        self.c.setFillColor(rl_colors.HexColor(p.flowable._band))
+        self.c.rect(p.x, p.y - pad + descent, p.flowable.width, p.flowable.height + 2 * pad - descent, stroke=0, fill=1)
         self.c.restoreState()
 
     def _rule(self, el: ElementGeo, context: dict[str, Any], page_id: str) -> None:

@@ -22,6 +22,8 @@ from .para import style_key
 
 ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT}
 LIGHT = 1.5  # a fill within this contrast of white paper is a light tint: brand-coloured headings still read on it
+QUESTION_TINT = 0.88  # an FAQ question's band: the brand colour this far toward white
+BAND_PAD = 0.3  # of the question's size: room inside its band, at each side, above and below
 # every theme of the same fonts, colours, sizes and language makes the same styles: made once per worker, so
 # each style's key (``style_key``) and its variants (``restyled``) are made once too; no style is changed once made
 _MADE: dict[tuple[Any, ...], ParagraphStyle] = {}
@@ -81,6 +83,12 @@ class Theme:
         ground = WHITE if fill in ("none", WHITE) else fill  # paper is the lightest tint
         return readable(self.primary, (ground,), AA_BODY) if _light(ground) else text_on(ground)
 
+    def question_band(self, fill: str) -> str | None:
+        """Return the tint an FAQ's question is set on (the brand colour's palest), on paper or a light fill, so
+        the eye finds the next question; None on a dark fill, where a pale band would hold pale text."""
+        ground = WHITE if fill in ("none", WHITE) else fill
+        return self.gray(tint(self.primary, QUESTION_TINT)) if _light(ground) else None
+
     def bullet_on(self, fill: str, text: str) -> str:
         """Return the bullets' colour on ``fill``: the accent (``bullet_color``) on paper or a light tint, shaded
         there until it reads; the text's own colour (``text``) on any other fill."""
@@ -123,6 +131,9 @@ class Theme:
         bold = heading or name in ("strong", "smallstrong", "question")  # a question: the body's bold, a step up
         font = (family.bold or family.regular) if bold else family.regular
         color = self.heading_on(fill) if heading or name == "question" else self.ink_on(fill)
+        band = self.question_band(fill) if name == "question" else None
+        if band is not None:  # on its band, still 4.5:1 (the band is darker than paper)
+            color = self.text_color(color, band, size)
         if name == "lead":  # opening words, a step up in the brand colour: a panel's start reads as designed
             color = self.text_color(self.heading_on(fill), fill, size)
         if name in ("boxtitle", "warntitle"):  # on the box's tint, in the colours the variant prints
@@ -159,6 +170,8 @@ class Theme:
             chinese_line_rules()
             if name in ("body", "bullet", "lead", "strong", "callout"):
                 st.alignment = TA_JUSTIFY  # Chinese is set solid to both edges (linebreak spreads the characters)
+        if band is not None:  # the words sit inside their band, which runs the column's width
+            st.leftIndent = st.rightIndent = size * BAND_PAD  # (it reaches into the space above and below)
         if name == "bullet":
             st.leftIndent = size * 1.6
             st.bulletIndent = size * 0.2
