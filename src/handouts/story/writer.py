@@ -248,8 +248,7 @@ class Writer:
                 q, self.theme.style("question", fill), block, f"text.{lang}.items[{i + 1}].q", line, block.display
             )
             qp.keepWithNext = 1
-            band = self.theme.question_band(fill)
-            if band is not None:  # set on a pale band of the brand colour (pdf.paint draws it, as an artifact)
+            if band := self.theme.question_band(fill):  # on a pale band of the brand colour (drawn by pdf.paint)
                 qp._band = band  # type: ignore[attr-defined]
             elif i:  # on a dark fill, a hairline between an answer and the next question (none at a column's top)
                 qp._rule_above = self.theme.gray(tint(self.theme.heading_on(fill), 0.7))  # type: ignore[attr-defined]
