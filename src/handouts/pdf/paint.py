@@ -33,6 +33,7 @@ from ..story.para import restyled
 from ..story.theme import ALIGN, Theme
 from ..variant import BLEED, Variant
 from .images import draw_image
+from .marks import band_under, rule_between
 from .place import EPS, PageContent, Placed
 from .sheet import draw_cut_marks, draw_office_marks, office_frame, print_shop_sheet, trim_and_bleed
 from .structure import Reading, Structure
@@ -153,36 +154,13 @@ class Painter:
             prev = above.get(round(p.x, 1))
             if getattr(p.flowable, "_rule_above", None) and prev is not None and prev.y > p.y:
                 with tags.tagger.piece(None) if tags else nullcontext():  # an artifact: it says nothing
-                    self._rule_between(prev, p)
+                    rule_between(self.c, prev, p)
             above[round(p.x, 1)] = p
             if getattr(p.flowable, "_band", None):
                 with tags.tagger.piece(None) if tags else nullcontext():
-                    self._band(p)
+                    band_under(self.c, p)
             with tags.placed(p.flowable) if tags else nullcontext():
                 p.flowable.drawOn(self.c, p.x, p.y)
-
-    def _rule_between(self, prev: Placed, p: Placed) -> None:
-        """Draw a hairline in ``p``'s ``_rule_above`` colour, midway between it and ``prev`` above it, to the eye:
-        a paragraph's box has its descent below the last line and its line gap above the first."""
-        style = getattr(p.flowable, "style", None)
-        gap = (style.leading - style.fontSize) / 2 if style is not None else 0.0
-        y = (prev.y + p.y + p.flowable.height - gap) / 2
-        self.c.saveState()
-        self.c.setStrokeColor(rl_colors.HexColor(p.flowable._rule_above))
-        self.c.setLineWidth(0.6)
-        self.c.line(p.x, y, p.x + p.flowable.width, y)
-        self.c.restoreState()
-
-    def _band(self, p: Placed) -> None:
-        """Draw ``p``'s ``_band``, a tint its words sit on, the column's width, as far past them above and below
-        as its style's indent leaves at each side."""
-        style = p.flowable.style
-        pad = style.leftIndent
-        descent = (style.leading - style.fontSize) / 2  # a line's box has its gap below the words: not padded twice
-        self.c.saveState()
-        self.c.setFillColor(rl_colors.HexColor(p.flowable._band))
-        self.c.rect(p.x, p.y - pad + descent, p.flowable.width, p.flowable.height + 2 * pad - descent, stroke=0, fill=1)
-        self.c.restoreState()
 
     def _rule(self, el: ElementGeo, context: dict[str, Any], page_id: str) -> None:
         self.c.setStrokeColor(

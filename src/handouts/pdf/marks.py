@@ -1,0 +1,34 @@
+"""Draw what a page's flowables ask for around them, as marks that say nothing (``pdf.paint`` tags them as
+artifacts): a hairline above a flowable (``_rule_above``), a tinted band under one (``_band``)."""
+
+from __future__ import annotations
+
+from reportlab.lib import colors as rl_colors
+from reportlab.pdfgen.canvas import Canvas
+
+from .place import Placed
+
+
+def rule_between(canvas: Canvas, prev: Placed, p: Placed) -> None:
+    """Draw a hairline in ``p``'s ``_rule_above`` colour, midway between it and ``prev`` above it, to the eye:
+    a paragraph's box has its descent below the last line and its line gap above the first."""
+    style = getattr(p.flowable, "style", None)
+    gap = (style.leading - style.fontSize) / 2 if style is not None else 0.0
+    y = (prev.y + p.y + p.flowable.height - gap) / 2
+    canvas.saveState()
+    canvas.setStrokeColor(rl_colors.HexColor(p.flowable._rule_above))
+    canvas.setLineWidth(0.6)
+    canvas.line(p.x, y, p.x + p.flowable.width, y)
+    canvas.restoreState()
+
+
+def band_under(canvas: Canvas, p: Placed) -> None:
+    """Draw ``p``'s ``_band``, a tint its words sit on, the column's width, as far past them above and below
+    as its style's indent leaves at each side."""
+    style = p.flowable.style
+    pad = style.leftIndent
+    descent = (style.leading - style.fontSize) / 2  # a line's box has its gap below the words: not padded twice
+    canvas.saveState()
+    canvas.setFillColor(rl_colors.HexColor(p.flowable._band))
+    canvas.rect(p.x, p.y - pad + descent, p.flowable.width, p.flowable.height + 2 * pad - descent, stroke=0, fill=1)
+    canvas.restoreState()
