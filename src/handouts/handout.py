@@ -326,7 +326,7 @@ def _stories(
                 continue
             flowables += _after_definition(made, figure) if figure else made
             figure = []
-        _warnings_may_follow(made_of)
+        _asides_may_follow(made_of)
         stories[slot] = references_last(flowables)
     return stories, block_files
 
@@ -348,19 +348,24 @@ def _add_notes(page: PageContent, geometry: Geometry, theme: Theme, writer: Writ
         page.placed.append(Placed(lines, x, y))
 
 
-def _warnings_may_follow(made_of: list[tuple[Block, list[Flowable]]]) -> None:
-    """Let a warning box that ends a block move after the section that follows it (``_later``, ``pdf.place``)
-    where, moving on whole, it would leave its column empty, or the next section's list would be cut with a
-    stray bullet: it is an aside, read as well a section later."""
-    for (_, made), (after, next_made) in itertools.pairwise(made_of):
+def _asides_may_follow(made_of: list[tuple[Block, list[Flowable]]]) -> None:
+    """Let a warning box that ends a block, or a figure between two blocks, move after the section that follows
+    it (``_later``, ``pdf.place``) where, moving on whole, it would leave its column empty, or the next section's
+    list would be cut with a stray bullet: it is an aside, read as well a section later. (A figure that opens
+    the handout stays first, and a condition's figure has its own places: ``_after_definition``.)"""
+    for i, ((block, made), (after, next_made)) in enumerate(itertools.pairwise(made_of)):
         ends = [f for f in next_made if not getattr(f, "_reference", False)]
         own = [f for f in made if not getattr(f, "_reference", False)]
-        if after.kind == "callout" or not ends or not own or not getattr(own[-1], "_warning", False):
+        if after.kind in ("callout", "figure") or not ends or not own:
             continue
-        at = len(own)  # the warning boxes that end the block (a callout, or a condition's "See a doctor")
-        while at and getattr(own[at - 1], "_warning", False):
-            at -= 1
-        for f in own[at:]:
+        if block.kind == "figure":
+            moving = own if i and all(getattr(f, "_later", None) is None for f in own) else []
+        else:
+            at = len(own)  # the warning boxes that end the block (a callout, or a condition's "See a doctor")
+            while at and getattr(own[at - 1], "_warning", False):
+                at -= 1
+            moving = own[at:]
+        for f in moving:
             f._later = ends[-1]  # type: ignore[attr-defined]
 
 

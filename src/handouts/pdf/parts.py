@@ -18,7 +18,8 @@ from ..load.layout import Geometry
 from ..story.flowables import Rows
 
 MIN_LIST_PART = 3  # items: a list cut between two columns leaves at least this many of its items in each
-HOLE = 0.15  # of a column's height: a column ending this far above its page's fullest one leaves a hole
+STRAY = 72.0  # points: a list cut with fewer than MIN_LIST_PART items on a side weighs as an inch of empty column
+HOLE = 0.13  # of a column's height: a column ending this far above its page's fullest one leaves a hole
 
 
 def split_boxes(placed: Sequence[Any]) -> int:
@@ -106,8 +107,9 @@ def flaws(pages: dict[int, Any], geometry: Geometry, slot: str) -> tuple[float, 
 
 
 def better(flaws: tuple[float, int], than: tuple[float, int]) -> bool:
-    """True when ``flaws`` has fewer holes or fewer stray bullets than ``than``, and more of neither."""
-    return flaws[0] <= than[0] and flaws[1] <= than[1] and flaws != than
+    """True when ``flaws`` weighs less than ``than``: the points its columns end short, and ``STRAY`` points for
+    each list it cuts with a stray bullet (a column left two inches short is worse than a list cut two and two)."""
+    return flaws[0] + STRAY * flaws[1] < than[0] + STRAY * than[1] - 0.01
 
 
 def spread(placed: Sequence[Any], spare: float) -> None:

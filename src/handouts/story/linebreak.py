@@ -7,16 +7,16 @@ full-width punctuation of Chinese to its lists, where a Chinese style or paragra
 
 from __future__ import annotations
 
-import functools
 import re
-import struct
 from typing import Any
 
 from reportlab.lib import textsplit
-from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
+from reportlab.lib.enums import TA_JUSTIFY
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import paragraph as rl_paragraph
 
 from .para import Para
+from .punct import CutText, Glyph, cuts, room, squeeze
 
 # what may not start a line (added to reportlab's own lists) and what may not end one
 CHINESE_CANNOT_START = "，。、：；！？）」』】〕〉》”’…·～"
@@ -62,6 +62,7 @@ def _center_frags(tx: Any, offset: float, line: Any, last: int = 0) -> None:
 _ORIGINAL: dict[str, Any] = {}
 _LATIN_RUN = re.compile(r"[A-Za-z0-9+]{3,}")
 MAX_SPREAD = 0.16  # the most room between two characters a justified line gets, in ems
+TWO_SPREAD = 0.08  # ems: a last line of two characters takes a third only where the line before spreads no more
 
 
 def _spread(tx: Any, text: str, extra: float) -> bool:
@@ -84,48 +85,6 @@ def _hang(text: str, size: float) -> float:
     return 0.5 * size if text and text[0] in HALF_WIDTH_AT_START else 0.0
 
 
-INK_MARGIN = 0.05  # ems: a pushed-in mark's ink stays this far inside the column
-
-
-@functools.lru_cache(maxsize=256)
-def squeeze(font_name: str, ch: str) -> float:
-    """Return how much of ``ch``'s em, in ems, is blank on its right in the font registered as ``font_name``
-    (at most half, less ``INK_MARGIN``); 0 when its ink is not at the left or its outline is not at hand (a
-    built-in or CID font). Simplified Chinese sets "，" and "。" in the left half of the em; Traditional
-    Chinese centres them."""
-    box = _ink(getattr(_font(font_name), "face", None), ch) if ch else None
-    if box is None:
-        return 0.0
-    x_max, advance, em = box
-    blank = (advance - x_max) / em - INK_MARGIN  # in ems: a narrow Latin "," has little, whatever its shape
-    return min(0.5, blank) if blank >= 0.2 else 0.0
-
-
-def _font(name: str) -> Any:
-    try:
-        return getFont(name)
-    except KeyError:
-        return None
-
-
-def _ink(face: Any, ch: str) -> tuple[float, float, float] | None:
-    """Return the right edge of ``ch``'s ink, its advance and the em, in font units, from the TrueType tables
-    reportlab has parsed (the glyph's own header in 'glyf': its bounding box), or None where they are not at hand."""
-    try:
-        glyph = face.charToGlyph[ord(ch)]
-        start, end = face.glyphPos[glyph], face.glyphPos[glyph + 1]
-        advance = face.hmetrics[min(glyph, len(face.hmetrics) - 1)][0]
-        at = face.table["glyf"]["offset"] + start
-        header = bytes(face._ttf_data[at : at + 10])
-        em = float(face.unitsPerEm)
-    except (AttributeError, KeyError, IndexError, TypeError, ValueError):
-        return None
-    if end - start < 10 or len(header) < 10 or advance <= 0 or em <= 0:
-        return None  # a blank glyph, or a table too short
-    _, _, _, x_max, _ = struct.unpack(">hhhhh", header)
-    return float(x_max), float(advance), em
-
-
 def _pushed_in(extraspace: float, text: str, font_name: str, size: float) -> float:
     """Return ``extraspace`` with a line-end mark's blank part given back, where the line runs over by no more
     than that (``CJKParagraph`` pushed the mark in): its ink then ends inside the column."""
@@ -138,6 +97,10 @@ def _justify_line(tx: Any, offset: float, extraspace: float, words: list[str], l
     text = " ".join(words)
     hang = _hang(text, tx._fontsize or 10)
     offset, extraspace = offset - hang, _pushed_in(extraspace, text, tx._fontname, tx._fontsize or 10) + hang
+    cut = cuts([(ch, tx._fontname, tx._fontsize or 10) for ch in text], -extraspace)
+    if cut:  # a line given more room than the column: its marks close up by what it runs over
+        with CutText(tx, cut).drawing():
+            return float(rl_paragraph._leftDrawParaLine(tx, offset, extraspace + sum(cut.values()), words, last))
     if last or not _spread(tx, text, extraspace):  # ragged, as a Latin line in Chinese text is
         return float(rl_paragraph._leftDrawParaLine(tx, offset, extraspace, words, last))
     try:
@@ -155,6 +118,12 @@ def _justify_frags(tx: Any, offset: float, line: Any, last: int = 0) -> None:
     size = getattr(end, "fontSize", 0.0) or tx._fontsize or 10
     offset, line.extraSpace = offset - hang, _pushed_in(extra, text, getattr(end, "fontName", ""), size) + hang
     try:
+        cut = cuts(_word_glyphs(line), -line.extraSpace)
+        if cut:  # a line given more room than the column: its marks close up by what it runs over
+            line.extraSpace += sum(cut.values())
+            with CutText(tx, cut).drawing():
+                rl_paragraph._leftDrawParaLineX(tx, offset, line, last)
+            return
         if last or getattr(line, "lineBreak", False) or not _spread(tx, text, line.extraSpace):
             rl_paragraph._leftDrawParaLineX(tx, offset, line, last)  # ragged, as a Latin line in Chinese text is
             return
@@ -196,6 +165,7 @@ class CJKParagraph(Para):
         full = widths[-1]  # reportlab reuses the last width for every later line: keep it the full width
         chinese_line_rules()
         cannot_start = rl_paragraph.ALL_CANNOT_START  # with Chinese punctuation, by chinese_line_rules
+        give = self.style.alignment == TA_JUSTIFY  # a justified line may close up its marks (drawn so above)
         stuck: set[int] = set()  # line starts that no shorter line before them can mend (a word wider than a line)
         pushed: set[int] = set()  # lines given the room to take the mark that would open the next one
         for _ in range(64):  # each round moves one character; a paragraph never needs many
@@ -214,15 +184,20 @@ class CJKParagraph(Para):
                     if split is not None:
                         _narrow(widths, split[0], split[1], full)
                         continue
-                    push = _push_line(result, widths, given, pushed)
+                    push = _push_line(result, widths, given, pushed, give)
                     if push is not None:
                         pushed.add(push[0])
                         _narrow(widths, push[0], push[1], full)
                         continue
                     # no punctuation hangs past the column: a line that runs over takes one character less
                     lines = enumerate(result.lines)
-                    over = next((n for n, line in lines if _over(n, line, result, widths, given)), None)
+                    over = next((n for n, line in lines if _over(n, line, result, widths, given, give)), None)
                     if over is None:
+                        grow = _taken_up(result, given, cannot_start, pushed) if give else None
+                        if grow is not None:  # a last line of one or two taken up by the line before, closed up
+                            pushed.add(grow[0])
+                            _narrow(widths, grow[0], grow[1], full)
+                            continue
                         over = _lone_last(result, cannot_start, full)
                         if over is None:
                             return result
@@ -237,10 +212,10 @@ class CJKParagraph(Para):
                 _narrow(widths, open_end, sum(w for _, w in chars) - chars[-1][1] / 2, full)
                 continue
             prev = _line_chars(result.lines[bad - 1], result)
-            room = _push_room(result, bad, prev, _at(given, bad - 1))
-            if room is not None and bad - 1 not in pushed:
+            wider = _push_room(result, bad, prev, _at(given, bad - 1), give)
+            if wider is not None and bad - 1 not in pushed:
                 pushed.add(bad - 1)
-                _narrow(widths, bad - 1, room, full)
+                _narrow(widths, bad - 1, wider, full)
                 continue
             trailing = 0
             while trailing < len(prev) and prev[-1 - trailing][0] in cannot_start:
@@ -285,13 +260,15 @@ def _at(widths: list[float], n: int) -> float:
     return widths[n] if n < len(widths) else widths[-1]
 
 
-def _over(n: int, line: Any, result: Any, widths: list[float], given: list[float]) -> bool:
-    """True when line ``n`` runs past the column by more than its last mark's blank part (a mark pushed in)."""
+def _over(n: int, line: Any, result: Any, widths: list[float], given: list[float], give: bool) -> bool:
+    """True when line ``n`` runs past the column by more than its last mark's blank part (a mark pushed in) and,
+    where ``give``, what its other marks can close up."""
     past = _at(widths, n) - _at(given, n) - _extra(line, result)
     if past <= 0.01:
         return False
     end = _line_end(line, result)  # measured only for a line that runs over: this runs for every line, every round
-    return past > (_squeeze_of(line, result, end) if end else 0.0) + 0.01
+    limit = (_squeeze_of(line, result, end) if end else 0.0) + (room(_glyphs(line, result)) if give else 0.0)
+    return past > limit + 0.01
 
 
 def _squeeze_of(line: Any, result: Any, ch: str) -> float:
@@ -302,10 +279,11 @@ def _squeeze_of(line: Any, result: Any, ch: str) -> float:
     return squeeze(end.fontName, ch) * end.fontSize if end is not None else 0.0
 
 
-def _push_room(result: Any, n: int, prev: list[tuple[str, float]], width: float) -> float | None:
+def _push_room(result: Any, n: int, prev: list[tuple[str, float]], width: float, give: bool) -> float | None:
     """Return the room for line ``n - 1`` to take what opens line ``n``, pushed in: the marks that may not open
     a line (with the ideograph before them, where reportlab moved it down with them), the last mark's ink
-    inside the column. None when its blank part is too small for that, or nothing would be left."""
+    inside the column and, where ``give``, the line's other marks closed up. None when their blank parts are
+    too small for that, or nothing would be left."""
     nxt = _line_chars(result.lines[n], result)
     cannot_start = rl_paragraph.ALL_CANNOT_START
     run = 0 if nxt and nxt[0][0] in cannot_start else 1
@@ -316,19 +294,39 @@ def _push_room(result: Any, n: int, prev: list[tuple[str, float]], width: float)
     if run == len(nxt) and n < len(result.lines) - 1:
         return None  # nothing would be left to open the line
     tail = _squeeze_of(result.lines[n], result, nxt[run - 1][0])
+    if give:
+        tail += room(_glyphs(result.lines[n - 1], result) + _glyphs(result.lines[n], result)[:run])
     need = sum(w for _, w in prev) + sum(w for _, w in nxt[:run]) - width
     return width + need + 0.01 if tail > 0 and need <= tail else None
 
 
-def _push_line(result: Any, widths: list[float], given: list[float], pushed: set[int]) -> tuple[int, float] | None:
+def _push_line(
+    result: Any, widths: list[float], given: list[float], pushed: set[int], give: bool
+) -> tuple[int, float] | None:
     """Return (line, room) for the first line that can take what opens the next one, pushed in, or None."""
     for n in range(1, len(result.lines)):
         if n - 1 in pushed or abs(_at(widths, n - 1) - _at(given, n - 1)) > 0.01 or _forced(result, n - 1):
             continue  # pushed already, given less room by a rule, or ended by a forced break
-        room = _push_room(result, n, _line_chars(result.lines[n - 1], result), _at(given, n - 1))
-        if room is not None:
-            return n - 1, room
+        wider = _push_room(result, n, _line_chars(result.lines[n - 1], result), _at(given, n - 1), give)
+        if wider is not None:
+            return n - 1, wider
     return None
+
+
+def _taken_up(result: Any, given: list[float], cannot_start: str, pushed: set[int]) -> tuple[int, float] | None:
+    """Return (line, room) for the line before a last line of one or two ideographs (and their punctuation) to
+    take that line up, its marks closed up, where they can give the room; else None."""
+    n = len(result.lines) - 2
+    if n < 0 or n in pushed or _forced(result, n):
+        return None
+    last = [ch for ch, _ in _line_chars(result.lines[-1], result) if ch not in cannot_start and not ch.isspace()]
+    if not last or len(last) >= SHORTEST_LAST or not all(_is_han(ch) for ch in last):
+        return None
+    both = _glyphs(result.lines[n], result) + _glyphs(result.lines[-1], result)
+    wide = sum(stringWidth(ch, font, size) for ch, font, size in both)
+    need = wide - _at(given, n)
+    tail = _squeeze_of(result.lines[-1], result, both[-1][0])
+    return (n, wide + 0.01) if need <= tail + room(both) else None
 
 
 def _forced(result: Any, n: int) -> bool:
@@ -348,7 +346,8 @@ SHORTEST_LAST = 3  # characters: a paragraph's last line holds at least this man
 def _lone_last(result: Any, cannot_start: str, full: float) -> int | None:
     """Return the line before a last line of one or two characters (and their punctuation), to give that line
     less room: one more character then goes down, as Chinese typesetting avoids a last line of one or two.
-    For two, only where the line before can still be justified (spread at most ``MAX_SPREAD``)."""
+    For two, only where the line before stays close to solid (spread at most ``TWO_SPREAD``): a gappy line reads
+    worse than a short last one."""
     if len(result.lines) < 2 or _forced(result, len(result.lines) - 2):
         return None
     last = [ch for ch, _ in _line_chars(result.lines[-1], result) if ch not in cannot_start and not ch.isspace()]
@@ -358,7 +357,7 @@ def _lone_last(result: Any, cannot_start: str, full: float) -> int | None:
         before = _line_chars(result.lines[-2], result)
         em = max((w for ch, w in before if _is_han(ch)), default=0.0)
         room = full - sum(w for _, w in before[:-1])  # after one character goes down, against the column
-        if len(before) < 3 or room / (len(before) - 2) > MAX_SPREAD * em:
+        if len(before) < 3 or room / (len(before) - 2) > TWO_SPREAD * em:
             return None
     return len(result.lines) - 2
 
@@ -453,6 +452,18 @@ def _line_start(line: Any, result: Any) -> str:
         if getattr(word, "text", ""):
             return word.text[0]
     return ""
+
+
+def _glyphs(line: Any, result: Any) -> list[Glyph]:
+    """Return the (character, font, size) of each character of one line from ``breakLinesCJK``."""
+    if result.kind == 0:
+        return [(ch, result.fontName, result.fontSize) for ch in "".join(line[1])]
+    return _word_glyphs(line)
+
+
+def _word_glyphs(line: Any) -> list[Glyph]:
+    """Return the (character, font, size) of each character of a line of a paragraph of several styles."""
+    return [(ch, w.fontName, w.fontSize) for w in line.words for ch in getattr(w, "text", "")]
 
 
 def _line_chars(line: Any, result: Any) -> list[tuple[str, float]]:

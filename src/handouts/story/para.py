@@ -24,6 +24,8 @@ from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph
 
+from ..render import no_runt
+
 _PARSED: dict[tuple[Any, ...], tuple[ParagraphStyle | None, list[Any], Any, str]] = {}  # + the cleaned text
 _PARSED_MAX = 2048
 _WRAPPED: dict[tuple[Any, ...], dict[str, Any]] = {}  # (parse key, width) -> what wrapping set on the paragraph
@@ -235,7 +237,8 @@ class Para(Paragraph):
         """
         text = self.text
         for cut in reversed(_sentence_cuts(text)):
-            head = type(self)(text[:cut].rstrip(), self.style)
+            words = text[:cut].rstrip()  # a paragraph of its own, its last two words bound as the writer binds them
+            head = type(self)(words if self.style.wordWrap == "CJK" else no_runt(words), self.style)
             _, h = head.wrap(availWidth, availHeight)
             if h > availHeight + 0.01 or len(head.blPara.lines) < MIN_PART:
                 continue

@@ -1,0 +1,157 @@
+"""Measure the blank part of a full-width Chinese punctuation mark's em, and set marks narrower where a line
+needs the room (punctuation compression, as Chinese and Japanese typesetting do before spreading a line).
+
+A full-width mark carries its ink in part of its em: Simplified Chinese sets "，" and "。" in the left half,
+Traditional Chinese centres them, and "（" sits in the right half. ``squeeze`` gives a line-end mark's blank
+right part (``linebreak`` pushes it in past the column's edge); ``room`` gives what a line can lose between
+its characters by setting its marks half-width (never more than half an em a mark, its ink kept whole);
+``cuts`` shares the points a line runs over between those gaps; ``CutText`` draws a line with them.
+"""
+
+from __future__ import annotations
+
+import functools
+import struct
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
+
+INK_MARGIN = 0.05  # ems: a pushed-in or compressed mark's ink stays this far from its neighbour or the edge
+SHUT = "，。、：；！？）」』】〕〉》”’·"  # marks whose blank part may close up (closing marks and the middle dot)
+OPEN = "（［｛〔〈《「『【“‘"  # full-width openers: their ink sits in the right half of the em
+HALF = 0.5  # ems: a compressed mark keeps at least half its em
+
+
+@functools.lru_cache(maxsize=256)
+def squeeze(font_name: str, ch: str) -> float:
+    """Return how much of ``ch``'s em, in ems, is blank on its right in the font registered as ``font_name``
+    (at most half, less ``INK_MARGIN``); 0 when its ink is not at the left or its outline is not at hand (a
+    built-in or CID font). Simplified Chinese sets "，" and "。" in the left half of the em; Traditional
+    Chinese centres them."""
+    box = _ink(getattr(_font(font_name), "face", None), ch) if ch else None
+    if box is None:
+        return 0.0
+    _, x_max, advance, em = box
+    blank = (advance - x_max) / em - INK_MARGIN  # in ems: a narrow Latin "," has little, whatever its shape
+    return min(HALF, blank) if blank >= 0.2 else 0.0
+
+
+@functools.lru_cache(maxsize=256)
+def sides(font_name: str, ch: str) -> tuple[float, float]:
+    """Return how much of a punctuation mark's em, in ems, may close up on its left and on its right: half an em
+    in all, from the blank side (a Simplified "，": its right), or a quarter from each side of a centred mark (a
+    Traditional "，"); (0, 0) for anything but a full-width mark, or where the font's outline is not at hand."""
+    if ch not in SHUT and ch not in OPEN:
+        return 0.0, 0.0
+    box = _ink(getattr(_font(font_name), "face", None), ch)
+    if box is None:
+        return 0.0, 0.0
+    x_min, x_max, advance, em = box
+    left, right = x_min / em - INK_MARGIN, (advance - x_max) / em - INK_MARGIN
+    if left >= HALF / 2 and right >= HALF / 2:  # centred: a quarter from each side
+        return HALF / 2, HALF / 2
+    if right >= left:
+        return 0.0, min(HALF, right) if right >= 0.2 else 0.0
+    return (min(HALF, left) if left >= 0.2 else 0.0), 0.0
+
+
+Glyph = tuple[str, str, float]  # a character, the font it is set in, its size
+
+
+def room(glyphs: list[Glyph]) -> float:
+    """Return the points a line of ``glyphs`` can lose between its characters by closing up its marks' blank
+    parts (not at its ends: a line-end mark is pushed in, a line-start opener hangs)."""
+    return sum(_gaps(glyphs).values())
+
+
+def cuts(glyphs: list[Glyph], over: float) -> dict[int, float]:
+    """Return, per character, the points to take off the gap after it so the line loses ``over`` points: every
+    gap that can close up gives the same share of what it can ({} where nothing can, or nothing is needed)."""
+    gaps = _gaps(glyphs)
+    total = sum(gaps.values())
+    if over <= 0.01 or total <= 0:
+        return {}
+    share = min(1.0, over / total)
+    return {i: give * share for i, give in gaps.items()}
+
+
+def _gaps(glyphs: list[Glyph]) -> dict[int, float]:
+    """Return, per character but the last, the points the gap after it can close up: its own blank right part
+    and the next character's blank left part (the line's last mark's left part too, its right being pushed in)."""
+    out: dict[int, float] = {}
+    for i in range(len(glyphs) - 1):
+        (ch, font, size), (nxt, nfont, nsize) = glyphs[i], glyphs[i + 1]
+        give = sides(font, ch)[1] * size + sides(nfont, nxt)[0] * nsize
+        if give > 0:
+            out[i] = give
+    return out
+
+
+class CutText:
+    """Draw a line's text through a reportlab text object with its gaps closed up: after each character with a
+    cut, the text goes on from where that character ends, less the cut (a text-line move, ``Td``, which every
+    reader applies; a character spacing set for one character, pdfminer does not)."""
+
+    def __init__(self, tx: Any, cut: dict[int, float]) -> None:
+        self.tx, self.cut, self.at = tx, cut, 0
+        self.shift = 0.0  # how far the line's start has moved
+        self.since = 0.0  # how far the text has run from there (a line of several fonts is drawn in several parts)
+
+    def out(self, text: str, t_star: int = 0) -> None:
+        """Draw ``text`` as reportlab's ``_textOut`` does, its characters counted from the line's start."""
+        tx, start = self.tx, 0
+        for j in (j for j in range(len(text)) if self.at + j in self.cut):
+            self._draw(text[start : j + 1], 0)
+            move = self.since - self.cut[self.at + j]
+            tx.setXPos(move)  # the line's start moves (Td): the next part is drawn from there
+            self.shift, self.since = self.shift + move, 0.0
+            start = j + 1
+        self.at += len(text)
+        self._draw(text[start:], t_star)
+        if t_star and self.shift:  # the next line starts where this one did
+            tx.setXPos(-self.shift)
+            self.shift, self.since = 0.0, 0.0
+
+    def _draw(self, part: str, t_star: int) -> None:
+        tx = self.tx
+        self.original(part, t_star)
+        self.since += stringWidth(part, tx._fontname, tx._fontsize) + getattr(tx, "_charSpace", 0.0) * len(part)
+        self.since += getattr(tx, "_wordSpace", 0.0) * part.count(" ")
+
+    @contextmanager
+    def drawing(self) -> Iterator[None]:
+        """While inside, the text object's ``_textOut`` (which reportlab's line drawing calls) draws cut."""
+        self.original = self.tx._textOut
+        self.tx._textOut = self.out
+        try:
+            yield
+        finally:
+            del self.tx._textOut  # the class's own method again
+
+
+def _font(name: str) -> Any:
+    try:
+        return getFont(name)
+    except KeyError:
+        return None
+
+
+def _ink(face: Any, ch: str) -> tuple[float, float, float, float] | None:
+    """Return the left and right edges of ``ch``'s ink, its advance and the em, in font units, from the TrueType
+    tables reportlab has parsed (the glyph's own header in 'glyf': its bounding box), or None where they are not
+    at hand."""
+    try:
+        glyph = face.charToGlyph[ord(ch)]
+        start, end = face.glyphPos[glyph], face.glyphPos[glyph + 1]
+        advance = face.hmetrics[min(glyph, len(face.hmetrics) - 1)][0]
+        at = face.table["glyf"]["offset"] + start
+        header = bytes(face._ttf_data[at : at + 10])
+        em = float(face.unitsPerEm)
+    except (AttributeError, KeyError, IndexError, TypeError, ValueError):
+        return None
+    if end - start < 10 or len(header) < 10 or advance <= 0 or em <= 0:
+        return None  # a blank glyph, or a table too short
+    _, x_min, _, x_max, _ = struct.unpack(">hhhhh", header)
+    return float(x_min), float(x_max), float(advance), em
