@@ -345,3 +345,29 @@ def test_text_on_brand_bands_is_black_or_white_by_contrast():
     assert text_on("#f5d76e") == "#000000"
     for colour in ("#1f5f5b", "#f5d76e", "#7fb3d5", "#5b2a6e", "#777777"):
         assert contrast(text_on(colour), colour) >= 4.5
+
+
+@pytest.mark.parametrize("lang", ["en", "es", "zh-Hans", "zh-Hant"])
+@pytest.mark.parametrize("clinic", ["lotus-acupuncture", "harmony-centre"])
+def test_a_tri_fold_s_inside_panels_run_to_their_foot(project, clinic, lang):
+    """Compact Chinese left a tri-fold's inside panels up to 2.1 in short of their foot, the safety list's items
+    close together above an empty third. The inside panels are set 'spread' (layouts/trifold.yaml): the room
+    left is shared between blocks and after list items, so each panel's lowest text, rule or drawing ends
+    within 1.25 in of its foot (the panel's bottom, from the layout), read from the PDF with pdfplumber."""
+    clinic_ = project.clinics[clinic]
+    if lang not in clinic_.languages:
+        pytest.skip(f"{clinic} does not offer {lang}")
+    geo = resolve(project.layouts["trifold"], clinic_.paper)
+    inside = next(i for i, page in enumerate(geo.pages) if page.id == "inside")
+    pdf = render(project, Task(clinic, "nerve-pain", lang))
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        page = doc.pages[inside]
+        for panel in geo.pages[inside].panels:
+            rect = panel.rect
+            objs = [
+                o for o in page.chars + page.rects + page.curves + page.images
+                if rect.x <= o["x0"] and o["x1"] <= rect.right and o["height"] < rect.height / 2
+                and o["top"] > 0.3 * IN  # not the brand bar atop the panel
+            ]
+            foot = geo.height - rect.y  # the panel's bottom, from the page's top
+            assert foot - max(o["bottom"] for o in objs) <= 1.25 * IN, (panel.id, foot, max(o["bottom"] for o in objs))

@@ -112,20 +112,35 @@ def better(flaws: tuple[float, int], than: tuple[float, int]) -> bool:
     return flaws[0] + STRAY * flaws[1] < than[0] + STRAY * than[1] - 0.01
 
 
+BLOCK_SPREAD = 1.0  # body lines: the most a gap between two blocks grows in a panel set 'spread'
+ITEM_SPREAD = 0.5  # body lines: the most a gap between two items of a list grows in a panel set 'spread'
+
+
 def spread(placed: Sequence[Any], spare: float) -> None:
     """Share ``spare`` points between the blocks in ``placed`` (a slot's last panel): each gap between two
-    blocks grows by the same amount, at most two body lines, so a short card reads as laid out, not cut off."""
+    blocks grows by the same amount, at most ``BLOCK_SPREAD`` lines, so a short card reads as laid out, not cut off;
+    what is left, after each item of a list, at most ``ITEM_SPREAD`` lines each (compact Chinese leaves a
+    tri-fold's panel a third empty, its items close together)."""
     # a line of no block (the "Reviewed" line) stays with the block above it
     starts = [i for i in range(1, len(placed)) if _block(placed[i]) not in (None, _block(placed[i - 1]))]
-    if not starts or spare <= 0.01:
+    items = [i for i in range(1, len(placed)) if i not in starts and _next_item(placed[i - 1], placed[i])]
+    if not (starts or items) or spare <= 0.01:
         return
     line = max(getattr(getattr(p.flowable, "style", None), "leading", 0.0) for p in placed) or 14.0
-    grow = min(spare / len(starts), 2 * line)
+    grow = min(spare / len(starts), BLOCK_SPREAD * line) if starts else 0.0
+    rest = spare - grow * len(starts)
+    step = min(rest / len(items), ITEM_SPREAD * line) if items and rest > 0.01 else 0.0
     shift = 0.0
     for i, p in enumerate(placed):
-        if i in starts:
-            shift += grow
+        shift += grow if i in starts else step if i in items else 0.0
         p.y -= shift
+
+
+def _next_item(before: Any, placed: Any) -> bool:
+    """True when ``before`` ends an item of a list and ``placed`` follows it: the next item, or the text after
+    the list (not the rest of a cut item)."""
+    this, last = (getattr(p.flowable, "_whole", p.flowable) for p in (placed, before))
+    return getattr(last, "_list", None) is not None and this is not last
 
 
 def _block(placed: Any) -> str | None:
