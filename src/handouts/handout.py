@@ -358,8 +358,9 @@ def _asides_may_follow(made_of: list[tuple[Block, list[Flowable]]]) -> None:
         own = [f for f in made if not getattr(f, "_reference", False)]
         if after.kind in ("callout", "figure") or not ends or not own:
             continue
-        if block.kind == "figure":
-            moving = own if i and all(getattr(f, "_later", None) is None for f in own) else []
+        if block.kind == "figure":  # (not past numbered steps: they are read as one sequence, in one column)
+            free = all(getattr(f, "_later", None) is None for f in own)
+            moving = own if i and free and after.kind != "steps" else []
         else:
             at = len(own)  # the warning boxes that end the block (a callout, or a condition's "See a doctor")
             while at and getattr(own[at - 1], "_warning", False):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from reportlab.lib import colors as rl_colors
 from reportlab.pdfgen.canvas import Canvas
 
+from ..story.theme import BAND_PAD
 from .place import Placed
 
 
@@ -23,12 +24,13 @@ def rule_between(canvas: Canvas, prev: Placed, p: Placed) -> None:
 
 
 def band_under(canvas: Canvas, p: Placed) -> None:
-    """Draw ``p``'s ``_band``, a tint its words sit on, the column's width, as far past them above and below
-    as its style's indent leaves at each side."""
+    """Draw ``p``'s ``_band``, a tint its words sit on, ``BAND_PAD`` of its size past the column on each side (so
+    the words line up with the text under them) and past the words above and below."""
     style = p.flowable.style
-    pad = style.leftIndent
+    pad = style.fontSize * BAND_PAD
     descent = (style.leading - style.fontSize) / 2  # a line's box has its gap below the words: not padded twice
     canvas.saveState()
     canvas.setFillColor(rl_colors.HexColor(p.flowable._band))
-    canvas.rect(p.x, p.y - pad + descent, p.flowable.width, p.flowable.height + 2 * pad - descent, stroke=0, fill=1)
+    x, width = p.x - pad, p.flowable.width + 2 * pad
+    canvas.rect(x, p.y - pad + descent, width, p.flowable.height + 2 * pad - descent, stroke=0, fill=1)
     canvas.restoreState()

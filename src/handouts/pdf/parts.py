@@ -113,7 +113,7 @@ def better(flaws: tuple[float, int], than: tuple[float, int]) -> bool:
 
 
 BLOCK_SPREAD = 1.0  # body lines: the most a gap between two blocks grows in a panel set 'spread'
-ITEM_SPREAD = 0.5  # body lines: the most a gap between two items of a list grows in a panel set 'spread'
+ITEM_SPREAD = 0.3  # body lines: the most a gap between two items of a list grows in a panel set 'spread'
 
 
 def spread(placed: Sequence[Any], spare: float) -> None:

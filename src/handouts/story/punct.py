@@ -60,10 +60,15 @@ def sides(font_name: str, ch: str) -> tuple[float, float]:
 Glyph = tuple[str, str, float]  # a character, the font it is set in, its size
 
 
+LINE_ROOM = 0.75  # ems: the most a line closes up between its characters (three marks closed up in one line show)
+
+
 def room(glyphs: list[Glyph]) -> float:
     """Return the points a line of ``glyphs`` can lose between its characters by closing up its marks' blank
-    parts (not at its ends: a line-end mark is pushed in, a line-start opener hangs)."""
-    return sum(_gaps(glyphs).values())
+    parts (not at its ends: a line-end mark is pushed in, a line-start opener hangs), ``LINE_ROOM`` at most:
+    ``cuts`` then shares what the line runs over between all its marks."""
+    size = max((size for _, _, size in glyphs), default=0.0)
+    return min(sum(_gaps(glyphs).values()), LINE_ROOM * size)
 
 
 def cuts(glyphs: list[Glyph], over: float) -> dict[int, float]:
