@@ -995,6 +995,40 @@ def test_a_justified_chinese_line_closes_up_its_marks_rather_than_leave_a_short_
     assert chars[comma + 1][1][0] - chars[comma][1][0] < 9.6  # the comma's em did close up
 
 
+@pytest.mark.parametrize("ems", [14.3, 16.3, 19.3])
+def test_a_justified_chinese_line_with_a_latin_word_reaches_the_edge_without_letter_spacing_it(ems):
+    """A Chinese line holding a Latin word or a number ("2017 年的一项 Cochrane 综述") was left ragged (character
+    spacing would letter-space the word); it is justified by opening the gaps outside its Latin words. Drawn in
+    Noto Sans SC and read back with pdfplumber: every line but the last ends at the column's edge, and the
+    letters of "Cochrane" and the digits of "2017" keep the font's own spacing (each starts where the one before
+    ends)."""
+    from reportlab.lib.enums import TA_JUSTIFY
+    from reportlab.lib.styles import ParagraphStyle
+
+    from handouts import cjk
+    from handouts.assets import register_family
+    from handouts.story.linebreak import CJKParagraph
+
+    text = "2017 年的一项 Cochrane 综述（针对一个问题对相关研究的严谨总结）只找到 6 项符合标准的小型研究，证据质量很低。"
+    style = ParagraphStyle(
+        "zh", fontName=register_family(cjk.family("sc"), "test").regular, fontSize=10, leading=14, wordWrap="CJK",
+        alignment=TA_JUSTIFY,
+    )
+    width = ems * 10
+    rows = _drawn_rows(CJKParagraph(text, style), width)
+    lines = [sorted(rows[top], key=lambda c: c["x0"]) for top in sorted(rows)]
+    assert len(lines) > 2
+    for line in lines[:-1]:
+        assert line[-1]["x1"] >= 20 + width - 0.5, ("".join(c["text"] for c in line), line[-1]["x1"], 20 + width)
+    latin = 0
+    for line in lines:
+        for a, b in itertools.pairwise(line):
+            if a["text"].isascii() and a["text"].isalnum() and b["text"].isascii() and b["text"].isalnum():
+                assert abs(b["x0"] - a["x1"]) < 0.01, ("".join(c["text"] for c in line), a["text"], b["text"])
+                latin += 1
+    assert latin >= 9  # Cochrane's seven gaps and 2017's three, at least in part on a line that is spread
+
+
 def test_a_card_s_short_title_grows_toward_max_size_on_one_line(shipped_catalogue):
     """layouts/card.yaml sets the title 18 pt with max_size 24pt: a title that fits on one line grows toward
     24 pt while it still does (a Chinese title no longer leaves half the band empty); one that wraps at 18 pt

@@ -76,6 +76,18 @@ def _spread(tx: Any, text: str, extra: float) -> bool:
     return True
 
 
+def _open_up(text: str, extra: float, size: float) -> dict[int, float]:
+    """Return the gaps that justify a Chinese line holding a Latin word or a number (which character spacing
+    would letter-space): each gap but those inside a Latin word opens by the same share of ``extra``, at most
+    ``MAX_SPREAD``; {} for any other line, or where that would be more."""
+    if extra <= 1e-6 or not _LATIN_RUN.search(text) or not any(_is_han(ch) for ch in text):
+        return {}
+    gaps = [i for i in range(len(text) - 1) if not (_word_char(text[i]) and _word_char(text[i + 1]))]
+    if not gaps or extra / len(gaps) > MAX_SPREAD * size:
+        return {}
+    return {i: -extra / len(gaps) for i in gaps}
+
+
 HALF_WIDTH_AT_START = "（［｛〔〈《「『【"  # full-width openers: their ink sits in the right half of the em
 
 
@@ -98,7 +110,8 @@ def _justify_line(tx: Any, offset: float, extraspace: float, words: list[str], l
     hang = _hang(text, tx._fontsize or 10)
     offset, extraspace = offset - hang, _pushed_in(extraspace, text, tx._fontname, tx._fontsize or 10) + hang
     cut = cuts([(ch, tx._fontname, tx._fontsize or 10) for ch in text], -extraspace)
-    if cut:  # a line given more room than the column: its marks close up by what it runs over
+    cut = cut or ({} if last else _open_up(text, extraspace, tx._fontsize or 10))
+    if cut:  # its marks close up by what it runs over, or the gaps outside its Latin words open
         with CutText(tx, cut).drawing():
             return float(rl_paragraph._leftDrawParaLine(tx, offset, extraspace + sum(cut.values()), words, last))
     if last or not _spread(tx, text, extraspace):  # ragged, as a Latin line in Chinese text is
@@ -119,7 +132,9 @@ def _justify_frags(tx: Any, offset: float, line: Any, last: int = 0) -> None:
     offset, line.extraSpace = offset - hang, _pushed_in(extra, text, getattr(end, "fontName", ""), size) + hang
     try:
         cut = cuts(_word_glyphs(line), -line.extraSpace)
-        if cut:  # a line given more room than the column: its marks close up by what it runs over
+        if not (cut or last or getattr(line, "lineBreak", False)):
+            cut = _open_up(text, line.extraSpace, size)
+        if cut:  # its marks close up by what it runs over, or the gaps outside its Latin words open
             line.extraSpace += sum(cut.values())
             with CutText(tx, cut).drawing():
                 rl_paragraph._leftDrawParaLineX(tx, offset, line, last)
