@@ -371,3 +371,36 @@ def test_a_tri_fold_s_inside_panels_run_to_their_foot(project, clinic, lang):
             ]
             foot = geo.height - rect.y  # the panel's bottom, from the page's top
             assert foot - max(o["bottom"] for o in objs) <= 1.25 * IN, (panel.id, foot, max(o["bottom"] for o in objs))
+
+
+def test_the_tri_fold_s_back_panel_signs_off_with_the_logo_where_its_text_leaves_room(project):
+    """layouts/trifold.yaml puts the clinic's logo at the foot of the back panel, ``below: back-panel``: drawn
+    (an image in the element's box, read with pdfplumber) where the panel's text ends 0.2 in or more above the
+    box, left out where it would crowd the text. Every clinic's tri-fold in every language it prints; the
+    English Lotus sheet has room, the long Harmony one does not."""
+    import yaml
+
+    layout = yaml.safe_load((REPO / "layouts" / "trifold.yaml").read_text(encoding="utf-8"))
+    outside = next(p for p in layout["pages"] if p["id"] == "outside")
+    logo = next(e for e in outside["elements"] if e["type"] == "logo" and e.get("below") == "back-panel")
+    bottom, height = (float(logo[k].removesuffix("in")) * IN for k in ("bottom", "height"))
+    drawn = {}
+    for slug, clinic in project.clinics.items():
+        geo = resolve(project.layouts["trifold"], clinic.paper)
+        page_index = next(i for i, page in enumerate(geo.pages) if page.id == "outside")
+        panel = next(p for p in geo.pages[page_index].panels if p.id == "back-panel")
+        box_top = geo.height - bottom - height  # from the page's top, as pdfplumber measures
+        for lang in clinic.languages:
+            with pdfplumber.open(io.BytesIO(render(project, Task(slug, "nerve-pain", lang)))) as pdf:
+                page = pdf.pages[page_index]
+                inside = [c for c in page.chars if panel.rect.x <= c["x0"] < panel.rect.right and c["top"] < box_top + 4]
+                text_end = max(c["bottom"] for c in inside)
+                images = [
+                    im for im in page.images
+                    if panel.rect.x - 1 <= im["x0"] and im["x1"] <= panel.rect.right + 1 and im["top"] >= box_top - 1
+                    and im["bottom"] <= geo.height - bottom + 1
+                ]
+            room = box_top - text_end >= 0.2 * IN - 0.5
+            assert len(images) == (1 if room else 0), (slug, lang, round(box_top - text_end))
+            drawn[(slug, lang)] = bool(images)
+    assert drawn[("lotus-acupuncture", "en")] and not drawn[("harmony-centre", "en")]

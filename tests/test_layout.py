@@ -165,6 +165,17 @@ def test_text_element_too_near_the_edge(tmp_path):
     )
 
 
+def test_a_logo_set_below_a_panel_that_is_not_on_its_page_is_named(tmp_path):
+    text = (
+        "name: T\npages:\n  - id: one\n    elements:\n"
+        "      - {type: logo, top: 1in, height: 0.5in, left: 1in, width: 1in, below: back}\n"
+        "    panels:\n      - {id: main, slot: body}\n"
+    )
+    assert layout_error(tmp_path, text) == (
+        f"{DISPLAY}:5: pages[1].elements[1].below: no panel 'back' on this page: name one of ['main']"
+    )
+
+
 def test_bands_may_touch_the_edge_and_padding_keeps_text_safe(tmp_path):
     text = (
         "name: T\npages:\n  - id: one\n    elements:\n      - {type: band, top: 0, height: 0.3in, left: 0, right: 0}\n"

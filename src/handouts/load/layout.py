@@ -193,7 +193,12 @@ def _check_ids(values: dict[str, Any], data: YMap, ck: Checker) -> None:
                 ck.fail(panels[i].line_of("id"), f"pages[{p + 1}].panels[{i + 1}].id", f"{panel['id']!r} is used twice")
             seen.add(panel["id"])
         elements = page_map.get("elements") or []
+        ids = {panel["id"] for panel in page["panels"]}
         for i, el in enumerate(page["elements"]):
+            if el.get("below") and el["below"] not in ids:
+                where = f"pages[{p + 1}].elements[{i + 1}].below"
+                problem = f"no panel {el['below']!r} on this page: name one of {sorted(ids)}"
+                ck.fail(elements[i].line_of("below"), where, problem)
             need = {"text": "text", "qr": "data", "image": "source", "icon": "source"}.get(el["type"])
             if need and not el[need]:
                 ck.fail(

@@ -88,6 +88,11 @@ ELEMENT_FIELDS: dict[str, Field] = {
     "max_size": Field(
         Length(minimum=6), doc="text elements: grow a text that fits on one line toward this size, while it does"
     ),
+    "below": Field(
+        Text(pattern=SLUG, pattern_hint="is not a panel id"),
+        doc="logo elements: drawn only where the text of this panel, on the same page, ends above the logo (the "
+        "tri-fold's back panel signs off with the logo where its text leaves room)",
+    ),
     "after_logo": Field(
         Length(minimum=0),
         doc="text elements beside a logo element: start this far right of the logo as drawn, where a logo "
