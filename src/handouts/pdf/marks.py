@@ -1,13 +1,18 @@
 """Draw what a page's flowables ask for around them, as marks that say nothing (``pdf.paint`` tags them as
-artifacts): a hairline above a flowable (``_rule_above``), a tinted band under one (``_band``)."""
+artifacts): a hairline above a flowable (``_rule_above``), a tinted band under one (``_band``); and tell whether
+a layout element set ``below`` a panel has room under its text (``crowded``)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from reportlab.lib import colors as rl_colors
 from reportlab.pdfgen.canvas import Canvas
 
 from ..story.theme import BAND_PAD
-from .place import Placed
+from .place import PageContent, Placed
+
+GAP_ABOVE_LOGO = 0.2 * 72  # an element set 'below' a panel is drawn only this far under its text, at least
 
 
 def rule_between(canvas: Canvas, prev: Placed, p: Placed) -> None:
@@ -34,3 +39,13 @@ def band_under(canvas: Canvas, p: Placed) -> None:
     x, width = p.x - pad, p.flowable.width + 2 * pad
     canvas.rect(x, p.y - pad + descent, width, p.flowable.height + 2 * pad - descent, stroke=0, fill=1)
     canvas.restoreState()
+
+
+def crowded(el: Any, panels: Any, content: PageContent) -> bool:
+    """True for an element set ``below`` a panel whose text on this page reaches down to the element's top."""
+    panel = next((p for p in panels if p.id == el.options.get("below")), None)
+    if panel is None:
+        return False
+    frame = panel.frame
+    ys = [pl.y for pl in content.placed if frame.x - 0.01 <= pl.x <= frame.right and pl.y >= frame.y - 0.01]
+    return bool(ys) and min(ys) < el.rect.top + GAP_ABOVE_LOGO

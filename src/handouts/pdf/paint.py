@@ -33,7 +33,7 @@ from ..story.para import restyled
 from ..story.theme import ALIGN, Theme
 from ..variant import BLEED, Variant
 from .images import draw_image
-from .marks import band_under, rule_between
+from .marks import band_under, crowded, rule_between
 from .place import EPS, PageContent, Placed
 from .sheet import draw_cut_marks, draw_office_marks, office_frame, print_shop_sheet, trim_and_bleed
 from .structure import Reading, Structure
@@ -146,7 +146,7 @@ class Painter:
             self.fill_rect(self._past_folds(panel.rect, template.folds), panel.fill)
         tags = self.structure
         for el in template.elements:
-            if el.type != "band" and not self._crowded(el, template.panels, content):
+            if el.type != "band" and not crowded(el, template.panels, content):
                 with tags.element(el, content.template) if tags else nullcontext():
                     getattr(self, "_" + el.type)(el, context, template.id)
         above: dict[float, Placed] = {}  # the last flowable drawn in each column
@@ -194,16 +194,6 @@ class Painter:
                 left = min(el.rect.x, at.right + gap)
                 return Rect(left, el.rect.y, el.rect.right - left, el.rect.height)
         return el.rect
-
-    @staticmethod
-    def _crowded(el: ElementGeo, panels: Any, content: PageContent) -> bool:
-        """True for an element set ``below`` a panel whose text on this page reaches down to the element's top."""
-        panel = next((p for p in panels if p.id == el.options.get("below")), None)
-        if panel is None:
-            return False
-        frame = panel.frame
-        ys = [pl.y for pl in content.placed if frame.x - 0.01 <= pl.x <= frame.right and pl.y >= frame.y - 0.01]
-        return bool(ys) and min(ys) < el.rect.top + GAP_ABOVE_LOGO
 
     def _logo(self, el: ElementGeo, context: dict[str, Any], page_id: str) -> None:
         at = self._logo_at(el)
@@ -397,7 +387,6 @@ _CLINIC_BOXED = ("short_name", "name", "tagline", "address", "hours", "email", "
 
 
 FOLD_OVERRUN = 4.5  # 1/16 in
-GAP_ABOVE_LOGO = 0.2 * 72  # an element set 'below' a panel is drawn only this far under its text, at least
 
 
 class _Strings(dict):
