@@ -56,7 +56,7 @@ PANEL_FIELDS: dict[str, Field] = {
         Choice(("top", "middle", "bottom", "spread")),
         default="top",
         doc="where content sits when it is shorter than the panel; 'spread': the room left over is shared "
-        "between the blocks, at most a line per gap, then after list items, at most half a line each",
+        "between the blocks, at most a line per gap, then after list items, at most 0.3 of a line each",
     ),
     **_BOX,
 }
