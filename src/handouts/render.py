@@ -335,7 +335,7 @@ def bind_last(line: str) -> str:
     return re.sub(r" (\S{1,8})$", "\u00a0\\1", line.strip())
 
 
-RUNT = 10  # characters: a paragraph's last word this short never sits alone on its last line
+RUNT = 7  # characters: a paragraph's last word this short never sits alone on its last line ("you.", "pain.")
 
 
 def no_runt(markup: str) -> str:
