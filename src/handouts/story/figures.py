@@ -78,15 +78,17 @@ def marked(
     mark: str | None = None,
     icon: Art | None = None,
     widest: str = "",
+    gap: float = 0.45,
 ) -> Marked:
-    """Return ``para`` with a marker (``mark`` text or ``icon``) in a gutter; the paragraph loses its own indent."""
+    """Return ``para`` with a marker (``mark`` text or ``icon``) in a gutter, ``gap`` of the body size before the
+    text; the paragraph loses its own indent."""
     theme = writer.theme
     size = theme.sizes["body"]
     flat = restyled(para.style, "-flat", leftIndent=0, bulletIndent=0, firstLineIndent=0)
     para.style = flat
     if icon is not None:
         side = icon_size(writer)
-        return Marked(para, side + size * 0.45, icon=icon, icon_size=side)
+        return Marked(para, side + size * gap, icon=icon, icon_size=side)
     # one gutter for the whole list, from its widest marker ("10."), so every item's text starts at one x
     gutter = max(size * 1.1, stringWidth(widest or mark or "", flat.bulletFontName, size) + size * 0.45)
     style = restyled(
@@ -129,6 +131,7 @@ def held_for_definition(block: Block, nxt: Block | None) -> bool:
 
 STEP_NUMBER = 1.3  # times the body size: a numbered step's number
 STEP_GAP = 0.4  # lines: the space between two numbered steps with icons
+STEP_ICON_GAP = 0.75  # of the body size: between a step's icon and its number (0.45 set them against each other)
 LONG_FIRST_ITEM = 3  # lines: a first step this long may end a column without the second
 LONG_OUTRO = 3  # lines: a list's closing paragraph this long may open a column without the list's last item
 
@@ -160,7 +163,8 @@ def marked_list(
             para.style = restyled(para.style, "-step", spaceBefore=para.style.spaceBefore + extra)
         mark = f"{i + 1}." if numbered else "\u2022"
         widest = f"{len(words[key])}." if numbered else "\u2022"
-        item = marked(writer, para, fill, mark=None if icon else mark, icon=icon, widest=widest)
+        gap = STEP_ICON_GAP if numbered and icon is not None else 0.45  # an icon, then a step's number: apart
+        item = marked(writer, para, fill, mark=None if icon else mark, icon=icon, widest=widest, gap=gap)
         if alert:  # on the warning's own tint, as its boxes are: the line a reader finds first
             item.band = writer.theme.gray(tint(writer.theme.warning, WARNING_BAND_TINT))
         item._block_id = block.id  # type: ignore[attr-defined]
