@@ -404,3 +404,28 @@ def test_the_tri_fold_s_back_panel_signs_off_with_the_logo_where_its_text_leaves
             assert len(images) == (1 if room else 0), (slug, lang, round(box_top - text_end))
             drawn[(slug, lang)] = bool(images)
     assert drawn[("lotus-acupuncture", "en")] and not drawn[("harmony-centre", "en")]
+
+
+@pytest.mark.parametrize("lang", ["en", "es", "zh-Hans"])
+def test_the_tri_fold_flap_closes_with_its_key_points_at_its_foot(project, lang):
+    """The flap is set 'foot' (layouts/trifold.yaml) and its recipe ends with the key points: their box's
+    bottom edge sits at the flap's foot (the panel's bottom, from the layout), the intro and what nerve pain is
+    at its top, and the room compact Chinese leaves between them, not under the box (pdfplumber: the box's
+    rectangle, the first line of the flap)."""
+    clinic = project.clinics["lotus-acupuncture"]
+    geo = resolve(project.layouts["trifold"], clinic.paper)
+    page_index = next(i for i, page in enumerate(geo.pages) if page.id == "outside")
+    flap = next(p for p in geo.pages[page_index].panels if p.id == "fold-in-flap")
+    assert flap.valign == "foot"
+    assert project.handouts["nerve-pain"].slots["flap"][-1] == "keypoints-nerve-pain"
+    title = project.blocks["keypoints-nerve-pain"].text[lang]["title"]
+    with pdfplumber.open(io.BytesIO(render(project, Task("lotus-acupuncture", "nerve-pain", lang)))) as pdf:
+        page = pdf.pages[page_index]
+        region = page.crop((flap.rect.x, 0, flap.rect.right, page.height))
+        boxes = [r for r in region.rects if r["width"] > flap.frame.width * 0.8 and r["height"] > 30]
+        heading = next(w for w in region.extract_text_lines() if w["text"].replace(" ", "").startswith(title[:2]))
+        box = next(r for r in boxes if r["top"] <= heading["top"] <= r["bottom"])
+        foot = geo.height - flap.frame.y  # the flap's bottom, from the page's top
+        assert abs(box["bottom"] - foot) < 3, (box["bottom"], foot)
+        first = min(c["top"] for c in region.chars)
+        assert first < geo.height - flap.frame.top + 20  # the intro opens the flap at its top

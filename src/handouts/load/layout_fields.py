@@ -53,10 +53,11 @@ PANEL_FIELDS: dict[str, Field] = {
     "fill": Field(_role, default="none", doc="background colour of the panel"),
     "padding": Field(_len, default=0.0, doc="space between the panel's fill and its text"),
     "valign": Field(
-        Choice(("top", "middle", "bottom", "spread")),
+        Choice(("top", "middle", "bottom", "spread", "foot")),
         default="top",
         doc="where content sits when it is shorter than the panel; 'spread': the room left over is shared "
-        "between the blocks, at most a line per gap, then after list items, at most 0.3 of a line each",
+        "between the blocks, at most a line per gap, then after list items, at most 0.3 of a line each; 'foot': "
+        "the last block sits at the panel's foot, the room left above it",
     ),
     **_BOX,
 }

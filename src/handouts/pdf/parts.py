@@ -136,6 +136,20 @@ def spread(placed: Sequence[Any], spare: float) -> None:
         p.y -= shift
 
 
+def to_foot(placed: Sequence[Any], spare: float) -> None:
+    """Move the last block in ``placed`` (a panel's) down by ``spare`` points, to the panel's foot: a panel set
+    'foot' keeps its closing box at the bottom, the room its text leaves above it (the tri-fold's flap)."""
+    last = _block(placed[-1]) if placed else None
+    at = len(placed)
+    while at and _block(placed[at - 1]) == last:
+        at -= 1
+    if last is None or at == 0 or spare <= 0.01:
+        return  # one block alone stays at the top
+    after = placed[-1].flowable.getSpaceAfter()  # the room left counts its space after: it sits on the foot
+    for p in placed[at:]:
+        p.y -= spare + after
+
+
 def _next_item(before: Any, placed: Any) -> bool:
     """True when ``before`` ends an item of a list and ``placed`` follows it: the next item, or the text after
     the list (not the rest of a cut item)."""

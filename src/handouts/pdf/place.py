@@ -20,7 +20,7 @@ from ..errors import LayoutError
 from ..load.layout import Geometry, PanelGeo, Rect
 from ..story.flowables import Rows
 from ..story.para import WHOLE_AT_TURN
-from .parts import better, flaws, later_orders, plain_order, split_boxes, spread, stray_lists
+from .parts import better, flaws, later_orders, plain_order, split_boxes, spread, stray_lists, to_foot
 
 EPS = 0.01
 MAX_PAGES = 50
@@ -185,6 +185,8 @@ def _fill(
             return _overflow(job, queue[0], panel, index, too_big=True)
         if panel.valign == "spread" and placed_here and not queue:
             spread(placed_here, cursor - frame.y)
+        elif panel.valign == "foot" and placed_here and not queue:
+            to_foot(placed_here, cursor - frame.y)
         elif panel.valign in ("middle", "bottom") and placed_here:
             spare = cursor - frame.y
             shift = spare / 2 if panel.valign == "middle" else spare
