@@ -9,6 +9,7 @@ bytes atomically with the build record, and write the gallery.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os  # noqa: F401  (tests patch handouts.build.os.replace to fail a write)
 import tempfile
 from collections.abc import Callable, Iterator
@@ -225,6 +226,8 @@ def render_all(project: Project, tasks: list[Task], jobs: int | None) -> Iterato
     # forked workers inherit the loaded project (layouts resolved, fonts registered, templates
     # compiled); spawned ones, where fork is not available, load it once from its folder
     source = project if can_fork() else project.root
+    gc.collect()
+    gc.freeze()  # what the workers inherit stays out of their collections (and its pages unwritten)
     with process_pool(workers, _start_worker, (source,)) as pool:
         yield from pool.map(_render_in_worker, tasks, chunksize=1)
 
@@ -249,6 +252,14 @@ def _start_worker(source: Project | Path) -> None:
     _worker_project = source if isinstance(source, Project) else load_project(source)
 
 
+_renders = 0  # in this worker
+COLLECT_EVERY = 3  # renders: a worker collects the cycles its placement tries left this often
+
+
 def _render_in_worker(task: Task) -> Outcome:
+    global _renders
     assert _worker_project is not None
+    _renders += 1
+    if _renders % COLLECT_EVERY == 0:  # reportlab's cycles from earlier renders go before this one's come
+        gc.collect()
     return _render_safely(_worker_project, task)
