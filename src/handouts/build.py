@@ -228,8 +228,11 @@ def render_all(project: Project, tasks: list[Task], jobs: int | None) -> Iterato
     source = project if can_fork() else project.root
     gc.collect()
     gc.freeze()  # what the workers inherit stays out of their collections (and its pages unwritten)
-    with process_pool(workers, _start_worker, (source,)) as pool:
-        yield from pool.map(_render_in_worker, tasks, chunksize=1)
+    try:
+        with process_pool(workers, _start_worker, (source,)) as pool:
+            yield from pool.map(_render_in_worker, tasks, chunksize=1)
+    finally:
+        gc.unfreeze()  # the parent (a test run, the gallery) collects its own objects again
 
 
 def _render_safely(project: Project, task: Task) -> Outcome:
