@@ -371,3 +371,23 @@ def test_every_example_clinic_builds_everything_on_the_other_paper(tmp_path, run
     clinics = [yaml.safe_load((root / "content/clinics" / slug / "clinic.yaml").read_text("utf-8")) for slug in swapped]
     languages = sum(len(clinic["languages"]) for clinic in clinics)
     assert f"Built {recipes * languages} of {recipes * languages} handout(s)" in result.stdout, result.stdout
+
+
+def test_the_practitioners_close_the_contact_details_under_an_icon_of_their_own(shipped_catalogue):
+    """'Our practitioners' (strings.yaml) follows the opening hours, the last of the contact details, with an icon
+    of its own beside it, so the names do not read as part of the address above the phone number (a design
+    review). Read from Lotus's English FAQ with pdfplumber: the line order, and a drawing in the icon gutter
+    level with the heading that is not the clock's."""
+    strings = yaml.safe_load((REPO / "content" / "strings.yaml").read_text(encoding="utf-8"))["en"]
+    heading, hours = strings["practitioners"], strings["hours"]
+    with pdfplumber.open(shipped_catalogue / "lotus-acupuncture" / "common-questions.pdf") as pdf:
+        page = pdf.pages[-1]
+        lines = page.extract_text_lines()
+        at = {key: next(ln for ln in lines if ln["text"].endswith(key)) for key in (heading, hours, "Call us: (555) 010-2233")}
+        assert at["Call us: (555) 010-2233"]["top"] < at[hours]["top"] < at[heading]["top"]
+        line = at[heading]
+        icons = [
+            c for c in page.curves + page.rects
+            if c["x1"] < line["x0"] and c["x0"] > line["x0"] - 30 and line["top"] - 4 < c["top"] < line["bottom"] + 4
+        ]
+        assert icons, "no icon beside the practitioners"

@@ -392,10 +392,6 @@ class Writer:
         if "address" in block.show:
             lines = [bind_last(part) for item in c.address for part in item.split("\n")]  # a typed line break stays
             add(f"<b>{esc(name)}</b><br/>" + "<br/>".join(esc(a) for a in lines), body, "address", "map-pin")
-        if "practitioners" in block.show and c.practitioners:
-            add(esc(self.theme.strings["practitioners"]), strong, "practitioners")
-            team = [f"{who}, {credentials}" if credentials else who for who, credentials in c.practitioners]
-            add("<br/>".join(esc(bind_last(who)) for who in team), body, "practitioners")  # one a line
         if "phone" in block.show:
             tel = "tel:" + re.sub(r"[^0-9+]", "", c.phone)
             phone = c.phone.replace(" ", "\u00a0")  # never broken across lines
@@ -440,6 +436,10 @@ class Writer:
             add(esc(self.theme.strings["hours"]), strong, "hours", "clock")
             for days, hours in group_hours(c.hours, self.theme.strings, self.theme.lang, c.region):
                 add(f"{esc(days)}{esc(colon)}{esc(hours)}", body, "hours")
+        if "practitioners" in block.show and c.practitioners:  # last, under an icon of its own: not the address's
+            add(esc(self.theme.strings["practitioners"]), strong, "practitioners", "doctor")
+            team = [f"{who}, {credentials}" if credentials else who for who, credentials in c.practitioners]
+            add("<br/>".join(esc(bind_last(who)) for who in team), body, "practitioners")  # one a line
         qr: list[Flowable] = []
         if "booking" in block.show and c.booking_url:
             size = self.theme.sizes["body"] * 7

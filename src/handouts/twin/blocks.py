@@ -214,10 +214,6 @@ class HtmlBlocks:
             parts = [escape(p) for item in c.address for p in item.split("\n")]
             name = escape(self.writer.context["clinic"]["name"])
             lines.append(f'<p class="where"><strong>{name}</strong><br>' + "<br>".join(parts) + "</p>")
-        if "practitioners" in block.show and c.practitioners:
-            team = [f"{who}, {credentials}" if credentials else who for who, credentials in c.practitioners]
-            names = Markup("<br>").join(escape(who) for who in team)
-            lines.append(f"<p><strong>{self.string('practitioners')}</strong><br>{names}</p>")
         if "phone" in block.show:
             tel = "tel:" + re.sub(r"[^0-9+]", "", c.phone)
             phone = escape(c.phone.replace(" ", "\u00a0"))
@@ -232,6 +228,10 @@ class HtmlBlocks:
                 for days, hours in group_hours(c.hours, self.writer.theme.strings, self.lang, c.region)
             )
             lines.append(f'<p class="label"><strong>{self.string("hours")}</strong></p><ul class="hours">{rows}</ul>')
+        if "practitioners" in block.show and c.practitioners:  # last, as the PDF prints them
+            team = [f"{who}, {credentials}" if credentials else who for who, credentials in c.practitioners]
+            names = Markup("<br>").join(escape(who) for who in team)
+            lines.append(f"<p><strong>{self.string('practitioners')}</strong><br>{names}</p>")
         if "booking" in block.show and c.booking_url:
             # the PDF's QR code, as the link it stands for
             url = escape(c.booking_url)
