@@ -256,7 +256,7 @@ def _start_worker(source: Project | Path) -> None:
 
 
 _renders = 0  # in this worker
-COLLECT_EVERY = 3  # renders: a worker collects the cycles its placement tries left this often
+COLLECT_EVERY = 5  # renders: a worker collects the cycles its placement tries left this often
 
 
 def _render_in_worker(task: Task) -> Outcome:
