@@ -365,8 +365,11 @@ def test_a_tri_fold_s_inside_panels_run_to_their_foot(project, clinic, lang):
         for panel in geo.pages[inside].panels:
             rect = panel.rect
             objs = [
-                o for o in page.chars + page.rects + page.curves + page.images
-                if rect.x <= o["x0"] and o["x1"] <= rect.right and o["height"] < rect.height / 2
+                o
+                for o in page.chars + page.rects + page.curves + page.images
+                if rect.x <= o["x0"]
+                and o["x1"] <= rect.right
+                and o["height"] < rect.height / 2
                 and o["top"] > 0.3 * IN  # not the brand bar atop the panel
             ]
             foot = geo.height - rect.y  # the panel's bottom, from the page's top
@@ -393,11 +396,16 @@ def test_the_tri_fold_s_back_panel_signs_off_with_the_logo_where_its_text_leaves
         for lang in clinic.languages:
             with pdfplumber.open(io.BytesIO(render(project, Task(slug, "nerve-pain", lang)))) as pdf:
                 page = pdf.pages[page_index]
-                inside = [c for c in page.chars if panel.rect.x <= c["x0"] < panel.rect.right and c["top"] < box_top + 4]
+                inside = [
+                    c for c in page.chars if panel.rect.x <= c["x0"] < panel.rect.right and c["top"] < box_top + 4
+                ]
                 text_end = max(c["bottom"] for c in inside)
                 images = [
-                    im for im in page.images
-                    if panel.rect.x - 1 <= im["x0"] and im["x1"] <= panel.rect.right + 1 and im["top"] >= box_top - 1
+                    im
+                    for im in page.images
+                    if panel.rect.x - 1 <= im["x0"]
+                    and im["x1"] <= panel.rect.right + 1
+                    and im["top"] >= box_top - 1
                     and im["bottom"] <= geo.height - bottom + 1
                 ]
             room = box_top - text_end >= 0.2 * IN - 0.5

@@ -383,11 +383,15 @@ def test_the_practitioners_close_the_contact_details_under_an_icon_of_their_own(
     with pdfplumber.open(shipped_catalogue / "lotus-acupuncture" / "common-questions.pdf") as pdf:
         page = pdf.pages[-1]
         lines = page.extract_text_lines()
-        at = {key: next(ln for ln in lines if ln["text"].endswith(key)) for key in (heading, hours, "Call us: (555) 010-2233")}
+        at = {
+            key: next(ln for ln in lines if ln["text"].endswith(key))
+            for key in (heading, hours, "Call us: (555) 010-2233")
+        }
         assert at["Call us: (555) 010-2233"]["top"] < at[hours]["top"] < at[heading]["top"]
         line = at[heading]
         icons = [
-            c for c in page.curves + page.rects
+            c
+            for c in page.curves + page.rects
             if c["x1"] < line["x0"] and c["x0"] > line["x0"] - 30 and line["top"] - 4 < c["top"] < line["bottom"] + 4
         ]
         assert icons, "no icon beside the practitioners"
