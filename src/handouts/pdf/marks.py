@@ -4,12 +4,14 @@ a layout element set ``below`` a panel has room under its text (``crowded``)."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from reportlab.lib import colors as rl_colors
 from reportlab.pdfgen.canvas import Canvas
 
 from ..story.theme import BAND_PAD
+from .parts import lowest
 from .place import PageContent, Placed
 
 GAP_ABOVE_LOGO = 0.2 * 72  # an element set 'below' a panel is drawn only this far under its text, at least
@@ -46,6 +48,4 @@ def crowded(el: Any, panels: Any, content: PageContent) -> bool:
     panel = next((p for p in panels if p.id == el.options.get("below")), None)
     if panel is None:
         return False
-    frame = panel.frame
-    ys = [pl.y for pl in content.placed if frame.x - 0.01 <= pl.x <= frame.right and pl.y >= frame.y - 0.01]
-    return bool(ys) and min(ys) < el.rect.top + GAP_ABOVE_LOGO
+    return lowest(content.placed, panel.frame, math.inf) < el.rect.top + GAP_ABOVE_LOGO

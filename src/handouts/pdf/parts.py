@@ -93,7 +93,7 @@ def column_holes(pages: dict[int, Any], geometry: Geometry, slot: str) -> float:
         panels = [p for p in geometry.pages[page.template].panels if p.slot == slot]
         if len(panels) < 2:
             continue
-        gaps = [_foot(page.placed, panel.frame, panel.frame.top) - panel.frame.y for panel in panels]
+        gaps = [lowest(page.placed, panel.frame, panel.frame.top) - panel.frame.y for panel in panels]
         least = min(gaps)
         total += sum(g - least for g in gaps if g - least > HOLE * max(p.frame.height for p in panels))
     return total
@@ -165,7 +165,7 @@ def foot_room(placed: Sequence[Any], panels: Sequence[Any], gap: float) -> tuple
     """Return the room (x, y, width, height) that ``placed`` leaves at the foot of ``panels`` (a page's columns
     of one slot), ``gap`` below its text: across every column where they all end with room, else in the one
     column with the most; None when nothing is placed there."""
-    bottoms = [(_foot(placed, panel.frame, panel.frame.top + gap), panel.frame) for panel in panels]
+    bottoms = [(lowest(placed, panel.frame, panel.frame.top + gap), panel.frame) for panel in panels]
     if not any(b < f.top for b, f in bottoms):
         return None
     floor = max(f.y for _, f in bottoms)
@@ -176,7 +176,7 @@ def foot_room(placed: Sequence[Any], panels: Sequence[Any], gap: float) -> tuple
     return across if across[3] >= alone[3] / 2 else alone
 
 
-def _foot(placed: Sequence[Any], frame: Any, empty: float) -> float:
+def lowest(placed: Sequence[Any], frame: Any, empty: float) -> float:
     """Return the lowest bottom of what ``placed`` puts in ``frame`` (``empty`` where it puts nothing there)."""
     ys = [pl.y for pl in placed if frame.x - 0.01 <= pl.x <= frame.x + frame.width and pl.y >= frame.y - 0.01]
     return min(ys) if ys else empty

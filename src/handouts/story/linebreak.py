@@ -109,8 +109,10 @@ def _justify_line(tx: Any, offset: float, extraspace: float, words: list[str], l
     text = " ".join(words)
     hang = _hang(text, tx._fontsize or 10)
     offset, extraspace = offset - hang, _pushed_in(extraspace, text, tx._fontname, tx._fontsize or 10) + hang
-    cut = cuts([(ch, tx._fontname, tx._fontsize or 10) for ch in text], -extraspace)
-    cut = cut or ({} if last else _open_up(text, extraspace, tx._fontsize or 10))
+    if extraspace < -0.01:  # a line given more room than the column: its marks close up by what it runs over
+        cut = cuts([(ch, tx._fontname, tx._fontsize or 10) for ch in text], -extraspace)
+    else:
+        cut = {} if last else _open_up(text, extraspace, tx._fontsize or 10)
     if cut:  # its marks close up by what it runs over, or the gaps outside its Latin words open
         with CutText(tx, cut).drawing():
             return float(rl_paragraph._leftDrawParaLine(tx, offset, extraspace + sum(cut.values()), words, last))
@@ -131,9 +133,10 @@ def _justify_frags(tx: Any, offset: float, line: Any, last: int = 0) -> None:
     size = getattr(end, "fontSize", 0.0) or tx._fontsize or 10
     offset, line.extraSpace = offset - hang, _pushed_in(extra, text, getattr(end, "fontName", ""), size) + hang
     try:
-        cut = cuts(_word_glyphs(line), -line.extraSpace)
-        if not (cut or last or getattr(line, "lineBreak", False)):
-            cut = _open_up(text, line.extraSpace, size)
+        if line.extraSpace < -0.01:
+            cut = cuts(_word_glyphs(line), -line.extraSpace)
+        else:
+            cut = {} if last or getattr(line, "lineBreak", False) else _open_up(text, line.extraSpace, size)
         if cut:  # its marks close up by what it runs over, or the gaps outside its Latin words open
             line.extraSpace += sum(cut.values())
             with CutText(tx, cut).drawing():

@@ -24,37 +24,43 @@ OPEN = "（［｛〔〈《「『【“‘"  # full-width openers: their ink sits
 HALF = 0.5  # ems: a compressed mark keeps at least half its em
 
 
-@functools.lru_cache(maxsize=256)
 def squeeze(font_name: str, ch: str) -> float:
     """Return how much of ``ch``'s em, in ems, is blank on its right in the font registered as ``font_name``
     (at most half, less ``INK_MARGIN``); 0 when its ink is not at the left or its outline is not at hand (a
     built-in or CID font). Simplified Chinese sets "，" and "。" in the left half of the em; Traditional
     Chinese centres them."""
-    box = _ink(getattr(_font(font_name), "face", None), ch) if ch else None
-    if box is None:
-        return 0.0
-    _, x_max, advance, em = box
-    blank = (advance - x_max) / em - INK_MARGIN  # in ems: a narrow Latin "," has little, whatever its shape
-    return min(HALF, blank) if blank >= 0.2 else 0.0
+    blanks = _blanks(font_name, ch) if ch else None
+    return _closable(blanks[1]) if blanks else 0.0
 
 
-@functools.lru_cache(maxsize=256)
 def sides(font_name: str, ch: str) -> tuple[float, float]:
     """Return how much of a punctuation mark's em, in ems, may close up on its left and on its right: half an em
     in all, from the blank side (a Simplified "，": its right), or a quarter from each side of a centred mark (a
     Traditional "，"); (0, 0) for anything but a full-width mark, or where the font's outline is not at hand."""
-    if ch not in SHUT and ch not in OPEN:
+    blanks = _blanks(font_name, ch) if ch in SHUT or ch in OPEN else None
+    if blanks is None:
         return 0.0, 0.0
-    box = _ink(getattr(_font(font_name), "face", None), ch)
-    if box is None:
-        return 0.0, 0.0
-    x_min, x_max, advance, em = box
-    left, right = x_min / em - INK_MARGIN, (advance - x_max) / em - INK_MARGIN
+    left, right = blanks
     if left >= HALF / 2 and right >= HALF / 2:  # centred: a quarter from each side
         return HALF / 2, HALF / 2
-    if right >= left:
-        return 0.0, min(HALF, right) if right >= 0.2 else 0.0
-    return (min(HALF, left) if left >= 0.2 else 0.0), 0.0
+    return (0.0, _closable(right)) if right >= left else (_closable(left), 0.0)
+
+
+@functools.lru_cache(maxsize=512)
+def _blanks(font_name: str, ch: str) -> tuple[float, float] | None:
+    """Return the blank part of ``ch``'s em left and right of its ink, in ems, less ``INK_MARGIN`` (None where
+    the font's outline is not at hand)."""
+    box = _ink(getattr(_font(font_name), "face", None), ch)
+    if box is None:
+        return None
+    x_min, x_max, advance, em = box
+    return x_min / em - INK_MARGIN, (advance - x_max) / em - INK_MARGIN
+
+
+def _closable(blank: float) -> float:
+    """Return how much of a blank side may close up: at most half an em, none where it is under a fifth (a narrow
+    Latin "," has little, whatever its shape)."""
+    return min(HALF, blank) if blank >= 0.2 else 0.0
 
 
 Glyph = tuple[str, str, float]  # a character, the font it is set in, its size
@@ -74,9 +80,11 @@ def room(glyphs: list[Glyph]) -> float:
 def cuts(glyphs: list[Glyph], over: float) -> dict[int, float]:
     """Return, per character, the points to take off the gap after it so the line loses ``over`` points: every
     gap that can close up gives the same share of what it can ({} where nothing can, or nothing is needed)."""
+    if over <= 0.01:
+        return {}  # most lines: nothing to close up, and no gaps to measure
     gaps = _gaps(glyphs)
     total = sum(gaps.values())
-    if over <= 0.01 or total <= 0:
+    if total <= 0:
         return {}
     share = min(1.0, over / total)
     return {i: give * share for i, give in gaps.items()}
