@@ -25,6 +25,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph
 
 from ..render import no_runt
+from .rag import even_lines
 
 _PARSED: dict[tuple[Any, ...], tuple[ParagraphStyle | None, list[Any], Any, str]] = {}  # + the cleaned text
 _PARSED_MAX = 2048
@@ -216,6 +217,11 @@ class Para(Paragraph):
         if parse is None or parse[1] is not self.frags or "blPara" in self.__dict__:
             return None
         return (parse[0], width) if parse[2] is self.style else (parse[0], width, style_key(self.style))
+
+    def breakLines(self, width: Any) -> Any:
+        """Return reportlab's lines, or where they leave a notch in the right edge or a sliver of a last line, the
+        same number of lines set more evenly (``rag``)."""
+        return even_lines(self, width, super().breakLines(width))
 
     def split(self, availWidth: float, availHeight: float) -> list[Any]:
         """Split between columns or pages, except a paragraph of a few lines, which moves on whole: a reader

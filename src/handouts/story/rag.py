@@ -1,0 +1,222 @@
+"""Choose where a ragged-right Latin paragraph's lines end, over the whole paragraph, not one line at a time.
+
+reportlab fills each line as full as it can and moves on (first fit). That leaves the right edge
+with a deep notch where a long word went down ("electro-acupuncture" after a full line), or a
+short line just above a last line that two bound words (``render.no_runt``) took down together.
+Typesetters (Knuth and Plass's "least raggedness") instead choose every break of a paragraph at
+once: here, of all the ways to set its words in the same number of lines as first fit does (so no
+paragraph grows, and pagination stays as it is), the one whose lines fall short of the column most
+evenly (the sum of each line's squared shortfall, as a share of the column), with a last line that
+is not one word or a sliver. Only a paragraph whose first-fit lines have such a fault is set again,
+and only where that is clearly better (``GAIN``).
+
+The new breaks are handed back to reportlab as a width for each line, just wide enough for the
+words chosen for it, so reportlab builds its own line structure; the room each line leaves is then
+counted from the column again (what justified or centred drawing would read).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from reportlab.lib.enums import TA_LEFT
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import paragraph as rl_paragraph
+
+HOLE = 0.18  # a line (not the last) this much short of the column, as a share of it, is a notch in the edge
+SHORT_LAST = 0.25  # a last line shorter than this share of the column is a sliver
+LAST_WEIGHT = 0.5  # how much a sliver of a last line weighs against the lines' shortfall
+RUNT = 0.25  # the cost of a last line of one word
+GAIN = 0.7  # set again only where the new cost is at most this share of first fit's
+MOST_WORDS = 400  # a longer paragraph keeps first fit (none of ours comes near)
+_EPSILON = 1e-3  # pt: each line's width is its words' width and this, so no further word fits
+
+
+@dataclass
+class _Words:
+    """A paragraph's words as reportlab's ``breakLines`` measures them: each one's width, and that of the space
+    after it."""
+
+    widths: list[float] = field(default_factory=list)
+    spaces: list[float] = field(default_factory=list)
+    bound: list[bool] = field(default_factory=list)  # two words bound by a no-break space (``render.no_runt``)
+
+
+def _words(para: Any, width: float) -> _Words | None:
+    """Return the paragraph's words (``_Words``), or None for a paragraph this module leaves to first fit (a forced
+    break, an image, a word split by reportlab)."""
+    frags = para.frags
+    if not frags:
+        return None
+    words = _Words()
+    if len(frags) == 1 and not rl_paragraph._processed_frags(frags):
+        f = frags[0]
+        if hasattr(f, "cbDefn") or hasattr(f, "backColor"):
+            return None
+        # a paragraph's own text, or the words a split left it (reportlab breaks either, one style)
+        text = rl_paragraph.split(rl_paragraph.strip(f.text)) if hasattr(f, "text") else list(f.words)
+        if any(type(w) is not str for w in text):
+            return None  # a word split or marked by reportlab
+        words.widths = [stringWidth(w, f.fontName, f.fontSize) for w in text]
+        words.spaces = [stringWidth(" ", f.fontName, f.fontSize)] * len(text)
+        words.bound = ["\xa0" in w for w in text]
+        return words
+    for w in rl_paragraph._getFragWords(frags, width):
+        if isinstance(w, (rl_paragraph._InjectedFrag, rl_paragraph._SplitFrag, rl_paragraph._SHYWord)):
+            return None
+        f = w[-1][0]
+        if any(getattr(ff, "_fkind", 0) != rl_paragraph._FK_TEXT or hasattr(ff, "cbDefn") for ff, _ in w[1:]):
+            return None
+        space = stringWidth(" ", f.fontName, f.fontSize) if isinstance(w, rl_paragraph._HSFrag) else 0.0
+        if w[0] > 0:
+            words.widths.append(float(w[0]))
+            words.spaces.append(space)
+            words.bound.append(any("\xa0" in t for _, t in w[1:]))
+        elif any(t for _, t in w[1:]):
+            return None  # a word of no width that reportlab would count
+        elif words.spaces:  # where one style ends and the next begins: no width, but it sets the space after
+            words.spaces[-1] = space
+    return words
+
+
+def _line_widths(result: Any, limits: list[float]) -> list[float]:
+    """Return how wide each line of a ``breakLines`` result is set."""
+    lines = result.lines
+    if result.kind == 0:
+        return [_at(limits, n) - line[0] for n, line in enumerate(lines)]
+    return [_at(limits, n) - line.extraSpace for n, line in enumerate(lines)]
+
+
+def _counts(result: Any) -> list[int]:
+    """Return how many words each line of a ``breakLines`` result holds."""
+    if result.kind == 0:
+        return [len(line[1]) for line in result.lines]
+    return [int(line.wordCount) for line in result.lines]
+
+
+def _at(widths: list[float], n: int) -> float:
+    return widths[n] if n < len(widths) else widths[-1]
+
+
+def _cost(short: list[float], last: float, alone: bool) -> float:
+    """Return the cost of a setting: each line but the last's shortfall squared (shares of the column), and a last
+    line that is a sliver or one word."""
+    cost = sum(s * s for s in short)
+    if short:  # more than one line
+        if last < SHORT_LAST:
+            cost += LAST_WEIGHT * ((SHORT_LAST - last) / SHORT_LAST) ** 2
+        if alone:
+            cost += RUNT
+    return cost
+
+
+def _faulty(short: list[float], last: float, alone: bool) -> bool:
+    return bool(short) and (max(short) > HOLE or last < SHORT_LAST or alone)
+
+
+def _alone(result: Any) -> bool:
+    """True when the last line of a ``breakLines`` result is one word (two bound by a no-break space are two)."""
+    line = result.lines[-1]
+    texts = line[1] if result.kind == 0 else [getattr(w, "text", "") for w in line.words]
+    text = " ".join(texts).strip()
+    return bool(text) and not any(ch in text for ch in " \xa0")
+
+
+def _plan(words: _Words, limits: list[float], lines: int, shrink: float) -> tuple[float, list[int]] | None:
+    """Return the least cost of setting the words in ``lines`` lines, and the index of each line's first word;
+    None where they do not fit in that many."""
+    m = len(words.widths)
+    word_at, space_at = [0.0], [0.0]
+    for w, s in zip(words.widths, words.spaces, strict=True):
+        word_at.append(word_at[-1] + w)
+        space_at.append(space_at[-1] + s)
+
+    def span(i: int, j: int) -> tuple[float, float]:  # words i..j-1: their width, and that of the spaces between
+        gaps = space_at[j - 1] - space_at[i]
+        return word_at[j] - word_at[i] + gaps, gaps
+
+    inf = float("inf")
+    # best[k][j]: the least cost of setting words 0..j-1 as lines 0..k-1 (none of them the last), and where from
+    best: list[list[float]] = [[inf] * (m + 1) for _ in range(lines)]
+    came: list[list[int]] = [[-1] * (m + 1) for _ in range(lines)]
+    best[0][0] = 0.0
+    for k in range(1, lines):
+        limit = _at(limits, k - 1)
+        for i in range(m):
+            if best[k - 1][i] == inf:
+                continue
+            for j in range(i + 1, m):  # at least one word left for the lines after
+                wide, gaps = span(i, j)
+                if wide > limit + shrink * gaps + 1e-6:
+                    break
+                cost = best[k - 1][i] + (((limit - wide) / limit) ** 2 if wide < limit else 0.0)
+                if cost < best[k][j]:
+                    best[k][j], came[k][j] = cost, i
+    limit = _at(limits, lines - 1)
+    total, start = inf, -1
+    for i in range(m):
+        if best[lines - 1][i] == inf:
+            continue
+        wide, gaps = span(i, m)
+        if wide > limit + shrink * gaps + 1e-6:
+            continue
+        alone = i == m - 1 and not words.bound[i]
+        last = _cost([0.0] if lines > 1 else [], wide / limit, alone)
+        if best[lines - 1][i] + last < total:
+            total, start = best[lines - 1][i] + last, i
+    if start < 0:
+        return None
+    starts = [start]
+    for k in range(lines - 1, 0, -1):
+        starts.append(came[k][starts[-1]])
+    return total, starts[::-1]
+
+
+def even_lines(para: Any, width: Any, first_fit: Any) -> Any:
+    """Return ``first_fit`` (reportlab's lines of ``para`` at ``width``) or, where it leaves a notch or a sliver,
+    the same number of lines set more evenly (see the module's doc)."""
+    style = para.style
+    lines = first_fit.lines
+    if (
+        style.alignment != TA_LEFT
+        or len(lines) < 2
+        or getattr(style, "balance", False)
+        or getattr(style, "hyphenationLang", "")  # a hyphenation dictionary's breaks inside words
+        or style.endDots
+        or (first_fit.kind and any(getattr(line, "lineBreak", False) for line in lines))
+    ):
+        return first_fit
+    limits = list(width) if isinstance(width, (list, tuple)) else [width]
+    given = list(limits)
+    rl_paragraph._handleBulletWidth(para.bulletText, style, limits)  # as breakLines narrows a bullet's line
+    counts = _counts(first_fit)
+    set_wide = _line_widths(first_fit, limits)
+    short = [max(0.0, _at(limits, n) - w) / _at(limits, n) for n, w in enumerate(set_wide[:-1])]
+    last = set_wide[-1] / _at(limits, len(lines) - 1)
+    alone = _alone(first_fit)
+    if not _faulty(short, last, alone):
+        return first_fit
+    words = _words(para, limits[0])
+    if words is None or len(words.widths) != sum(counts) or len(words.widths) > MOST_WORDS:
+        return first_fit
+    plan = _plan(words, limits, len(lines), style.spaceShrinkage or 0.0)
+    if plan is None or plan[0] > GAIN * _cost(short, last, alone):
+        return first_fit
+    starts = plan[1]
+    ends = [*starts[1:], len(words.widths)]
+    used = []
+    for n, (i, j) in enumerate(zip(starts, ends, strict=True)):
+        wide = sum(words.widths[i:j]) + sum(words.spaces[i : j - 1])
+        used.append(wide + _EPSILON if n < len(starts) - 1 else _at(limits, n))
+    tight = [used[0] + given[0] - limits[0], *used[1:]]  # breakLines narrows the first line for a bullet again
+    chosen = rl_paragraph.Paragraph.breakLines(para, tight)
+    if _counts(chosen) != [j - i for i, j in zip(starts, ends, strict=True)]:
+        return first_fit  # reportlab counted otherwise: keep its own
+    for n, line in enumerate(chosen.lines):  # the room each line leaves, counted from the column again
+        gain = _at(limits, n) - used[n]
+        if chosen.kind == 0:
+            chosen.lines[n] = (line[0] + gain, line[1])
+        else:
+            line.extraSpace += gain
+    return chosen

@@ -1,0 +1,131 @@
+"""Where a ragged-right paragraph's lines end (story.rag): read back from the PDF with pdfplumber, against what
+reportlab's own ``Paragraph`` (first fit) makes of the same words in the same style and width."""
+
+from __future__ import annotations
+
+import functools
+import io
+import re
+from typing import Any
+
+import pdfplumber
+import yaml
+from conftest import REPO
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph
+
+from handouts.pdf import pin_reportlab_settings
+from handouts.story import rag
+from handouts.story.para import Para
+
+
+@functools.cache
+def _body_style() -> ParagraphStyle:
+    """Return the body style of an English handout of a shipped clinic, as a build makes it."""
+    from handouts.handout import theme_for
+    from handouts.load.project import load_project
+    from handouts.variant import Variant
+
+    pin_reportlab_settings()
+    project = load_project(REPO)
+    clinic = project.clinics["lotus-acupuncture"]
+    sizes = project.layouts["sheet"].geometries[clinic.paper].type
+    return theme_for(clinic, "en", sizes, project.strings_for(clinic, "en"), Variant()).style("body")
+
+
+@functools.cache
+def _sentences() -> list[str]:
+    """Return the English body paragraphs of the shipped blocks, as plain words (no markup)."""
+    out = []
+    for path in sorted((REPO / "content" / "blocks").glob("*.yaml")):
+        words = (yaml.safe_load(path.read_text(encoding="utf-8")).get("text") or {}).get("en") or {}
+        for value in (words.get("body"), *(words.get("items") or [])):
+            if isinstance(value, str) and len(value.split()) >= 12 and not re.search(r"[*\[\]{}<>&]", value):
+                out.append(" ".join(value.split()))
+    return out
+
+
+def _lines(para: Any, width: float) -> list[tuple[str, float, float]]:
+    """Draw ``para`` ``width`` points wide; return each line read back with pdfplumber: its words, where its ink
+    starts and ends."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(width + 40, 3000))
+    _, height = para.wrap(width, 10_000)
+    para.drawOn(canvas, 20, 2990 - height)
+    canvas.save()
+    rows: dict[int, list[dict]] = {}
+    with pdfplumber.open(io.BytesIO(buffer.getvalue())) as pdf:
+        for ch in pdf.pages[0].chars:
+            rows.setdefault(round(ch["top"]), []).append(ch)
+    lines = []
+    for top in sorted(rows):
+        chars = sorted(rows[top], key=lambda c: c["x0"])
+        text = "".join(c["text"] for c in chars).replace("\xa0", " ")
+        lines.append((text.strip(), chars[0]["x0"] - 20, chars[-1]["x1"] - 20))
+    return lines
+
+
+def _shortfalls(lines: list[tuple[str, float, float]], width: float) -> list[float]:
+    """Return how far each line but the last falls short of the column, as a share of it."""
+    return [max(0.0, width - end) / width for _, _, end in lines[:-1]]
+
+
+def _words(lines: list[tuple[str, float, float]]) -> list[str]:
+    return " ".join(text for text, _, _ in lines).split()
+
+
+def _badness(lines: list[tuple[str, float, float]], width: float) -> float:
+    """Return how uneven a paragraph's lines read, from where their ink ends: each line but the last's shortfall
+    squared (shares of the column), a last line shorter than a quarter of it, a last line of one word."""
+    if len(lines) < 2:
+        return 0.0
+    last = lines[-1][2] / width
+    sliver = rag.LAST_WEIGHT * ((rag.SHORT_LAST - last) / rag.SHORT_LAST) ** 2 if last < rag.SHORT_LAST else 0.0
+    return sum(s * s for s in _shortfalls(lines, width)) + sliver + rag.RUNT * (len(lines[-1][0].split()) == 1)
+
+
+@settings(max_examples=120, deadline=None)
+@given(data=st.data(), width=st.floats(min_value=150, max_value=330))
+def test_lines_come_out_more_even_than_first_fit_and_never_more(data, width):
+    """Over the shipped English paragraphs at any column width, in a shipped body style: the same words in the same
+    order, in as many lines as reportlab's first fit, no line past the column, and lines at least as even,
+    measured on the page."""
+    text = data.draw(st.sampled_from(_sentences()))
+    style = _body_style()
+    ours = _lines(Para(text, style), width)
+    first = _lines(Paragraph(text, style), width)
+    assert _words(ours) == _words(first) == text.split()
+    assert len(ours) == len(first)
+    assert all(end <= width + 0.05 * 3.5 * text.count(" ") for _, _, end in ours)  # reportlab's own 5% of spaces
+    assert _badness(ours, width) <= _badness(first, width) + 0.01
+
+
+def test_a_notch_in_the_right_edge_is_evened_out() -> None:
+    """A line a third short just above the last (first fit: "We will ask you to fill out a" over "health form.",
+    the last two words bound as the writer binds them) gives way to lines that fall short more evenly."""
+    text = (
+        "Bring a list of all your medicines, vitamins and herbs, and any recent test results or notes from your "
+        "doctor. We will ask you to fill out a health\u00a0form."
+    )
+    style = ParagraphStyle("t", fontName="Helvetica", fontSize=11.5, leading=14)
+    first = _lines(Paragraph(text, style), 190)
+    ours = _lines(Para(text, style), 190)
+    assert len(ours) == len(first) == 5
+    assert _shortfalls(first, 190)[-1] > 0.25  # the notch this test is about
+    assert max(_shortfalls(ours, 190)) < 0.2
+    assert _badness(ours, 190) < 0.7 * _badness(first, 190)
+
+
+def test_a_last_line_of_one_word_takes_another_where_lines_allow() -> None:
+    """A last line of one long word (too long to bind, ``render.no_runt``) takes the word before it down."""
+    text = "Tell your practitioner about any medicines you take, including supplements and prescriptions."
+    style = ParagraphStyle("t", fontName="Helvetica", fontSize=11.5, leading=14)
+    for width in range(200, 320, 4):
+        first = _lines(Paragraph(text, style), width)
+        if len(first) > 1 and len(first[-1][0].split()) == 1:
+            ours = _lines(Para(text, style), width)
+            assert len(ours) == len(first)
+            assert len(ours[-1][0].split()) >= 2, (width, ours)
