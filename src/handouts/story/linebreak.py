@@ -15,8 +15,9 @@ from reportlab.lib.enums import TA_JUSTIFY
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import paragraph as rl_paragraph
 
+from .cjkdraw import end_word, install, is_han, word_char, word_glyphs
 from .para import Para
-from .punct import CutText, Glyph, cuts, room, squeeze
+from .punct import Glyph, room, squeeze
 
 # what may not start a line (added to reportlab's own lists) and what may not end one
 CHINESE_CANNOT_START = "，。、：；！？）」』】〕〉》”’…·～"
@@ -28,128 +29,7 @@ def chinese_line_rules() -> None:
     lines by spacing characters, and centre a line that ends in a mark by its ink (once)."""
     for module in (textsplit, rl_paragraph):  # one copy for single-style paragraphs, one for mixed ones
         module.ALL_CANNOT_START += "".join(ch for ch in CHINESE_CANNOT_START if ch not in module.ALL_CANNOT_START)
-    if rl_paragraph._justifyDrawParaLine is not _justify_line:
-        _ORIGINAL.update(line=rl_paragraph._justifyDrawParaLine, frags=rl_paragraph._justifyDrawParaLineX)
-        _ORIGINAL.update(center=rl_paragraph._centerDrawParaLine, center_frags=rl_paragraph._centerDrawParaLineX)
-        rl_paragraph._justifyDrawParaLine = _justify_line
-        rl_paragraph._justifyDrawParaLineX = _justify_frags
-        rl_paragraph._centerDrawParaLine = _center_line
-        rl_paragraph._centerDrawParaLineX = _center_frags
-
-
-# A centred line that ends in a full-width mark whose ink sits in the left of its em ("困扰吗？") looks
-# set off to the left: it is centred on its ink, the mark's blank part counted out.
-def _center_line(tx: Any, offset: float, extraspace: float, words: list[str], last: int = 0) -> float:
-    text = " ".join(words)
-    blank = squeeze(tx._fontname, text[-1]) * (tx._fontsize or 10) if text else 0.0
-    return float(_ORIGINAL["center"](tx, offset, extraspace + blank, words, last))
-
-
-def _center_frags(tx: Any, offset: float, line: Any, last: int = 0) -> None:
-    end = _end_word(line)
-    extra = line.extraSpace
-    if end is not None:
-        line.extraSpace = extra + squeeze(end.fontName, end.text[-1]) * end.fontSize
-    try:
-        _ORIGINAL["center_frags"](tx, offset, line, last)
-    finally:
-        line.extraSpace = extra
-
-
-# reportlab justifies a line by widening its spaces; a Chinese line has none, so it stays ragged.
-# A justified line with Chinese in it is spread by character spacing (Tc) instead, across every
-# character; Latin-only lines (a street address, a reference) and every paragraph's last line stay ragged.
-_ORIGINAL: dict[str, Any] = {}
-_LATIN_RUN = re.compile(r"[A-Za-z0-9+]{3,}")
-MAX_SPREAD = 0.16  # the most room between two characters a justified line gets, in ems
-TWO_SPREAD = 0.08  # ems: a last line of two characters takes a third only where the line before spreads no more
-
-
-def _spread(tx: Any, text: str, extra: float) -> bool:
-    """Set the character spacing that spreads ``text`` over ``extra`` more points; False when it should not."""
-    if extra <= 1e-6 or len(text) < 2 or not any(_is_han(ch) for ch in text) or _LATIN_RUN.search(text):
-        return False  # a number or a Latin word would be letter-spaced too: such a line stays ragged
-    space = extra / (len(text) - 1)
-    if space > MAX_SPREAD * (tx._fontsize or 10):
-        return False  # a line short by a long Latin word stays ragged rather than gappy
-    tx.setCharSpace(space)
-    return True
-
-
-def _open_up(text: str, extra: float, size: float) -> dict[int, float]:
-    """Return the gaps that justify a Chinese line holding a Latin word or a number (which character spacing
-    would letter-space): each gap but those inside a Latin word opens by the same share of ``extra``, at most
-    ``MAX_SPREAD``; {} for any other line, or where that would be more."""
-    if extra <= 1e-6 or not _LATIN_RUN.search(text) or not any(_is_han(ch) for ch in text):
-        return {}
-    gaps = [i for i in range(len(text) - 1) if not (_word_char(text[i]) and _word_char(text[i + 1]))]
-    if not gaps or extra / len(gaps) > MAX_SPREAD * size:
-        return {}
-    return {i: -extra / len(gaps) for i in gaps}
-
-
-HALF_WIDTH_AT_START = "（［｛〔〈《「『【"  # full-width openers: their ink sits in the right half of the em
-
-
-def _hang(text: str, size: float) -> float:
-    """Return how far left a line that opens with a full-width bracket starts: the blank half of its em, so
-    the bracket's ink lines up with the column's edge (a line-start bracket is set half-width in Chinese)."""
-    return 0.5 * size if text and text[0] in HALF_WIDTH_AT_START else 0.0
-
-
-def _pushed_in(extraspace: float, text: str, font_name: str, size: float) -> float:
-    """Return ``extraspace`` with a line-end mark's blank part given back, where the line runs over by no more
-    than that (``CJKParagraph`` pushed the mark in): its ink then ends inside the column."""
-    if extraspace >= 0 or not text:
-        return extraspace
-    return extraspace + min(-extraspace, squeeze(font_name, text[-1]) * size)
-
-
-def _justify_line(tx: Any, offset: float, extraspace: float, words: list[str], last: int = 0) -> float:
-    text = " ".join(words)
-    hang = _hang(text, tx._fontsize or 10)
-    offset, extraspace = offset - hang, _pushed_in(extraspace, text, tx._fontname, tx._fontsize or 10) + hang
-    if extraspace < -0.01:  # a line given more room than the column: its marks close up by what it runs over
-        cut = cuts([(ch, tx._fontname, tx._fontsize or 10) for ch in text], -extraspace)
-    else:
-        cut = {} if last else _open_up(text, extraspace, tx._fontsize or 10)
-    if cut:  # its marks close up by what it runs over, or the gaps outside its Latin words open
-        with CutText(tx, cut).drawing():
-            return float(rl_paragraph._leftDrawParaLine(tx, offset, extraspace + sum(cut.values()), words, last))
-    if last or not _spread(tx, text, extraspace):  # ragged, as a Latin line in Chinese text is
-        return float(rl_paragraph._leftDrawParaLine(tx, offset, extraspace, words, last))
-    try:
-        return float(_ORIGINAL["line"](tx, offset, 0.0, words, last))
-    finally:
-        tx.setCharSpace(0)
-
-
-def _justify_frags(tx: Any, offset: float, line: Any, last: int = 0) -> None:
-    text = "".join(getattr(word, "text", "") for word in line.words)
-    first = next((word for word in line.words if getattr(word, "text", "")), None)
-    hang = _hang(text, getattr(first, "fontSize", 0.0) or tx._fontsize or 10)
-    extra = line.extraSpace
-    end = _end_word(line)
-    size = getattr(end, "fontSize", 0.0) or tx._fontsize or 10
-    offset, line.extraSpace = offset - hang, _pushed_in(extra, text, getattr(end, "fontName", ""), size) + hang
-    try:
-        if line.extraSpace < -0.01:
-            cut = cuts(_word_glyphs(line), -line.extraSpace)
-        else:
-            cut = {} if last or getattr(line, "lineBreak", False) else _open_up(text, line.extraSpace, size)
-        if cut:  # its marks close up by what it runs over, or the gaps outside its Latin words open
-            line.extraSpace += sum(cut.values())
-            with CutText(tx, cut).drawing():
-                rl_paragraph._leftDrawParaLineX(tx, offset, line, last)
-            return
-        if last or getattr(line, "lineBreak", False) or not _spread(tx, text, line.extraSpace):
-            rl_paragraph._leftDrawParaLineX(tx, offset, line, last)  # ragged, as a Latin line in Chinese text is
-            return
-        line.extraSpace = 0
-        _ORIGINAL["frags"](tx, offset, line, last)
-    finally:
-        line.extraSpace = extra
-        tx.setCharSpace(0)
+    install()
 
 
 class CJKParagraph(Para):
@@ -241,7 +121,7 @@ class CJKParagraph(Para):
             if trailing >= len(prev) - 1:
                 return result  # nothing left to move down: keep reportlab's lines
             first = len(prev) - 1 - trailing  # the character that goes down with the punctuation...
-            while first and _word_char(prev[first][0]) and _word_char(prev[first - 1][0]):
+            while first and word_char(prev[first][0]) and word_char(prev[first - 1][0]):
                 first -= 1  # ...with the whole of its Latin word
             while first and prev[first - 1][0] in CANNOT_END:
                 first -= 1
@@ -293,7 +173,7 @@ def _squeeze_of(line: Any, result: Any, ch: str) -> float:
     """Return the blank part of ``ch`` at the end of ``line``, in points."""
     if result.kind == 0:
         return squeeze(result.fontName, ch) * result.fontSize
-    end = _end_word(line)
+    end = end_word(line)
     return squeeze(end.fontName, ch) * end.fontSize if end is not None else 0.0
 
 
@@ -305,7 +185,7 @@ def _push_room(result: Any, n: int, prev: list[tuple[str, float]], width: float,
     nxt = _line_chars(result.lines[n], result)
     cannot_start = rl_paragraph.ALL_CANNOT_START
     run = 0 if nxt and nxt[0][0] in cannot_start else 1
-    if run and not (len(nxt) > 1 and _is_han(nxt[0][0]) and nxt[1][0] in cannot_start):
+    if run and not (len(nxt) > 1 and is_han(nxt[0][0]) and nxt[1][0] in cannot_start):
         return None
     while run < len(nxt) and nxt[run][0] in cannot_start:
         run += 1
@@ -338,7 +218,7 @@ def _taken_up(result: Any, given: list[float], cannot_start: str, pushed: set[in
     if n < 0 or n in pushed or _forced(result, n):
         return None
     last = [ch for ch, _ in _line_chars(result.lines[-1], result) if ch not in cannot_start and not ch.isspace()]
-    if not last or len(last) >= SHORTEST_LAST or not all(_is_han(ch) for ch in last):
+    if not last or len(last) >= SHORTEST_LAST or not all(is_han(ch) for ch in last):
         return None
     both = _glyphs(result.lines[n], result) + _glyphs(result.lines[-1], result)
     wide = sum(stringWidth(ch, font, size) for ch, font, size in both)
@@ -358,6 +238,7 @@ def _extra(line: Any, result: Any) -> float:
     return float(line[0] if result.kind == 0 else line.extraSpace)
 
 
+TWO_SPREAD = 0.08  # ems: a last line of two characters takes a third only where the line before spreads no more
 SHORTEST_LAST = 3  # characters: a paragraph's last line holds at least this many, with its punctuation
 
 
@@ -369,11 +250,11 @@ def _lone_last(result: Any, cannot_start: str, full: float) -> int | None:
     if len(result.lines) < 2 or _forced(result, len(result.lines) - 2):
         return None
     last = [ch for ch, _ in _line_chars(result.lines[-1], result) if ch not in cannot_start and not ch.isspace()]
-    if not last or len(last) >= SHORTEST_LAST or not all(_is_han(ch) for ch in last):
+    if not last or len(last) >= SHORTEST_LAST or not all(is_han(ch) for ch in last):
         return None
     if len(last) > 1:  # two characters: only where the line before stays justified without them
         before = _line_chars(result.lines[-2], result)
-        em = max((w for ch, w in before if _is_han(ch)), default=0.0)
+        em = max((w for ch, w in before if is_han(ch)), default=0.0)
         room = full - sum(w for _, w in before[:-1])  # after one character goes down, against the column
         if len(before) < 3 or room / (len(before) - 2) > TWO_SPREAD * em:
             return None
@@ -392,12 +273,6 @@ def _without_last(chars: list[tuple[str, float]], cannot_start: str) -> float | 
     return sum(w for _, w in chars[:keep]) + chars[keep][1] / 2
 
 
-def _word_char(ch: str) -> bool:
-    """Return whether ``ch`` belongs to a Latin word, a number or a web address (not Chinese, not a space;
-    a no-break space binds the words on each side of it)."""
-    return (ch.isascii() and (ch.isalnum() or ch in "-./@:_'()+%&#=?~")) or "\u00a0" == ch or "\u00c0" <= ch <= "\u024f"
-
-
 def _split_run(result: Any, stuck: set[int]) -> tuple[int, float] | None:
     """Return (line, width) to move a Latin word or a number split at a line end down whole, or None.
 
@@ -414,14 +289,13 @@ def _split_run(result: Any, stuck: set[int]) -> tuple[int, float] | None:
         while end and prev[end - 1][0] == " ":
             end, space = end - 1, True
         head = next((ch for ch, _ in nxt if ch != " "), "")
-        if not end or not _word_char(prev[end - 1][0]) or not _word_char(head):
+        if not end or not word_char(prev[end - 1][0]) or not word_char(head):
             continue
         if space and not (_digitish(prev[end - 1][0]) and _digitish(head)):
             continue  # a break at the space between two words is a Latin break
         start = end
         while start and (
-            _word_char(prev[start - 1][0])
-            or (prev[start - 1][0] == " " and start > 1 and _digitish(prev[start - 2][0]))
+            word_char(prev[start - 1][0]) or (prev[start - 1][0] == " " and start > 1 and _digitish(prev[start - 2][0]))
         ):
             start -= 1
         while start < end and prev[start][0] == " ":
@@ -442,24 +316,15 @@ def _digitish(ch: str) -> bool:
 
 def has_han(text: str) -> bool:
     """True when ``text`` holds a Chinese character (a Chinese title, set top-heavy by ``pdf.paint``)."""
-    return any(_is_han(ch) for ch in text)
-
-
-def _is_han(ch: str) -> bool:
-    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
+    return any(is_han(ch) for ch in text)
 
 
 def _line_end(line: Any, result: Any) -> str:
     """Return the last character of one line from ``breakLinesCJK`` ("" for an empty line)."""
     if result.kind == 0:
         return line[1][-1][-1:] if line[1] else ""
-    end = _end_word(line)
+    end = end_word(line)
     return end.text[-1] if end is not None else ""
-
-
-def _end_word(line: Any) -> Any:
-    """Return the last fragment with text of a line of a paragraph of several styles (None for an empty line)."""
-    return next((word for word in reversed(line.words) if getattr(word, "text", "")), None)
 
 
 def _line_start(line: Any, result: Any) -> str:
@@ -476,12 +341,7 @@ def _glyphs(line: Any, result: Any) -> list[Glyph]:
     """Return the (character, font, size) of each character of one line from ``breakLinesCJK``."""
     if result.kind == 0:
         return [(ch, result.fontName, result.fontSize) for ch in "".join(line[1])]
-    return _word_glyphs(line)
-
-
-def _word_glyphs(line: Any) -> list[Glyph]:
-    """Return the (character, font, size) of each character of a line of a paragraph of several styles."""
-    return [(ch, w.fontName, w.fontSize) for w in line.words for ch in getattr(w, "text", "")]
+    return word_glyphs(line)
 
 
 def _line_chars(line: Any, result: Any) -> list[tuple[str, float]]:
