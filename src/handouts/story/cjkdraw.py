@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import paragraph as rl_paragraph
 
+from .hyphens import SOFT, shown
 from .punct import CutText, Glyph, cuts, squeeze
 
 
@@ -97,6 +99,11 @@ def _pushed_in(extraspace: float, text: str, font_name: str, size: float) -> flo
 
 def _justify_line(tx: Any, offset: float, extraspace: float, words: list[str], last: int = 0) -> float:
     text = " ".join(words)
+    if SOFT in text:  # a line of a paragraph whose long English words may break (``hyphens``)
+        drawn = shown(text, at_end=True)
+        size = tx._fontsize or 10
+        extraspace += stringWidth(text, tx._fontname, size) - stringWidth(drawn, tx._fontname, size)
+        text, words = drawn, [drawn]
     hang = _hang(text, tx._fontsize or 10)
     offset, extraspace = offset - hang, _pushed_in(extraspace, text, tx._fontname, tx._fontsize or 10) + hang
     if extraspace < -0.01:  # a line given more room than the column: its marks close up by what it runs over
@@ -115,6 +122,26 @@ def _justify_line(tx: Any, offset: float, extraspace: float, words: list[str], l
 
 
 def _justify_frags(tx: Any, offset: float, line: Any, last: int = 0) -> None:
+    soft = [word for word in line.words if SOFT in getattr(word, "text", "")]
+    if not soft:
+        _justify_shown_frags(tx, offset, line, last)
+        return
+    # a line of a paragraph whose long English words may break (``hyphens``): drawn as ``shown`` gives them
+    texts, extra, end = [word.text for word in soft], line.extraSpace, end_word(line)
+    for word in soft:
+        drawn = shown(word.text, at_end=word is end)
+        line.extraSpace += stringWidth(word.text, word.fontName, word.fontSize)
+        line.extraSpace -= stringWidth(drawn, word.fontName, word.fontSize)
+        word.text = drawn
+    try:
+        _justify_shown_frags(tx, offset, line, last)
+    finally:  # the line is kept (a paragraph drawn again, or shared with one of the same text): as it was
+        for word, text in zip(soft, texts, strict=True):
+            word.text = text
+        line.extraSpace = extra
+
+
+def _justify_shown_frags(tx: Any, offset: float, line: Any, last: int = 0) -> None:
     text = "".join(getattr(word, "text", "") for word in line.words)
     first = next((word for word in line.words if getattr(word, "text", "")), None)
     hang = _hang(text, getattr(first, "fontSize", 0.0) or tx._fontsize or 10)
@@ -148,8 +175,9 @@ def is_han(ch: str) -> bool:
 
 def word_char(ch: str) -> bool:
     """Return whether ``ch`` belongs to a Latin word, a number or a web address (not Chinese, not a space;
-    a no-break space binds the words on each side of it)."""
-    return (ch.isascii() and (ch.isalnum() or ch in "-./@:_'()+%&#=?~")) or "\u00a0" == ch or "\u00c0" <= ch <= "\u024f"
+    a no-break space binds the words on each side of it, a soft hyphen is inside one)."""
+    latin = ch.isascii() and (ch.isalnum() or ch in "-./@:_'()+%&#=?~")
+    return latin or ch in "\u00a0\u00ad" or "\u00c0" <= ch <= "\u024f"
 
 
 def end_word(line: Any) -> Any:

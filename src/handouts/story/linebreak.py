@@ -8,6 +8,7 @@ full-width punctuation of Chinese to its lists, where a Chinese style or paragra
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from reportlab.lib import textsplit
@@ -16,6 +17,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import paragraph as rl_paragraph
 
 from .cjkdraw import end_word, install, is_han, word_char, word_glyphs
+from .hyphens import SOFT, SPLIT_HOLE, soft_hyphens
 from .para import Para
 from .punct import Glyph, room, squeeze
 
@@ -29,7 +31,14 @@ def chinese_line_rules() -> None:
     lines by spacing characters, and centre a line that ends in a mark by its ink (once)."""
     for module in (textsplit, rl_paragraph):  # one copy for single-style paragraphs, one for mixed ones
         module.ALL_CANNOT_START += "".join(ch for ch in CHINESE_CANNOT_START if ch not in module.ALL_CANNOT_START)
+        # where a line overflows inside a Latin word, reportlab breaks it after a space or a Chinese character
+        # (a space's category, Zs): after a soft hyphen too (``hyphens``)
+        module.category = _category  # type: ignore[attr-defined]
     install()
+
+
+def _category(ch: str) -> str:
+    return "Zs" if ch == SOFT else unicodedata.category(ch)
 
 
 class CJKParagraph(Para):
@@ -121,10 +130,12 @@ class CJKParagraph(Para):
             if trailing >= len(prev) - 1:
                 return result  # nothing left to move down: keep reportlab's lines
             first = len(prev) - 1 - trailing  # the character that goes down with the punctuation...
+            last = first
             while first and word_char(prev[first][0]) and word_char(prev[first - 1][0]):
                 first -= 1  # ...with the whole of its Latin word
             while first and prev[first - 1][0] in CANNOT_END:
                 first -= 1
+            first = _syllable(prev, first, last, _extra(result.lines[bad - 1], result))
             if first < 1:
                 stuck.add(bad)
                 continue
@@ -140,6 +151,13 @@ def han_latin_space(markup: str) -> str:
     ("一项 Cochrane 综述", "2017 年"), as Chinese typesetting sets them apart; tags are left alone."""
     parts = re.split(r"(<[^>]+>)", markup)
     return "".join(part if part.startswith("<") else _HAN_LATIN.sub(" ", part) for part in parts)
+
+
+def chinese_markup(markup: str, style: Any) -> str:
+    """Return a Chinese paragraph's markup as it is set: a space between Han and Latin (``han_latin_space``), and
+    in justified text, a soft hyphen where each long English word may break (``hyphens``)."""
+    markup = han_latin_space(markup)
+    return soft_hyphens(markup) if style.alignment == TA_JUSTIFY else markup
 
 
 def _narrow(widths: list[float], line: int, room: float, full: float) -> None:
@@ -306,8 +324,25 @@ def _split_run(result: Any, stuck: set[int]) -> tuple[int, float] | None:
         if start < 1 or keep <= 0:
             stuck.add(n)
             continue  # the run fills the line: nowhere better to break it
+        if prev[end - 1][0] == SOFT and _hole(prev, start, _extra(result.lines[n - 1], result)):
+            continue  # a long English word broken at a syllable (drawn with a hyphen) rather than leave a hole
         return n - 1, keep + prev[start][1] / 2
     return None
+
+
+def _syllable(prev: list[tuple[str, float]], first: int, last: int, extra: float) -> int:
+    """Return where the part of a line from ``first`` that goes down begins: at ``first``, or, where that leaves
+    a hole (``_hole``), after the last soft hyphen before ``last`` (the word's first syllables stay, hyphenated)."""
+    if not _hole(prev, first, extra):
+        return first
+    return next((k + 1 for k in range(last - 1, first, -1) if prev[k][0] == SOFT), first)
+
+
+def _hole(prev: list[tuple[str, float]], start: int, extra: float) -> bool:
+    """True when moving the Latin run from ``start`` down whole would leave its line short by more than
+    ``SPLIT_HOLE`` ems."""
+    em = max((w for ch, w in prev if is_han(ch)), default=0.0)
+    return bool(em) and sum(w for _, w in prev[start:]) + extra > SPLIT_HOLE * em
 
 
 def _digitish(ch: str) -> bool:

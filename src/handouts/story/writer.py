@@ -29,7 +29,7 @@ from ..load.i18n import group_hours
 from ..render import Styling, bind_last, link, no_runt, plain, render_text, short_url, to_markup
 from . import figures
 from .flowables import Rows, ShrinkToFit, SideBySide, qr_code
-from .linebreak import CJKParagraph, han_latin_space
+from .linebreak import CJKParagraph, chinese_markup
 from .para import Para, at_turn, optional
 from .theme import Theme
 
@@ -80,7 +80,7 @@ class Writer:
         if style.wordWrap == "CJK" and not _HAS_CJK.search(_visible(body)):
             style = self.theme.latin(style)  # a reference, link or number: break at spaces, never mid-word
         elif style.wordWrap == "CJK":
-            body = han_latin_space(body)
+            body = chinese_markup(body, style)  # Han and Latin set apart; long English words may break
         para = (
             CJKParagraph(body, style, bulletText=bullet)
             if style.wordWrap == "CJK"
