@@ -44,6 +44,7 @@ RANKS: dict[str, int] = {
     "story": 4,
     "pdf": 5,
     "twin": 5,
+    "grow": 6,
     "handout": 6,
     "gallery": 7,
     "checks": 7,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import colorsys
 import io
 import re
+from collections import Counter
 from pathlib import Path
 
 import pdfplumber
@@ -437,3 +438,61 @@ def test_the_tri_fold_flap_closes_with_its_key_points_at_its_foot(project, lang)
         assert abs(box["bottom"] - foot) < 3, (box["bottom"], foot)
         first = min(c["top"] for c in region.chars)
         assert first < geo.height - flap.frame.top + 20  # the intro opens the flap at its top
+
+
+def _body_size(chars: list[dict]) -> float:
+    """Return the size most of ``chars`` are set at (a panel's body text), to a tenth of a point: of its Chinese
+    characters where it has any (a Chinese panel's references are small Latin type)."""
+    han = [c for c in chars if "\u3400" <= c["text"] <= "\u9fff"]
+    sizes = Counter(round(c["size"], 1) for c in han or chars if c["text"].strip())
+    return sizes.most_common(1)[0][0]
+
+
+@pytest.mark.parametrize(
+    ("clinic", "lang"),
+    [
+        *[("lotus-acupuncture", "en"), ("lotus-acupuncture", "es"), ("harmony-centre", "en")],
+        *[("lotus-acupuncture", "zh-Hans"), ("lotus-acupuncture", "zh-Hant"), ("harmony-centre", "zh-Hant")],
+    ],
+)
+def test_a_roomy_tri_fold_flap_sets_its_text_larger_up_to_its_grow_size(project, clinic, lang):
+    """The flap is set ``grow`` (layouts/trifold.yaml): compact Chinese, which left it more than an inch empty above
+    its key points at the layout's body size, is set larger, up to the grow size; English and Spanish, which fill
+    it, keep the layout's body size, as every inside panel does. Read with pdfplumber: the size most of each
+    panel's characters are set at, against the sizes in the layout file; the flap's text still ends two of its
+    lines or more above the key points' box, and no character crosses the flap's edges by more than half its em."""
+    import yaml
+
+    layout = yaml.safe_load((REPO / "layouts" / "trifold.yaml").read_text(encoding="utf-8"))
+    body = float(str(layout["type"]["body"]).removesuffix("pt"))
+    spec = next(p for page in layout["pages"] for p in page["panels"] if p["id"] == "fold-in-flap")
+    most = float(str(spec["grow"]).removesuffix("pt"))
+    geo = resolve(project.layouts["trifold"], project.clinics[clinic].paper)
+    outside = next(i for i, page in enumerate(geo.pages) if page.id == "outside")
+    inside = next(i for i, page in enumerate(geo.pages) if page.id == "inside")
+    flap = next(p for p in geo.pages[outside].panels if p.id == "fold-in-flap")
+    title = project.blocks["keypoints-nerve-pain"].text[lang]["title"]
+    with pdfplumber.open(io.BytesIO(render(project, Task(clinic, "nerve-pain", lang)))) as pdf:
+        page = pdf.pages[outside]
+        chars = [c for c in page.chars if flap.rect.x - 1 <= c["x0"] < flap.rect.right]
+        # a full-width mark's blank half may pass the edge (pushed in, or a bracket hung), its ink inside
+        assert all(flap.frame.x - c["size"] / 2 <= c["x0"] and c["x1"] <= flap.frame.right + c["size"] / 2 for c in chars)
+        size = _body_size(chars)
+        for panel in geo.pages[inside].panels:
+            kept = _body_size([c for c in pdf.pages[inside].chars if panel.rect.x <= c["x0"] < panel.rect.right])
+            assert kept == pytest.approx(body, abs=0.05), panel.id
+        box = next(
+            r
+            for r in page.crop((flap.rect.x, 0, flap.rect.right, page.height)).rects
+            if r["width"] > flap.frame.width * 0.8
+            and any(
+                line["text"].replace(" ", "").startswith(title[:2])
+                for line in page.crop((r["x0"], r["top"], r["x1"], r["bottom"])).extract_text_lines()
+            )
+        )
+        above = [c for c in chars if c["bottom"] < box["top"]]
+    if lang.startswith("zh"):
+        assert body < size <= most + 0.05, size
+    else:
+        assert size == pytest.approx(body, abs=0.05)
+    assert box["top"] - max(c["bottom"] for c in above) >= 2 * size * 1.25, (box["top"], max(c["bottom"] for c in above))

@@ -19,6 +19,7 @@ from .assets import families_for, load_logo
 from .cjk import is_cjk
 from .colors import WARNING_RED, tint, to_gray
 from .errors import ConfigError, HandoutError, LayoutError, raise_all
+from .grow import grown
 from .load.config import Clinic, localized
 from .load.content import STRINGS_FILE, Block, Handout, Strings
 from .load.i18n import month_year
@@ -135,17 +136,16 @@ def render_both(project: Project, task: Task, twin: bool = True) -> tuple[bytes,
     geometry = layout.geometries[clinic.paper]  # resolved once, when the layout was loaded
     where = f"handout {handout.id!r} for clinic {clinic.slug!r} ({task.lang})"
     steps = type_steps(geometry.type, task.variant)
-    for tries, sizes in enumerate(steps, start=1):
+
+    def writer_at(sizes: dict[str, float]) -> Writer:
         theme = theme_for(clinic, task.lang, sizes, project.strings_for(clinic, task.lang), task.variant)
         context = handout_context(project, clinic, handout, task.lang)
-        writer = Writer(
-            theme,
-            clinic,
-            context,
-            handout.id,
-            art_root=project.root / "art",
-            disclaimer_in_footer=bool(layout.values.get("disclaimer_in_footer")),
-        )
+        in_footer = bool(layout.values.get("disclaimer_in_footer"))
+        return Writer(theme, clinic, context, handout.id, art_root=project.root / "art", disclaimer_in_footer=in_footer)
+
+    for tries, sizes in enumerate(steps, start=1):
+        writer = writer_at(sizes)
+        theme, context = writer.theme, writer.context
         check_inserted_glyphs(clinic, handout, task.lang, writer)
         stories, block_files = _stories(project, clinic, handout, layout.slots(), geometry, writer)
         context["handout"]["review"] = review = review_line(project, clinic, handout, task)
@@ -159,6 +159,15 @@ def render_both(project: Project, task: Task, twin: bool = True) -> tuple[bytes,
         except LayoutError as exc:
             if tries == len(steps):
                 raise _at_smallest(exc, sizes, geometry.type) from None
+    if tries == 1 and not task.variant.large_print:  # a panel its text leaves half empty sets that text larger
+
+        def place_all(stories: dict[str, list[Flowable]]) -> list[PageContent]:
+            return place(geometry, stories, where, block_files, Continued(stories, theme.strings["continued"]))
+
+        def story_at(slot: str, bigger: dict[str, float]) -> list[Flowable]:
+            return _stories(project, clinic, handout, [slot], geometry, writer_at(bigger))[0][slot]
+
+        pages = grown(geometry, sizes, stories, pages, place_all, story_at)
     if geometry.notes:
         _add_notes(pages[-1], geometry, theme, writer)
     words = handout.text[task.lang]

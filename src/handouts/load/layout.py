@@ -55,6 +55,7 @@ class PanelGeo:
     frame: Rect  # where text goes
     fill: str
     valign: str
+    grow: float | None = None  # the largest body size its text may set at, where it leaves the panel roomy
 
 
 @dataclass(frozen=True)
@@ -363,7 +364,7 @@ def resolve(layout: Layout, clinic_paper: str) -> Geometry:
             pad = r.length(spec["padding"], pw + ".padding")
             frame = Rect(rect.x + pad, rect.y + pad, rect.width - 2 * pad, rect.height - 2 * pad)
             _check_safe(frame, w, h, folds + cuts, safe, layout, pw, r.line)
-            panels.append(PanelGeo(spec["id"], spec["slot"], rect, frame, spec["fill"], spec["valign"]))
+            panels.append(PanelGeo(spec["id"], spec["slot"], rect, frame, spec["fill"], spec["valign"], spec["grow"]))
         elements = []
         for i, spec in enumerate(page["elements"]):
             ew = f"{where}.elements[{i + 1}] ({spec['type']})"

@@ -136,15 +136,25 @@ def spread(placed: Sequence[Any], spare: float) -> None:
         p.y -= shift
 
 
+FOOT_ROOM = 2  # lines: the least room a 'foot' panel's text keeps above its foot block, where it spreads
+
+
 def to_foot(placed: Sequence[Any], spare: float) -> None:
     """Move the last block in ``placed`` (a panel's) down by ``spare`` points, to the panel's foot: a panel set
-    'foot' keeps its closing box at the bottom, the room its text leaves above it (the tri-fold's flap)."""
+    'foot' keeps its closing box at the bottom, the room its text leaves above it (the tri-fold's flap), which the
+    text shares between its blocks and list items as a 'spread' panel's does, up to ``FOOT_ROOM`` lines above it."""
     last = _block(placed[-1]) if placed else None
     at = len(placed)
     while at and _block(placed[at - 1]) == last:
         at -= 1
-    if last is None or at == 0 or spare <= 0.01:
+    if last is None or at == 0:
         return  # one block alone stays at the top
+    placed[at].flowable._foot_room = spare  # what the text leaves, before it spreads (read by ``grow``)
+    if spare <= 0.01:
+        return
+    # the text above shares the room as a 'spread' panel's does, keeping two lines of it above the foot block
+    line = max(getattr(getattr(p.flowable, "style", None), "leading", 0.0) for p in placed[:at]) or 14.0
+    spread(placed[:at], spare - FOOT_ROOM * line)
     after = placed[-1].flowable.getSpaceAfter()  # the room left counts its space after: it sits on the foot
     for p in placed[at:]:
         p.y -= spare + after
