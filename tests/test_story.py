@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph
@@ -175,3 +177,58 @@ def test_a_forced_line_break_in_chinese_text_is_kept_and_nothing_crosses_it(line
             para.wrap(width, 1000)
             got = ["".join(getattr(word, "text", "") for word in line.words).strip() for line in para.blPara.lines]
             assert got == lines, (lang, width, got)
+
+
+@pytest.mark.parametrize("script", ["sc", "tc"])
+@pytest.mark.parametrize("ems", [13.3, 15.3, 17.3, 40.0])
+def test_two_marks_side_by_side_close_up_on_every_line(script: str, ems: float) -> None:
+    """A closing bracket followed by a full stop ("）。") was set as two full ems, a gap wide as a character
+    between them, on every line that did not run over. Chinese typesetting sets the pair in an em and a half:
+    drawn justified in Noto Sans SC or TC at widths where the pair falls inside a line, at its end and on a
+    last line, and read back with pdfium, the full stop starts half an em after the bracket (and what justifying
+    the line adds), their inks still clear of each other, and every line but the last ends at the column's edge."""
+    import pypdfium2
+    from reportlab.lib.enums import TA_JUSTIFY
+    from reportlab.pdfgen.canvas import Canvas
+
+    from handouts import cjk
+    from handouts.assets import register_family
+    from handouts.story.linebreak import CJKParagraph
+
+    pin_reportlab_settings()
+    text = {
+        "sc": "可能是腰部神经严重受压（马尾综合征）。也请立即拨打急救电话：突然无力（手臂或腿）、胸痛或呼吸困难。",
+        "tc": "可能是腰部神經嚴重受壓（馬尾症候群）。也請立即撥打急救電話：突然無力（手臂或腿）、胸痛或呼吸困難。",
+    }[script]
+    style = ParagraphStyle(
+        "zh", fontName=register_family(cjk.family(script), "test").regular, fontSize=10, leading=15,
+        wordWrap="CJK", alignment=TA_JUSTIFY,
+    )  # fmt: skip
+    para = CJKParagraph(text, style)
+    para.wrap(ems * 10, 1000)
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(460, 400))
+    para.drawOn(canvas, 20, 380 - para.height)
+    canvas.save()
+    page = pypdfium2.PdfDocument(buffer.getvalue())[0].get_textpage()
+    chars = [(page.get_text_range(i, 1), page.get_charbox(i, loose=True), page.get_charbox(i)) for i in
+             range(page.count_chars())]  # fmt: skip
+    chars = [c for c in chars if c[0].strip()]
+    assert "".join(c[0] for c in chars) == text
+    pairs = [i for i in range(len(chars) - 1) if chars[i][0] == "）" and chars[i + 1][0] in "。、"]
+    assert len(pairs) == 2
+    for i in pairs:
+        (_, box, ink), (_, nxt_box, nxt_ink) = chars[i], chars[i + 1]
+        if round(box[1]) != round(nxt_box[1]):
+            continue  # the pair split between lines
+        # an em is 10 pt; a justified line may add up to 0.16 em between every two characters
+        assert nxt_box[0] - box[0] <= 5.0 + 1.6 + 0.05, (script, ems, nxt_box[0] - box[0])
+        assert ink[2] <= nxt_ink[0] + 0.01
+    rows: dict[int, list] = {}
+    for _, loose, ink in chars:
+        rows.setdefault(round(loose[1]), []).append((loose, ink))
+    lines = [rows[k] for k in sorted(rows, reverse=True)]
+    edge = 20 + ems * 10
+    for line in lines[:-1]:  # a line-end mark's em reaches the edge (its blank part may pass it), its ink inside
+        assert max(loose[2] for loose, _ in line) >= edge - 1.0, (script, ems)
+        assert max(ink[2] for _, ink in line) <= edge + 0.01, (script, ems)

@@ -8,13 +8,14 @@ their place (once), and they hand every other line back to reportlab's own.
 from __future__ import annotations
 
 import re
+from contextlib import nullcontext
 from typing import Any
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import paragraph as rl_paragraph
 
 from .hyphens import SOFT, shown
-from .punct import CutText, Glyph, cuts, squeeze
+from .punct import SHUT, CutText, Glyph, cuts, pairs, squeeze
 
 
 # A centred line that ends in a full-width mark whose ink sits in the left of its em ("困扰吗？") looks
@@ -80,6 +81,14 @@ def _open_up(text: str, extra: float, size: float) -> dict[int, float]:
     return {i: -extra / len(gaps) for i in gaps}
 
 
+def _together(opened: dict[int, float], pair: dict[int, float]) -> dict[int, float]:
+    """Return the gaps a line holding a Latin word opens (``_open_up``) with its pairs of marks closed up as well;
+    {} where it opens none (it is then spread or left ragged, its pairs closed up all the same)."""
+    if not opened:
+        return {}
+    return {i: opened.get(i, 0.0) + pair.get(i, 0.0) for i in opened.keys() | pair.keys()}
+
+
 HALF_WIDTH_AT_START = "（［｛〔〈《「『【"  # full-width openers: their ink sits in the right half of the em
 
 
@@ -106,19 +115,23 @@ def _justify_line(tx: Any, offset: float, extraspace: float, words: list[str], l
         text, words = drawn, [drawn]
     hang = _hang(text, tx._fontsize or 10)
     offset, extraspace = offset - hang, _pushed_in(extraspace, text, tx._fontname, tx._fontsize or 10) + hang
+    glyphs = [(ch, tx._fontname, tx._fontsize or 10) for ch in text]
+    pair = pairs(glyphs) if any(c in SHUT for c in text) else {}  # "）。" closes up on every line
+    extraspace += sum(pair.values())
     if extraspace < -0.01:  # a line given more room than the column: its marks close up by what it runs over
-        cut = cuts([(ch, tx._fontname, tx._fontsize or 10) for ch in text], -extraspace)
-    else:
-        cut = {} if last else _open_up(text, extraspace, tx._fontsize or 10)
+        cut = cuts(glyphs, -extraspace, pair)
+    else:  # the line is then justified as it would be
+        cut = {} if last else _together(_open_up(text, extraspace, tx._fontsize or 10), pair)
     if cut:  # its marks close up by what it runs over, or the gaps outside its Latin words open
         with CutText(tx, cut).drawing():
             return float(rl_paragraph._leftDrawParaLine(tx, offset, extraspace + sum(cut.values()), words, last))
-    if last or not _spread(tx, text, extraspace):  # ragged, as a Latin line in Chinese text is
-        return float(rl_paragraph._leftDrawParaLine(tx, offset, extraspace, words, last))
-    try:
-        return float(_ORIGINAL["line"](tx, offset, 0.0, words, last))
-    finally:
-        tx.setCharSpace(0)
+    with CutText(tx, pair).drawing() if pair else nullcontext():
+        if last or not _spread(tx, text, extraspace):  # ragged, as a Latin line in Chinese text is
+            return float(rl_paragraph._leftDrawParaLine(tx, offset, extraspace, words, last))
+        try:
+            return float(_ORIGINAL["line"](tx, offset, 0.0, words, last))
+        finally:
+            tx.setCharSpace(0)
 
 
 def _justify_frags(tx: Any, offset: float, line: Any, last: int = 0) -> None:
@@ -150,20 +163,25 @@ def _justify_shown_frags(tx: Any, offset: float, line: Any, last: int = 0) -> No
     size = getattr(end, "fontSize", 0.0) or tx._fontsize or 10
     offset, line.extraSpace = offset - hang, _pushed_in(extra, text, getattr(end, "fontName", ""), size) + hang
     try:
+        glyphs = word_glyphs(line)
+        pair = pairs(glyphs) if any(c in SHUT for c in text) else {}  # "）。" closes up on every line
+        line.extraSpace += sum(pair.values())
         if line.extraSpace < -0.01:
-            cut = cuts(word_glyphs(line), -line.extraSpace)
-        else:
-            cut = {} if last or getattr(line, "lineBreak", False) else _open_up(text, line.extraSpace, size)
+            cut = cuts(glyphs, -line.extraSpace, pair)
+        else:  # the line is then justified as it would be
+            ragged = last or getattr(line, "lineBreak", False)
+            cut = {} if ragged else _together(_open_up(text, line.extraSpace, size), pair)
         if cut:  # its marks close up by what it runs over, or the gaps outside its Latin words open
             line.extraSpace += sum(cut.values())
             with CutText(tx, cut).drawing():
                 rl_paragraph._leftDrawParaLineX(tx, offset, line, last)
             return
-        if last or getattr(line, "lineBreak", False) or not _spread(tx, text, line.extraSpace):
-            rl_paragraph._leftDrawParaLineX(tx, offset, line, last)  # ragged, as a Latin line in Chinese text is
-            return
-        line.extraSpace = 0
-        _ORIGINAL["frags"](tx, offset, line, last)
+        with CutText(tx, pair).drawing() if pair else nullcontext():
+            if last or getattr(line, "lineBreak", False) or not _spread(tx, text, line.extraSpace):
+                rl_paragraph._leftDrawParaLineX(tx, offset, line, last)  # ragged, as a Latin line in Chinese is
+                return
+            line.extraSpace = 0
+            _ORIGINAL["frags"](tx, offset, line, last)
     finally:
         line.extraSpace = extra
         tx.setCharSpace(0)

@@ -77,17 +77,17 @@ def room(glyphs: list[Glyph]) -> float:
     return min(sum(_gaps(glyphs).values()), LINE_ROOM * size)
 
 
-def cuts(glyphs: list[Glyph], over: float) -> dict[int, float]:
+def cuts(glyphs: list[Glyph], over: float, closed: dict[int, float] | None = None) -> dict[int, float]:
     """Return, per character, the points to take off the gap after it so the line loses ``over`` points: every
-    gap that can close up gives the same share of what it can ({} where nothing can, or nothing is needed)."""
+    gap that can close up gives the same share of what it can ({} where nothing can, or nothing is needed),
+    beyond what is ``closed`` already (``pairs``), which the result includes."""
+    closed = closed or {}
     if over <= 0.01:
-        return {}  # most lines: nothing to close up, and no gaps to measure
-    gaps = _gaps(glyphs)
+        return dict(closed)  # most lines: nothing to close up, and no gaps to measure
+    gaps = {i: give - closed.get(i, 0.0) for i, give in _gaps(glyphs).items() if give - closed.get(i, 0.0) > 0}
     total = sum(gaps.values())
-    if total <= 0:
-        return {}
-    share = min(1.0, over / total)
-    return {i: give * share for i, give in gaps.items()}
+    share = min(1.0, over / total) if total > 0 else 0.0
+    return {i: closed.get(i, 0.0) + gaps.get(i, 0.0) * share for i in closed.keys() | gaps.keys()}
 
 
 def _gaps(glyphs: list[Glyph]) -> dict[int, float]:
@@ -99,6 +99,23 @@ def _gaps(glyphs: list[Glyph]) -> dict[int, float]:
         give = sides(font, ch)[1] * size + sides(nfont, nxt)[0] * nsize
         if give > 0:
             out[i] = give
+    return out
+
+
+PAIR = 0.5  # ems: the most two marks side by side ("）。", "，「") close up between them, on every line
+
+
+def pairs(glyphs: list[Glyph]) -> dict[int, float]:
+    """Return, per closing mark followed by another mark that closes or opens ("）。", "，「"), the points the gap
+    between them closes up on any line (Chinese typesetting sets such a pair in an em and a half): the blank
+    parts facing each other, ``PAIR`` of an em at most ({} for a line without such a pair)."""
+    out: dict[int, float] = {}
+    for i in range(len(glyphs) - 1):
+        (ch, font, size), (nxt, nfont, nsize) = glyphs[i], glyphs[i + 1]
+        if ch in SHUT and (nxt in SHUT or nxt in OPEN):
+            give = min(sides(font, ch)[1] * size + sides(nfont, nxt)[0] * nsize, PAIR * max(size, nsize))
+            if give > 0:
+                out[i] = give
     return out
 
 
