@@ -1372,7 +1372,7 @@ def test_a_short_list_on_a_sheet_s_last_page_is_not_cut_two_and_two(shipped_cata
 
 
 def test_a_sheet_s_last_page_gives_its_empty_foot_ruled_lines_for_notes(shipped_catalogue):
-    """Where a sheet's text ends 1.25 in or more above its last page's foot, that room gets 'Notes' (the
+    """Where a sheet's text ends an inch or more above its last page's foot, that room gets 'Notes' (the
     language's word, from strings.yaml) over ruled lines to write on, below every line of text beside it and
     reaching the foot; the heading is page furniture, absent from the tagged structure poppler reads. Read from
     the PDF: the heading's words, the hairlines under it, every other character's place."""
@@ -1397,7 +1397,7 @@ def test_a_sheet_s_last_page_gives_its_empty_foot_ruled_lines_for_notes(shipped_
             head = heads[0]
             rules = [ln for ln in page.lines if ln["top"] > head["bottom"] and ln["x1"] - ln["x0"] > 150
                      and ln["x0"] >= head["x0"] - 1 and ln["top"] < limit]
-            assert len(rules) >= 3, pdf_path.name  # room for three lines of handwriting at least
+            assert len(rules) >= 2, pdf_path.name  # room for two lines of handwriting at least
             x0, x1 = min(r["x0"] for r in rules), max(r["x1"] for r in rules)
             assert max(r["top"] for r in rules) > limit - 72, pdf_path.name  # down to the foot
             beside = [c for c in page.chars if c["top"] < limit and c["x1"] > x0 and c["x0"] < x1

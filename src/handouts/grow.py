@@ -20,7 +20,7 @@ from .load.layout import Geometry, PanelGeo
 from .pdf.place import PageContent
 
 GROW_STEP = 0.5  # pt of body size per try
-ROOMY = 1.0 * 72  # pt: a panel whose text leaves more than this empty grows (the English flap leaves 0.8 in)
+ROOMY = 0.5 * 72  # pt: a panel whose text leaves more than this empty grows (the Spanish flap leaves 0.26 in)
 
 Pages = list[PageContent]
 Stories = dict[str, list[Flowable]]
