@@ -2,7 +2,7 @@
 
 A tri-fold's panels are fixed: text that runs short leaves a hole, and compact Chinese runs
 shorter than the English it was written beside (the flap's text ended at 60% of it). A panel
-with ``grow: 13pt`` whose text leaves more than ``ROOMY`` of its height empty has that text
+with ``grow: 13pt`` whose text leaves more than ``ROOMY`` of it empty has that text
 set again a step larger (every size of the theme in proportion, so headings stay above body),
 up to that size, while the whole handout still places and the panel keeps a line of room; the
 other panels keep the layout's sizes.
