@@ -37,8 +37,9 @@ def grown(
     """Return ``pages``, or where a panel with ``grow`` is left roomy, the pages with its text set larger.
 
     ``place_all`` places a story per slot (raising ``LayoutError`` where it does not fit); ``story_at`` makes
-    one slot's story at a set of type sizes."""
-    chosen, last = stories, stories
+    one slot's story at a set of type sizes. A try that is not kept leaves the pages kept as they were: it
+    placed new flowables for the panel, and the others' again as the kept pages place them."""
+    chosen = stories
     for index, page in enumerate(geometry.pages):
         for panel in page.panels:
             if not panel.grow or not panel.slot or not stories.get(panel.slot):
@@ -49,7 +50,6 @@ def grown(
                 bigger = {k: v if k == "leading" else v * size / sizes["body"] for k, v in sizes.items()}
                 trial = dict(chosen)
                 trial[panel.slot] = story_at(panel.slot, bigger)
-                last = trial
                 try:
                     placed = place_all(trial)
                 except LayoutError:
@@ -59,7 +59,7 @@ def grown(
                     break  # no line of room left: the size before
                 chosen, pages = trial, placed
                 size += GROW_STEP
-    return pages if last is chosen else place_all(chosen)  # measured as placed, where a later try did not fit
+    return pages
 
 
 def _room(pages: Pages, index: int, panel: PanelGeo, story: Sequence[Any]) -> float | None:

@@ -15,7 +15,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import paragraph as rl_paragraph
 
 from .hyphens import SOFT, shown
-from .punct import SHUT, CutText, Glyph, cuts, pairs, squeeze
+from .punct import OPEN, SHUT, CutText, Glyph, cuts, pairs, squeeze
 
 
 # A centred line that ends in a full-width mark whose ink sits in the left of its em ("困扰吗？") looks
@@ -81,6 +81,9 @@ def _open_up(text: str, extra: float, size: float) -> dict[int, float]:
     return {i: -extra / len(gaps) for i in gaps}
 
 
+_PAIR = re.compile(f"[{re.escape(SHUT)}][{re.escape(SHUT + OPEN)}]")  # two marks side by side (``punct.pairs``)
+
+
 def _together(opened: dict[int, float], pair: dict[int, float]) -> dict[int, float]:
     """Return the gaps a line holding a Latin word opens (``_open_up``) with its pairs of marks closed up as well;
     {} where it opens none (it is then spread or left ragged, its pairs closed up all the same)."""
@@ -115,11 +118,11 @@ def _justify_line(tx: Any, offset: float, extraspace: float, words: list[str], l
         text, words = drawn, [drawn]
     hang = _hang(text, tx._fontsize or 10)
     offset, extraspace = offset - hang, _pushed_in(extraspace, text, tx._fontname, tx._fontsize or 10) + hang
-    glyphs = [(ch, tx._fontname, tx._fontsize or 10) for ch in text]
-    pair = pairs(glyphs) if any(c in SHUT for c in text) else {}  # "）。" closes up on every line
+    glyphs = [(ch, tx._fontname, tx._fontsize or 10) for ch in text] if _PAIR.search(text) else []
+    pair = pairs(glyphs)  # "）。" closes up on every line
     extraspace += sum(pair.values())
     if extraspace < -0.01:  # a line given more room than the column: its marks close up by what it runs over
-        cut = cuts(glyphs, -extraspace, pair)
+        cut = cuts(glyphs or [(ch, tx._fontname, tx._fontsize or 10) for ch in text], -extraspace, pair)
     else:  # the line is then justified as it would be
         cut = {} if last else _together(_open_up(text, extraspace, tx._fontsize or 10), pair)
     if cut:  # its marks close up by what it runs over, or the gaps outside its Latin words open
@@ -163,11 +166,10 @@ def _justify_shown_frags(tx: Any, offset: float, line: Any, last: int = 0) -> No
     size = getattr(end, "fontSize", 0.0) or tx._fontsize or 10
     offset, line.extraSpace = offset - hang, _pushed_in(extra, text, getattr(end, "fontName", ""), size) + hang
     try:
-        glyphs = word_glyphs(line)
-        pair = pairs(glyphs) if any(c in SHUT for c in text) else {}  # "）。" closes up on every line
+        pair = pairs(word_glyphs(line)) if _PAIR.search(text) else {}  # "）。" closes up on every line
         line.extraSpace += sum(pair.values())
         if line.extraSpace < -0.01:
-            cut = cuts(glyphs, -line.extraSpace, pair)
+            cut = cuts(word_glyphs(line), -line.extraSpace, pair)
         else:  # the line is then justified as it would be
             ragged = last or getattr(line, "lineBreak", False)
             cut = {} if ragged else _together(_open_up(text, line.extraSpace, size), pair)
