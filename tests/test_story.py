@@ -184,9 +184,10 @@ def test_a_forced_line_break_in_chinese_text_is_kept_and_nothing_crosses_it(line
 def test_two_marks_side_by_side_close_up_on_every_line(script: str, ems: float) -> None:
     """A closing bracket followed by a full stop ("）。") was set as two full ems, a gap wide as a character
     between them, on every line that did not run over. Chinese typesetting sets the pair in an em and a half:
-    drawn justified in Noto Sans SC or TC at widths where the pair falls inside a line, at its end and on a
-    last line, and read back with pdfium, the full stop starts half an em after the bracket (and what justifying
-    the line adds), their inks still clear of each other, and every line but the last ends at the column's edge."""
+    drawn justified in Noto Sans SC or TC at widths where the pair falls inside a line and on a last line, and
+    read back with pdfium, the full stop starts half an em after the bracket (and what justifying the line adds),
+    their inks still clear of each other, and every line but the last ends at the column's edge. (A pair that
+    ends a line keeps its ems: its last mark's blank part is pushed past the edge already.)"""
     import pypdfium2
     from reportlab.lib.enums import TA_JUSTIFY
     from reportlab.pdfgen.canvas import Canvas
@@ -217,13 +218,16 @@ def test_two_marks_side_by_side_close_up_on_every_line(script: str, ems: float) 
     assert "".join(c[0] for c in chars) == text
     pairs = [i for i in range(len(chars) - 1) if chars[i][0] == "）" and chars[i + 1][0] in "。、"]
     assert len(pairs) == 2
+    checked = 0
     for i in pairs:
         (_, box, ink), (_, nxt_box, nxt_ink) = chars[i], chars[i + 1]
-        if round(box[1]) != round(nxt_box[1]):
-            continue  # the pair split between lines
+        if round(box[1]) != round(nxt_box[1]) or i + 2 == len(chars) or round(chars[i + 2][1][1]) != round(box[1]):
+            continue  # the pair split between lines, or ending one (its last mark pushed in past the edge)
         # an em is 10 pt; a justified line may add up to 0.16 em between every two characters
         assert nxt_box[0] - box[0] <= 5.0 + 1.6 + 0.05, (script, ems, nxt_box[0] - box[0])
         assert ink[2] <= nxt_ink[0] + 0.01
+        checked += 1
+    assert checked, (script, ems)  # a pair inside a line at every width
     rows: dict[int, list] = {}
     for _, loose, ink in chars:
         rows.setdefault(round(loose[1]), []).append((loose, ink))

@@ -16,7 +16,7 @@ from reportlab.lib.enums import TA_JUSTIFY
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import paragraph as rl_paragraph
 
-from .cjkdraw import end_word, install, is_han, word_char, word_glyphs
+from .cjkdraw import MAX_SPREAD, end_word, install, is_han, word_char, word_glyphs
 from .hyphens import SOFT, SPLIT_HOLE, soft_hyphens
 from .para import Para
 from .punct import Glyph, room, squeeze
@@ -264,17 +264,19 @@ def _lone_last(result: Any, cannot_start: str, full: float) -> int | None:
     """Return the line before a last line of one or two characters (and their punctuation), to give that line
     less room: one more character then goes down, as Chinese typesetting avoids a last line of one or two.
     For two, only where the line before stays close to solid (spread at most ``TWO_SPREAD``): a gappy line reads
-    worse than a short last one."""
+    worse than a short last one; for one with its punctuation ("应）。", not alone on its line), only where the line
+    before can still be justified (``MAX_SPREAD``): left ragged, it would read as a mistake."""
     if len(result.lines) < 2 or _forced(result, len(result.lines) - 2):
         return None
     last = [ch for ch, _ in _line_chars(result.lines[-1], result) if ch not in cannot_start and not ch.isspace()]
     if not last or len(last) >= SHORTEST_LAST or not all(is_han(ch) for ch in last):
         return None
-    if len(last) > 1:  # two characters: only where the line before stays justified without them
+    marks = len(_line_chars(result.lines[-1], result)) > len(last)  # "应）。": the character is not alone
+    if len(last) > 1 or marks:  # only where the line before stays justified: spread at most TWO_SPREAD, MAX_SPREAD
         before = _line_chars(result.lines[-2], result)
         em = max((w for ch, w in before if is_han(ch)), default=0.0)
         room = full - sum(w for _, w in before[:-1])  # after one character goes down, against the column
-        if len(before) < 3 or room / (len(before) - 2) > TWO_SPREAD * em:
+        if len(before) < 3 or room / (len(before) - 2) > (TWO_SPREAD if len(last) > 1 else MAX_SPREAD) * em:
             return None
     return len(result.lines) - 2
 

@@ -71,20 +71,24 @@ LINE_ROOM = 0.75  # ems: the most a line closes up between its characters (three
 
 def room(glyphs: list[Glyph]) -> float:
     """Return the points a line of ``glyphs`` can lose between its characters by closing up its marks' blank
-    parts (not at its ends: a line-end mark is pushed in, a line-start opener hangs), ``LINE_ROOM`` at most:
-    ``cuts`` then shares what the line runs over between all its marks."""
+    parts (not at its ends: a line-end mark is pushed in, a line-start opener hangs): what its pairs of marks
+    close up on every line (``pairs``), and ``LINE_ROOM`` at most more; ``cuts`` then shares what the line runs
+    over between all its marks."""
     size = max((size for _, _, size in glyphs), default=0.0)
-    return min(sum(_gaps(glyphs).values()), LINE_ROOM * size)
+    pair = pairs(glyphs)
+    rest = sum(give for i, give in _gaps(glyphs).items() if i not in pair)
+    return sum(pair.values()) + min(rest, LINE_ROOM * size)
 
 
 def cuts(glyphs: list[Glyph], over: float, closed: dict[int, float] | None = None) -> dict[int, float]:
     """Return, per character, the points to take off the gap after it so the line loses ``over`` points: every
-    gap that can close up gives the same share of what it can ({} where nothing can, or nothing is needed),
-    beyond what is ``closed`` already (``pairs``), which the result includes."""
+    gap that can close up gives the same share of what it can ({} where nothing can, or nothing is needed);
+    a gap ``closed`` already (``pairs``) keeps that, and the result includes it. (A pair closed further would
+    have the second mark's em overlap the first's by more than half: poppler reads it as a new line.)"""
     closed = closed or {}
     if over <= 0.01:
         return dict(closed)  # most lines: nothing to close up, and no gaps to measure
-    gaps = {i: give - closed.get(i, 0.0) for i, give in _gaps(glyphs).items() if give - closed.get(i, 0.0) > 0}
+    gaps = {i: give for i, give in _gaps(glyphs).items() if i not in closed}  # a pair closes by PAIR, no more
     total = sum(gaps.values())
     share = min(1.0, over / total) if total > 0 else 0.0
     return {i: closed.get(i, 0.0) + gaps.get(i, 0.0) * share for i in closed.keys() | gaps.keys()}
@@ -108,9 +112,11 @@ PAIR = 0.5  # ems: the most two marks side by side ("）。", "，「") close up
 def pairs(glyphs: list[Glyph]) -> dict[int, float]:
     """Return, per closing mark followed by another mark that closes or opens ("）。", "，「"), the points the gap
     between them closes up on any line (Chinese typesetting sets such a pair in an em and a half): the blank
-    parts facing each other, ``PAIR`` of an em at most ({} for a line without such a pair)."""
+    parts facing each other, ``PAIR`` of an em at most ({} for a line without such a pair). Not at the line's end,
+    where the last mark's blank part already goes past the column (and poppler, reading the two ems overlapping
+    there, would set the last mark on a line of its own)."""
     out: dict[int, float] = {}
-    for i in range(len(glyphs) - 1):
+    for i in range(len(glyphs) - 2):  # not a pair that ends the line: its last mark is pushed in there already
         (ch, font, size), (nxt, nfont, nsize) = glyphs[i], glyphs[i + 1]
         if ch in SHUT and (nxt in SHUT or nxt in OPEN):
             give = min(sides(font, ch)[1] * size + sides(nfont, nxt)[0] * nsize, PAIR * max(size, nsize))
