@@ -482,7 +482,9 @@ def test_a_roomy_tri_fold_flap_sets_its_text_larger_up_to_its_grow_size(project,
         page = pdf.pages[outside]
         chars = [c for c in page.chars if flap.rect.x - 1 <= c["x0"] < flap.rect.right]
         # a full-width mark's blank half may pass the edge (pushed in, or a bracket hung), its ink inside
-        assert all(flap.frame.x - c["size"] / 2 <= c["x0"] and c["x1"] <= flap.frame.right + c["size"] / 2 for c in chars)
+        assert all(
+            flap.frame.x - c["size"] / 2 <= c["x0"] and c["x1"] <= flap.frame.right + c["size"] / 2 for c in chars
+        )
         size = _body_size(chars)
         for panel in geo.pages[inside].panels:
             kept = _body_size([c for c in pdf.pages[inside].chars if panel.rect.x <= c["x0"] < panel.rect.right])
