@@ -8,11 +8,37 @@ import subprocess
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from handouts.load.config import Clinic
 from handouts.load.layout import Geometry
+
+
+def drawn_lines(para: Any, width: float) -> tuple[bytes, list[tuple[str, float, float]]]:
+    """Draw a paragraph ``width`` points wide, 20 pt from a page's left edge; return the PDF and each of its lines
+    read back with pdfplumber: its text, where its ink starts and ends (from the column's left edge)."""
+    import io
+
+    import pdfplumber
+    from reportlab.pdfgen.canvas import Canvas
+
+    _, height = para.wrap(width, 10_000)
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(width + 40, height + 40))
+    para.drawOn(canvas, 20, 20)
+    canvas.save()
+    rows: dict[int, list[dict]] = {}
+    with pdfplumber.open(io.BytesIO(buffer.getvalue())) as pdf:
+        for ch in pdf.pages[0].chars:
+            rows.setdefault(round(ch["top"]), []).append(ch)
+    lines = []
+    for top in sorted(rows):
+        chars = sorted(rows[top], key=lambda c: c["x0"])
+        text = "".join(c["text"] for c in chars).replace("\xa0", " ").strip()
+        lines.append((text, chars[0]["x0"] - 20, chars[-1]["x1"] - 20))
+    return buffer.getvalue(), lines
 
 
 def squash(text: str) -> str:

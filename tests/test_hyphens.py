@@ -3,18 +3,16 @@ would leave a hole (story.hyphens): drawn in Noto Sans TC, read back with pdfplu
 
 from __future__ import annotations
 
-import io
 import subprocess
 import tempfile
 from pathlib import Path
 
-import pdfplumber
 import pytest
+from helpers import drawn_lines
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from reportlab.lib.enums import TA_JUSTIFY
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.pdfgen.canvas import Canvas
 
 from handouts import cjk
 from handouts.assets import register_family
@@ -35,22 +33,9 @@ def _style() -> ParagraphStyle:
 
 def _drawn(markup: str, width: float) -> tuple[bytes, list[tuple[str, float, float]]]:
     """Draw ``markup`` as a handout's Chinese body text ``width`` points wide; return the PDF and its lines read back
-    with pdfplumber (their text, where their ink starts and ends, from the column's left edge)."""
-    para = CJKParagraph(chinese_markup(markup, _style()), _style())
-    para.wrap(width, 10_000)
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=(width + 40, 1000))
-    para.drawOn(canvas, 20, 980 - para.height)
-    canvas.save()
-    rows: dict[int, list[dict]] = {}
-    with pdfplumber.open(io.BytesIO(buffer.getvalue())) as pdf:
-        for ch in pdf.pages[0].chars:
-            rows.setdefault(round(ch["top"]), []).append(ch)
-    lines = []
-    for top in sorted(rows):
-        chars = sorted(rows[top], key=lambda c: c["x0"])
-        lines.append(("".join(c["text"] for c in chars).replace(" ", ""), chars[0]["x0"] - 20, chars[-1]["x1"] - 20))
-    return buffer.getvalue(), lines
+    with pdfplumber (``helpers.drawn_lines``), spaces dropped."""
+    pdf, lines = drawn_lines(CJKParagraph(chinese_markup(markup, _style()), _style()), width)
+    return pdf, [(text.replace(" ", ""), start, end) for text, start, end in lines]
 
 
 def _pdftotext(pdf: bytes) -> str:

@@ -4,17 +4,15 @@ reportlab's own ``Paragraph`` (first fit) makes of the same words in the same st
 from __future__ import annotations
 
 import functools
-import io
 import re
 from typing import Any
 
-import pdfplumber
 import yaml
 from conftest import REPO
+from helpers import drawn_lines
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
 from handouts.pdf import pin_reportlab_settings
@@ -49,23 +47,8 @@ def _sentences() -> list[str]:
 
 
 def _lines(para: Any, width: float) -> list[tuple[str, float, float]]:
-    """Draw ``para`` ``width`` points wide; return each line read back with pdfplumber: its words, where its ink
-    starts and ends."""
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=(width + 40, 3000))
-    _, height = para.wrap(width, 10_000)
-    para.drawOn(canvas, 20, 2990 - height)
-    canvas.save()
-    rows: dict[int, list[dict]] = {}
-    with pdfplumber.open(io.BytesIO(buffer.getvalue())) as pdf:
-        for ch in pdf.pages[0].chars:
-            rows.setdefault(round(ch["top"]), []).append(ch)
-    lines = []
-    for top in sorted(rows):
-        chars = sorted(rows[top], key=lambda c: c["x0"])
-        text = "".join(c["text"] for c in chars).replace("\xa0", " ")
-        lines.append((text.strip(), chars[0]["x0"] - 20, chars[-1]["x1"] - 20))
-    return lines
+    """Draw ``para`` ``width`` points wide; return each line read back with pdfplumber (``helpers.drawn_lines``)."""
+    return drawn_lines(para, width)[1]
 
 
 def _shortfalls(lines: list[tuple[str, float, float]], width: float) -> list[float]:
