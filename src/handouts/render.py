@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextvars
 import difflib
 import functools
-import html
 import operator
 import re
 from dataclasses import dataclass
@@ -333,33 +332,6 @@ def link(label: str, url: str, styling: Styling) -> str:
 def bind_last(line: str) -> str:
     """Keep a short last word with the one before it ("Suite 2", "Okafor, L.Ac."): a no-break space."""
     return re.sub(r" (\S{1,8})$", "\u00a0\\1", line.strip())
-
-
-RUNT = 7  # characters: a paragraph's last word this short never sits alone on its last line ("you.", "pain.")
-
-
-def no_runt(markup: str) -> str:
-    """Return paragraph markup with its last two words bound by a no-break space, where the last is a short
-    word: a last line of one short word ("you.") reads as a mistake. A tag's own spaces, a forced line break
-    and a last word longer than ``RUNT`` characters are left alone; the line count never grows."""
-    pieces = re.split(r"(<[^>]+>)", markup.rstrip())
-    tail = 0
-    for i in range(len(pieces) - 1, -1, -1):
-        piece = pieces[i]
-        if piece.startswith("<"):
-            if piece.replace(" ", "").lower() in ("<br/>", "<br>"):
-                return markup
-            continue
-        at = piece.rfind(" ")
-        tail += len(html.unescape(piece[at + 1 :]))
-        if tail > RUNT:
-            return markup
-        if at >= 0:
-            if not "".join(p for p in pieces[:i] if not p.startswith("<")).strip() and not piece[:at].strip():
-                return markup  # one word: nothing to bind it to
-            pieces[i] = piece[:at] + "\u00a0" + piece[at + 1 :]
-            return "".join(pieces)
-    return markup
 
 
 def short_url(url: str) -> str:

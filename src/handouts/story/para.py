@@ -24,7 +24,6 @@ from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph
 
-from ..render import no_runt
 from .rag import even_lines
 
 _PARSED: dict[tuple[Any, ...], tuple[ParagraphStyle | None, list[Any], Any, str]] = {}  # + the cleaned text
@@ -243,8 +242,7 @@ class Para(Paragraph):
         """
         text = self.text
         for cut in reversed(_sentence_cuts(text)):
-            words = text[:cut].rstrip()  # a paragraph of its own, its last two words bound as the writer binds them
-            head = type(self)(words if self.style.wordWrap == "CJK" else no_runt(words), self.style)
+            head = type(self)(text[:cut].rstrip(), self.style)  # a paragraph of its own
             _, h = head.wrap(availWidth, availHeight)
             if h > availHeight + 0.01 or len(head.blPara.lines) < MIN_PART:
                 continue

@@ -1,14 +1,15 @@
 """Choose where a ragged-right Latin paragraph's lines end, over the whole paragraph, not one line at a time.
 
 reportlab fills each line as full as it can and moves on (first fit). That leaves the right edge
-with a deep notch where a long word went down ("electro-acupuncture" after a full line), or a
-short line just above a last line that two bound words (``render.no_runt``) took down together.
+with a deep notch where a long word went down ("electro-acupuncture" after a full line), or a last
+line of one word ("people."); binding the last two words instead left the line above them short.
 Typesetters (Knuth and Plass's "least raggedness") instead choose every break of a paragraph at
 once: here, of all the ways to set its words in the same number of lines as first fit does (so no
 paragraph grows, and pagination stays as it is), the one whose lines fall short of the column most
 evenly (the sum of each line's squared shortfall, as a share of the column), with a last line that
-is not one word or a sliver. Only a paragraph whose first-fit lines have such a fault is set again,
-and only where that is clearly better (``GAIN``).
+is not one word (where the line above can give it a word and stay about 72% full) or a sliver.
+Only a paragraph whose first-fit lines have such a fault is set again, and only where that is
+clearly better (``GAIN``).
 
 The new breaks are handed back to reportlab as a width for each line, just wide enough for the
 words chosen for it, so reportlab builds its own line structure; the room each line leaves is then
@@ -26,8 +27,9 @@ from reportlab.platypus import paragraph as rl_paragraph
 
 HOLE = 0.18  # a line (not the last) this much short of the column, as a share of it, is a notch in the edge
 SHORT_LAST = 0.25  # a last line shorter than this share of the column is a sliver
-LAST_WEIGHT = 0.5  # how much a sliver of a last line weighs against the lines' shortfall
-RUNT = 0.25  # the cost of a last line of one word
+LAST_WEIGHT = 0.1  # how much a sliver of a last line weighs against the lines' shortfall
+RUNT = 0.08  # the cost of a last line of one word: taken down with the word before it where the line above stays
+# about 72% full or more (its shortfall squared, 0.28 ** 2, under GAIN times this and a sliver's cost)
 GAIN = 0.7  # set again only where the new cost is at most this share of first fit's
 MOST_WORDS = 400  # a longer paragraph keeps first fit (none of ours comes near)
 _EPSILON = 1e-3  # pt: each line's width is its words' width and this, so no further word fits
@@ -40,7 +42,7 @@ class _Words:
 
     widths: list[float] = field(default_factory=list)
     spaces: list[float] = field(default_factory=list)
-    bound: list[bool] = field(default_factory=list)  # two words bound by a no-break space (``render.no_runt``)
+    bound: list[bool] = field(default_factory=list)  # two words bound by a no-break space ("Suite 2")
 
 
 def _words(para: Any, width: float) -> _Words | None:

@@ -26,7 +26,7 @@ from ..errors import ContentError, LayoutError
 from ..load.config import Clinic
 from ..load.content import STRINGS_FILE, Block
 from ..load.i18n import group_hours
-from ..render import Styling, bind_last, link, no_runt, plain, render_text, short_url, to_markup
+from ..render import Styling, bind_last, link, plain, render_text, short_url, to_markup
 from . import figures
 from .flowables import Rows, ShrinkToFit, SideBySide, qr_code
 from .linebreak import CJKParagraph, chinese_markup
@@ -74,8 +74,6 @@ class Writer:
             link_color=self.theme.gray(self.theme.heading_on("none")),
         )
         body = to_markup(text, styling, display, line, where) if markup else text
-        if style.wordWrap != "CJK" and style.name.split("-")[0] in RUNT_STYLES:
-            body = no_runt(body)  # no last line of one short word ("you.")
         self.check_glyphs(body, family, block, where, line, display, bold=style.fontName == family.bold)
         if style.wordWrap == "CJK" and not _HAS_CJK.search(_visible(body)):
             style = self.theme.latin(style)  # a reference, link or number: break at spaces, never mid-word
@@ -485,7 +483,6 @@ class Writer:
 
 
 BOX_TINT = 0.92  # a box's background: its border colour this far towards white
-RUNT_STYLES = ("body", "bullet", "lead", "small", "strong", "callout")  # running text, not headings
 
 _TAG = re.compile(r"<[^>]+>")
 # CJK ideographs, kana, hangul and full-width forms: text with none of them wraps as Latin
