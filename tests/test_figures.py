@@ -402,6 +402,26 @@ def test_a_section_going_on_over_a_page_turn_repeats_its_heading_as_furniture(sh
     assert found_cjk  # a Chinese sheet's section goes on over a page turn, so the spacing was checked
 
 
+@pytest.mark.parametrize(("name", "lang"), [("condition-sciatica.pdf", "en"), ("condition-carpal-tunnel-syndrome.es.pdf", "es")])
+def test_a_paragraph_cut_between_sentences_at_a_page_turn_goes_on_under_its_heading(shipped_catalogue, name, lang):
+    """A condition sheet's research paragraph is cut between two sentences at the page turn (placement keeps the
+    page count); the next page opened on the rest with no heading, which two design reviews read as a leftover.
+    It now opens with the section's heading and "(continued)" (strings.yaml), then the paragraph's next
+    sentence (from the block's YAML): read with pdftotext, page 2's first line and what follows it."""
+    import yaml
+    from conftest import pdftotext
+    from helpers import squash
+
+    strings = yaml.safe_load((REPO / "content" / "strings.yaml").read_text(encoding="utf-8"))[lang]
+    block = load_project(REPO).blocks[name.split(".")[0]]
+    research = squash(block.text[lang]["what_research_says"])
+    page = squash(pdftotext(shipped_catalogue / "lotus-acupuncture" / name, "-f", "2", "-l", "2"))
+    heading = squash(strings["what_research_says"] + strings["continued"])
+    assert heading in page, page[:200]
+    after = page[page.index(heading) + len(heading) :][:20]  # what the heading heads
+    assert after in research and not research.startswith(after), after
+
+
 def test_levelling_a_last_page_does_not_cut_a_list_the_flow_kept_whole(shipped_catalogue):
     """The 'Learn more' list (two or three links) ends the FAQ and TCM sheets. Levelling their last page's
     columns used to leave its last link alone at the top of the right column; every item now shares a column

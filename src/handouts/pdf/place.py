@@ -202,14 +202,14 @@ def _continued(job: _Job, before: Placed, f: Flowable) -> list[Flowable]:
     """Return the heading that opens a page where the section of ``before`` goes on with ``f`` (or nothing).
 
     Not for a box (its parts are closed boxes with their own look), a heading that is itself what opens
-    the page (``Continued`` declines headings), or the rest of a paragraph or item split at the turn (a
-    heading inside a sentence). A flowable that keeps with the next (a list's last-but-one item, a lead-in)
-    does get one.
+    the page (``Continued`` declines headings), or the rest of a paragraph or item split at the turn inside
+    a line (a heading inside a sentence); the rest of a paragraph cut between two sentences (``_sentences``)
+    does get one, as does a flowable that keeps with the next (a list's last-but-one item, a lead-in).
     """
     block = getattr(f, "_block_id", None)
     if job.continued is None or block is None or block != getattr(before.flowable, "_block_id", None):
         return []
-    if getattr(f, "_whole", f) is not f:
+    if getattr(f, "_whole", f) is not f and not getattr(f, "_new_sentence", False):
         return []
     if isinstance(f, Rows) or getattr(f, "_furniture", False):
         return []
@@ -366,6 +366,8 @@ def _sentences(f: Flowable, width: float, room: float, turn: bool, keep: str) ->
     parts = list(f.sentence_split(width, room))
     if keep == "none" and parts and room - parts[0].height >= f.style.leading - EPS:
         return []
+    if parts:
+        parts[-1]._new_sentence = True  # opens with a sentence: its section's heading may head it ("(continued)")
     return parts
 
 
