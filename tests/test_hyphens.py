@@ -109,3 +109,34 @@ def test_an_address_or_code_is_never_given_a_soft_hyphen(word, before, after):
     assert alone.replace(SOFT, "") == f"常用（{word}）。"
     assert (SOFT in alone) == word.islower()  # a name ("Samaritans", "MedlinePlus") is never broken
     assert soft_hyphens(f'<a href="https://x.org/{word}">{before}{word}{after}</a>').count(SOFT) == 0
+
+
+def test_break_points_are_kept_in_the_cache_folder_and_a_bad_entry_is_not_trusted(tmp_path, monkeypatch):
+    """Reading Pyphen's patterns takes a third of a second a process, so each word's break points are kept in the
+    cache folder. A build trusts an entry only for this Pyphen and dictionary, and only where it is the word
+    itself with soft hyphens a side's letters in from each end: a hostile or stale file changes nothing printed
+    (expected values from Pyphen itself)."""
+    import json
+
+    import pyphen
+
+    from handouts.story import hyphens
+
+    monkeypatch.setenv("HANDOUTS_CACHE", str(tmp_path))
+    monkeypatch.setattr(hyphens, "_known", None)
+    want = pyphen.Pyphen(lang="en_US", left=4, right=4).inserted("carbamazepine", hyphen=SOFT)
+    assert soft_hyphens("常用（carbamazepine）。") == f"常用（{want}）。"
+    kept = json.loads((tmp_path / "hyphens.json").read_text(encoding="utf-8"))
+    assert kept["words"] == {"carbamazepine": want} and "pyphen" in kept["key"]
+    for words in (
+        {"carbamazepine": "carbamazepine<b>x</b>", "lidocaine": "l" + SOFT + "idocaine"},  # not the word; too near
+        {"carbamazepine": SOFT + "carbamazepine", "lidocaine": 7},  # a break before the first letter; not text
+    ):
+        (tmp_path / "hyphens.json").write_text(json.dumps({"key": kept["key"], "words": words}), encoding="utf-8")
+        monkeypatch.setattr(hyphens, "_known", None)
+        assert soft_hyphens("常用（carbamazepine）或（lidocaine）。") == "常用（{}）或（{}）。".format(
+            want, pyphen.Pyphen(lang="en_US", left=4, right=4).inserted("lidocaine", hyphen=SOFT)
+        )
+    (tmp_path / "hyphens.json").write_text(json.dumps({"key": "another pyphen", "words": {"carbamazepine": "c"}}))
+    monkeypatch.setattr(hyphens, "_known", None)
+    assert soft_hyphens("（carbamazepine）") == f"（{want}）"
