@@ -41,6 +41,24 @@ def drawn_lines(para: Any, width: float) -> tuple[bytes, list[tuple[str, float, 
     return buffer.getvalue(), lines
 
 
+def without_continued(text: str, project: Any, slug: str, handout: Any, lang: str) -> str:
+    """Return squashed panel text without the headings repeated over a page turn ("What the research says
+    (continued)"): page furniture, which may stand between two sentences of a paragraph cut at the turn."""
+    root = Path(__file__).resolve().parent.parent
+    strings = yaml.safe_load((root / "content" / "strings.yaml").read_text(encoding="utf-8"))[lang]
+    word = squash(strings["continued"])
+    if word not in text:
+        return text
+    headings = {v for v in strings.values() if isinstance(v, str) and len(v) < 80}
+    for ids in handout.slots.values():
+        for block_id in ids:
+            block = project.block_for(slug, block_id)
+            headings |= {v for v in block.text[lang].values() if isinstance(v, str) and len(v) < 80}
+    for heading in sorted(headings, key=len, reverse=True):
+        text = text.replace(squash(heading) + word, "")
+    return text
+
+
 def squash(text: str) -> str:
     """Drop all whitespace, so line breaks and column breaks do not matter when comparing."""
     return re.sub(r"\s+", "", text)

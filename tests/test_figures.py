@@ -310,6 +310,8 @@ def test_a_short_paragraph_turns_the_page_only_between_two_sentences(shipped_cat
             # what of it opens page 2: its longest end read there in one piece, the rest read on page 1 in one
             # piece (a split between two columns of one page mixes it with what stands beside it: not a turn)
             at = next((k for k in range(1, len(words) - 10) if words[k:] in pages[1]), len(words))
+            while at < len(words) and words[at] in ".?!。？！" and words[: at + 1] in pages[0]:
+                at += 1  # a full stop found on page 2 too, ending what stands before the rest there (a list item)
             if at == len(words) or words[:at] not in pages[0]:
                 continue
             sentences = [squash(s) for s in re.split(r"(?<=[.?!。？！])\s*", text.replace("**", "")) if s.strip()]

@@ -11,10 +11,9 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 from conftest import REPO, form_field_fonts, pdffonts, pdftotext, unembedded_printed_fonts
 from fontTools.ttLib import TTFont
-from helpers import AMBULANCE, expected_texts, panel_text, squash
+from helpers import AMBULANCE, expected_texts, panel_text, squash, without_continued
 from pypdf import PdfReader
 
 from handouts.cli import cli
@@ -89,23 +88,6 @@ def _fonts_chars(pdf: Path) -> dict[str, set[str]]:
     return out
 
 
-def _without_continued(text: str, project, slug: str, handout, lang: str) -> str:
-    """Return squashed panel text without the headings repeated over a page turn ("What the research says
-    (continued)"): page furniture, which may stand between two sentences of a paragraph cut at the turn."""
-    strings = yaml.safe_load((REPO / "content" / "strings.yaml").read_text(encoding="utf-8"))[lang]
-    word = squash(strings["continued"])
-    if word not in text:
-        return text
-    headings = {v for k, v in strings.items() if isinstance(v, str) and len(v) < 80}
-    for ids in handout.slots.values():
-        for block_id in ids:
-            block = project.block_for(slug, block_id)
-            headings |= {v for v in block.text[lang].values() if isinstance(v, str) and len(v) < 80}
-    for heading in sorted(headings, key=len, reverse=True):
-        text = text.replace(squash(heading) + word, "")
-    return text
-
-
 @pytest.mark.parametrize("lang", LANGS)
 def test_each_pdf_has_its_words_fonts_glyphs_and_language(project, catalogue: Path, lang: str) -> None:
     checked = 0
@@ -126,7 +108,7 @@ def test_each_pdf_has_its_words_fonts_glyphs_and_language(project, catalogue: Pa
             text = squash(pdftotext(pdf, "-raw"))
         else:
             text = squash(panel_text(pdf, geometry, len(PdfReader(pdf).pages)))
-        text = _without_continued(text, project, slug, handout, lang)
+        text = without_continued(text, project, slug, handout, lang)
         for ids in handout.slots.values():
             for block_id in ids:
                 block = project.block_for(slug, block_id)
