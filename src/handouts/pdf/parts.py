@@ -171,19 +171,20 @@ def _block(placed: Any) -> str | None:
     return getattr(placed.flowable, "_block_id", None)
 
 
-def foot_room(placed: Sequence[Any], panels: Sequence[Any], gap: float) -> tuple[float, float, float, float] | None:
-    """Return the room (x, y, width, height) that ``placed`` leaves at the foot of ``panels`` (a page's columns
-    of one slot), ``gap`` below its text: across every column where they all end with room, else in the one
-    column with the most; None when nothing is placed there."""
+def foot_room(placed: Sequence[Any], panels: Sequence[Any], gap: float) -> list[tuple[float, float, float, float]]:
+    """Return the rooms (x, y, width, height) that ``placed`` leaves at the foot of ``panels`` (a page's columns
+    of one slot), ``gap`` below its text, best first: across every column where they all end with room, and in
+    the one column with the most (first where the room across is under half of it); [] when nothing is placed
+    there."""
     bottoms = [(lowest(placed, panel.frame, panel.frame.top + gap), panel.frame) for panel in panels]
     if not any(b < f.top for b, f in bottoms):
-        return None
+        return []
     floor = max(f.y for _, f in bottoms)
     left, right = min(f.x for _, f in bottoms), max(f.x + f.width for _, f in bottoms)
     across = (left, floor, right - left, min(b for b, _ in bottoms) - gap - floor)
     top, frame = max(((b, f) for b, f in bottoms), key=lambda bf: bf[0] - bf[1].y)
     alone = (frame.x, frame.y, frame.width, top - gap - frame.y)
-    return across if across[3] >= alone[3] / 2 else alone
+    return [across, alone] if across[3] >= alone[3] / 2 else [alone, across]
 
 
 def lowest(placed: Sequence[Any], frame: Any, empty: float) -> float:
