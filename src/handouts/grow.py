@@ -17,6 +17,7 @@ from reportlab.platypus import Flowable
 
 from .errors import LayoutError
 from .load.layout import Geometry, PanelGeo
+from .pdf.parts import inside
 from .pdf.place import PageContent
 
 GROW_STEP = 0.5  # pt of body size per try
@@ -68,7 +69,7 @@ def _room(pages: Pages, index: int, panel: PanelGeo, story: Sequence[Any]) -> fl
     page = next((p for p in pages if p.template == index), None)
     ids = {getattr(f, "_block_id", None) for f in story} - {None}
     frame = panel.frame
-    placed = [p for p in page.placed if _inside(p, frame)] if page is not None else []
+    placed = inside(page.placed, frame) if page is not None else []
     if not placed or {getattr(p.flowable, "_block_id", None) for p in placed} - {None} != ids:
         return None
     if panel.valign == "foot":
@@ -79,7 +80,3 @@ def _room(pages: Pages, index: int, panel: PanelGeo, story: Sequence[Any]) -> fl
             return None
         return float(getattr(foot[0].flowable, "_foot_room", 0.0))  # as placed, before the text spread (pdf.parts)
     return min(p.y for p in placed) - frame.y
-
-
-def _inside(placed: Any, frame: Any) -> bool:
-    return frame.x - 1 <= placed.x <= frame.x + frame.width and frame.y - 1 <= placed.y <= frame.y + frame.height

@@ -16,6 +16,7 @@ from reportlab.platypus import Flowable
 
 from ..load.layout import Geometry
 from ..story.flowables import Rows
+from ..story.pictures import Figure
 
 MIN_LIST_PART = 3  # items: a list cut between two columns leaves at least this many of its items in each
 STRAY = 72.0  # points: a list cut with fewer than MIN_LIST_PART items on a side weighs as an inch of empty column
@@ -112,6 +113,50 @@ def better(flaws: tuple[float, int], than: tuple[float, int]) -> bool:
     return flaws[0] + STRAY * flaws[1] < than[0] + STRAY * than[1] - 0.01
 
 
+def settle(placed: Sequence[Any], spare: float, valign: str, ended: bool) -> None:
+    """Move a panel's flowables ``placed`` within the ``spare`` points their text leaves below, as its ``valign``
+    says: 'spread' (a figure first grows into the room, ``Figure.grow``) and 'foot' where the slot ``ended`` in the
+    panel, 'middle' and 'bottom' always."""
+    if not placed:
+        return
+    if valign == "spread" and ended:
+        spread(placed, spare - _grow_figure(placed, spare))
+    elif valign == "foot" and ended:
+        to_foot(placed, spare)
+    elif valign in ("middle", "bottom"):
+        shift = spare / 2 if valign == "middle" else spare
+        for p in placed:
+            p.y -= shift
+
+
+def feather(pages: dict[int, Any], geometry: Geometry, slot: str, before: dict[int, int]) -> None:
+    """Fill the top-aligned columns of ``slot`` that end short on every page of it but its last (where what
+    followed did not fit): a figure in the column grows into the room, then the gaps between its blocks and list
+    items share what is left, as a 'spread' panel's do. ``before``: how many flowables each page held before the
+    slot was placed. Placement has chosen the pages by then: their holes are measured unfilled (``column_holes``)."""
+    used = sorted(i for i, page in pages.items() if len(page.placed) > before.get(i, 0))
+    for index in used[:-1]:
+        page = pages[index]
+        mine = page.placed[before.get(index, 0) :]
+        for panel in geometry.pages[page.template].panels:
+            column = inside(mine, panel.frame) if panel.slot == slot and panel.valign == "top" else []
+            if column:
+                spare = min(pl.y for pl in column) - panel.frame.y
+                spread(column, spare - _grow_figure(column, spare))
+
+
+def _grow_figure(placed: Sequence[Any], spare: float) -> float:
+    """Grow the first figure among ``placed`` into ``spare`` points, moving what is under it down; return the
+    points it took."""
+    at = next((i for i, p in enumerate(placed) if isinstance(p.flowable, Figure)), None)
+    if at is None:
+        return 0.0
+    grew = placed[at].flowable.grow(spare)
+    for p in placed[at:]:
+        p.y -= grew
+    return grew
+
+
 BLOCK_SPREAD = 1.0  # body lines: the most a gap between two blocks grows in a panel set 'spread'
 ITEM_SPREAD = 0.3  # body lines: the most a gap between two items of a list grows in a panel set 'spread'
 
@@ -189,5 +234,10 @@ def foot_room(placed: Sequence[Any], panels: Sequence[Any], gap: float) -> list[
 
 def lowest(placed: Sequence[Any], frame: Any, empty: float) -> float:
     """Return the lowest bottom of what ``placed`` puts in ``frame`` (``empty`` where it puts nothing there)."""
-    ys = [pl.y for pl in placed if frame.x - 0.01 <= pl.x <= frame.x + frame.width and pl.y >= frame.y - 0.01]
+    ys = [pl.y for pl in inside(placed, frame)]
     return min(ys) if ys else empty
+
+
+def inside(placed: Sequence[Any], frame: Any) -> list[Any]:
+    """Return those of ``placed`` (in order) that placement put in ``frame``."""
+    return [pl for pl in placed if frame.x - 0.01 <= pl.x <= frame.x + frame.width and pl.y >= frame.y - 0.01]

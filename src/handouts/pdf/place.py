@@ -20,7 +20,7 @@ from ..errors import LayoutError
 from ..load.layout import Geometry, PanelGeo, Rect
 from ..story.flowables import Rows
 from ..story.para import WHOLE_AT_TURN
-from .parts import better, flaws, later_orders, plain_order, split_boxes, spread, stray_lists, to_foot
+from .parts import better, feather, flaws, later_orders, plain_order, settle, split_boxes, stray_lists
 
 EPS = 0.01
 MAX_PAGES = 50
@@ -183,15 +183,7 @@ def _fill(
         except RLLayoutError:
             # reportlab's own check: a part wider than its table cell (a QR code in a narrow panel)
             return _overflow(job, queue[0], panel, index, too_big=True)
-        if panel.valign == "spread" and placed_here and not queue:
-            spread(placed_here, cursor - frame.y)
-        elif panel.valign == "foot" and placed_here and not queue:
-            to_foot(placed_here, cursor - frame.y)
-        elif panel.valign in ("middle", "bottom") and placed_here:
-            spare = cursor - frame.y
-            shift = spare / 2 if panel.valign == "middle" else spare
-            for p in placed_here:
-                p.y -= shift
+        settle(placed_here, cursor - frame.y, panel.valign, ended=not queue)
         page.placed += placed_here
         if placed_here:
             ended = (index, placed_here[-1])
@@ -495,5 +487,6 @@ def place(
         pages = _fill_slot(job, slot, items, pages)
         if geometry.balance:
             _balance(job, slot, pages, before)
+        feather(pages, geometry, slot, before)
     last = len(geometry.pages) - 1
     return [pages.get(index) or PageContent(min(index, last)) for index in range(max(pages) + 1)]

@@ -24,6 +24,7 @@ class Figure(Flowable):
     """
 
     MIN_SHARE = 0.6  # shrinks to fit a narrower panel, to 60% of its width at most
+    MAX_GROW = 1.3  # drawn up to this much wider where its column would end short (``grow``)
 
     def __init__(self, art: Art, width: float, caption: list[Flowable], alt: str) -> None:
         super().__init__()
@@ -45,6 +46,17 @@ class Figure(Flowable):
 
     def split(self, aw: float, ah: float) -> list[Flowable]:
         return []
+
+    def grow(self, room: float) -> float:
+        """Draw the picture wider than asked, up to ``MAX_GROW`` times and the panel's width, taking at most
+        ``room`` points more height; return the points it grew. The next ``wrap`` measures it as asked again."""
+        art_w = min(self.want * self.MAX_GROW, self.width, self._art_w + max(room, 0.0) / self.art.aspect)
+        if art_w <= self._art_w:
+            return 0.0
+        grew = (art_w - self._art_w) * self.art.aspect
+        self._art_w = art_w
+        self.height += grew
+        return grew
 
     def draw(self) -> None:
         art_h = self._art_w * self.art.aspect
