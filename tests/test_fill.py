@@ -1,5 +1,5 @@
 """A column that ends short on a page before the last is filled: its figure is drawn larger, and the gaps
-between its blocks and list items share the rest. Each sheet is rendered twice, once as shipped and once with
+between its blocks and list items share the rest. A short section moves over a page turn whole. Each sheet is rendered twice, once as shipped and once with
 the filling turned off, and both are read back with pdfium (a figure's drawn bounds) and pdfplumber (lines)."""
 
 from __future__ import annotations
@@ -38,7 +38,9 @@ def project():
 @pytest.fixture(scope="module")
 def renders(project) -> list[tuple[str, bytes, bytes]]:
     """Every condition sheet of ``SHEETS``, as shipped and with nothing filled (no figure grows, no gap spreads)."""
-    tasks = [Task(slug, h, lang) for slug, lang in SHEETS for h in sorted(project.handouts) if h.startswith("condition-")]
+    tasks = [
+        Task(slug, h, lang) for slug, lang in SHEETS for h in sorted(project.handouts) if h.startswith("condition-")
+    ]
     shipped = [render(project, task) for task in tasks]
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(Figure, "MAX_GROW", 1.0)
@@ -74,12 +76,16 @@ def _lines(data: bytes) -> list[list[dict[str, Any]]]:
             rule = min(
                 r["top"]
                 for r in page.lines + page.rects
-                if abs(r["top"] - r["bottom"]) < 2 and r["top"] > 0.8 * page.height and r["x1"] - r["x0"] > page.width / 2
+                if abs(r["top"] - r["bottom"]) < 2
+                and r["top"] > 0.8 * page.height
+                and r["x1"] - r["x0"] > page.width / 2
             )
             lines = []
             for side in (0, 1):  # each column apart: two columns' lines at one height are not one line
                 half = page.crop((page.width / 2 * side, 0, page.width / 2 * (side + 1), page.height))
-                lines += [{**ln, "side": side} for ln in half.extract_text_lines() if 60 < ln["top"] < ln["bottom"] < rule]
+                lines += [
+                    {**ln, "side": side} for ln in half.extract_text_lines() if 60 < ln["top"] < ln["bottom"] < rule
+                ]
             out.append(lines)
     return out
 
@@ -137,3 +143,51 @@ def test_a_column_that_ends_short_before_the_last_page_shares_its_room(renders):
     short = [i for i, r in enumerate(rooms_before) if r > 36]
     assert short, "no column ended short: the test checks nothing"
     assert statistics.median(rooms_now[i] for i in short) <= statistics.median(rooms_before[i] for i in short) / 4
+
+
+SHORT = 6  # body lines: a section this short under its heading is not split over a page turn (design reviews)
+
+
+def _column_lines(page: Any) -> list[list[str]]:
+    """Return the text lines of each column of ``page`` (left, right), top to bottom, squashed."""
+    from helpers import squash
+
+    halves = [page.crop((page.width / 2 * side, 0, page.width / 2 * (side + 1), page.height)) for side in (0, 1)]
+    return [[squash(ln["text"]) for ln in half.extract_text_lines()] for half in halves]
+
+
+def test_a_short_research_section_is_not_split_over_a_page_turn(project, shipped_catalogue):
+    """A condition sheet's "What the research says" paragraph of ``SHORT`` lines or fewer is read whole on one
+    page: it used to end page 1 with three lines and open page 2 under "What the research says (continued)" with
+    two (sciatica, dystonia, occipital neuralgia...), which two design reviews called the worst split on the sheet.
+    A longer one may still go on under its heading over the turn, and does somewhere. Read with pdfplumber: the
+    lines of each column that belong to the paragraph (its words in the block's YAML), and the headings."""
+    import yaml
+    from helpers import squash
+
+    strings = yaml.safe_load((REPO / "content" / "strings.yaml").read_text(encoding="utf-8"))
+    split_long = 0
+    for pdf_path in sorted(shipped_catalogue.glob("*/condition-*.pdf")):
+        parts = pdf_path.name.split(".")
+        if len(parts) > 3 or (len(parts) == 3 and parts[1] not in strings):
+            continue  # a variant (large print, grayscale, print shop)
+        lang = parts[1] if len(parts) == 3 else "en"
+        block = project.block_for(pdf_path.parent.name, parts[0])
+        if block is None or lang not in block.text or not isinstance(block.text[lang].get("what_research_says"), str):
+            continue
+        words = squash(block.text[lang]["what_research_says"].replace("**", ""))
+        heading = squash(strings[lang]["what_research_says"])
+        counts = []
+        with pdfplumber.open(pdf_path) as pdf:
+            for page in pdf.pages:
+                for lines in _column_lines(page):
+                    if heading not in "".join(lines):
+                        continue
+                    at = next(i for i, ln in enumerate(lines) if heading in ln or ln in heading)
+                    body = [ln for ln in lines[at + 1 : at + 30] if ln and ln in words]
+                    counts.append(len(body))
+        shown = [c for c in counts if c]
+        if len(shown) > 1:  # on two pages, under its heading and under the heading again
+            assert sum(shown) > SHORT, (pdf_path.relative_to(shipped_catalogue).as_posix(), shown)
+            split_long += 1
+    assert split_long  # a long research paragraph goes on over the turn: the rule does not keep everything whole

@@ -157,6 +157,41 @@ def _grow_figure(placed: Sequence[Any], spare: float) -> float:
     return grew
 
 
+SMALL_SECTION = 6.0  # body lines: a section this short under its heading moves on whole at a page turn
+
+
+def small_section(queue: Sequence[Flowable], width: float, room: float) -> bool:
+    """True when ``queue`` opens with a heading whose section (what follows it in its block, up to the next
+    heading or box) does not fit the ``room`` left under the heading but is at most ``SMALL_SECTION`` body
+    lines: it then moves on whole over a page turn rather than leave a line or two under a "(continued)"
+    heading (design reviews rev39, rev40)."""
+    if not queue or not _is_heading(queue[0]) or getattr(queue[0], "_furniture", False):
+        return False
+    block, section = getattr(queue[0], "_block_id", None), []
+    for f in queue[1:]:
+        if getattr(f, "_block_id", None) != block or _is_heading(f) or isinstance(f, Rows):
+            break  # a box moves on whole by itself
+        section.append(f)
+    most = SMALL_SECTION * getattr(_style(section[-1]), "leading", 0.0) if section else 0.0
+    total = 0.0
+    for i, f in enumerate(section):
+        total += f.getSpaceBefore() + f.wrap(width, 10_000)[1] + (f.getSpaceAfter() if i < len(section) - 1 else 0.0)
+        if total > most + 0.01:
+            return False
+    return total > room + 0.01
+
+
+def _style(f: Flowable) -> Any:
+    return getattr(f, "style", None) or getattr(getattr(f, "para", None), "style", None)
+
+
+def _is_heading(f: Flowable) -> bool:
+    """True for a heading (a block's title, a section's, a question's), with or without its icon."""
+    return bool(getattr(f, "keepWithNext", 0)) and getattr(_style(f), "name", "").startswith(
+        ("heading-", "subheading-", "question-")
+    )
+
+
 BLOCK_SPREAD = 1.0  # body lines: the most a gap between two blocks grows in a panel set 'spread'
 ITEM_SPREAD = 0.3  # body lines: the most a gap between two items of a list grows in a panel set 'spread'
 

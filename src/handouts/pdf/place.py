@@ -20,7 +20,7 @@ from ..errors import LayoutError
 from ..load.layout import Geometry, PanelGeo, Rect
 from ..story.flowables import Rows
 from ..story.para import WHOLE_AT_TURN
-from .parts import better, feather, flaws, later_orders, plain_order, settle, split_boxes, stray_lists
+from .parts import better, feather, flaws, later_orders, plain_order, settle, small_section, split_boxes, stray_lists
 
 EPS = 0.01
 MAX_PAGES = 50
@@ -53,6 +53,7 @@ class _Job:
     block_files: dict[str, tuple[str, int]]  # block id -> (display path, line of its text in the language)
     canvas: Canvas  # flowables measure themselves with a canvas at hand; nothing is drawn on it
     continued: Callable[[Flowable], Flowable | None] | None = None  # a section's heading again, over a page turn
+    sections: bool = False  # a short section moves on whole over a page turn (``parts.small_section``)
 
 
 def _panels_for(geometry: Geometry, slot: str) -> Iterator[tuple[int, PanelGeo]]:
@@ -146,7 +147,10 @@ def _fill(
                 turn = nxt is not None and nxt[0] != index  # the next panel is on the next page
                 room = avail - h - f.getSpaceAfter()
                 if h <= avail + EPS:
-                    if not _strands_heading(f, queue, frame.width, room, movable, keep_whole, turn, level is not None):
+                    short = job.sections and turn and movable and keep_whole == "all" and level is None
+                    if not _strands_heading(
+                        f, queue, frame.width, room, movable, keep_whole, turn, level is not None
+                    ) and not (short and small_section(queue, frame.width, room)):  # a short section moves on whole
                         placed_here.append(Placed(f, frame.x, cursor - before - h))
                         cursor -= before + h + f.getSpaceAfter()
                         queue.pop(0)
@@ -239,6 +243,9 @@ def _fill_slot(job: _Job, slot: str, items: list[Flowable], pages: dict[int, Pag
         other = _attempts(fills.job, slot, later, pages)
         if _rank(other) <= _rank(fills) and better(fewer := _flaws(other, slot), now):
             fills, last, now = other, other, fewer
+    if _pages_needed(fills.results) > 0:  # a short section moved on whole at a page turn, where that costs nothing
+        last = _attempts(replace(fills.job, sections=True), slot, fills.items, pages)
+        fills = last if _rank(last) <= _rank(fills) else fills
     chosen = _best(fills)
     if chosen is None:
         error = fills.results[fills.order[-1]][1]
