@@ -105,7 +105,7 @@ class CJKParagraph(Para):
                             pushed.add(grow[0])
                             _narrow(widths, grow[0], grow[1], full)
                             continue
-                        over = _lone_last(result, cannot_start, full)
+                        over = _lone_last(result, cannot_start, full, give)
                         if over is None:
                             return result
                     room = _without_last(_line_chars(result.lines[over], result), cannot_start)
@@ -260,19 +260,21 @@ TWO_SPREAD = 0.08  # ems: a last line of two characters takes a third only where
 SHORTEST_LAST = 3  # characters: a paragraph's last line holds at least this many, with its punctuation
 
 
-def _lone_last(result: Any, cannot_start: str, full: float) -> int | None:
+def _lone_last(result: Any, cannot_start: str, full: float, justified: bool = True) -> int | None:
     """Return the line before a last line of one or two characters (and their punctuation), to give that line
     less room: one more character then goes down, as Chinese typesetting avoids a last line of one or two.
     For two, only where the line before stays close to solid (spread at most ``TWO_SPREAD``): a gappy line reads
     worse than a short last one; for one with its punctuation ("应）。", not alone on its line), only where the line
-    before can still be justified (``MAX_SPREAD``): left ragged, it would read as a mistake."""
+    before can still be justified (``MAX_SPREAD``): left ragged, it would read as a mistake. A paragraph not
+    ``justified`` has ragged lines anyway: there the line before may always give one."""
     if len(result.lines) < 2 or _forced(result, len(result.lines) - 2):
         return None
-    last = [ch for ch, _ in _line_chars(result.lines[-1], result) if ch not in cannot_start and not ch.isspace()]
+    marks_out = cannot_start + CANNOT_END  # "（的": an opening bracket is punctuation as a closing one is
+    last = [ch for ch, _ in _line_chars(result.lines[-1], result) if ch not in marks_out and not ch.isspace()]
     if not last or len(last) >= SHORTEST_LAST or not all(is_han(ch) for ch in last):
         return None
     marks = len(_line_chars(result.lines[-1], result)) > len(last)  # "应）。": the character is not alone
-    if len(last) > 1 or marks:  # only where the line before stays justified: spread at most TWO_SPREAD, MAX_SPREAD
+    if len(last) > 1 or (marks and justified):  # where the line before stays justified: TWO_SPREAD, MAX_SPREAD
         before = _line_chars(result.lines[-2], result)
         em = max((w for ch, w in before if is_han(ch)), default=0.0)
         room = full - sum(w for _, w in before[:-1])  # after one character goes down, against the column
