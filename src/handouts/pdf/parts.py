@@ -131,9 +131,11 @@ def settle(placed: Sequence[Any], spare: float, valign: str, ended: bool) -> Non
 
 def feather(pages: dict[int, Any], geometry: Geometry, slot: str, before: dict[int, int]) -> None:
     """Fill the top-aligned columns of ``slot`` that end short on every page of it but its last (where what
-    followed did not fit): a figure in the column grows into the room, then the gaps between its blocks and list
-    items share what is left, as a 'spread' panel's do. ``before``: how many flowables each page held before the
-    slot was placed. Placement has chosen the pages by then: their holes are measured unfilled (``column_holes``)."""
+    followed did not fit): a figure in the column grows into the room, then the gaps before its blocks and
+    headings share what is left, at most a line each, and only then its list items (a review found items
+    spread apart where a column had no heading gap to take the room).
+    ``before``: how many flowables each page held before the slot was placed. Placement has chosen the pages
+    by then: their holes are measured unfilled (``column_holes``)."""
     used = sorted(i for i, page in pages.items() if len(page.placed) > before.get(i, 0))
     for index in used[:-1]:
         page = pages[index]
@@ -142,7 +144,7 @@ def feather(pages: dict[int, Any], geometry: Geometry, slot: str, before: dict[i
             column = inside(mine, panel.frame) if panel.slot == slot and panel.valign == "top" else []
             if column:
                 spare = min(pl.y for pl in column) - panel.frame.y
-                spread(column, spare - _grow_figure(column, spare))
+                spread(column, spare - _grow_figure(column, spare), sections=True)
 
 
 def _grow_figure(placed: Sequence[Any], spare: float) -> float:
@@ -157,14 +159,16 @@ def _grow_figure(placed: Sequence[Any], spare: float) -> float:
     return grew
 
 
-SMALL_SECTION = 6.0  # body lines: a section this short under its heading moves on whole at a page turn
+SECTION_LINES = 12.0  # body lines: a section this short under its heading may move over a page turn whole...
+LEFT_LINES = 6.0  # ...where the room it would leave empty before the turn is at most this
 
 
 def small_section(queue: Sequence[Flowable], width: float, room: float) -> bool:
     """True when ``queue`` opens with a heading whose section (what follows it in its block, up to the next
-    heading or box) does not fit the ``room`` left under the heading but is at most ``SMALL_SECTION`` body
-    lines: it then moves on whole over a page turn rather than leave a line or two under a "(continued)"
-    heading (design reviews rev39, rev40)."""
+    heading or box) does not fit the ``room`` left under the heading, is at most ``SECTION_LINES`` body lines,
+    and the room is at most ``LEFT_LINES``: the section then moves over a page turn whole rather than leave a
+    heading and a few lines at a column's foot, or a line or two under a "(continued)" heading (design reviews
+    rev39-rev41)."""
     if not queue or not _is_heading(queue[0]) or getattr(queue[0], "_furniture", False):
         return False
     block, section = getattr(queue[0], "_block_id", None), []
@@ -172,11 +176,13 @@ def small_section(queue: Sequence[Flowable], width: float, room: float) -> bool:
         if getattr(f, "_block_id", None) != block or _is_heading(f) or isinstance(f, Rows):
             break  # a box moves on whole by itself
         section.append(f)
-    most = SMALL_SECTION * getattr(_style(section[-1]), "leading", 0.0) if section else 0.0
+    leading = getattr(_style(section[-1]), "leading", 0.0) if section else 0.0
+    if room > LEFT_LINES * leading:
+        return False
     total = 0.0
     for i, f in enumerate(section):
         total += f.getSpaceBefore() + f.wrap(width, 10_000)[1] + (f.getSpaceAfter() if i < len(section) - 1 else 0.0)
-        if total > most + 0.01:
+        if total > SECTION_LINES * leading + 0.01:
             return False
     return total > room + 0.01
 
@@ -196,13 +202,19 @@ BLOCK_SPREAD = 1.0  # body lines: the most a gap between two blocks grows in a p
 ITEM_SPREAD = 0.3  # body lines: the most a gap between two items of a list grows in a panel set 'spread'
 
 
-def spread(placed: Sequence[Any], spare: float) -> None:
+def spread(placed: Sequence[Any], spare: float, sections: bool = False) -> None:
     """Share ``spare`` points between the blocks in ``placed`` (a slot's last panel): each gap between two
-    blocks grows by the same amount, at most ``BLOCK_SPREAD`` lines, so a short card reads as laid out, not cut off;
-    what is left, after each item of a list, at most ``ITEM_SPREAD`` lines each (compact Chinese leaves a
-    tri-fold's panel a third empty, its items close together)."""
+    blocks (with ``sections``, also before each heading) grows by the same amount, at most ``BLOCK_SPREAD`` lines,
+    so a short card reads as laid out, not cut off; what is left, after each item of a list, at most
+    ``ITEM_SPREAD`` lines each (compact Chinese leaves a tri-fold's panel a third empty, its items close
+    together)."""
     # a line of no block (the "Reviewed" line) stays with the block above it
-    starts = [i for i in range(1, len(placed)) if _block(placed[i]) not in (None, _block(placed[i - 1]))]
+    starts = [
+        i
+        for i in range(1, len(placed))
+        if _block(placed[i]) not in (None, _block(placed[i - 1]))
+        or (sections and _is_heading(placed[i].flowable) and not _is_heading(placed[i - 1].flowable))
+    ]
     items = [i for i in range(1, len(placed)) if i not in starts and _next_item(placed[i - 1], placed[i])]
     if not (starts or items) or spare <= 0.01:
         return

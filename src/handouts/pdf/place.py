@@ -244,8 +244,8 @@ def _fill_slot(job: _Job, slot: str, items: list[Flowable], pages: dict[int, Pag
         if _rank(other) <= _rank(fills) and better(fewer := _flaws(other, slot), now):
             fills, last, now = other, other, fewer
     if _pages_needed(fills.results) > 0:  # a short section moved on whole at a page turn, where that costs nothing
-        last = _attempts(replace(fills.job, sections=True), slot, fills.items, pages)
-        fills = last if _rank(last) <= _rank(fills) else fills
+        last = _attempts(replace(fills.job, sections=True), slot, fills.items, pages)  # a list cut no worse:
+        fills = last if _rank(last) <= _rank(fills) and _flaws(last, slot)[1] <= _flaws(fills, slot)[1] else fills
     chosen = _best(fills)
     if chosen is None:
         error = fills.results[fills.order[-1]][1]
