@@ -12,6 +12,7 @@ from typing import Any
 
 import pdfplumber
 import pytest
+from helpers import footer_rule
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
@@ -684,12 +685,8 @@ def _left_column_gap(pdf_path: Path) -> float:
     column ends (pdfplumber: the lowest text line in the left half of the body)."""
     with pdfplumber.open(pdf_path) as pdf:
         page = pdf.pages[0]
-        width, height = page.width, page.height
-        rule = min(
-            r["top"]
-            for r in page.lines + page.rects
-            if abs(r["top"] - r["bottom"]) < 2 and r["top"] > 0.8 * height and r["x1"] - r["x0"] > width / 2
-        )
+        width = page.width
+        rule = footer_rule(page)
         left = [ln["bottom"] for ln in page.extract_text_lines() if ln["top"] < rule and ln["x0"] < width / 2 - 10]
     return (rule - max(left)) / 72
 

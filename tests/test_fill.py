@@ -14,6 +14,7 @@ import pdfplumber
 import pypdfium2
 import pypdfium2.raw as pdfium_c
 import pytest
+from helpers import footer_rule
 
 from handouts.handout import render
 from handouts.load.project import load_project
@@ -73,13 +74,7 @@ def _lines(data: bytes) -> list[list[dict[str, Any]]]:
     out = []
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         for page in pdf.pages:
-            rule = min(
-                r["top"]
-                for r in page.lines + page.rects
-                if abs(r["top"] - r["bottom"]) < 2
-                and r["top"] > 0.8 * page.height
-                and r["x1"] - r["x0"] > page.width / 2
-            )
+            rule = footer_rule(page)
             lines = []
             for side in (0, 1):  # each column apart: two columns' lines at one height are not one line
                 half = page.crop((page.width / 2 * side, 0, page.width / 2 * (side + 1), page.height))

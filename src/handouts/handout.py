@@ -347,8 +347,8 @@ def _add_notes(page: PageContent, geometry: Geometry, theme: Theme, writer: Writ
     panels = [p for p in geometry.pages[page.template].panels if p.slot]
     style = theme.style("subheading")
     where, line = f"strings.{theme.lang}.notes", theme.strings.line_of("notes")
+    heading = writer.paragraph(escape(theme.strings["notes"]), style, None, where, line, STRINGS_FILE, markup=False)
     for x, y, width, height in foot_room(page.placed, panels, style.fontSize * 1.6):  # across, else one column
-        heading = writer.paragraph(escape(theme.strings["notes"]), style, None, where, line, STRINGS_FILE, markup=False)
         lines = NoteLines(heading, width, height, theme.gray(tint(theme.primary, 0.5)))
         if len(lines.rules()) >= NoteLines.FEWEST:
             page.placed.append(Placed(lines, x, y))

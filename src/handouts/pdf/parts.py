@@ -17,6 +17,7 @@ from reportlab.platypus import Flowable
 from ..load.layout import Geometry
 from ..story.flowables import Rows
 from ..story.pictures import Figure
+from ..story.sections import heading_of
 
 MIN_LIST_PART = 3  # items: a list cut between two columns leaves at least this many of its items in each
 STRAY = 72.0  # points: a list cut with fewer than MIN_LIST_PART items on a side weighs as an inch of empty column
@@ -191,11 +192,12 @@ def _style(f: Flowable) -> Any:
     return getattr(f, "style", None) or getattr(getattr(f, "para", None), "style", None)
 
 
+HEAD_STYLES = ("heading", "subheading", "question")  # a block's title, a section's, an FAQ's question
+
+
 def _is_heading(f: Flowable) -> bool:
-    """True for a heading (a block's title, a section's, a question's), with or without its icon."""
-    return bool(getattr(f, "keepWithNext", 0)) and getattr(_style(f), "name", "").startswith(
-        ("heading-", "subheading-", "question-")
-    )
+    """True for a heading that keeps with what it heads (``HEAD_STYLES``), with or without its icon."""
+    return bool(getattr(f, "keepWithNext", 0)) and heading_of(f, HEAD_STYLES) is not None
 
 
 BLOCK_SPREAD = 1.0  # body lines: the most a gap between two blocks grows in a panel set 'spread'

@@ -20,6 +20,7 @@ from .cjkdraw import MAX_SPREAD, end_word, install, is_han, word_char, word_glyp
 from .hyphens import SOFT, SPLIT_HOLE, soft_hyphens
 from .para import Para
 from .punct import Glyph, room, squeeze
+from .rag import width_at
 
 # what may not start a line (added to reportlab's own lists) and what may not end one
 CHINESE_CANNOT_START = "，。、：；！？）」』】〕〉》”’…·～"
@@ -58,7 +59,7 @@ class CJKParagraph(Para):
         # a line given less room by a rule is still justified to the column's edge: its extra space
         # counts from the width the column gives, not from the room the rule left it
         for n, line in enumerate(result.lines):
-            gain = _at(given, n) - _at(widths, n)
+            gain = width_at(given, n) - width_at(widths, n)
             if gain:  # less than nothing where a mark was pushed in: the line runs over by its blank part
                 if result.kind == 0:
                     result.lines[n] = (line[0] + gain, *line[1:])
@@ -119,7 +120,7 @@ class CJKParagraph(Para):
                 _narrow(widths, open_end, sum(w for _, w in chars) - chars[-1][1] / 2, full)
                 continue
             prev = _line_chars(result.lines[bad - 1], result)
-            wider = _push_room(result, bad, prev, _at(given, bad - 1), give)
+            wider = _push_room(result, bad, prev, width_at(given, bad - 1), give)
             if wider is not None and bad - 1 not in pushed:
                 pushed.add(bad - 1)
                 _narrow(widths, bad - 1, wider, full)
@@ -172,14 +173,10 @@ def _narrow(widths: list[float], line: int, room: float, full: float) -> None:
     widths.append(full)
 
 
-def _at(widths: list[float], n: int) -> float:
-    return widths[n] if n < len(widths) else widths[-1]
-
-
 def _over(n: int, line: Any, result: Any, widths: list[float], given: list[float], give: bool) -> bool:
     """True when line ``n`` runs past the column by more than its last mark's blank part (a mark pushed in) and,
     where ``give``, what its other marks can close up."""
-    past = _at(widths, n) - _at(given, n) - _extra(line, result)
+    past = width_at(widths, n) - width_at(given, n) - _extra(line, result)
     if past <= 0.01:
         return False
     end = _line_end(line, result)  # measured only for a line that runs over: this runs for every line, every round
@@ -221,9 +218,9 @@ def _push_line(
 ) -> tuple[int, float] | None:
     """Return (line, room) for the first line that can take what opens the next one, pushed in, or None."""
     for n in range(1, len(result.lines)):
-        if n - 1 in pushed or abs(_at(widths, n - 1) - _at(given, n - 1)) > 0.01 or _forced(result, n - 1):
+        if n - 1 in pushed or abs(width_at(widths, n - 1) - width_at(given, n - 1)) > 0.01 or _forced(result, n - 1):
             continue  # pushed already, given less room by a rule, or ended by a forced break
-        wider = _push_room(result, n, _line_chars(result.lines[n - 1], result), _at(given, n - 1), give)
+        wider = _push_room(result, n, _line_chars(result.lines[n - 1], result), width_at(given, n - 1), give)
         if wider is not None:
             return n - 1, wider
     return None
@@ -240,7 +237,7 @@ def _taken_up(result: Any, given: list[float], cannot_start: str, pushed: set[in
         return None
     both = _glyphs(result.lines[n], result) + _glyphs(result.lines[-1], result)
     wide = sum(stringWidth(ch, font, size) for ch, font, size in both)
-    need = wide - _at(given, n)
+    need = wide - width_at(given, n)
     tail = _squeeze_of(result.lines[-1], result, both[-1][0])
     return (n, wide + 0.01) if need <= tail + room(both) else None
 

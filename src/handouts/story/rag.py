@@ -86,8 +86,8 @@ def _line_widths(result: Any, limits: list[float]) -> list[float]:
     """Return how wide each line of a ``breakLines`` result is set."""
     lines = result.lines
     if result.kind == 0:
-        return [_at(limits, n) - line[0] for n, line in enumerate(lines)]
-    return [_at(limits, n) - line.extraSpace for n, line in enumerate(lines)]
+        return [width_at(limits, n) - line[0] for n, line in enumerate(lines)]
+    return [width_at(limits, n) - line.extraSpace for n, line in enumerate(lines)]
 
 
 def _counts(result: Any) -> list[int]:
@@ -97,7 +97,8 @@ def _counts(result: Any) -> list[int]:
     return [int(line.wordCount) for line in result.lines]
 
 
-def _at(widths: list[float], n: int) -> float:
+def width_at(widths: list[float], n: int) -> float:
+    """Return the width of line ``n`` from a paragraph's widths, the last one standing for every later line."""
     return widths[n] if n < len(widths) else widths[-1]
 
 
@@ -144,7 +145,7 @@ def _plan(words: _Words, limits: list[float], lines: int, shrink: float) -> tupl
     came: list[list[int]] = [[-1] * (m + 1) for _ in range(lines)]
     best[0][0] = 0.0
     for k in range(1, lines):
-        limit = _at(limits, k - 1)
+        limit = width_at(limits, k - 1)
         for i in range(m):
             if best[k - 1][i] == inf:
                 continue
@@ -155,7 +156,7 @@ def _plan(words: _Words, limits: list[float], lines: int, shrink: float) -> tupl
                 cost = best[k - 1][i] + (((limit - wide) / limit) ** 2 if wide < limit else 0.0)
                 if cost < best[k][j]:
                     best[k][j], came[k][j] = cost, i
-    limit = _at(limits, lines - 1)
+    limit = width_at(limits, lines - 1)
     total, start = inf, -1
     for i in range(m):
         if best[lines - 1][i] == inf:
@@ -194,8 +195,8 @@ def even_lines(para: Any, width: Any, first_fit: Any) -> Any:
     rl_paragraph._handleBulletWidth(para.bulletText, style, limits)  # as breakLines narrows a bullet's line
     counts = _counts(first_fit)
     set_wide = _line_widths(first_fit, limits)
-    short = [max(0.0, _at(limits, n) - w) / _at(limits, n) for n, w in enumerate(set_wide[:-1])]
-    last = set_wide[-1] / _at(limits, len(lines) - 1)
+    short = [max(0.0, width_at(limits, n) - w) / width_at(limits, n) for n, w in enumerate(set_wide[:-1])]
+    last = set_wide[-1] / width_at(limits, len(lines) - 1)
     alone = _alone(first_fit)
     if not _faulty(short, last, alone):
         return first_fit
@@ -210,13 +211,13 @@ def even_lines(para: Any, width: Any, first_fit: Any) -> Any:
     used = []
     for n, (i, j) in enumerate(zip(starts, ends, strict=True)):
         wide = sum(words.widths[i:j]) + sum(words.spaces[i : j - 1])
-        used.append(wide + _EPSILON if n < len(starts) - 1 else _at(limits, n))
+        used.append(wide + _EPSILON if n < len(starts) - 1 else width_at(limits, n))
     tight = [used[0] + given[0] - limits[0], *used[1:]]  # breakLines narrows the first line for a bullet again
     chosen = rl_paragraph.Paragraph.breakLines(para, tight)
     if _counts(chosen) != [j - i for i, j in zip(starts, ends, strict=True)]:
         return first_fit  # reportlab counted otherwise: keep its own
     for n, line in enumerate(chosen.lines):  # the room each line leaves, counted from the column again
-        gain = _at(limits, n) - used[n]
+        gain = width_at(limits, n) - used[n]
         if chosen.kind == 0:
             chosen.lines[n] = (line[0] + gain, line[1])
         else:

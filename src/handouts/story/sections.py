@@ -19,11 +19,12 @@ from .pictures import IconHeading
 SECTION_STYLES = ("heading", "subheading")  # a block's title and its sections' (a condition's "Common causes")
 
 
-def _heading_of(f: Flowable) -> Paragraph | None:
+def heading_of(f: Flowable, styles: tuple[str, ...] = SECTION_STYLES) -> Paragraph | None:
+    """Return the heading paragraph ``f`` is (with or without its icon) in one of ``styles``, else None."""
     para = f.para if isinstance(f, IconHeading) else f
     if not isinstance(para, Paragraph):
         return None
-    return para if para.style.name.split("-")[0] in SECTION_STYLES else None
+    return para if para.style.name.split("-")[0] in styles else None
 
 
 FULL_WIDTH_OPENERS = "（【〔《「『"
@@ -44,13 +45,13 @@ class Continued:
             for f in flowables:
                 if getattr(f, "_block_id", None) != block:
                     block, current = getattr(f, "_block_id", None), None
-                current = _heading_of(f) or current
+                current = heading_of(f) or current
                 if current is not None:
                     self.under[id(f)] = current
 
     def __call__(self, f: Flowable) -> Flowable | None:
         heading = self.under.get(id(getattr(f, "_whole", f)))  # the parts of a split are their whole's
-        if heading is None or _heading_of(f) is not None:
+        if heading is None or heading_of(f) is not None:
             return None
         style = restyled(heading.style, "-continued", spaceBefore=0)
         # no space before a full-width bracket ("（续）"): it carries its own spacing, as Chinese type sets it
