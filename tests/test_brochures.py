@@ -136,6 +136,69 @@ def test_an_office_trifold_cover_shows_an_even_white_frame_when_folded(project, 
     assert max(margins) - min(margins) < 0.5, margins
 
 
+@pytest.mark.parametrize(
+    ("clinic", "lang"), [("lotus-acupuncture", "en"), ("lotus-acupuncture", "es"), ("harmony-centre", "zh-Hant")]
+)
+def test_the_cover_s_inside_teasers_sit_on_its_centre_line_without_bullets(project, clinic, lang):
+    """The cover's title and picture are centred, so its "Inside:" teasers are too (the panel's ``align: center``):
+    every line of the heading and of each teaser from trifold-cover-teasers.yaml is centred on the cover's colour
+    field (pdfplumber: the brand-coloured rect right of the last fold), within 1.5 pt; no bullet is printed there;
+    and the teasers are still a list in the tags (pikepdf: an L with an LI per teaser)."""
+    import pikepdf
+
+    words = project.blocks["trifold-cover-teasers"].text[lang]
+    brand = project.clinics[clinic].primary_color
+    want = tuple(round(int(brand[i : i + 2], 16) / 255, 3) for i in (1, 3, 5))
+    fold = resolve(project.layouts["trifold"], project.clinics[clinic].paper).pages[0].folds[-1]
+    data = render(project, Task(clinic, "nerve-pain", lang))
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        page = pdf.pages[0]
+        cover = max(
+            (
+                r
+                for r in page.rects
+                if r["fill"]
+                and r["x0"] > fold - 20
+                and tuple(round(float(c), 3) for c in r["non_stroking_color"][:3]) == want
+            ),
+            key=lambda r: r["width"] * r["height"],
+        )
+        centre = (cover["x0"] + cover["x1"]) / 2
+        lines = page.crop((cover["x0"], cover["top"], cover["x1"], cover["bottom"])).extract_text_lines()
+    heading = next(
+        i for i, line in enumerate(lines) if line["text"].replace(" ", "") == words["title"].replace(" ", "")
+    )
+    joined = "".join(line["text"] for line in lines[heading + 1 :]).replace(" ", "")
+    teasers = [t.replace(" ", "") for t in words["items"]]
+    assert joined.startswith("".join(teasers)), (joined, teasers)  # every word, in order, and no bullet before any
+    for line in lines[heading:]:  # the heading, each teaser's lines, and the clinic's name under them
+        last = line["chars"][-1]
+        # a full-width mark that ends a line ("本冊內容：") is inked in its left half: centred on its ink
+        right = last["x0"] + last["width"] / 2 if last["text"] in "：，。；" else last["x1"]
+        assert abs((line["x0"] + right) / 2 - centre) < 1.5, (line["text"], line["x0"], right, centre)
+    assert "\u2022" not in "".join(line["text"] for line in lines)
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        items = []
+
+        def walk(node) -> None:
+            kids = node.get("/K")
+            kids = kids if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []
+            for kid in kids:
+                if isinstance(kid, pikepdf.Dictionary) and kid.get("/S") is not None:
+                    if kid.get("/S") == "/L":
+                        items.append(
+                            sum(
+                                1
+                                for k in kid.get("/K", [])
+                                if isinstance(k, pikepdf.Dictionary) and k.get("/S") == "/LI"
+                            )
+                        )
+                    walk(kid)
+
+        walk(pdf.Root.StructTreeRoot)
+    assert len(words["items"]) in items  # the teasers' list, item for item
+
+
 @pytest.mark.parametrize("clinic", ["lotus-acupuncture", "harmony-centre"])
 def test_the_trifold_safety_panel_is_tinted_with_the_clinic_s_accent_to_the_folded_panel_s_frame(project, clinic):
     """The last inside panel (safety) sits on the accent colour mixed 85% with white, computed here from clinic.yaml's

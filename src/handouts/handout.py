@@ -32,7 +32,7 @@ from .pdf.place import PageContent, Placed, place
 from .pdf.structure import Reading
 from .plan import Task
 from .render import Styling, render_text, to_markup
-from .story.figures import held_for_definition
+from .story.figures import centred, held_for_definition
 from .story.flowables import NoteLines, references_last
 from .story.sections import Continued
 from .story.theme import Theme
@@ -317,6 +317,7 @@ def _stories(
 ) -> tuple[dict[str, list[Flowable]], dict[str, tuple[str, int]]]:
     """Return the flowables of each slot, in order, and each block's file and the line of its text in the language."""
     fills = {p.slot: writer.theme.color(p.fill) for page in geometry.pages for p in reversed(page.panels) if p.slot}
+    centre = {p.slot for page in geometry.pages for p in page.panels if p.slot and p.align == "center"}
     stories = {}
     block_files: dict[str, tuple[str, int]] = {}
     for slot in slots:
@@ -329,6 +330,7 @@ def _stories(
             assert block is not None  # checked by check_references
             block_files[block.id] = (block.display, block.text_line(writer.theme.lang))
             made = writer.block(block, fills.get(slot, "none"))
+            made = centred(made) if slot in centre else made
             made_of.append((block, made))
             if held_for_definition(block, nxt):
                 figure = made

@@ -56,6 +56,7 @@ class PanelGeo:
     fill: str
     valign: str
     grow: float | None = None  # the largest body size its text may set at, where it leaves the panel roomy
+    align: str = "left"  # 'center': text on the panel's centre line, list items without markers
 
 
 @dataclass(frozen=True)
@@ -364,7 +365,8 @@ def resolve(layout: Layout, clinic_paper: str) -> Geometry:
             pad = r.length(spec["padding"], pw + ".padding")
             frame = Rect(rect.x + pad, rect.y + pad, rect.width - 2 * pad, rect.height - 2 * pad)
             _check_safe(frame, w, h, folds + cuts, safe, layout, pw, r.line)
-            panels.append(PanelGeo(spec["id"], spec["slot"], rect, frame, spec["fill"], spec["valign"], spec["grow"]))
+            look = (spec["fill"], spec["valign"], spec["grow"], spec["align"])
+            panels.append(PanelGeo(spec["id"], spec["slot"], rect, frame, *look))
         elements = []
         for i, spec in enumerate(page["elements"]):
             ew = f"{where}.elements[{i + 1}] ({spec['type']})"

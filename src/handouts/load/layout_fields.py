@@ -59,6 +59,12 @@ PANEL_FIELDS: dict[str, Field] = {
         "between the blocks, at most a line per gap, then after list items, at most 0.3 of a line each; 'foot': "
         "the last block sits at the panel's foot, the room left above it",
     ),
+    "align": Field(
+        Choice(("left", "center")),
+        default="left",
+        doc="'center': the panel's text is set on its centre line, list items one under another without a "
+        "marker (a cover's teasers under its centred title)",
+    ),
     "grow": Field(
         Length(minimum=6),
         doc="a fixed panel whose text leaves more than an inch of it empty sets that text larger, up to this body "

@@ -133,6 +133,7 @@ STEP_NUMBER = 1.3  # times the body size: a numbered step's number
 STEP_GAP = 0.4  # lines: the space between two numbered steps with icons
 STEP_ICON_GAP = 0.75  # of the body size: between a step's icon and its number (0.45 set them against each other)
 LONG_FIRST_ITEM = 3  # lines: a first step this long may end a column without the second
+CENTRED_GAP = 0.45  # lines: between two centred list items (``centred``)
 LONG_OUTRO = 3  # lines: a list's closing paragraph this long may open a column without the list's last item
 
 
@@ -277,3 +278,23 @@ def highlight(writer: Any) -> str:
 def rl_color(value: str) -> rl_colors.Color:
     """Return a reportlab colour of ``#rrggbb``."""
     return rl_colors.HexColor(value)
+
+
+def centred(flowables: list[Flowable]) -> list[Flowable]:
+    """Return ``flowables`` set on their panel's centre line (a panel's ``align: center``): each paragraph and
+    heading centred, its lines balanced; a list's items centred one under another, without their markers (a
+    cover's "Inside:" teasers under its centred title). An icon or a box keeps its own look."""
+    for f in flowables:
+        para = f.para if isinstance(f, Marked) and f.icon is None else f
+        if not isinstance(para, Paragraph):
+            continue
+        style = para.style
+        if para is f:
+            para.style = restyled(style, "-centred", alignment=TA_CENTER, balance=True)
+            continue
+        # a bullet: the item keeps its place in the list (tagged L, LI), drawn without the mark; half a line
+        # apart, so an item on two lines reads as one
+        gap = max(style.spaceBefore, style.leading * CENTRED_GAP)
+        para.style = restyled(style, "-centred", alignment=TA_CENTER, balance=True, spaceBefore=gap)
+        f.marker, f.gutter = None, 0.0
+    return flowables
