@@ -1,12 +1,11 @@
-"""A column that ends short on a page before the last is filled: its figure is drawn larger, and the gaps
-between its blocks and list items share the rest. A short section moves over a page turn whole. Each sheet is rendered twice, once as shipped and once with
+"""A column that ends short on a page before the last grows its figure into the room; its gaps keep their
+size. A short section moves over a page turn whole. Each sheet is rendered twice, once as shipped and once with
 the filling turned off, and both are read back with pdfium (a figure's drawn bounds) and pdfplumber (lines)."""
 
 from __future__ import annotations
 
 import ctypes
 import io
-import statistics
 from pathlib import Path
 from typing import Any
 
@@ -107,37 +106,32 @@ def test_a_figure_grows_into_the_room_its_column_leaves_on_a_page_before_the_las
     assert sum(r > 1.05 for r in grew.values()) >= 5, grew
 
 
-def test_a_column_that_ends_short_before_the_last_page_shares_its_room(renders):
-    """On a page before the last, every line stays in its column and in its order and only moves down; a gap
-    between two lines with no figure between them grows by at most two body lines (a section's heading gap and its last item's); and
-    the columns that ended more than half an inch above their page's foot mostly no longer do: the median
-    room left under a column falls to a quarter of what it was."""
-    rooms_before, rooms_now = [], []
+def test_a_column_that_ends_short_before_the_last_page_keeps_its_spacing(renders):
+    """On a page before the last, every line stays in its column and in its order, and the gap between two lines
+    with no figure between them is the gap the unfilled page has, to half a point: the room a column leaves is at
+    its foot, not shared out between its headings and items (rev42: two reviewers read widened gaps as loose and
+    uneven next to the other column's). Some such column does end short, so the test checks something."""
+    short = 0
     for name, shipped, plain in renders:
         pages_now, pages_before = _lines(shipped), _lines(plain)
         with pdfplumber.open(io.BytesIO(shipped)) as pdf:
             height = pdf.pages[0].height
         figures = _figures(shipped)
         for page, (now, before) in enumerate(zip(pages_now[:-1], pages_before[:-1], strict=True)):
-            tops = [height - top for _, _, _, top in figures[page]]  # a figure grows: the line under it moves more
+            # a figure grows: the line under it moves, and so do its labels ("V2")
+            drawn = [(height - top, height - bottom) for _, bottom, _, top in figures[page]]
             foot = max(ln["bottom"] for ln in now)  # the lowest line of the page, as shipped
             for side in (0, 1):
                 a = [ln for ln in now if ln["side"] == side]
                 b = [ln for ln in before if ln["side"] == side]
                 assert [ln["text"] for ln in a] == [ln["text"] for ln in b], (name, page, side)
-                body = statistics.median(ln["bottom"] - ln["top"] for ln in b) * 1.5  # about a body line
                 for i, (x, y) in enumerate(zip(a, b, strict=True)):
                     assert x["top"] >= y["top"] - 0.5, (name, page, side, x["text"])
-                    if i and not any(a[i - 1]["top"] < top < x["top"] for top in tops):
+                    if i and not any(top < x["top"] + 0.5 and bottom > a[i - 1]["top"] - 0.5 for top, bottom in drawn):
                         grown = (x["top"] - a[i - 1]["top"]) - (y["top"] - b[i - 1]["top"])
-                        assert grown <= 2 * body + 0.5, (name, page, side, x["text"], grown)
-                if b:
-                    rooms_before.append(foot - b[-1]["bottom"])
-                    rooms_now.append(foot - a[-1]["bottom"])
-    assert len(rooms_before) >= 40
-    short = [i for i, r in enumerate(rooms_before) if r > 36]
+                        assert abs(grown) <= 0.5, (name, page, side, x["text"], grown)
+                short += bool(a) and foot - a[-1]["bottom"] > 36
     assert short, "no column ended short: the test checks nothing"
-    assert statistics.median(rooms_now[i] for i in short) <= statistics.median(rooms_before[i] for i in short) / 4
 
 
 SHORT = 6  # body lines: a section this short under its heading is not split over a page turn (design reviews)

@@ -41,13 +41,13 @@ def list_columns(placed: Sequence[Any]) -> dict[int, dict[int, set[int]]]:
     return columns
 
 
-def stray_lists(placed: Sequence[Any]) -> set[int]:
-    """Return the lists that run across columns with fewer than ``MIN_LIST_PART`` of their items in one of them:
+def stray_lists(placed: Sequence[Any], fewest: int = MIN_LIST_PART) -> set[int]:
+    """Return the lists that run across columns with fewer than ``fewest`` of their items in one of them:
     a column that opens, or ends, on a stray bullet."""
     return {
         token
         for token, xs in list_columns(placed).items()
-        if len(xs) > 1 and min(len(items) for items in xs.values()) < MIN_LIST_PART
+        if len(xs) > 1 and min(len(items) for items in xs.values()) < fewest
     }
 
 
@@ -101,10 +101,10 @@ def column_holes(pages: dict[int, Any], geometry: Geometry, slot: str) -> float:
     return total
 
 
-def flaws(pages: dict[int, Any], geometry: Geometry, slot: str) -> tuple[float, int]:
+def flaws(pages: dict[int, Any], geometry: Geometry, slot: str, fewest: int | None = None) -> tuple[float, int]:
     """Return how far ``slot``'s columns end short on pages before the last (``column_holes``), and how many
-    lists run across columns with fewer than ``MIN_LIST_PART`` items on a side (``stray_lists``)."""
-    strays = sum(len(stray_lists(page.placed)) for page in pages.values())
+    lists run across columns with fewer than ``fewest`` (``MIN_LIST_PART``) items on a side (``stray_lists``)."""
+    strays = sum(len(stray_lists(page.placed, fewest or MIN_LIST_PART)) for page in pages.values())
     return column_holes(pages, geometry, slot), strays
 
 
@@ -131,10 +131,10 @@ def settle(placed: Sequence[Any], spare: float, valign: str, ended: bool) -> Non
 
 
 def feather(pages: dict[int, Any], geometry: Geometry, slot: str, before: dict[int, int]) -> None:
-    """Fill the top-aligned columns of ``slot`` that end short on every page of it but its last (where what
-    followed did not fit): a figure in the column grows into the room, then the gaps before its blocks and
-    headings share what is left, at most a line each, and only then its list items (a review found items
-    spread apart where a column had no heading gap to take the room).
+    """Grow a figure into the room a top-aligned column of ``slot`` leaves empty on every page of it but its last
+    (where what followed did not fit), moving what is under it down. The gaps between blocks, headings and list
+    items keep their size: two design reviews (rev42) read gaps widened to fill a column as loose and uneven
+    next to the other column's, and asked for a set spacing with the room left at the column's foot.
     ``before``: how many flowables each page held before the slot was placed. Placement has chosen the pages
     by then: their holes are measured unfilled (``column_holes``)."""
     used = sorted(i for i, page in pages.items() if len(page.placed) > before.get(i, 0))
@@ -144,8 +144,7 @@ def feather(pages: dict[int, Any], geometry: Geometry, slot: str, before: dict[i
         for panel in geometry.pages[page.template].panels:
             column = inside(mine, panel.frame) if panel.slot == slot and panel.valign == "top" else []
             if column:
-                spare = min(pl.y for pl in column) - panel.frame.y
-                spread(column, spare - _grow_figure(column, spare), sections=True)
+                _grow_figure(column, min(pl.y for pl in column) - panel.frame.y)
 
 
 def _grow_figure(placed: Sequence[Any], spare: float) -> float:
@@ -204,19 +203,14 @@ BLOCK_SPREAD = 1.0  # body lines: the most a gap between two blocks grows in a p
 ITEM_SPREAD = 0.3  # body lines: the most a gap between two items of a list grows in a panel set 'spread'
 
 
-def spread(placed: Sequence[Any], spare: float, sections: bool = False) -> None:
+def spread(placed: Sequence[Any], spare: float) -> None:
     """Share ``spare`` points between the blocks in ``placed`` (a slot's last panel): each gap between two
-    blocks (with ``sections``, also before each heading) grows by the same amount, at most ``BLOCK_SPREAD`` lines,
+    blocks grows by the same amount, at most ``BLOCK_SPREAD`` lines,
     so a short card reads as laid out, not cut off; what is left, after each item of a list, at most
     ``ITEM_SPREAD`` lines each (compact Chinese leaves a tri-fold's panel a third empty, its items close
     together)."""
     # a line of no block (the "Reviewed" line) stays with the block above it
-    starts = [
-        i
-        for i in range(1, len(placed))
-        if _block(placed[i]) not in (None, _block(placed[i - 1]))
-        or (sections and _is_heading(placed[i].flowable) and not _is_heading(placed[i - 1].flowable))
-    ]
+    starts = [i for i in range(1, len(placed)) if _block(placed[i]) not in (None, _block(placed[i - 1]))]
     items = [i for i in range(1, len(placed)) if i not in starts and _next_item(placed[i - 1], placed[i])]
     if not (starts or items) or spare <= 0.01:
         return

@@ -244,8 +244,9 @@ def _fill_slot(job: _Job, slot: str, items: list[Flowable], pages: dict[int, Pag
         if _rank(other) <= _rank(fills) and better(fewer := _flaws(other, slot), now):
             fills, last, now = other, other, fewer
     if _pages_needed(fills.results) > 0:  # a short section moved on whole at a page turn, where that costs nothing
-        last = _attempts(replace(fills.job, sections=True), slot, fills.items, pages)  # a list cut no worse:
-        fills = last if _rank(last) <= _rank(fills) and _flaws(last, slot)[1] <= _flaws(fills, slot)[1] else fills
+        last = _attempts(replace(fills.job, sections=True), slot, fills.items, pages)  # and adds no list cut with
+        lone = _flaws(last, slot, 2)[1] <= _flaws(fills, slot, 2)[1]  # one item alone (two and two reads well)
+        fills = last if _rank(last) <= _rank(fills) and lone else fills
     chosen = _best(fills)
     if chosen is None:
         error = fills.results[fills.order[-1]][1]
@@ -296,11 +297,11 @@ def _attempts(job: _Job, slot: str, items: list[Flowable], pages: dict[int, Page
     return _Fills(job, items, results, order)
 
 
-def _flaws(fills: _Fills, slot: str) -> tuple[float, int]:
-    """The column holes and stray bullets of the best fill of ``fills`` (``parts.flaws``)."""
+def _flaws(fills: _Fills, slot: str, fewest: int | None = None) -> tuple[float, int]:
+    """The column holes and stray bullets (``fewest``) of the best fill of ``fills`` (``parts.flaws``)."""
     best = _best(fills)
     trial = fills.results[best][0] if best else None
-    return flaws(trial, fills.job.geometry, slot) if trial else (0.0, 0)
+    return flaws(trial, fills.job.geometry, slot, fewest) if trial else (0.0, 0)
 
 
 def _best(fills: _Fills) -> str | None:
