@@ -249,7 +249,7 @@ class NoteLines(Flowable):
     patient writes down what was said, as the questions box asks. Page furniture (an artifact in the tags)."""
 
     GAP = 0.36 * 72  # between two lines: room for handwriting
-    FEWEST = 2  # lines: less room than this is left empty
+    FEWEST = 3  # lines: less room than this is left empty (two read as an afterthought: rev42)
 
     def __init__(self, heading: Paragraph, width: float, height: float, color: str) -> None:
         super().__init__()
