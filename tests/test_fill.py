@@ -180,3 +180,27 @@ def test_a_short_research_section_is_not_split_over_a_page_turn(project, shipped
             assert sum(shown) > SHORT, (pdf_path.relative_to(shipped_catalogue).as_posix(), shown)
             split_long += 1
     assert split_long  # a long research paragraph goes on over the turn: the rule does not keep everything whole
+
+
+@pytest.mark.parametrize(
+    ("clinic", "lang"), [("lotus-acupuncture", "en"), ("lotus-acupuncture", "es"), ("lotus-acupuncture", "zh-Hant")]
+)
+def test_the_first_visit_sheet_turns_the_page_between_sections(project, clinic, lang):
+    """The first-visit sheet's "Good to know" (five items, up to fourteen lines) is read on one page: its heading
+    once, with every one of its items under it on that page, none before the turn under the heading and the rest
+    under "(continued)" (rev42b: "2 bullets at the bottom of p1 and 3 under a (continued) heading"). Read with
+    pdfplumber, each page's text against the block's YAML and strings.yaml."""
+    from helpers import squash
+
+    words = project.blocks["first-visit-good-to-know"].text[lang]
+    continued = squash(project.strings[lang]["continued"])
+    data = render(project, Task(clinic, "first-visit", lang))
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        pages = ["".join(line for column in _column_lines(page) for line in column) for page in pdf.pages]
+    title = squash(words["title"])
+    holding = [i for i, text in enumerate(pages) if title in text]
+    assert len(holding) == 1, holding
+    text = pages[holding[0]]
+    assert title + continued not in text
+    for item in words["items"]:
+        assert squash(item)[:8] in text, item

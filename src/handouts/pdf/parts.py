@@ -159,8 +159,8 @@ def _grow_figure(placed: Sequence[Any], spare: float) -> float:
     return grew
 
 
-SECTION_LINES = 12.0  # body lines: a section this short under its heading may move over a page turn whole...
-LEFT_LINES = 6.0  # ...where the room it would leave empty before the turn is at most this
+SECTION_LINES = 14.0  # body lines: a section this short under its heading may move over a page turn whole...
+LEFT_LINES = 7.5  # ...where the room it would leave empty before the turn is at most this
 
 
 def small_section(queue: Sequence[Flowable], width: float, room: float) -> bool:
