@@ -1341,10 +1341,12 @@ def test_a_one_line_alert_sits_in_the_middle_of_its_band(shipped_catalogue, tmp_
 
 def test_no_column_of_a_sheet_ends_short_before_its_last_page(shipped_catalogue):
     """On every page but the last of every condition sheet and TCM sheet, in every language, the two columns end
-    within 1.25 in of each other: a short paragraph at a page turn is cut between sentences, a figure that would
-    move on whole follows the symptoms, a warning box the section after it, so no column stops 1.5-3 in short.
-    Only a box that opens the next column whole (boxes never split) may still leave more. Read from the PDF:
-    each column's lowest character, rule or drawing above the footer; a box: a rectangle round the first line."""
+    within 1.5 in of each other: a short paragraph at a page turn is cut between sentences, a figure that would
+    move on whole follows the symptoms, a warning box the section after it, a short section turns the page whole
+    only where it leaves 1.4 in or less, so no column stops 1.5-3 in short. (The gaps of a short column grow by
+    half a line at most, rev42, so up to 1.4 in may stay at its foot.) Only a box that opens the next column whole
+    (boxes never split) may still leave more. Read from the PDF: each column's lowest character, rule or drawing
+    above the footer; a box: a rectangle round the first line."""
 
     def opens_with_box(page: pdfplumber.page.Page, lo: float, hi: float) -> bool:
         chars = [c for c in page.chars if lo <= c["x0"] < hi and 0.9 * 72 < c["top"] < page.height - 80]
@@ -1365,7 +1367,7 @@ def test_no_column_of_a_sheet_ends_short_before_its_last_page(shipped_catalogue)
                     if 60 < obj["top"] and obj["bottom"] < limit:
                         side = 0 if obj["x0"] < mid - 5 else 1
                         ends[side] = max(ends[side], obj["bottom"])
-                if abs(ends[0] - ends[1]) <= 1.25 * 72:
+                if abs(ends[0] - ends[1]) <= 1.5 * 72:
                     continue
                 if ends[0] < ends[1]:  # the left column is short: the right one opens after it
                     boxed = opens_with_box(page, mid, page.width)
@@ -1378,7 +1380,8 @@ def test_no_column_of_a_sheet_ends_short_before_its_last_page(shipped_catalogue)
 
 
 _SPANISH_TWO_AND_TWO = {
-    (f"condition-{name}", "es") for name in ("cervical-radiculopathy", "postherpetic-neuralgia", "spinal-stenosis")
+    (f"condition-{name}", "es")
+    for name in ("cervical-radiculopathy", "postherpetic-neuralgia", "spinal-stenosis", "carpal-tunnel-syndrome")
 }
 
 
@@ -1389,7 +1392,10 @@ def test_a_short_list_on_a_sheet_s_last_page_is_not_cut_two_and_two(shipped_cata
     the Spanish carpal tunnel sheet, where the warning box before them could follow them instead. Every clinic,
     every language; read from each column of the PDF apart: where each item's first words start, against the YAML.
     Left out: three Spanish sheets whose page 2 holds the list in one column with neither the warning box before
-    it nor the questions box after it (both moves take them to a third page; looked at, not mended here)."""
+    it nor the questions box after it (both moves take them to a third page; looked at, not mended here), and the
+    Spanish carpal tunnel sheet, whose short research section now turns the page whole (``parts.small_section``)
+    rather than end page 1 with four lines and go on under "(continuación)": both rev42 reviewers ranked that
+    split the worst break of the set, a list two and two across a page's columns a lesser fault."""
     from helpers import squash
 
     project = load_project(REPO)

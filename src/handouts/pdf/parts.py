@@ -131,10 +131,11 @@ def settle(placed: Sequence[Any], spare: float, valign: str, ended: bool) -> Non
 
 
 def feather(pages: dict[int, Any], geometry: Geometry, slot: str, before: dict[int, int]) -> None:
-    """Grow a figure into the room a top-aligned column of ``slot`` leaves empty on every page of it but its last
-    (where what followed did not fit), moving what is under it down. The gaps between blocks, headings and list
-    items keep their size: two design reviews (rev42) read gaps widened to fill a column as loose and uneven
-    next to the other column's, and asked for a set spacing with the room left at the column's foot.
+    """Fill a little of the room a top-aligned column of ``slot`` leaves on every page of it but its last (where
+    what followed did not fit): a figure in it grows into the room, then the gaps before its blocks and headings
+    share what is left, at most ``FEATHER_BLOCK`` of a line each, then its list items, at most ``FEATHER_ITEM``;
+    the rest stays at the column's foot. (Gaps widened by up to a line read as loose and uneven next to the other
+    column's, to both rev42 reviewers; a column left two inches short reads as unfinished, to rev39-rev41.)
     ``before``: how many flowables each page held before the slot was placed. Placement has chosen the pages
     by then: their holes are measured unfilled (``column_holes``)."""
     used = sorted(i for i, page in pages.items() if len(page.placed) > before.get(i, 0))
@@ -144,7 +145,8 @@ def feather(pages: dict[int, Any], geometry: Geometry, slot: str, before: dict[i
         for panel in geometry.pages[page.template].panels:
             column = inside(mine, panel.frame) if panel.slot == slot and panel.valign == "top" else []
             if column:
-                _grow_figure(column, min(pl.y for pl in column) - panel.frame.y)
+                spare = min(pl.y for pl in column) - panel.frame.y
+                spread(column, spare - _grow_figure(column, spare), True, FEATHER_BLOCK, FEATHER_ITEM)
 
 
 def _grow_figure(placed: Sequence[Any], spare: float) -> float:
@@ -160,13 +162,14 @@ def _grow_figure(placed: Sequence[Any], spare: float) -> float:
 
 
 SECTION_LINES = 14.0  # body lines: a section this short under its heading may move over a page turn whole...
-LEFT_LINES = 7.5  # ...where the room it would leave empty before the turn is at most this
+LEFT_ROOM = 1.4 * 72  # pt: ...where the room it would leave empty before the turn is at most this (an inch and
+# a half of an empty column foot read as a hole; in points, not lines: Chinese lines are taller)
 
 
 def small_section(queue: Sequence[Flowable], width: float, room: float) -> bool:
     """True when ``queue`` opens with a heading whose section (what follows it in its block, up to the next
     heading or box) does not fit the ``room`` left under the heading, is at most ``SECTION_LINES`` body lines,
-    and the room is at most ``LEFT_LINES``: the section then moves over a page turn whole rather than leave a
+    and the room is at most ``LEFT_ROOM``: the section then moves over a page turn whole rather than leave a
     heading and a few lines at a column's foot, or a line or two under a "(continued)" heading (design reviews
     rev39-rev41)."""
     if not queue or not _is_heading(queue[0]) or getattr(queue[0], "_furniture", False):
@@ -177,7 +180,7 @@ def small_section(queue: Sequence[Flowable], width: float, room: float) -> bool:
             break  # a box moves on whole by itself
         section.append(f)
     leading = getattr(_style(section[-1]), "leading", 0.0) if section else 0.0
-    if room > LEFT_LINES * leading:
+    if room > LEFT_ROOM:
         return False
     total = 0.0
     for i, f in enumerate(section):
@@ -201,23 +204,36 @@ def _is_heading(f: Flowable) -> bool:
 
 BLOCK_SPREAD = 1.0  # body lines: the most a gap between two blocks grows in a panel set 'spread'
 ITEM_SPREAD = 0.3  # body lines: the most a gap between two items of a list grows in a panel set 'spread'
+FEATHER_BLOCK = 0.5  # body lines: the most a gap before a block or heading grows in a sheet's short column...
+FEATHER_ITEM = 0.15  # ...and between two list items: a touch, so its spacing still reads as the other column's
 
 
-def spread(placed: Sequence[Any], spare: float) -> None:
+def spread(
+    placed: Sequence[Any],
+    spare: float,
+    sections: bool = False,
+    most: float = BLOCK_SPREAD,
+    most_item: float = ITEM_SPREAD,
+) -> None:
     """Share ``spare`` points between the blocks in ``placed`` (a slot's last panel): each gap between two
-    blocks grows by the same amount, at most ``BLOCK_SPREAD`` lines,
+    blocks (with ``sections``, also before each heading) grows by the same amount, at most ``most`` lines,
     so a short card reads as laid out, not cut off; what is left, after each item of a list, at most
-    ``ITEM_SPREAD`` lines each (compact Chinese leaves a tri-fold's panel a third empty, its items close
+    ``most_item`` lines each (compact Chinese leaves a tri-fold's panel a third empty, its items close
     together)."""
     # a line of no block (the "Reviewed" line) stays with the block above it
-    starts = [i for i in range(1, len(placed)) if _block(placed[i]) not in (None, _block(placed[i - 1]))]
+    starts = [
+        i
+        for i in range(1, len(placed))
+        if _block(placed[i]) not in (None, _block(placed[i - 1]))
+        or (sections and _is_heading(placed[i].flowable) and not _is_heading(placed[i - 1].flowable))
+    ]
     items = [i for i in range(1, len(placed)) if i not in starts and _next_item(placed[i - 1], placed[i])]
     if not (starts or items) or spare <= 0.01:
         return
     line = max(getattr(getattr(p.flowable, "style", None), "leading", 0.0) for p in placed) or 14.0
-    grow = min(spare / len(starts), BLOCK_SPREAD * line) if starts else 0.0
+    grow = min(spare / len(starts), most * line) if starts else 0.0
     rest = spare - grow * len(starts)
-    step = min(rest / len(items), ITEM_SPREAD * line) if items and rest > 0.01 else 0.0
+    step = min(rest / len(items), most_item * line) if items and rest > 0.01 else 0.0
     shift = 0.0
     for i, p in enumerate(placed):
         shift += grow if i in starts else step if i in items else 0.0
