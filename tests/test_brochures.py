@@ -444,9 +444,11 @@ def test_a_tri_fold_s_inside_panels_run_to_their_foot(project, clinic, lang):
 
 def test_the_tri_fold_s_back_panel_signs_off_with_the_logo_where_its_text_leaves_room(project):
     """layouts/trifold.yaml puts the clinic's logo at the foot of the back panel, ``below: back-panel``: drawn
-    (an image in the element's box, read with pdfplumber) where the panel's text ends 0.3 in or more above the
-    box, left out where it would crowd the text. Every clinic's tri-fold in every language it prints; the
-    Spanish Lotus sheet has room, the English one (its warning box ends under 0.3 in above the logo) does not."""
+    (an image in the element's box, read with pdfplumber) where the panel's text ends 0.25 in or more above the
+    box, left out where it would crowd the text. Every clinic's tri-fold in every language it prints; Lotus's
+    English and Spanish sheets have room (the English one's warning box ends 0.27 in above the logo: rev43 read
+    the 0.9 in under it as dead space, the logo missing that the other languages show), Riverside's (its box ends
+    0.36 in above the disclaimer) does not."""
     import yaml
 
     layout = yaml.safe_load((REPO / "layouts" / "trifold.yaml").read_text(encoding="utf-8"))
@@ -477,10 +479,11 @@ def test_the_tri_fold_s_back_panel_signs_off_with_the_logo_where_its_text_leaves
                     and im["top"] >= box_top - 1
                     and im["bottom"] <= geo.height - bottom + 1
                 ]
-            room = box_top - text_end >= 0.3 * IN - 0.5
+            room = box_top - text_end >= 0.25 * IN - 0.5
             assert len(images) == (1 if room else 0), (slug, lang, round(box_top - text_end))
             drawn[(slug, lang)] = bool(images)
-    assert drawn[("lotus-acupuncture", "es")] and not drawn[("lotus-acupuncture", "en")]
+    assert drawn[("lotus-acupuncture", "es")] and drawn[("lotus-acupuncture", "en")]
+    assert not drawn[("riverside-tcm", "en")]
 
 
 @pytest.mark.parametrize("lang", ["en", "es", "zh-Hans"])

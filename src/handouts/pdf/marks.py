@@ -14,7 +14,7 @@ from ..story.theme import BAND_PAD
 from .parts import lowest
 from .place import PageContent, Placed
 
-GAP_ABOVE_LOGO = 0.3 * 72  # an element set 'below' a panel is drawn only this far under its text, at least
+GAP_ABOVE_LOGO = 0.25 * 72  # an element set 'below' a panel is drawn only this far under its text, at least
 
 
 def rule_between(canvas: Canvas, prev: Placed, p: Placed) -> None:
