@@ -231,7 +231,7 @@ def _fill_slot(job: _Job, slot: str, items: list[Flowable], pages: dict[int, Pag
     for other in (plain, lean if len(lean) < len(items) else None, plain and plain_order(lean)):
         if other is not None and _pages_needed(fills.results) > 0:  # on more than one page: try the next
             last = _attempts(job, slot, other, pages)
-            keeps = other is plain or all(getattr(f, "_optional", "") != "figure" for f in items)  # no picture lost
+            keeps = other is plain  # a helpful heading or a picture is left out only to save a page or a box
             tie = keeps and _rank(last) == _rank(fills) and better(_flaws(last, slot), _flaws(fills, slot))
             fills = last if _rank(last) < _rank(fills) or tie else fills
     done = [t for t, _ in fills.results.values() if t is not None]  # none: a box fits a page, not under its heading
