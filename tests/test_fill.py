@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ctypes
 import io
+import re
 import statistics
 from pathlib import Path
 from typing import Any
@@ -207,3 +208,38 @@ def test_the_first_visit_sheet_turns_the_page_between_sections(project, clinic, 
     assert title + continued not in text
     for item in words["items"]:
         assert squash(item)[:8] in text, item
+
+
+def test_no_condition_sheet_opens_its_text_with_the_banner_again(project, shipped_catalogue):
+    """A condition sheet's banner says what the condition is ("Spinal stenosis", over "Including lumbar
+    stenosis"), so no heading of page 1 repeats it, in full or with its subtitle in brackets ("Spinal stenosis
+    (including lumbar stenosis)", the block's name, which four conditions' sheets printed as their first heading
+    in every language); the HTML twin has no such h2 either. Read with pdfplumber (lines set larger than the body,
+    below the banner) and from the twin's HTML, against the handout's title in its YAML."""
+    import html as html_lib
+
+    from helpers import squash
+
+    checked = 0
+    for pdf_path in sorted(shipped_catalogue.glob("*/condition-*.pdf")):
+        handout, _, lang = pdf_path.stem.partition(".")
+        if lang and lang not in project.strings:
+            continue  # a variant
+        title = squash(project.handouts[handout].text[lang or "en"]["title"]).casefold()
+        with pdfplumber.open(pdf_path) as pdf:
+            page = pdf.pages[0]
+            banner = max(c["size"] for c in page.chars)  # the title, in the banner
+            body = statistics.median(c["size"] for c in page.chars)
+            big = page.filter(
+                lambda o, lo=body + 1, hi=banner - 1: o.get("object_type") != "char" or lo < o["size"] < hi
+            )
+            headings = []
+            for side in (0, 1):  # each column apart: two columns' lines at one height are not one line
+                half = big.crop((page.width / 2 * side, 0, page.width / 2 * (side + 1), page.height))
+                headings += [squash(ln["text"]).casefold() for ln in half.extract_text_lines()]
+        assert not [h for h in headings if h.startswith(title)], (pdf_path.name, headings)
+        twin = html_lib.unescape(pdf_path.with_suffix(".html").read_text(encoding="utf-8"))
+        h2 = [squash(re.sub(r"<[^>]+>", "", m)).casefold() for m in re.findall(r"<h2[^>]*>(.*?)</h2>", twin, re.S)]
+        assert not [h for h in h2 if h.startswith(title)], (pdf_path.name, h2)
+        checked += 1
+    assert checked >= 100

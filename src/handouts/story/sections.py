@@ -4,7 +4,8 @@ A section (one block under its heading) that goes on over a page turn starts the
 heading again, followed by "(continued)" in the handout's language, as patient leaflets do, so the
 top of a page never opens on bullets a reader cannot place. The repeated heading is page furniture:
 the PDF's tags mark it as an artifact (``pdf.structure``) and the HTML twin, which has no pages,
-leaves it out.
+leaves it out. Also here: whether a condition's banner already names it (``banner_names``), so its first
+heading is "What is it?" in the PDF and none in the twin.
 """
 
 from __future__ import annotations
@@ -61,3 +62,11 @@ class Continued:
         para._block_id = getattr(f, "_block_id", None)  # type: ignore[attr-defined]
         para._furniture = True  # type: ignore[attr-defined]
         return para
+
+
+def banner_names(name: str, title: str) -> bool:
+    """True when a handout's ``title`` (its banner) already names the condition ``name``: the same words, or the
+    first of them ("Spinal stenosis" over "Spinal stenosis (including lumbar stenosis)"), so its first heading is
+    "What is it?" rather than the banner again."""
+    title = title.strip().casefold()
+    return bool(title) and name.strip().casefold().startswith(title)

@@ -31,6 +31,7 @@ from . import figures
 from .flowables import Rows, ShrinkToFit, SideBySide, qr_code
 from .linebreak import CJKParagraph, chinese_markup
 from .para import Para, at_turn, optional
+from .sections import banner_names
 from .theme import Theme
 
 LARGE_PRINT_MIN = 16.0  # pt: PRODUCT.md's large print
@@ -322,7 +323,7 @@ class Writer:
 
     def _condition(self, block: Block, lang: str, words: dict[str, Any], fill: str) -> list[Flowable]:
         title = str(self.context.get("handout", {}).get("title", "")).strip().casefold()
-        out = (self._title(block, lang, words, fill, "name") if words["name"].strip().casefold() != title
+        out = (self._title(block, lang, words, fill, "name") if not banner_names(words["name"], title)
                else [optional(self._heading("what_it_is", fill, block, "heading"))])  # the banner names it
         out.append(at_turn(self.field(block, lang, "what_it_is", "body", fill)))
         out[-1]._definition = True  # type: ignore[attr-defined]  # a figure before the block follows it here

@@ -26,6 +26,7 @@ from ..load.i18n import group_hours
 from ..render import Styling, literal, plain, render_text, short_url, to_markup
 from ..story.art import RASTER, Palette
 from ..story.figures import palette
+from ..story.sections import banner_names
 from ..story.writer import Writer
 
 _LINK_COLOR = re.compile(r'(<a href="[^"]*") color="[^"]*">')  # to_markup's links carry a PDF colour: CSS sets it
@@ -169,7 +170,7 @@ class HtmlBlocks:
     def _condition(self, block: Block, words: dict[str, Any]) -> Markup:
         out = Markup("")
         title = str(self.writer.context.get("handout", {}).get("title", ""))
-        if words["name"].strip().casefold() != title.strip().casefold():  # else the page's h1 already says it
+        if not banner_names(words["name"], title):  # else the page's h1 already says it
             out += self._title(block, words, key="name")
         h = "h2"  # as in the PDF, the sections of a condition are headed like blocks
         out += self._para(block, "what_it_is") + self.inside  # the figure of where it is felt
