@@ -161,7 +161,7 @@ def _grow_figure(placed: Sequence[Any], spare: float) -> float:
     return grew
 
 
-SECTION_LINES = 14.0  # body lines: a section this short under its heading may move over a page turn whole...
+SECTION_LINES = 12.0  # body lines: a section this short under its heading may move over a page turn whole...
 LEFT_ROOM = 1.4 * 72  # pt: ...where the room it would leave empty before the turn is at most this (an inch and
 # a half of an empty column foot read as a hole; in points, not lines: Chinese lines are taller)
 
