@@ -30,10 +30,6 @@ SHORT_LAST = 0.25  # a last line shorter than this share of the column is a sliv
 LAST_WEIGHT = 0.1  # how much a sliver of a last line weighs against the lines' shortfall
 RUNT = 0.08  # the cost of a last line of one word: taken down with the word before it where the line above stays
 # about 72% full or more (its shortfall squared, 0.28 ** 2, under GAIN times this and a sliver's cost)
-STUB = 0.08  # the cost of a line that ends on a short word opening a sentence ("...and other care. Go / to www..."),
-# as a runt's: taken down to the next line where the line it leaves stays about 72% full
-STUB_LETTERS = 3  # a sentence's first word this short is a stub at a line's end
-SENTENCE_END = ".!?:"
 GAIN = 0.7  # set again only where the new cost is at most this share of first fit's
 MOST_WORDS = 400  # a longer paragraph keeps first fit (none of ours comes near)
 _EPSILON = 1e-3  # pt: each line's width is its words' width and this, so no further word fits
@@ -47,7 +43,6 @@ class _Words:
     widths: list[float] = field(default_factory=list)
     spaces: list[float] = field(default_factory=list)
     bound: list[bool] = field(default_factory=list)  # two words bound by a no-break space ("Suite 2")
-    stub: list[bool] = field(default_factory=list)  # a line may not well end after this word (``stubs``)
 
 
 def _words(para: Any, width: float) -> _Words | None:
@@ -68,9 +63,7 @@ def _words(para: Any, width: float) -> _Words | None:
         words.widths = [stringWidth(w, f.fontName, f.fontSize) for w in text]
         words.spaces = [stringWidth(" ", f.fontName, f.fontSize)] * len(text)
         words.bound = ["\xa0" in w for w in text]
-        words.stub = stubs(text)
         return words
-    texts: list[str] = []
     for w in rl_paragraph._getFragWords(frags, width):
         if isinstance(w, (rl_paragraph._InjectedFrag, rl_paragraph._SplitFrag, rl_paragraph._SHYWord)):
             return None
@@ -82,33 +75,11 @@ def _words(para: Any, width: float) -> _Words | None:
             words.widths.append(float(w[0]))
             words.spaces.append(space)
             words.bound.append(any("\xa0" in t for _, t in w[1:]))
-            texts.append("".join(t for _, t in w[1:]))
         elif any(t for _, t in w[1:]):
             return None  # a word of no width that reportlab would count
         elif words.spaces:  # where one style ends and the next begins: no width, but it sets the space after
             words.spaces[-1] = space
-    words.stub = stubs(texts)
     return words
-
-
-def stubs(texts: list[str]) -> list[bool]:
-    """Return, for each word, whether a line ending after it ends on a stub: a word of ``STUB_LETTERS`` letters or
-    fewer that opens a sentence ("Go", "We"), which then reads as cut from the rest of it."""
-    out = [False] * len(texts)
-    for i in range(1, len(texts)):
-        word, before = texts[i].strip(), texts[i - 1].rstrip("\"')»” \xa0")
-        out[i] = bool(before) and before[-1] in SENTENCE_END and word.isalpha() and len(word) <= STUB_LETTERS
-    return out
-
-
-def _ends_on_stub(result: Any) -> int:
-    """Return how many lines of a ``breakLines`` result, but the last, end on a stub (``stubs``)."""
-    count = 0
-    for line in result.lines[:-1]:
-        texts = line[1] if result.kind == 0 else [getattr(w, "text", "") for w in line.words]
-        words = " ".join(texts).split()
-        count += len(words) >= 2 and stubs(words[-2:])[-1]
-    return count
 
 
 def _line_widths(result: Any, limits: list[float]) -> list[float]:
@@ -131,10 +102,10 @@ def width_at(widths: list[float], n: int) -> float:
     return widths[n] if n < len(widths) else widths[-1]
 
 
-def _cost(short: list[float], last: float, alone: bool, stubbed: int = 0) -> float:
-    """Return the cost of a setting: each line but the last's shortfall squared (shares of the column), a last
-    line that is a sliver or one word, and the lines that end on a stub."""
-    cost = sum(s * s for s in short) + STUB * stubbed
+def _cost(short: list[float], last: float, alone: bool) -> float:
+    """Return the cost of a setting: each line but the last's shortfall squared (shares of the column), and a last
+    line that is a sliver or one word."""
+    cost = sum(s * s for s in short)
     if short:  # more than one line
         if last < SHORT_LAST:
             cost += LAST_WEIGHT * ((SHORT_LAST - last) / SHORT_LAST) ** 2
@@ -143,8 +114,8 @@ def _cost(short: list[float], last: float, alone: bool, stubbed: int = 0) -> flo
     return cost
 
 
-def _faulty(short: list[float], last: float, alone: bool, stubbed: int = 0) -> bool:
-    return bool(short) and (max(short) > HOLE or last < SHORT_LAST or alone or stubbed > 0)
+def _faulty(short: list[float], last: float, alone: bool) -> bool:
+    return bool(short) and (max(short) > HOLE or last < SHORT_LAST or alone)
 
 
 def _alone(result: Any) -> bool:
@@ -183,7 +154,6 @@ def _plan(words: _Words, limits: list[float], lines: int, shrink: float) -> tupl
                 if wide > limit + shrink * gaps + 1e-6:
                     break
                 cost = best[k - 1][i] + (((limit - wide) / limit) ** 2 if wide < limit else 0.0)
-                cost += STUB if words.stub[j - 1] else 0.0
                 if cost < best[k][j]:
                     best[k][j], came[k][j] = cost, i
     limit = width_at(limits, lines - 1)
@@ -228,14 +198,13 @@ def even_lines(para: Any, width: Any, first_fit: Any) -> Any:
     short = [max(0.0, width_at(limits, n) - w) / width_at(limits, n) for n, w in enumerate(set_wide[:-1])]
     last = set_wide[-1] / width_at(limits, len(lines) - 1)
     alone = _alone(first_fit)
-    stubbed = _ends_on_stub(first_fit)
-    if not _faulty(short, last, alone, stubbed):
+    if not _faulty(short, last, alone):
         return first_fit
     words = _words(para, limits[0])
     if words is None or len(words.widths) != sum(counts) or len(words.widths) > MOST_WORDS:
         return first_fit
     plan = _plan(words, limits, len(lines), style.spaceShrinkage or 0.0)
-    if plan is None or plan[0] > GAIN * _cost(short, last, alone, stubbed):
+    if plan is None or plan[0] > GAIN * _cost(short, last, alone):
         return first_fit
     starts = plan[1]
     ends = [*starts[1:], len(words.widths)]
