@@ -545,3 +545,26 @@ def test_a_clinic_region_a_regional_block_lacks_is_a_warning(lint, region, regio
         "that differ there\n\n" + summary(4, warnings=1)
     )
     assert lint(changes, "--strict").exit_code == 1
+
+
+def test_a_condition_name_that_repeats_the_banner_title_is_a_warning(runner, tmp_path):
+    """A condition block's name that is its handout's title with more words ("Spinal stenosis (including lumbar
+    stenosis)" under "Spinal stenosis") would print as the sheet's first heading right under the banner that says
+    the same: ``lint`` warns at the name's line, saying what to do; the shipped names pass (the strict run above)."""
+    import shutil
+
+    for part in ("content", "layouts", "art"):
+        shutil.copytree(REPO / part, tmp_path / part)
+    path = tmp_path / "content" / "blocks" / "condition-spinal-stenosis.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.strip() == "name: Spinal stenosis")
+    lines[at] = lines[at].replace("Spinal stenosis", "Spinal stenosis (including lumbar stenosis)")
+    path.write_text("".join(lines), encoding="utf-8")
+    result = runner.invoke(cli, ["lint", "--project", str(tmp_path), "--today", newest_review()], prog_name="handouts")
+    assert result.exit_code == 0  # a warning, not an error
+    assert (
+        f"content/blocks/condition-spinal-stenosis.yaml:{at + 1}: warning: [banner] text.en.name: 'Spinal stenosis "
+        "(including lumbar stenosis)' repeats the title of content/handouts/condition-spinal-stenosis.yaml ('Spinal "
+        "stenosis') with more words: the sheet prints it as its first heading under the banner; make the name "
+        "'Spinal stenosis' and say the rest in the handout's subtitle\n"
+    ) in result.stdout

@@ -34,7 +34,7 @@ from .text import (
     check_terms,
     check_unused,
 )
-from .visible import check_emergency, check_regions, check_safety, check_translations, check_visible
+from .visible import check_banner, check_emergency, check_regions, check_safety, check_translations, check_visible
 
 __all__ = ["ERROR", "INFO", "WARNING", "Finding", "Options", "Report", "Sentence", "lint", "make_options"]
 
@@ -135,7 +135,7 @@ def _content_errors(project: Project, rules: Rules, texts: dict[tuple[Key, str],
     findings += check_clinic_claims(project, rules, texts)
     findings += check_visible(project.root, rules)
     for handout in project.handouts.values():
-        findings += check_safety(project, handout)
+        findings += check_safety(project, handout) + check_banner(project, handout)
     return findings
 
 

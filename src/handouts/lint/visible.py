@@ -141,6 +141,26 @@ def check_safety(project: Project, handout: Handout) -> list[Finding]:
     return out
 
 
+def check_banner(project: Project, handout: Handout) -> list[Finding]:
+    """Return a warning for each condition block whose name is the handout's title with more words after it
+    ("Spinal stenosis (including lumbar stenosis)" under the title "Spinal stenosis"): the sheet prints the name
+    as its first heading, right under the banner that says the same (the issue: a condition sheet does not repeat
+    its banner title as its first heading)."""
+    out = []
+    ids = [i for slot in handout.slots.values() for i in slot]
+    for block in (b for i in ids if (b := project.blocks.get(i)) and b.kind == "condition"):
+        for lang, words in sorted(handout.text.items()):
+            title, name = str(words.get("title") or "").strip(), str(block.text.get(lang, {}).get("name") or "").strip()
+            if title and name.casefold() != title.casefold() and name.casefold().startswith(title.casefold()):
+                message = (
+                    f"text.{lang}.name: {name!r} repeats the title of {handout.display} ({title!r}) with more "
+                    f"words: the sheet prints it as its first heading under the banner; make the name {title!r} and "
+                    "say the rest in the handout's subtitle"
+                )
+                out.append(_about(block, block.line_of(lang, "name"), WARNING, "banner", message))
+    return out
+
+
 def check_translations(project: Project) -> list[Finding]:
     """Return an error for each block that lacks a language a clinic offers, naming the handouts that need it."""
     needed: dict[tuple[str, str, str], list[str]] = defaultdict(list)  # (block file, lang, clinic): handouts

@@ -65,8 +65,8 @@ class Continued:
 
 
 def banner_names(name: str, title: str) -> bool:
-    """True when a handout's ``title`` (its banner) already names the condition ``name``: the same words, or the
-    first of them ("Spinal stenosis" over "Spinal stenosis (including lumbar stenosis)"), so its first heading is
-    "What is it?" rather than the banner again."""
-    title = title.strip().casefold()
-    return bool(title) and name.strip().casefold().startswith(title)
+    """True when a handout's ``title`` (its banner) is the condition's ``name``, so the block's first heading is
+    "What is it?" rather than the banner again (the name is printed, as the title). A name with more words than
+    the title ("Spinal stenosis (including lumbar stenosis)") is printed as the heading, every word of it: say
+    the rest in the handout's subtitle instead (``lint`` notes such a name)."""
+    return name.strip().casefold() == title.strip().casefold()
