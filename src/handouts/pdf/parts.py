@@ -172,7 +172,7 @@ def small_section(queue: Sequence[Flowable], width: float, room: float) -> bool:
     and the room is at most ``LEFT_ROOM``: the section then moves over a page turn whole rather than leave a
     heading and a few lines at a column's foot, or a line or two under a "(continued)" heading (design reviews
     rev39-rev41)."""
-    if not queue or not _is_heading(queue[0]) or getattr(queue[0], "_furniture", False):
+    if room > LEFT_ROOM or not queue or not _is_heading(queue[0]) or getattr(queue[0], "_furniture", False):
         return False
     block, section = getattr(queue[0], "_block_id", None), []
     for f in queue[1:]:
@@ -180,8 +180,6 @@ def small_section(queue: Sequence[Flowable], width: float, room: float) -> bool:
             break  # a box moves on whole by itself
         section.append(f)
     leading = getattr(_style(section[-1]), "leading", 0.0) if section else 0.0
-    if room > LEFT_ROOM:
-        return False
     total = 0.0
     for i, f in enumerate(section):
         total += f.getSpaceBefore() + f.wrap(width, 10_000)[1] + (f.getSpaceAfter() if i < len(section) - 1 else 0.0)

@@ -322,7 +322,7 @@ class Writer:
         return para
 
     def _condition(self, block: Block, lang: str, words: dict[str, Any], fill: str) -> list[Flowable]:
-        title = str(self.context.get("handout", {}).get("title", "")).strip().casefold()
+        title = str(self.context.get("handout", {}).get("title", ""))
         out = (self._title(block, lang, words, fill, "name") if not banner_names(words["name"], title)
                else [optional(self._heading("what_it_is", fill, block, "heading"))])  # the banner names it
         out.append(at_turn(self.field(block, lang, "what_it_is", "body", fill)))
