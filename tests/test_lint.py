@@ -560,11 +560,15 @@ def test_a_condition_name_that_repeats_the_banner_title_is_a_warning(runner, tmp
     at = next(i for i, line in enumerate(lines) if line.strip() == "name: Spinal stenosis")
     lines[at] = lines[at].replace("Spinal stenosis", "Spinal stenosis (including lumbar stenosis)")
     path.write_text("".join(lines), encoding="utf-8")
+    own = tmp_path / "content" / "clinics" / "lotus-acupuncture" / "blocks" / path.name  # a clinic's own copy too
+    own.parent.mkdir(exist_ok=True)
+    own.write_text("".join(lines), encoding="utf-8")
     result = runner.invoke(cli, ["lint", "--project", str(tmp_path), "--today", newest_review()], prog_name="handouts")
     assert result.exit_code == 0  # a warning, not an error
-    assert (
-        f"content/blocks/condition-spinal-stenosis.yaml:{at + 1}: warning: [banner] text.en.name: 'Spinal stenosis "
-        "(including lumbar stenosis)' repeats the title of content/handouts/condition-spinal-stenosis.yaml ('Spinal "
-        "stenosis') with more words: the sheet prints it as its first heading under the banner; make the name "
-        "'Spinal stenosis' and say the rest in the handout's subtitle\n"
-    ) in result.stdout
+    for where in ("content/blocks", "content/clinics/lotus-acupuncture/blocks"):
+        assert (
+            f"{where}/condition-spinal-stenosis.yaml:{at + 1}: warning: [banner] text.en.name: 'Spinal stenosis "
+            "(including lumbar stenosis)' repeats the title of content/handouts/condition-spinal-stenosis.yaml "
+            "('Spinal stenosis') with more words: the sheet prints it as its first heading under the banner; make "
+            "the name 'Spinal stenosis' and say the rest in the handout's subtitle\n"
+        ) in result.stdout

@@ -148,7 +148,8 @@ def check_banner(project: Project, handout: Handout) -> list[Finding]:
     its banner title as its first heading)."""
     out = []
     ids = [i for slot in handout.slots.values() for i in slot]
-    for block in (b for i in ids if (b := project.blocks.get(i)) and b.kind == "condition"):
+    copies = [project.blocks, *(own for _, own in sorted(project.clinic_blocks.items()))]  # a clinic's own too
+    for block in (b for i in ids for blocks in copies if (b := blocks.get(i)) and b.kind == "condition"):
         for lang, words in sorted(handout.text.items()):
             title, name = str(words.get("title") or "").strip(), str(block.text.get(lang, {}).get("name") or "").strip()
             if title and name.casefold() != title.casefold() and name.casefold().startswith(title.casefold()):
