@@ -297,6 +297,34 @@ def test_a_new_cover_photo_is_an_input_and_other_files_in_the_folder_are_not(run
     assert "Built 3 of 6 handout(s)" in build(runner, project)  # the photo changed: that clinic's handouts
 
 
+def test_an_edited_picture_under_art_rebuilds_the_pdfs_that_were_built_with_it(runner, project: Path, tmp_path) -> None:
+    """A figure's SVG under ``art/`` is an input: edited (its colour), the next build rebuilds, and every PDF is then
+    byte for byte what a forced build of the edited project writes, so none showing the old picture is kept as
+    current. (The key once left ``art/`` out: a redrawn figure built "0 of 187".)"""
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="100" height="60" viewBox="0 0 100 60"><title>A dot</title>'
+    files = {
+        "art/figures/dot.svg": svg + '<circle cx="50" cy="30" r="25" fill="#0f6e6e"/></svg>',
+        "content/blocks/figure-dot.yaml": (
+            "kind: figure\nreviewed: 2026-11-01\nsources: [drawn for this test]\nimage: art/figures/dot.svg\n"
+            "width: 1.5in\ntext:\n  en:\n    caption: A dot.\n    alt: A round dot.\n"
+        ),
+    }
+    write_tree(project, files)
+    recipe = project / "content" / "handouts" / "intro-only.yaml"
+    recipe.write_text(recipe.read_text().replace("body: [intro, disclaimer]", "body: [intro, figure-dot, disclaimer]"))
+    assert "Built 6 of 6" in build(runner, project)
+    before = pdfs(project / "output")
+    art = project / "art" / "figures" / "dot.svg"
+    art.write_text(art.read_text().replace("#0f6e6e", "#b03030"))
+    assert "Built 6 of 6" in build(runner, project)
+    after = pdfs(project / "output")
+    assert all(before[n] != after[n] for n in ALL if "intro-only" in n)
+    fresh = tmp_path / "fresh"
+    build(runner, project, "--force", "--out", str(fresh))
+    assert pdfs(fresh) == after
+    assert "6 up to date" in build(runner, project)
+
+
 # --- The up-to-date check reads a PDF only when its stat changed; per-clinic records -----------------------
 
 

@@ -3,9 +3,12 @@
 Each task's *inputs key* is a SHA-256 over everything that can change its PDF: the recipe,
 each block it uses (the clinic's own copy where it has one), the page strings, the claims list
 (a new rule may refuse the handout), the layout and
-its large-print fallback, every file in the clinic's folder (clinic.yaml, logo, fonts), the
-fonts the language needs, the language, the variant, and the engine itself (the version of
-``handouts``, a digest of its source files, and the versions of reportlab and the font package).
+its large-print fallback, every file in the clinic's folder (clinic.yaml, logo, fonts), every
+file under the project's ``art/`` (figures and icons: blocks and layouts name some, the engine
+itself picks others, the contact lines' and boxes' icons, so a changed picture rebuilds every
+PDF rather than leave one that shows the old picture offered as current), the fonts the language
+needs, the language, the variant, and the engine itself (the version of ``handouts``, a digest
+of its source files, and the versions of reportlab and the font package).
 
 The record of what was built lives beside the PDFs, one per clinic folder, as
 ``output/<clinic>/.handouts-build.json``: ``{file: {"inputs": key, "sha256": digest of the PDF
@@ -28,12 +31,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .files import sha256_file, write_atomic
+from .files import path_problem, sha256_file, write_atomic
 from .stamps import Stamps
 
 if TYPE_CHECKING:
@@ -85,6 +89,7 @@ class Fingerprints:
         self._folders: dict[str, list[tuple[str, str]]] = {}
         self._parts: dict[tuple[str, str], str] = {}
         self._variants: dict[Any, str] = {}
+        self._art: list[tuple[str, str]] | None = None
         self.engine = engine_digest()
 
     def file(self, path: Path) -> str:
@@ -107,6 +112,31 @@ class Fingerprints:
                 found.append((_relative(path, folder), digest))
             self._folders[slug] = found
         return self._folders[slug]
+
+    def art_files(self) -> list[tuple[str, str]]:
+        """Return (path under ``art/``, digest) of every file there, once per build: a link that leads out of the
+        project, a pipe or a device is listed with why it is not read (the build refuses to draw it)."""
+        if self._art is None:
+            art = self.root / "art"
+            found: list[tuple[str, str]] = []
+            seen: set[Path] = set()
+            for folder, dirs, names in os.walk(art, followlinks=True):
+                here = Path(folder)
+                if here.resolve() in seen:  # a link back up the tree: listed once
+                    dirs.clear()
+                    continue
+                seen.add(here.resolve())
+                for name in list(dirs):  # a link to a folder outside the project is listed, not walked
+                    if problem := path_problem(here / name, self.root):
+                        dirs.remove(name)
+                        names.append(name)
+                dirs.sort()
+                for name in sorted(names):
+                    path = here / name
+                    problem = path_problem(path, self.root)
+                    found.append((path.relative_to(art).as_posix(), problem or self.file(path)))
+            self._art = found
+        return self._art
 
     def key(self, task: Task) -> str:
         """Return the inputs key of ``task``: equal keys mean the same PDF bytes."""
@@ -140,6 +170,7 @@ class Fingerprints:
                 block = own.get(block_id) or project.blocks.get(block_id)
                 parts.append(["block", block_id, self.file(block.path) if block else "missing"])
         parts.append(["clinic", task.clinic, self.clinic_files(task.clinic)])
+        parts.append(["art", self.art_files()])
         self._parts[memo] = _digest(json.dumps(parts, sort_keys=True, default=str).encode())
         return self._parts[memo]
 
