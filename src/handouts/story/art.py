@@ -104,13 +104,16 @@ def _hex(color: rl_colors.Color) -> str:
 def _recolor(node: object, swaps: dict[str, str], plain: Callable[[str], str], font: str, paper: str) -> None:
     for attr, opacity in (("fillColor", "fillOpacity"), ("strokeColor", "strokeOpacity")):
         value = getattr(node, attr, None)
+        see_through = getattr(node, opacity, None)
+        if see_through is not None and see_through != 1:
+            # cleared on every shape, a line with no fill in a see-through <g> too: renderPDF would set it as an
+            # ExtGState that neither the form's resources nor the page's list ("ExtGState 'gRLs0' is unknown")
+            setattr(node, opacity, None)
         if isinstance(value, rl_colors.Color):
             new = swaps.get(_hex(value)) or plain(_hex(value))
             color = rl_colors.HexColor(new)
-            see_through = getattr(node, opacity, None)
-            if see_through is not None and see_through != 1:
-                value = rl_colors.Color(value.red, value.green, value.blue, alpha=value.alpha * see_through)
-                setattr(node, opacity, None)
+            if see_through is not None and see_through != 1 and value.alpha == 1:  # svglib puts it in the colour
+                value = rl_colors.Color(value.red, value.green, value.blue, alpha=see_through)  # too: counted once
             if value.alpha != 1:
                 # mixed with the paper here: a see-through colour inside a Form XObject would need an
                 # ExtGState in the form's resources, which reportlab writes to the page's instead
