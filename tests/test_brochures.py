@@ -101,8 +101,10 @@ def test_trifold_blocks_land_in_their_panels(project):
         page, rect = panels[panel]
         return _region_text(pdf, page, rect, geo.height)
 
-    # opening the cover, the reader meets the intro, the key points and what nerve pain is, not the safety list
-    assert text("fold-in-flap").startswith("Nerve pain can burn")
+    # opening the cover, the reader meets the brochure's title over the intro (the cover says the subtitle under
+    # its headline), the key points and what nerve pain is, not the safety list
+    title = project.handouts["nerve-pain"].text["en"]["title"]
+    assert text("fold-in-flap").startswith(f"{title} Nerve pain can burn")
     assert "Key points" in text("fold-in-flap")
     assert "What is nerve pain?" in text("fold-in-flap")
     assert "Keeping you safe" in text("inside-1") + text("inside-2") + text("inside-3")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -94,7 +95,10 @@ class HtmlBlocks:
     def _title(self, block: Block, words: dict[str, Any], key: str = "title") -> Markup:
         if not words.get(key):
             return Markup("")
-        return Markup(f"<h2>{self.field(block, key)}</h2>\n")
+        text = self.field(block, key)
+        if banner_names(html.unescape(str(text)), str(self.writer.context.get("handout", {}).get("title", ""))):
+            return Markup("")  # the page's h1 already says it (a brochure's flap opens with the title)
+        return Markup(f"<h2>{text}</h2>\n")
 
     def _list(self, block: Block, words: dict[str, Any], numbered: bool, key: str = "items") -> Markup:
         tag = "ol" if numbered else "ul"
