@@ -275,3 +275,28 @@ def test_chinese_large_print_contact_card_taller_than_its_heading_allows_still_b
         text = squash(pdftotext(pdf))
         assert squash(clinic.phone) in text, handout
         assert len(PdfReader(io.BytesIO(data)).pages) >= 3
+
+
+def test_a_chinese_footer_sets_its_middle_dots_without_spaces(catalogue):
+    """A Chinese font draws "·" an em wide, with its own room either side, so the spaces the layouts type around
+    the separator ("{{ handout.review }}  ·  {{ t.page_of }}") are dropped in Chinese handouts: no printed "·" in
+    a Chinese sheet's footer or card has a space beside it, while the English sheet keeps its spaced " · ". Read
+    back with pdfplumber (the separator and its neighbours), against the layouts' own text."""
+    import pdfplumber
+    import yaml
+
+    sheet = yaml.safe_load((REPO / "layouts" / "sheet.yaml").read_text(encoding="utf-8"))
+    assert any("  ·  " in str(el.get("text")) for page in sheet["pages"] for el in page["elements"])
+    for name, spaced in (
+        ("lotus-acupuncture/condition-sciatica.zh-Hant.pdf", False),
+        ("lotus-acupuncture/first-visit.zh-Hans.pdf", False),
+        ("lotus-acupuncture/aftercare.zh-Hant.pdf", False),
+        ("lotus-acupuncture/condition-sciatica.pdf", True),
+    ):
+        with pdfplumber.open(catalogue / name) as pdf:
+            page = pdf.pages[0]
+            chars = [c for c in page.chars if c["top"] > page.height * 0.6]
+        dots = [i for i, c in enumerate(chars) if c["text"] == "\u00b7"]
+        assert dots, name
+        beside = {chars[i + d]["text"] == " " for i in dots for d in (-1, 1) if 0 <= i + d < len(chars)}
+        assert beside == {spaced}, name

@@ -29,7 +29,7 @@ from ..load.i18n import group_hours
 from ..render import Styling, bind_last, link, plain, render_text, short_url, to_markup
 from . import figures
 from .flowables import Rows, ShrinkToFit, SideBySide, qr_code
-from .linebreak import CJKParagraph, chinese_markup
+from .linebreak import CJKParagraph, chinese_markup, close_dots
 from .para import Para, at_turn, optional
 from .sections import banner_names
 from .theme import Theme
@@ -76,6 +76,7 @@ class Writer:
         )
         body = to_markup(text, styling, display, line, where) if markup else text
         self.check_glyphs(body, family, block, where, line, display, bold=style.fontName == family.bold)
+        body = close_dots(body) if style.wordWrap == "CJK" else body  # in a Chinese font, "·" is an em wide
         if style.wordWrap == "CJK" and not _HAS_CJK.search(_visible(body)):
             style = self.theme.latin(style)  # a reference, link or number: break at spaces, never mid-word
         elif style.wordWrap == "CJK":
