@@ -134,7 +134,8 @@ STEP_GAP = 0.4  # lines: the space between two numbered steps with icons
 STEP_ICON_GAP = 0.75  # of the body size: between a step's icon and its number (0.45 set them against each other)
 LONG_FIRST_ITEM = 3  # lines: a first step this long may end a column without the second
 CENTRED_GAP = 0.45  # lines: between two centred list items (``centred``)
-LONG_OUTRO = 3  # lines: a list's closing paragraph this long may open a column without the list's last item
+LONG_OUTRO = 2  # lines: a list's closing paragraph this long may open a column without the list's last item (at 3,
+# the last two items waited for a two-line one: a list cut two and two over 1.3 in of empty column, rev46-47)
 
 
 def marked_list(
