@@ -444,6 +444,47 @@ def test_a_tri_fold_s_inside_panels_run_to_their_foot(project, clinic, lang):
             assert foot - max(o["bottom"] for o in objs) <= 1.25 * IN, (panel.id, foot, max(o["bottom"] for o in objs))
 
 
+@pytest.mark.parametrize("lang", ["en", "zh-Hans"])
+def test_a_tri_fold_s_inside_panel_grows_each_gap_by_half_a_line_at_most(project, lang):
+    """A 'spread' panel shares the room its text leaves, but a gap between two blocks grows by half a body line at
+    most (a list item's by less), the rest staying at the panel's foot: a whole line left the research panel's
+    box 0.5 in from the text above and below it, looser than the panels beside it (rev46a-b, rev47a-b). Each
+    inside panel's lines, read with pdfplumber, against the same brochure drawn with nothing spread: same lines,
+    in order, none moved up, and no gap between two lines grown by more than half a line. Some gap does grow."""
+    import yaml
+
+    from handouts.pdf import parts
+
+    sizes = yaml.safe_load((REPO / "layouts" / "trifold.yaml").read_text(encoding="utf-8"))["type"]
+    body = float(sizes["body"].removesuffix("pt")) * float(sizes["leading"])  # a body line
+    task = Task("lotus-acupuncture", "nerve-pain", lang)
+    shipped = render(project, task)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(parts, "spread", lambda *args, **kwargs: None)  # a figure still grows first, in both
+        plain = render(project, task)
+    geo = resolve(project.layouts["trifold"], project.clinics["lotus-acupuncture"].paper)
+    inside = next(i for i, page in enumerate(geo.pages) if page.id == "inside")
+    grew = 0.0
+    for panel in geo.pages[inside].panels:
+        lines = []
+        for data in (shipped, plain):
+            with pdfplumber.open(io.BytesIO(data)) as pdf:
+                page = pdf.pages[inside]
+                box = (panel.rect.x, 0.3 * IN, panel.rect.right, page.height - 0.2 * IN)
+                lines.append([ln for ln in page.crop(box).extract_text_lines() if ln["text"].strip()])
+        now, before = lines
+        assert [ln["text"] for ln in now] == [ln["text"] for ln in before], panel.id
+        # half a line: the panel's tallest (a heading's, within a quarter more than a body line's 11.5 x 1.25 pt,
+        # layouts/trifold.yaml's type)
+        most = 0.5 * 1.25 * body + 0.5
+        for i in range(1, len(now)):
+            assert now[i]["top"] >= before[i]["top"] - 0.5, (panel.id, now[i]["text"])
+            grown = (now[i]["top"] - now[i - 1]["top"]) - (before[i]["top"] - before[i - 1]["top"])
+            assert grown <= most, (panel.id, now[i]["text"], round(grown, 1), round(most, 1))
+            grew = max(grew, grown)
+    assert grew > 2, "no gap grew: the test checks nothing"
+
+
 def test_the_tri_fold_s_back_panel_signs_off_with_the_logo_where_its_text_leaves_room(project):
     """layouts/trifold.yaml puts the clinic's logo at the foot of the back panel, ``below: back-panel``: drawn
     (an image in the element's box, read with pdfplumber) where the panel's text ends 0.25 in or more above the

@@ -56,7 +56,7 @@ PANEL_FIELDS: dict[str, Field] = {
         Choice(("top", "middle", "bottom", "spread", "foot")),
         default="top",
         doc="where content sits when it is shorter than the panel; 'spread': the room left over is shared "
-        "between the blocks, at most a line per gap, then after list items, at most 0.3 of a line each; 'foot': "
+        "between the blocks, at most half a line per gap, then after list items, at most 0.3 of a line each; 'foot': "
         "the last block sits at the panel's foot, the room left above it",
     ),
     "align": Field(

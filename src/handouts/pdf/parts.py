@@ -200,7 +200,8 @@ def _is_heading(f: Flowable) -> bool:
     return bool(getattr(f, "keepWithNext", 0)) and heading_of(f, HEAD_STYLES) is not None
 
 
-BLOCK_SPREAD = 1.0  # body lines: the most a gap between two blocks grows in a panel set 'spread'
+BLOCK_SPREAD = 0.5  # body lines: the most a gap between two blocks grows in a panel set 'spread' (a whole line left the
+# tri-fold's research panel 0.5 in gaps around its box, looser than the panels beside it: rev46a-b, rev47a-b)
 ITEM_SPREAD = 0.3  # body lines: the most a gap between two items of a list grows in a panel set 'spread'
 FEATHER_BLOCK = 0.5  # body lines: the most a gap before a block or heading grows in a sheet's short column...
 FEATHER_ITEM = 0.15  # ...and between two list items: a touch, so its spacing still reads as the other column's
