@@ -80,17 +80,20 @@ def _reading_order(handout: str) -> list[str]:
 @pytest.mark.parametrize("handout", ["first-visit", "nerve-pain", "aftercare"])
 @pytest.mark.parametrize("lang", ["en", "zh-Hans"])
 def test_structure_reads_in_reading_order(shipped_catalogue: Path, handout: str, lang: str):
-    """Title first (H1), then every block title in the layout's reading_order (for the tri-fold: cover, flap,
-    inside, back, not the order panels are painted), and the disclaimer as a Note."""
+    """Title first (H1): a brochure's cover headline, the biggest words on it ("Living with nerve pain?", whose
+    cover then says its subtitle, the title heading the flap), else the handout's title; then every block title in
+    the layout's reading_order (for the tri-fold: cover, flap, inside, back, not the order panels are painted), and
+    the disclaimer as a Note."""
     suffix = "" if lang == "en" else f".{lang}"
     rows = struct_text(shipped_catalogue / CLINIC / f"{handout}{suffix}.pdf")
     recipe = _yaml(f"content/handouts/{handout}.yaml")
     title = recipe["text"][lang]["title"]
+    headline = recipe["text"][lang].get("headline")  # only a brochure's recipe has one
     assert rows[0][1] == "Document"
     first_text = next(r for r in rows if r[1].startswith("text:"))
-    assert first_text == (2, "text:H1", _squash(title))
+    assert first_text == (2, "text:H1", _squash(headline or title))
     texts = [r[2] for r in rows if r[1].startswith("text:")]
-    _in_order(texts, [title, *_block_titles(_reading_order(handout), lang)])
+    _in_order(texts, [headline or title, *_block_titles(_reading_order(handout), lang)])
     disclaimer = _yaml("content/blocks/disclaimer.yaml")["text"][lang]["body"]
     note = [i for i, r in enumerate(rows) if r[1] == "Note"]
     assert note, "no Note element"
@@ -223,13 +226,20 @@ def runner_module():
 
 @pytest.mark.parametrize("variant", ["grayscale", "large-print", "print-shop"])
 def test_every_variant_is_tagged(variants: Path, variant: str):
-    """Grayscale, large print and print shop are tagged like the standard PDF: title first, blocks in order, clean."""
+    """Grayscale, large print and print shop are tagged like the standard PDF: title first (a layout that prints
+    the recipe's headline, the tri-fold's cover, has it as its H1), blocks in order, clean."""
     pdfs = sorted(variants.glob(f"*.{variant}.pdf"))
     assert len(pdfs) == 3
     for pdf in pdfs:
         handout = pdf.name.split(".")[0]
         rows = struct_text(pdf)
-        title = _yaml(f"content/handouts/{handout}.yaml")["text"]["en"]["title"]
+        recipe = _yaml(f"content/handouts/{handout}.yaml")
+        layout = recipe["layout"]
+        if variant == "large-print":
+            layout = _yaml(f"layouts/{layout}.yaml").get("large_print") or layout
+        headline = recipe["text"]["en"].get("headline")
+        shown = headline if headline and "handout.headline" in str(_yaml(f"layouts/{layout}.yaml")) else None
+        title = shown or recipe["text"]["en"]["title"]
         assert next(r for r in rows if r[1].startswith("text:")) == (2, "text:H1", _squash(title))
         _in_order([r[2] for r in rows if r[1].startswith("text:")], _block_titles(_reading_order(handout), "en"))
         report = validate(str(pdf))

@@ -77,8 +77,8 @@ class Structure:
             return None
         if "disclaimer" in text:
             return self._once(text, self.note)
-        if "handout.title" in text:
-            return self._once(text, self.title)
+        if "handout.headline" in text or ("handout.title" in text and "handout.subtitle" not in text):
+            return self._once(text, self.title)  # a brochure's cover headline (the title where it has none)
         running = len(self.geometry.pages) > 1 and self.geometry.repeat == "last" and template > 0
         if running or sum(text in [e.options.get("text") for e in p.elements] for p in self.geometry.pages) > 1:
             return None  # a running header or footer
