@@ -434,8 +434,8 @@ class Writer:
             )
         if "hours" in block.show and c.hours:
             add(esc(self.theme.strings["hours"]), strong, "hours", "clock")
-            for days, hours in group_hours(c.hours, self.theme.strings, self.theme.lang, c.region):
-                add(f"{esc(days)}{esc(colon)}{esc(hours)}", body, "hours")
+            days = group_hours(c.hours, self.theme.strings, self.theme.lang, c.region)  # one a line, as the address's
+            add("<br/>".join(f"{esc(d)}{esc(colon)}{esc(h)}" for d, h in days), body, "hours")
         if "practitioners" in block.show and c.practitioners:  # last, under an icon of its own: not the address's
             add(esc(self.theme.strings["practitioners"]), strong, "practitioners", "doctor")
             team = [f"{who}, {credentials}" if credentials else who for who, credentials in c.practitioners]
