@@ -152,3 +152,22 @@ def test_a_notch_above_a_doi_is_left_as_first_fit_leaves_it() -> None:
         assert [t for t, _, _ in ours] == [t for t, _, _ in first], width
         checked += 1
     assert checked >= 6
+
+
+def test_a_one_word_last_line_is_mended_above_it_and_nowhere_else() -> None:
+    """Where first fit's only fault is its last line (one word, "people."), the line above gives it a word and
+    every earlier line stays as first fit set it. Evening the whole paragraph out instead shortened its first line
+    too ("Acupuncture is not a cure, and it does not" over "help everyone. ..."), which design reviewers read as
+    early breaks (rev45-rev48). Drawn at every width from 180 to 320 pt where first fit leaves one word alone, read
+    back with pdfplumber."""
+    text = "Acupuncture is not a cure, and it does not help everyone. It may ease symptoms for some people."
+    style = ParagraphStyle("t", fontName="Helvetica", fontSize=11.5, leading=14)
+    mended = 0
+    for width in range(180, 320, 2):
+        first = [t for t, _, _ in _lines(Paragraph(text, style), width)]
+        if len(first) < 3 or len(first[-1].split()) != 1:
+            continue
+        ours = [t for t, _, _ in _lines(Para(text, style), width)]
+        assert ours[:-2] == first[:-2], width
+        mended += len(ours[-1].split()) > 1
+    assert mended >= 3

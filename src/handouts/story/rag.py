@@ -9,7 +9,8 @@ paragraph grows, and pagination stays as it is), the one whose lines fall short 
 evenly (the sum of each line's squared shortfall, as a share of the column), with a last line that
 is not one word (where the line above can give it a word and stay about 72% full) or a sliver.
 Only a paragraph whose first-fit lines have such a fault is set again, and only where that is
-clearly better (``GAIN``).
+clearly better (``GAIN``). Where the last line is the only fault, it is mended from the line above
+alone (``_mend_last``): every earlier line stays as first fit set it, full.
 
 The new breaks are handed back to reportlab as a width for each line, just wide enough for the
 words chosen for it, so reportlab builds its own line structure; the room each line leaves is then
@@ -212,10 +213,44 @@ def even_lines(para: Any, width: Any, first_fit: Any) -> Any:
         short[n] = max(0.0, short[n] - head / limit) if head >= LONG_WORD * limit else short[n]
     if not _faulty(short, last, alone):
         return first_fit
+    if max(short) <= HOLE:  # only the last line is at fault: mend it there, every line above as first fit set it
+        mended = _mend_last(words, counts, limits, style.spaceShrinkage or 0.0)
+        if mended is None or _cost([*short[:-1], mended[1]], mended[2], False) > GAIN * _cost(short, last, alone):
+            return first_fit
+        return _set(para, words, limits, given, mended[0], first_fit)
     plan = _plan(words, limits, len(lines), style.spaceShrinkage or 0.0)
     if plan is None or plan[0] > GAIN * _cost(short, last, alone):
         return first_fit
-    starts = plan[1]
+    return _set(para, words, limits, given, plan[1], first_fit)
+
+
+def _mend_last(
+    words: _Words, counts: list[int], limits: list[float], shrink: float
+) -> tuple[list[int], float, float] | None:
+    """Return the first word of each line where the line before the last gives it one word, or two, so it is no
+    longer one word or a sliver, while that line stays about three quarters full (``RUNT``'s 72%), with how short
+    that line then falls and how full the last is (shares of the column); None where it cannot. Evening the whole
+    paragraph out instead left every line a little short ("Acupuncture is not a cure, and it does not" over "help
+    everyone. It may ease symptoms for"), which rev45-rev48 read as early breaks."""
+    starts = [sum(counts[:n]) for n in range(len(counts))]
+    m, lines = len(words.widths), len(counts)
+    for give in (1, 2):
+        first = starts[-1] - give
+        if first <= starts[-2]:
+            return None
+        above = sum(words.widths[starts[-2] : first]) + sum(words.spaces[starts[-2] : first - 1])
+        below = sum(words.widths[first:]) + sum(words.spaces[first : m - 1])
+        gaps = sum(words.spaces[first : m - 1])
+        if above / width_at(limits, lines - 2) < 0.72 or below > width_at(limits, lines - 1) + shrink * gaps:
+            return None
+        if below / width_at(limits, lines - 1) >= SHORT_LAST and (m - first > 1 or words.bound[first]):
+            return [*starts[:-1], first], 1 - above / width_at(limits, lines - 2), below / width_at(limits, lines - 1)
+    return None
+
+
+def _set(para: Any, words: _Words, limits: list[float], given: list[float], starts: list[int], first_fit: Any) -> Any:
+    """Return ``para``'s lines broken before the words ``starts`` (reportlab's own line structure), or
+    ``first_fit`` where reportlab counts them otherwise."""
     ends = [*starts[1:], len(words.widths)]
     used = []
     for n, (i, j) in enumerate(zip(starts, ends, strict=True)):
