@@ -246,3 +246,20 @@ def test_no_condition_sheet_opens_its_text_with_the_banner_again(project, shippe
         assert not [h for h in h2 if h.startswith(title)], (pdf_path.name, h2)
         checked += 1
     assert checked >= 100
+
+
+def test_the_first_visit_sheet_s_last_column_ends_with_notes(project, shipped_catalogue):
+    """The first-visit sheet's page 2 right column ends with its QR code about 1.35 in above the foot: room for
+    three ruled lines 0.33 in apart (wide-ruled paper's 8.4 mm), not for three 0.36 in apart, so it stayed bare,
+    which rev48a and rev48b read as an unfinished page. Read with pdfplumber on Lotus's English and Spanish sheets:
+    the "Notes" heading (strings.yaml) in the right column, below the QR code, and three hairlines or more under it."""
+    for name, lang in (("first-visit.pdf", "en"), ("first-visit.es.pdf", "es")):
+        word = project.strings[lang]["notes"]
+        with pdfplumber.open(shipped_catalogue / "lotus-acupuncture" / name) as pdf:
+            page = pdf.pages[-1]
+            right = page.crop((page.width / 2, 0, page.width, footer_rule(page)))
+            heading = next(ln for ln in right.extract_text_lines() if ln["text"].strip() == word)
+            modules = [r["bottom"] for r in right.rects if r["width"] < 6 and r["height"] < 6]  # the QR code's
+            assert modules and heading["top"] > max(modules), name
+            rules = [ln for ln in right.lines if ln["top"] > heading["bottom"] and ln["width"] > page.width / 4]
+            assert len(rules) >= 3, (name, len(rules))

@@ -248,7 +248,8 @@ class NoteLines(Flowable):
     """A "Notes" heading over ruled lines, filling the room the text leaves at the foot of a last page: a
     patient writes down what was said, as the questions box asks. Page furniture (an artifact in the tags)."""
 
-    GAP = 0.36 * 72  # between two lines: room for handwriting
+    GAP = 0.33 * 72  # between two lines: room for handwriting (8.4 mm, wide-ruled paper's; at 0.36 in the first-visit
+    # sheet's 1.35 in under its QR code held two lines, too few, and stayed bare: rev48a-b)
     FEWEST = 3  # lines: less room than this is left empty (two read as an afterthought: rev42)
 
     def __init__(self, heading: Paragraph, width: float, height: float, color: str) -> None:
