@@ -817,6 +817,24 @@ def test_logo_of_any_shape_stays_inside_its_box(make_project, runner, size):
         assert top - bottom == pytest.approx(box.height, abs=0.01)
 
 
+def _with_figure(make_project, runner, shapes: str) -> Path:
+    """Build the fixture's welcome sheet with a figure drawn from ``shapes`` (SVG elements); return its PDF."""
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="100" height="60" viewBox="0 0 100 60"><title>Art</title>'
+        f"{shapes}</svg>"
+    )
+    block = (
+        "kind: figure\nreviewed: 2026-11-01\nsources: [drawn for this test]\nimage: art/figures/art.svg\n"
+        "width: 1.5in\ntext:\n  en:\n    caption: Shapes.\n    alt: Shapes drawn for a test.\n"
+    )
+    recipe = "layout: sheet\ntext:\n  en:\n    title: Welcome\nslots:\n  body: [intro, figure-art, disclaimer]\n"
+    root = make_project(
+        {"art/figures/art.svg": svg, "content/blocks/figure-art.yaml": block, "content/handouts/welcome.yaml": recipe}
+    )
+    assert build(runner, root).exit_code == 0
+    return root / "output" / "demo" / "welcome.pdf"
+
+
 @pytest.mark.parametrize("group", ['fill-opacity="0.6"', 'opacity="0.5"', 'fill-opacity="0.6" stroke-opacity="0.4"'])
 def test_see_through_groups_in_a_figure_print_without_a_broken_resource(make_project, runner, group):
     """A designer's SVG whose ``<g>`` is see-through (``fill-opacity``, ``opacity``) draws as a figure in a PDF
@@ -827,22 +845,12 @@ def test_see_through_groups_in_a_figure_print_without_a_broken_resource(make_pro
     resources."""
     import pikepdf
 
-    svg = (
-        '<svg xmlns="http://www.w3.org/2000/svg" width="100" height="60" viewBox="0 0 100 60"><title>Dots</title>'
+    shapes = (
         f'<g {group} fill="#0f6e6e" stroke="#333333" stroke-width="2"><circle cx="30" cy="30" r="20"/>'
-        '<rect x="60" y="10" width="30" height="40"/><path d="M5,55 L95,55" fill="none"/></g></svg>'
+        '<rect x="60" y="10" width="30" height="40"/><path d="M5,55 L95,55" fill="none"/></g>'
     )
-    block = (
-        "kind: figure\nreviewed: 2026-11-01\nsources: [drawn for this test]\nimage: art/figures/dots.svg\n"
-        "width: 1.5in\ntext:\n  en:\n    caption: Two shapes.\n    alt: A circle and a box.\n"
-    )
-    recipe = "layout: sheet\ntext:\n  en:\n    title: Welcome\nslots:\n  body: [intro, figure-dots, disclaimer]\n"
-    root = make_project(
-        {"art/figures/dots.svg": svg, "content/blocks/figure-dots.yaml": block, "content/handouts/welcome.yaml": recipe}
-    )
-    assert build(runner, root).exit_code == 0
-    pdf = root / "output" / "demo" / "welcome.pdf"
-    drawn = subprocess.run(["pdftoppm", "-r", "20", "-png", str(pdf), str(root / "page")], capture_output=True)
+    pdf = _with_figure(make_project, runner, shapes)
+    drawn = subprocess.run(["pdftoppm", "-r", "20", "-png", str(pdf), str(pdf.parent / "page")], capture_output=True)
     assert drawn.returncode == 0 and drawn.stderr == b"", drawn.stderr
     forms = 0
     with pikepdf.open(pdf) as doc:
@@ -862,22 +870,10 @@ def test_a_figure_s_fill_opacity_is_counted_once(make_project, runner):
     """``fill-opacity="0.5"`` on black prints as the gray half way to the white paper (0.5), not a quarter of the
     way (0.75): svglib puts the opacity in the colour and in the shape's own opacity both, and both were once
     applied. Read back with pdfplumber: the fill colour of the drawn circle."""
-    svg = (
-        '<svg xmlns="http://www.w3.org/2000/svg" width="100" height="60" viewBox="0 0 100 60"><title>Dot</title>'
-        '<circle cx="50" cy="30" r="25" fill="#000000" fill-opacity="0.5"/></svg>'
-    )
-    block = (
-        "kind: figure\nreviewed: 2026-11-01\nsources: [drawn for this test]\nimage: art/figures/dot.svg\n"
-        "width: 1.5in\ntext:\n  en:\n    caption: A dot.\n    alt: A gray dot.\n"
-    )
-    recipe = "layout: sheet\ntext:\n  en:\n    title: Welcome\nslots:\n  body: [intro, figure-dot, disclaimer]\n"
-    root = make_project(
-        {"art/figures/dot.svg": svg, "content/blocks/figure-dot.yaml": block, "content/handouts/welcome.yaml": recipe}
-    )
-    assert build(runner, root).exit_code == 0
+    pdf_path = _with_figure(make_project, runner, '<circle cx="50" cy="30" r="25" fill="#000000" fill-opacity="0.5"/>')
     import pdfplumber
 
-    with pdfplumber.open(root / "output" / "demo" / "welcome.pdf") as pdf:
+    with pdfplumber.open(pdf_path) as pdf:
         fills = [tuple(c.get("non_stroking_color") or ()) for c in pdf.pages[0].curves if c.get("fill")]
     grays = [f for f in fills if len(f) == 3 and max(f) - min(f) < 0.01]
     assert grays and all(f[0] == pytest.approx(0.5, abs=0.01) for f in grays), fills
