@@ -215,9 +215,9 @@ def even_lines(para: Any, width: Any, first_fit: Any) -> Any:
         return first_fit
     if max(short) <= HOLE:  # only the last line is at fault: mend it there, every line above as first fit set it
         mended = _mend_last(words, counts, limits, style.spaceShrinkage or 0.0)
-        if mended is None or _cost([*short[:-1], mended[1]], mended[2], False) > GAIN * _cost(short, last, alone):
-            return first_fit
-        return _set(para, words, limits, given, mended[0], first_fit)
+        if mended is not None and _cost([*short[:-1], mended[1]], mended[2], False) <= GAIN * _cost(short, last, alone):
+            return _set(para, words, limits, given, mended[0], first_fit)
+        # else the whole paragraph, as below: a word alone under a line that could spare one stays a fault
     plan = _plan(words, limits, len(lines), style.spaceShrinkage or 0.0)
     if plan is None or plan[0] > GAIN * _cost(short, last, alone):
         return first_fit
