@@ -127,7 +127,7 @@ class Fingerprints:
                     continue
                 seen.add(here.resolve())
                 for name in list(dirs):  # a link to a folder outside the project is listed, not walked
-                    if problem := path_problem(here / name, self.root):
+                    if path_problem(here / name, self.root):
                         dirs.remove(name)
                         names.append(name)
                 dirs.sort()

@@ -234,17 +234,18 @@ def _mend_last(
     everyone. It may ease symptoms for"), which rev45-rev48 read as early breaks."""
     starts = [sum(counts[:n]) for n in range(len(counts))]
     m, lines = len(words.widths), len(counts)
-    for give in (1, 2):
+    upper, lower = width_at(limits, lines - 2), width_at(limits, lines - 1)  # the last two lines' widths
+    for give in (1, 2):  # the last line then holds two words or more: never one alone
         first = starts[-1] - give
         if first <= starts[-2]:
             return None
         above = sum(words.widths[starts[-2] : first]) + sum(words.spaces[starts[-2] : first - 1])
-        below = sum(words.widths[first:]) + sum(words.spaces[first : m - 1])
         gaps = sum(words.spaces[first : m - 1])
-        if above / width_at(limits, lines - 2) < 0.72 or below > width_at(limits, lines - 1) + shrink * gaps:
+        below = sum(words.widths[first:]) + gaps
+        if above / upper < 0.72 or below > lower + shrink * gaps:
             return None
-        if below / width_at(limits, lines - 1) >= SHORT_LAST and (m - first > 1 or words.bound[first]):
-            return [*starts[:-1], first], 1 - above / width_at(limits, lines - 2), below / width_at(limits, lines - 1)
+        if below / lower >= SHORT_LAST:
+            return [*starts[:-1], first], 1 - above / upper, below / lower
     return None
 
 
