@@ -21,6 +21,8 @@ from ..story.sections import heading_of
 
 MIN_LIST_PART = 3  # items: a list cut between two columns leaves at least this many of its items in each
 STRAY = 72.0  # points: a list cut with fewer than MIN_LIST_PART items on a side weighs as an inch of empty column
+TURN = 18.0  # points: a section going on over a page turn under its heading again ("(continued)") weighs as a
+# quarter inch of empty column (so a short section moves on whole only where it leaves less than that)
 HOLE = 0.13  # of a column's height: a column ending this far above its page's fullest one leaves a hole
 
 
@@ -102,10 +104,13 @@ def column_holes(pages: dict[int, Any], geometry: Geometry, slot: str) -> float:
 
 
 def flaws(pages: dict[int, Any], geometry: Geometry, slot: str, fewest: int | None = None) -> tuple[float, int]:
-    """Return how far ``slot``'s columns end short on pages before the last (``column_holes``), and how many
-    lists run across columns with fewer than ``fewest`` (``MIN_LIST_PART``) items on a side (``stray_lists``)."""
+    """Return how far ``slot``'s columns end short on pages before the last (``column_holes``) plus ``TURN`` for
+    each heading repeated over a page turn, and how many lists run across columns with fewer than ``fewest``
+    (``MIN_LIST_PART``) items on a side (``stray_lists``)."""
     strays = sum(len(stray_lists(page.placed, fewest or MIN_LIST_PART)) for page in pages.values())
-    return column_holes(pages, geometry, slot), strays
+    placed = [pl.flowable for page in pages.values() for pl in page.placed]
+    turns = sum(getattr(f, "_furniture", False) and heading_of(f) is not None for f in placed)
+    return column_holes(pages, geometry, slot) + TURN * turns, strays
 
 
 def better(flaws: tuple[float, int], than: tuple[float, int]) -> bool:

@@ -25,6 +25,7 @@ class Figure(Flowable):
 
     MIN_SHARE = 0.6  # shrinks to fit a narrower panel, to 60% of its width at most
     MAX_GROW = 1.3  # drawn up to this much wider where its column would end short (``grow``)
+    MIN_FIT = 0.8  # a tall one drawn down to this much of its width to end a column rather than move on
 
     def __init__(self, art: Art, width: float, caption: list[Flowable], alt: str) -> None:
         super().__init__()
@@ -40,6 +41,8 @@ class Figure(Flowable):
             f.canv = getattr(self, "canv", None)
             self._caption_h.append(f.wrap(aw, ah)[1])
         caption = sum(self._caption_h) + (CAPTION_GAP if self.caption else 0)
+        if self.art.aspect > 1 and (fit := (ah - caption) / self.art.aspect) >= self._art_w * self.MIN_FIT:
+            self._art_w = min(self._art_w, fit)  # a tall figure drawn a little smaller ends a column, not a hole
         self.width = max(aw, self._art_w)
         self.height = self._art_w * self.art.aspect + caption
         return self.width, self.height
