@@ -23,6 +23,8 @@ MIN_LIST_PART = 3  # items: a list cut between two columns leaves at least this 
 STRAY = 72.0  # points: a list cut with fewer than MIN_LIST_PART items on a side weighs as an inch of empty column
 TURN = 18.0  # points: a section going on over a page turn under its heading again ("(continued)") weighs as a
 # quarter inch of empty column (so a short section moves on whole only where it leaves less than that)
+NOTES_UNDER = 0.75 * 72  # points: Notes run across the columns only where the shorter is left no emptier above
+# them (1.25-1.65 in over full-width Notes on the stenosis, trigeminal and TCM sheets: rev50a-b)
 HOLE = 0.13  # of a column's height: a column ending this far above its page's fullest one leaves a hole
 
 
@@ -207,7 +209,8 @@ def _is_heading(f: Flowable) -> bool:
 
 BLOCK_SPREAD = 0.5  # body lines: the most a gap between two blocks grows in a panel set 'spread' (a whole line left the
 # tri-fold's research panel 0.5 in gaps around its box, looser than the panels beside it: rev46a-b, rev47a-b)
-ITEM_SPREAD = 0.3  # body lines: the most a gap between two items of a list grows in a panel set 'spread'
+ITEM_SPREAD = 0.15  # body lines: the most a gap between two items of a list grows in a panel set "spread" (0.3
+# spaced the tri-fold's safety list 0.15 in apart against 0.09 in in the panel beside it: rev50a-b)
 FEATHER_BLOCK = 0.5  # body lines: the most a gap before a block or heading grows in a sheet's short column...
 FEATHER_ITEM = 0.15  # ...and between two list items: a touch, so its spacing still reads as the other column's
 
@@ -282,8 +285,8 @@ def _block(placed: Any) -> str | None:
 def foot_room(placed: Sequence[Any], panels: Sequence[Any], gap: float) -> list[tuple[float, float, float, float]]:
     """Return the rooms (x, y, width, height) that ``placed`` leaves at the foot of ``panels`` (a page's columns
     of one slot), ``gap`` below its text, best first: across every column where they all end with room, and in
-    the one column with the most (first where the room across is under half of it); [] when nothing is placed
-    there."""
+    the one column with the most (first where the room across is under half of it, or would leave that column
+    more than ``NOTES_UNDER`` empty above it); [] when nothing is placed there."""
     bottoms = [(lowest(placed, panel.frame, panel.frame.top + gap), panel.frame) for panel in panels]
     if not any(b < f.top for b, f in bottoms):
         return []
@@ -292,7 +295,8 @@ def foot_room(placed: Sequence[Any], panels: Sequence[Any], gap: float) -> list[
     across = (left, floor, right - left, min(b for b, _ in bottoms) - gap - floor)
     top, frame = max(((b, f) for b, f in bottoms), key=lambda bf: bf[0] - bf[1].y)
     alone = (frame.x, frame.y, frame.width, top - gap - frame.y)
-    return [across, alone] if across[3] >= alone[3] / 2 else [alone, across]
+    above = top - min(b for b, _ in bottoms)  # what the room across leaves empty over it in the shorter column
+    return [across, alone] if across[3] >= alone[3] / 2 and above <= NOTES_UNDER else [alone, across]
 
 
 def lowest(placed: Sequence[Any], frame: Any, empty: float) -> float:

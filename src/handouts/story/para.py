@@ -35,7 +35,8 @@ _STYLE_KEYS: weakref.WeakKeyDictionary[ParagraphStyle, tuple[tuple[str, str], ..
 _ALIGN_SHIFT = {TA_CENTER: 0.5, TA_RIGHT: 1.0}  # how much of a balanced paragraph's spare width lies left of it
 SHORT_PARAGRAPH = 5  # lines: a paragraph this short never splits between columns or pages
 WHOLE_AT_TURN = 14  # lines: a paragraph marked by at_turn this short never turns the page in its middle
-MIN_PART = 2  # lines: a paragraph cut between two sentences keeps at least this many on each side
+MIN_PART = 3  # lines: a paragraph cut between two sentences keeps at least this many on each side (with two,
+# a last sentence went on alone under "(continued)" over a page turn: rev50a)
 # where one sentence ends and the next begins: after . ? ! (and a closing quote or bracket) and a space, before
 # what can open a sentence; after a Chinese full stop, question or exclamation mark, and its closing quote
 _SENTENCE_END = re.compile(r"[.?!][\"'”’)]*\s+(?=(?:<[^>]*>)*[\"“(¿¡]*[A-Z0-9À-Þ])|[。？！][」』”）]*")
