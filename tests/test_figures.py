@@ -783,7 +783,9 @@ def test_an_faq_s_questions_sit_on_a_pale_band_of_the_brand_colour(shipped_catal
     """Every line of every question sits on a filled band (read with pdfplumber: a rectangle under the line,
     reaching past its words on both sides, as wide as the other questions' bands in that column, the same
     colour for all), lighter than the question's words by 4.5:1 or more (WCAG AA, computed here from the colours
-    read back), and no line of an answer does; a question's words start where its answer's do. The questions and answers come from the FAQ block's YAML."""
+    read back), and no line of an answer does. The band's left edge is where the answers' lines start (the
+    column's edge: a band reaching past the column lined up with nothing, rev50a-b), and the question's words
+    are inset in it. The questions and answers come from the FAQ block's YAML."""
     from helpers import squash
 
     def luminance(rgb: tuple[float, ...]) -> float:
@@ -798,7 +800,7 @@ def test_an_faq_s_questions_sit_on_a_pale_band_of_the_brand_colour(shipped_catal
                            ("common-questions.zh-Hans.pdf", "zh-Hans")):
             questions = [squash(item["q"]) for item in block.text[lang]["items"]]
             answers = [squash(item["a"]) for item in block.text[lang]["items"]]
-            colours, widths, starts = set(), {}, {}
+            colours, widths, starts, bands, words = set(), {}, {}, {}, {}
             with pdfplumber.open(shipped_catalogue / clinic / name) as pdf:
                 for page in pdf.pages:
                     fills = [r for r in page.rects if r["fill"] and r["height"] < 60]
@@ -819,15 +821,18 @@ def test_an_faq_s_questions_sit_on_a_pale_band_of_the_brand_colour(shipped_catal
                                 assert luminance(band) > luminance(ink)  # a pale band, dark words
                                 colours.add(band)
                                 widths.setdefault(round(under[0]["x0"]), set()).add(round(under[0]["width"]))
-                                starts.setdefault((page.page_number, half), []).append(ln["x0"])
+                                bands.setdefault((page.page_number, half), []).append(under[0]["x0"])
+                                words.setdefault((page.page_number, half), []).append(ln["x0"])
                                 checked += 1
                             elif any(len(text) > 12 and text in a for a in answers):
                                 assert not under, (clinic, name, page.page_number, ln["text"])
                                 starts.setdefault((page.page_number, half), []).append(ln["x0"])
             assert len(colours) == 1, (clinic, name, colours)
             assert all(len(w) == 1 for w in widths.values()), (clinic, name, widths)
-            # the band reaches past the column, so a question's words line up with its answer's
-            assert all(max(xs) - min(xs) < 1 for xs in starts.values()), (clinic, name, starts)
+            for where, edges in bands.items():  # the band starts at the column's edge, where the answers do
+                if where in starts:
+                    assert all(abs(x - min(starts[where])) < 1 for x in edges), (clinic, name, where, edges)
+                assert min(words[where]) - max(edges) >= 2, (clinic, name, where)  # its words inset in it
     assert checked >= 50  # eight questions, some of two lines, in each of six PDFs
 
 

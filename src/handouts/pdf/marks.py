@@ -31,14 +31,14 @@ def rule_between(canvas: Canvas, prev: Placed, p: Placed) -> None:
 
 
 def band_under(canvas: Canvas, p: Placed) -> None:
-    """Draw ``p``'s ``_band``, a tint its words sit on, ``BAND_PAD`` of its size past the column on each side (so
-    the words line up with the text under them) and past the words above and below."""
+    """Draw ``p``'s ``_band``, a tint its words sit on: the column's width (its words are inset ``BAND_PAD`` of
+    their size at each side, ``Theme.style``), reaching that far past the words above and below."""
     style = p.flowable.style
     pad = style.fontSize * BAND_PAD
     descent = (style.leading - style.fontSize) / 2  # a line's box has its gap below the words: not padded twice
     canvas.saveState()
     canvas.setFillColor(rl_colors.HexColor(p.flowable._band))
-    x, width = p.x - pad, p.flowable.width + 2 * pad
+    x, width = p.x, p.flowable.width
     canvas.rect(x, p.y - pad + descent, width, p.flowable.height + 2 * pad - descent, stroke=0, fill=1)
     canvas.restoreState()
 

@@ -17,6 +17,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
 from ..errors import ContentError
+from .para import restyled
 
 
 class ShrinkToFit(Flowable):
@@ -278,6 +279,10 @@ class NoteLines(Flowable):
             self.canv.line(0, y, self.width, y)
 
 
+REFS_ABOVE = 1.2  # of its size: the space above the "References" heading (0.6 left it 0.19 in under the QR code's
+# caption, read as part of the contact block: rev50a)
+
+
 def references_last(flowables: list[Flowable]) -> list[Flowable]:
     """Return ``flowables`` with every block's references moved to the end, under one "References" heading.
 
@@ -289,6 +294,8 @@ def references_last(flowables: list[Flowable]) -> list[Flowable]:
         return flowables
     rest = [f for f in flowables if not getattr(f, "_reference", False)]
     heading, seen, items = refs[0], set(), []
+    if isinstance(heading, Paragraph):  # set off from the contact block above it, as a section's heading is
+        heading.style = restyled(heading.style, "-refs", spaceBefore=heading.style.fontSize * REFS_ABOVE)
     for f in refs:
         if getattr(f, "keepWithNext", 0):
             continue  # a block's own "References" heading: one heading serves them all

@@ -24,6 +24,7 @@ ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT}
 LIGHT = 1.5  # a fill within this contrast of white paper is a light tint: brand-coloured headings still read on it
 QUESTION_TINT = 0.88  # an FAQ question's band: the brand colour this far toward white
 BAND_PAD = 0.3  # of the question's size: how far its band reaches past its words, at each side, above and below
+# (at the sides the words are inset: a band past the column's edges lined up with nothing, rev50a-b)
 # every theme of the same fonts, colours, sizes and language makes the same styles: made once per worker, so
 # each style's key (``style_key``) and its variants (``restyled``) are made once too; no style is changed once made
 _MADE: dict[tuple[Any, ...], ParagraphStyle] = {}
@@ -170,8 +171,9 @@ class Theme:
             chinese_line_rules()
             if name in ("body", "bullet", "lead", "strong", "callout"):
                 st.alignment = TA_JUSTIFY  # Chinese is set solid to both edges (linebreak spreads the characters)
-        if band is not None:  # its band reaches past the words on each side (pdf.marks), into the space around
-            st.spaceBefore, st.spaceAfter = size * 0.5, size * 0.3
+        if band is not None:  # its band is the column's width (pdf.marks), the words inset in it, and reaches past
+            st.spaceBefore, st.spaceAfter = size * 0.5, size * 0.3  # them above and below into the space around
+            st.leftIndent = st.rightIndent = size * BAND_PAD
         if name == "bullet":
             st.leftIndent = size * 1.6
             st.bulletIndent = size * 0.2
