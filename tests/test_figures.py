@@ -1436,12 +1436,13 @@ def test_a_short_list_on_a_sheet_s_last_page_is_not_cut_two_and_two(shipped_cata
 def test_a_sheet_s_last_page_gives_its_empty_foot_ruled_lines_for_notes(shipped_catalogue):
     """Where a sheet's text ends an inch or more above its last page's foot, that room gets 'Notes' (the
     language's word, from strings.yaml) over ruled lines to write on, below every line of text beside it and
-    reaching the foot; the heading is page furniture, absent from the tagged structure poppler reads. Read from
-    the PDF: the heading's words, the hairlines under it, every other character's place."""
+    reaching the foot; the heading is page furniture, absent from the tagged structure poppler reads. Notes set
+    in one column rule the room at the foot of the column beside them too, on the same heights, under its text.
+    Read from the PDF: the heading's words, the hairlines, every other character's place."""
     import subprocess
 
     strings = load_project(REPO).strings
-    found = 0
+    found, twinned = 0, set()
     for pdf_path in sorted(shipped_catalogue.glob("*/*.pdf")):
         if not pdf_path.name.startswith(("condition-", "first-visit", "common-questions", "tcm-")):
             continue
@@ -1457,18 +1458,30 @@ def test_a_sheet_s_last_page_gives_its_empty_foot_ruled_lines_for_notes(shipped_
             if not heads:
                 continue
             head = heads[0]
-            rules = [ln for ln in page.lines if ln["top"] > head["bottom"] and ln["x1"] - ln["x0"] > 150
-                     and ln["x0"] >= head["x0"] - 1 and ln["top"] < limit]
+            ruled = [ln for ln in page.lines if ln["top"] > head["bottom"] and ln["x1"] - ln["x0"] > 150
+                     and ln["top"] < limit]  # fmt: skip
+            rules = [ln for ln in ruled if abs(ln["x0"] - head["x0"]) < 1]  # under the heading, from its left edge
             assert len(rules) >= 3, pdf_path.name  # room for three lines of handwriting at least (two: an afterthought)
             x0, x1 = min(r["x0"] for r in rules), max(r["x1"] for r in rules)
             assert max(r["top"] for r in rules) > limit - 72, pdf_path.name  # down to the foot
             beside = [c for c in page.chars if c["top"] < limit and c["x1"] > x0 and c["x0"] < x1
                       and not head["x0"] - 1 <= c["x0"] <= head["x1"] + 1]
             assert all(c["bottom"] <= head["top"] for c in beside), pdf_path.name  # nothing under or over it
+            heights = {round(r["top"], 1) for r in rules}
+            look = {(tuple(r["stroking_color"] or ()), round(r["linewidth"], 2)) for r in rules}
+            assert len(look) == 1, pdf_path.name  # one colour and weight: a box's border is not one of them
+            others = [ln for ln in ruled if ln not in rules
+                      and (tuple(ln["stroking_color"] or ()), round(ln["linewidth"], 2)) in look]  # fmt: skip
+            for other in others:  # the column beside: ruled on the same heights,
+                assert round(other["top"], 1) in heights, pdf_path.name  # under every character of its own
+                above = [c for c in page.chars if c["top"] < limit and other["x0"] <= c["x0"] <= other["x1"]]
+                assert all(c["bottom"] < other["top"] for c in above), pdf_path.name
+                twinned.add(pdf_path.name)
         tree = subprocess.run(["pdfinfo", "-struct-text", str(pdf_path)], capture_output=True, text=True).stdout
         assert word not in tree, pdf_path.name
         found += 1
     assert found >= 10  # short last pages exist in the catalogue, in more than one language
+    assert twinned  # Notes in one column rule the foot of the column beside them (rev51a: 3.2 in left empty)
 
 
 def _columns_of_items(pdf_path: Path, heads: list[str]) -> list[list[int]]:
