@@ -360,7 +360,7 @@ def _add_notes(page: PageContent, geometry: Geometry, theme: Theme, writer: Writ
                 frame = panel.frame  # a column beside them gets their lines too, from under its own text down
                 top = lowest(page.placed, frame, frame.top + gap) - gap
                 at = [y + r - frame.y for r in lines.rules() if y + r <= top]
-                if len(at) >= NoteLines.FEWEST:
+                if len(at) >= NoteLines.FEWEST - 1:  # two go on from the Notes beside them (rev52b)
                     page.placed.append(Placed(NoteLines(None, frame.width, top - frame.y, color, at), frame.x, frame.y))
             return
 
