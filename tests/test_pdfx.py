@@ -429,3 +429,25 @@ def test_bleeding_bands_stop_at_the_frame_in_office_and_bleed_for_the_shop(tmp_p
         # pdfplumber measures from the top of the MediaBox; the bar runs out to the BleedBox on three sides
         assert top["top"] == pytest.approx(page.height - bleed[3], abs=0.01)
         assert (top["x0"], top["x1"]) == pytest.approx((bleed[0], bleed[2]), abs=0.01)
+
+
+def test_a_logo_in_one_colour_keeps_its_colours_apart_by_a_clear_line():
+    """A logo knocked out to white on a brand band (the card's header, the tri-fold's cover) keeps a clear line
+    where two of its colours meet: Harmony's gold dot merged with its two ovals into one white 'peanut' (rev51,
+    rev52). A drawn logo, two squares of two colours side by side on transparency, read back with Pillow: the
+    column where they meet is clear, each square's middle stays solid white, and its outline against the
+    transparency is untouched (no clear line cut round the edge)."""
+    from PIL import Image, ImageDraw
+
+    from handouts.assets import knockout
+
+    logo = Image.new("RGBA", (300, 120), (255, 255, 255, 0))
+    draw = ImageDraw.Draw(logo)
+    draw.rectangle((20, 20, 149, 99), fill=(31, 78, 107, 255))  # dark blue, left
+    draw.rectangle((150, 20, 279, 99), fill=(201, 160, 28, 255))  # gold, touching it on the right
+    alpha = knockout(logo).getchannel("A")
+    clear = [x for x in range(20, 280) if alpha.getpixel((x, 60)) == 0]  # along the middle row
+    assert len(clear) >= 3 and all(145 <= x <= 155 for x in clear), clear  # a seam where the colours meet, only
+    assert alpha.getpixel((80, 60)) == 255 and alpha.getpixel((220, 60)) == 255
+    assert all(alpha.getpixel((x, 21)) == 255 for x in range(22, 130))  # the top edge of the blue square
+    assert alpha.getpixel((10, 60)) == 0 and alpha.getpixel((290, 60)) == 0  # the transparency around it

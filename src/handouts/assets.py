@@ -363,8 +363,27 @@ def _white(image: Any) -> Any:
         # where the logo is drawn on transparency its alpha is the shape; a white box behind it is not
         ink = ImageChops.multiply(alpha, ImageOps.autocontrast(ink, cutoff=0)) if _has_white_box(image) else alpha
     white = Image.new("RGBA", image.size, (255, 255, 255, 0))
-    white.putalpha(ink)
+    white.putalpha(ImageChops.subtract(ink, _seams(image)))
     return white
+
+
+SEAM = 0.012  # of the logo's larger side: the clear line cut where two of its colours meet (at least a pixel)
+
+
+def _seams(image: Any) -> Any:
+    """Return a mask of where two inks of the logo meet (a dark oval and a gold dot), so its one-colour version
+    keeps them apart by a clear line rather than merging them into one white shape (rev51-52: Harmony's mark
+    read as a 'peanut' on the card's band); its outline against the paper is not touched."""
+    from PIL import ImageChops, ImageFilter, ImageOps
+
+    rgb = image.convert("RGB")
+    inked = ImageOps.invert(ImageOps.grayscale(rgb)).point(lambda v: 255 if v > 40 else 0)
+    if image.mode in ("RGBA", "LA") or "transparency" in image.info:
+        inked = ImageChops.multiply(inked, image.convert("RGBA").getchannel("A").point(lambda v: 255 if v > 128 else 0))
+    size = max(3, 2 * round(SEAM * max(image.size) / 2) + 1)  # odd, for the filters
+    edges = ImageOps.grayscale(rgb.filter(ImageFilter.FIND_EDGES)).point(lambda v: 255 if v > 60 else 0)
+    inner = inked.filter(ImageFilter.MinFilter(2 * size + 1))  # inside the ink, clear of its edge with the paper
+    return ImageChops.multiply(edges.filter(ImageFilter.MaxFilter(size)), inner)
 
 
 def _has_white_box(image: Any) -> bool:
