@@ -110,9 +110,13 @@ def flaws(pages: dict[int, Any], geometry: Geometry, slot: str, fewest: int | No
     each heading repeated over a page turn, and how many lists run across columns with fewer than ``fewest``
     (``MIN_LIST_PART``) items on a side (``stray_lists``)."""
     strays = sum(len(stray_lists(page.placed, fewest or MIN_LIST_PART)) for page in pages.values())
-    placed = [pl.flowable for page in pages.values() for pl in page.placed]
-    turns = sum(getattr(f, "_furniture", False) and heading_of(f) is not None for f in placed)
-    return column_holes(pages, geometry, slot) + TURN * turns, strays
+    return column_holes(pages, geometry, slot) + TURN * repeated_headings(pages), strays
+
+
+def repeated_headings(pages: dict[int, Any]) -> int:
+    """Return how many headings ``pages`` repeat over a page turn ("(continued)": furniture that is a heading)."""
+    placed = (pl.flowable for page in pages.values() for pl in page.placed)
+    return sum(bool(getattr(f, "_furniture", False)) and heading_of(f) is not None for f in placed)
 
 
 def better(flaws: tuple[float, int], than: tuple[float, int]) -> bool:

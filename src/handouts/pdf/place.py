@@ -20,6 +20,7 @@ from ..errors import LayoutError
 from ..load.layout import Geometry, PanelGeo, Rect
 from ..story.flowables import Rows
 from ..story.para import WHOLE_AT_TURN
+from . import parts
 from .parts import better, feather, flaws, later_orders, plain_order, settle, small_section, split_boxes, stray_lists
 
 EPS = 0.01
@@ -235,7 +236,7 @@ def _fill_slot(job: _Job, slot: str, items: list[Flowable], pages: dict[int, Pag
             tie = keeps and _rank(last) == _rank(fills) and better(_flaws(last, slot), _flaws(fills, slot))
             fills = last if _rank(last) < _rank(fills) or tie else fills
     done = [t for t, _ in fills.results.values() if t is not None]  # none: a box fits a page, not under its heading
-    if job.continued is not None and (not done or any(_repeats_headings(t) for t in done)):
+    if job.continued is not None and (not done or any(parts.repeated_headings(t) for t in done)):
         last = _attempts(replace(fills.job, continued=None), slot, fills.items, pages)
         fills = last if _pages_needed(last.results) < _pages_needed(fills.results) else fills
     now = _flaws(fills, slot)
@@ -246,7 +247,7 @@ def _fill_slot(job: _Job, slot: str, items: list[Flowable], pages: dict[int, Pag
     if _pages_needed(fills.results) > 0:  # a short section moved on whole at a page turn, where that costs nothing
         last = _attempts(replace(fills.job, sections=True), slot, fills.items, pages)  # and adds no list cut with
         lone = _flaws(last, slot, 2)[1] <= _flaws(fills, slot, 2)[1]  # one item alone (two and two reads well)
-        fills = last if _rank(last) <= _rank(fills) and lone else fills  # (its hole: rev50a-b would rather that)
+        fills = last if _rank(last) <= _rank(fills) and lone else fills  # whatever hole it leaves (rev50a-b)
     chosen = _best(fills)
     if chosen is None:
         error = fills.results[fills.order[-1]][1]
@@ -318,10 +319,6 @@ def _rank(fills: _Fills) -> tuple[float, int]:
 def _pages_needed(results: _Results) -> float:
     done = [max(trial) for trial, _ in results.values() if trial is not None]
     return min(done) if done else float("inf")
-
-
-def _repeats_headings(pages: dict[int, PageContent]) -> bool:
-    return any(getattr(pl.flowable, "_furniture", False) for page in pages.values() for pl in page.placed)
 
 
 def _fewest(results: _Results, keys: Any) -> str | None:
