@@ -7,6 +7,7 @@ environment, layout, and output. Every test builds a fixture project (``make_pro
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import os
@@ -817,20 +818,25 @@ def test_logo_of_any_shape_stays_inside_its_box(make_project, runner, size):
         assert top - bottom == pytest.approx(box.height, abs=0.01)
 
 
-def _with_figure(make_project, runner, shapes: str) -> Path:
-    """Build the fixture's welcome sheet with a figure drawn from ``shapes`` (SVG elements); return its PDF."""
+def _figure_project(make_project, shapes: str) -> Path:
+    """Return the fixture project with a figure, drawn from ``shapes`` (SVG elements), on its welcome sheet."""
     svg = (
-        '<svg xmlns="http://www.w3.org/2000/svg" width="100" height="60" viewBox="0 0 100 60"><title>Art</title>'
-        f"{shapes}</svg>"
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="100" height="60" '
+        f'viewBox="0 0 100 60"><title>Art</title>{shapes}</svg>'
     )
     block = (
         "kind: figure\nreviewed: 2026-11-01\nsources: [drawn for this test]\nimage: art/figures/art.svg\n"
         "width: 1.5in\ntext:\n  en:\n    caption: Shapes.\n    alt: Shapes drawn for a test.\n"
     )
     recipe = "layout: sheet\ntext:\n  en:\n    title: Welcome\nslots:\n  body: [intro, figure-art, disclaimer]\n"
-    root = make_project(
+    return make_project(
         {"art/figures/art.svg": svg, "content/blocks/figure-art.yaml": block, "content/handouts/welcome.yaml": recipe}
     )
+
+
+def _with_figure(make_project, runner, shapes: str) -> Path:
+    """Build the fixture's welcome sheet with a figure drawn from ``shapes`` (SVG elements); return its PDF."""
+    root = _figure_project(make_project, shapes)
     assert build(runner, root).exit_code == 0
     return root / "output" / "demo" / "welcome.pdf"
 
@@ -877,6 +883,78 @@ def test_a_figure_s_fill_opacity_is_counted_once(make_project, runner):
         fills = [tuple(c.get("non_stroking_color") or ()) for c in pdf.pages[0].curves if c.get("fill")]
     grays = [f for f in fills if len(f) == 3 and max(f) - min(f) < 0.01]
     assert grays and all(f[0] == pytest.approx(0.5, abs=0.01) for f in grays), fills
+
+
+@pytest.mark.parametrize("dashes", ["0", "0 0", "-2 3"])
+def test_a_dash_pattern_svg_draws_solid_prints_solid(make_project, runner, dashes):
+    """``stroke-dasharray`` whose lengths sum to zero, or with a negative length, draws a solid line in SVG (SVG 2:
+    as if none were given); reportlab refused it mid-build with a traceback ("dash cycle should be larger than
+    zero"). The line prints, undashed, and poppler draws the page without a complaint. Read back with pdfplumber:
+    the drawn line's dash."""
+    import pdfplumber
+
+    pdf_path = _with_figure(
+        make_project, runner, f'<path d="M10,30 L90,30" stroke="#333333" stroke-width="4" stroke-dasharray="{dashes}"/>'
+    )
+    drawn = subprocess.run(
+        ["pdftoppm", "-r", "20", "-png", str(pdf_path), str(pdf_path.parent / "p")], capture_output=True
+    )
+    assert drawn.returncode == 0 and drawn.stderr == b"", drawn.stderr
+    with pdfplumber.open(pdf_path) as pdf:
+        strokes = [o for o in pdf.pages[0].lines + pdf.pages[0].curves if o.get("stroke") and o["linewidth"] > 1]
+    assert strokes
+    assert all(not (o.get("dash") or ((), 0))[0] for o in strokes), [o.get("dash") for o in strokes]
+
+
+@pytest.mark.parametrize(
+    ("shapes", "reason"),
+    [
+        ('<path d="M10,30 L90,30" stroke="#333333" stroke-width="nan"/>', "a number in it is not a number"),
+        ('<rect x="0" y="0" width="inf" height="10"/>', "a size, position or scale in it is out of range"),
+        ('<g transform="matrix(0 0 0 0 0 0)"><rect x="0" y="0" width="10" height="10"/></g>', "float division by zero"),
+    ],
+)
+def test_art_svglib_reads_but_no_pdf_can_hold_is_an_error_naming_the_block(make_project, runner, shapes, reason):
+    """An SVG svglib reads but reportlab cannot draw (a zero scale), or would write into the PDF as it is ("nan w",
+    which poppler stops at), fails the build with the block, line, file and what to do; no traceback, no PDF."""
+    root = _figure_project(make_project, shapes)
+    result = build(runner, root)
+    assert error(result) == (
+        f"Error: content/blocks/figure-art.yaml:4: image: art.svg cannot be drawn ({reason}): open it in a drawing "
+        "program and save it again\n"
+    )
+    assert not (root / "output" / "demo" / "welcome.pdf").exists()
+
+
+@pytest.mark.parametrize(
+    ("element", "ref", "message"),
+    [
+        ("use", "../../../secret.svg#a", "<use> refers to another file ('../../../secret.svg#a'), which a drawing may not: "
+         "draw what it shows in this SVG, or save the art as one file"),
+        ("image", "../../../secret.png", "<image> holds a picture, which a drawing may not: give the picture as its "
+         "own .png or .jpg file, or draw it in the SVG"),
+        ("image", "data:image/png;base64,{png}", "<image> holds a picture, which a drawing may not: give the picture "
+         "as its own .png or .jpg file, or draw it in the SVG"),
+    ],
+)
+def test_an_svg_that_names_a_file_or_holds_a_picture_is_refused(make_project, runner, tmp_path, element, ref, message):
+    """An SVG in the project may not pull in another file: ``<use href="../other.svg#part">`` or ``<image
+    href="../../../secret.png">`` (svglib reads a relative path from wherever it leads, outside the project too,
+    into the PDF). Nor may it hold a picture embedded as a data: URL, which reportlab cannot put in a figure's form
+    (a traceback: "expected str instance, bytes found"). The build names the block, the file, the element and its
+    line, and what to do; its own parts (``href="#a"``) draw."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(buffer, "PNG")
+    (tmp_path / "secret.png").write_bytes(buffer.getvalue())
+    (tmp_path / "secret.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"><rect id="a" width="9" height="9"/></svg>')
+    ref = ref.format(png=base64.b64encode(buffer.getvalue()).decode())
+    root = _figure_project(make_project, f'\n<{element} xlink:href="{ref}" x="0" y="0" width="10" height="10"/>')
+    if ref.startswith(".."):
+        assert (root / "art/figures" / ref.split("#")[0]).resolve().is_file()  # the path does lead to the file
+    result = build(runner, root)
+    assert error(result) == f"Error: content/blocks/figure-art.yaml:4: image: art.svg line 2: {message}\n"
+    own = '<defs><rect id="a" width="9" height="9"/></defs><use xlink:href="#a" x="5" y="5"/>'
+    assert _with_figure(make_project, runner, own).is_file()
 
 
 # --- Environment: nothing outside the project changes what reportlab does, and nothing there runs ---------------

@@ -13,11 +13,13 @@ from __future__ import annotations
 import copy
 import functools
 import hashlib
+import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from lxml import etree
 from reportlab.graphics import renderPDF
 from reportlab.graphics.shapes import STATE_DEFAULTS, Drawing, String
 from reportlab.lib import colors as rl_colors
@@ -77,10 +79,78 @@ class Palette:
 
 @functools.lru_cache(maxsize=256)
 def _parse(path: str, stamp: tuple[int, int]) -> Drawing:
+    _own_references_only(path)
     drawing = svg2rlg(path)
     if drawing is None or not drawing.width or not drawing.height:
         raise ArtError("is not an SVG drawing svglib can read")
+    _mend(drawing)
+    trial = Canvas(io.BytesIO())
+    try:  # once, here: what svglib reads but reportlab cannot draw fails now, named, not mid-PDF
+        renderPDF.draw(copy.deepcopy(drawing), trial, 0, 0, showBoundary=False)
+    except Exception as exc:  # any failure to draw a project's file is the file's
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if "_fp_" in reason:  # reportlab's number formatting, given an infinite or huge number
+            reason = "a size, position or scale in it is out of range"
+        raise ArtError(f"cannot be drawn ({reason}): {_RESAVE}") from None
+    ops = (op.decode("latin-1") if isinstance(op, bytes) else str(op) for op in trial._code)
+    if any(_NOT_A_NUMBER.search(_STRING.sub("", op)) for op in ops):  # "nan w": a PDF reader stops at it
+        raise ArtError(f"cannot be drawn (a number in it is not a number): {_RESAVE}")
     return drawing
+
+
+_RESAVE = "open it in a drawing program and save it again"
+_NOT_A_NUMBER = re.compile(r"(?<![\w/])-?(nan|inf)\b", re.IGNORECASE)
+_STRING = re.compile(r"\((?:\\.|[^\\)])*\)")  # a PDF string's text, "(nan) Tj", is words, not numbers
+
+
+_HREFS = ("{http://www.w3.org/1999/xlink}href", "href")
+
+
+def _own_references_only(path: str) -> None:
+    """Refuse an SVG that names another file (``<image href="../photo.png">``, ``<use href="other.svg#a">``):
+    svglib would read it, from wherever the path leads, into the PDF. Its own parts (``#id``) are fine; a
+    picture in it is not, embedded (``data:``) too: reportlab cannot put one in a figure's form (a photo is
+    given as its own PNG or JPEG file)."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
+    try:
+        root = etree.parse(path, parser).getroot()
+    except (etree.XMLSyntaxError, OSError):
+        return  # svglib says what is wrong with it
+    for el in root.iter() if root is not None else ():
+        for key in _HREFS:
+            ref = str(el.get(key) or "").strip()
+            tag = etree.QName(el).localname if isinstance(el.tag, str) else "element"
+            if ref.startswith("data:") or (tag == "image" and ref):
+                raise ArtError(
+                    f"line {el.sourceline}: <image> holds a picture, which a drawing may not: give the picture "
+                    "as its own .png or .jpg file, or draw it in the SVG"
+                )
+            if ref and not ref.startswith("#"):
+                raise ArtError(
+                    f"line {el.sourceline}: <{tag}> refers to another file ({ref[:80]!r}), which a drawing may not: "
+                    "draw what it shows in this SVG, or save the art as one file"
+                )
+
+
+def _mend(node: object) -> None:
+    """Draw what SVG draws, where reportlab would refuse it or write it into the PDF as it is: a dash pattern
+    whose lengths sum to zero, or with a negative one, is solid ("dash cycle should be larger than zero"); a
+    negative stroke width is the default, 1 (SVG 2: both are invalid values)."""
+    dashes = getattr(node, "strokeDashArray", None)
+    if dashes is not None:
+        phased = isinstance(dashes, tuple) and len(dashes) == 2 and isinstance(dashes[1], list)
+        lengths = dashes[1] if phased else dashes
+        try:
+            values = [float(v) for v in lengths]
+        except (TypeError, ValueError):
+            values = []
+        if not values or sum(values) <= 0 or min(values) < 0:
+            node.strokeDashArray = None  # type: ignore[attr-defined]
+    width = getattr(node, "strokeWidth", None)
+    if isinstance(width, (int, float)) and width < 0:
+        node.strokeWidth = 1  # type: ignore[attr-defined]
+    for child in getattr(node, "contents", None) or ():
+        _mend(child)
 
 
 def _stamp(path: Path) -> tuple[int, int]:
