@@ -93,9 +93,9 @@ def test_a_misspelt_clinic_field_says_what_was_meant(tmp_path, runner):
 def test_practitioners_regions_and_the_review_line(shipped_catalogue):
     gb = " ".join(pdftotext(shipped_catalogue / "riverside-tcm" / "first-visit.pdf").split())
     us = " ".join(pdftotext(shipped_catalogue / "lotus-acupuncture" / "first-visit.pdf").split())
-    # the practitioners print where a handout's contact block shows them (the long sheet's does)
-    gb_team = " ".join(pdftotext(shipped_catalogue / "riverside-tcm" / "tcm-and-nerve-pain.pdf").split())
-    us_team = " ".join(pdftotext(shipped_catalogue / "lotus-acupuncture" / "tcm-and-nerve-pain.pdf").split())
+    # the practitioners print where a handout's contact block shows them (the FAQ sheet's does)
+    gb_team = " ".join(pdftotext(shipped_catalogue / "riverside-tcm" / "common-questions.pdf").split())
+    us_team = " ".join(pdftotext(shipped_catalogue / "lotus-acupuncture" / "common-questions.pdf").split())
     assert "Li Wen, MBAcC, BSc (Hons) TCM" in gb_team
     assert "Mei Lin Chen, L.Ac., Dipl. OM David Okafor, L.Ac." in us_team  # one practitioner a line
     assert "A&E" in gb and "999" in gb and "111" in gb and "British Acupuncture Council" in gb

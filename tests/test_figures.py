@@ -445,19 +445,20 @@ def test_a_paragraph_cut_between_sentences_at_a_page_turn_goes_on_under_its_head
 
 
 def test_levelling_a_last_page_does_not_cut_a_list_the_flow_kept_whole(shipped_catalogue):
-    """The 'Learn more' list (two or three links) ends the FAQ and TCM sheets. Levelling their last page's
-    columns used to leave its last link alone at the top of the right column; every item now shares a column
-    (read from the PDF: where each item's first words start, against the block's YAML)."""
+    """The 'Learn more' list (two or three links) ends the FAQ sheet. Levelling its last page's columns used to
+    leave its last link alone at the top of the right column; every item now shares a column (read from the
+    PDF: where each item's first words start, against the block's YAML), in every clinic and language."""
     from helpers import squash
 
-    block = load_project(REPO).blocks["learn-more"]
+    project = load_project(REPO)
+    block = project.blocks["learn-more"]
     checked = 0
-    for pdf_path in sorted((shipped_catalogue / "lotus-acupuncture").glob("*.pdf")):
-        if pdf_path.stem.split(".")[0] not in ("common-questions", "tcm-and-nerve-pain"):
-            continue
+    for pdf_path in sorted(shipped_catalogue.glob("*/common-questions*.pdf")):
         parts = pdf_path.stem.split(".")
         lang = parts[1] if len(parts) > 1 else "en"
-        items = [re.sub(r"\*\*|\[|\]\([^)]*\)", "", i) for i in block.text[lang]["items"]]
+        region = project.clinics[pdf_path.parent.name].region
+        text = block.text.get(f"{lang}@{region}", {})
+        items = [re.sub(r"\*\*|\[|\]\([^)]*\)", "", i) for i in text.get("items", block.text[lang]["items"])]
         heads = [squash(item)[:8] for item in items]
         with pdfplumber.open(pdf_path) as pdf:
             page = pdf.pages[-1]
@@ -469,7 +470,7 @@ def test_levelling_a_last_page_does_not_cut_a_list_the_flow_kept_whole(shipped_c
         columns = {found[0]["x0"] > width / 2 for found in starts}
         assert len(columns) == 1, (pdf_path.name, columns)
         checked += 1
-    assert checked >= 6  # two sheets in four languages, but where the list ends a page before the last
+    assert checked >= 6  # four clinics' sheets in their languages, but where the list ends a page before the last
 
 
 def test_no_column_opens_on_a_list_s_last_item_alone(shipped_catalogue):
@@ -920,19 +921,20 @@ def test_a_latin_paragraph_ends_with_one_short_word_alone_only_where_the_line_ab
 
 def test_an_optional_figure_is_left_out_only_where_that_saves_a_page(project):
     """figure-meridians.yaml says optional: true. The TCM sheet prints it (its caption, from the YAML, is in the
-    PDF's text) wherever it costs no page. In Spanish it would take the sheet to a fourth page: printed as a
-    figure that must be there (optional: false), the sheet is a page longer than the one that leaves it out, or
-    as long only because a section then goes on over a page turn without its heading again ("(continued)" left
-    out to save that page): its last page opens with a line in the body size, where the one without the figure
-    opens it with a heading. Read with pypdf (text) and pdfplumber (each page's first line's size)."""
+    PDF's text) where it costs no page: on Harmony's A4 English sheet and on Lotus's Letter Spanish one. Drawn two
+    and a half times as wide, it would take Harmony's sheet to a third page: the sheet leaves it out, and printed
+    as a figure that must be there (optional: false) the sheet is a page longer, or as long only because a
+    section then goes on over a page turn without its heading again ("(continued)" left out to save that page):
+    its last page opens with a line in the body size, where the one without the figure opens it with a heading.
+    Read with pypdf (text) and pdfplumber (each page's first line's size)."""
     from dataclasses import replace
 
     figure = project.blocks["figure-meridians"]
     assert figure.optional
     squash = re.compile(r"\s+")
 
-    def read(proj, lang: str) -> tuple[int, str, list[bool]]:
-        data = render(proj, Task("lotus-acupuncture", "tcm-and-nerve-pain", lang))
+    def read(proj, clinic: str, lang: str) -> tuple[int, str, list[bool]]:
+        data = render(proj, Task(clinic, "tcm-and-nerve-pain", lang))
         reader = PdfReader(io.BytesIO(data))
         with pdfplumber.open(io.BytesIO(data)) as pdf:  # below the running head: does each page open with a heading?
             body = max(set(sizes := [round(c["size"], 1) for c in pdf.pages[0].chars]), key=sizes.count)
@@ -942,15 +944,17 @@ def test_an_optional_figure_is_left_out_only_where_that_saves_a_page(project):
                 heads.append(round(lines[0]["chars"][0]["size"], 1) > body + 1)
         return len(reader.pages), squash.sub("", "".join(p.extract_text() for p in reader.pages)), heads
 
-    _, text, _ = read(project, "en")
-    assert squash.sub("", figure.text["en"]["caption"]) in text
-    pages_es, text_es, heads_es = read(project, "es")
-    caption_es = squash.sub("", figure.text["es"]["caption"])
-    assert caption_es not in text_es
-    forced = replace(project, blocks={**project.blocks, "figure-meridians": replace(figure, optional=False)})
-    pages_forced, text_forced, heads_forced = read(forced, "es")
-    assert caption_es in text_forced
-    assert pages_forced == pages_es + 1 or (pages_forced == pages_es and heads_es[-1] and not heads_forced[-1])
+    for clinic, lang in (("harmony-centre", "en"), ("lotus-acupuncture", "es")):
+        assert squash.sub("", figure.text[lang]["caption"]) in read(project, clinic, lang)[1], (clinic, lang)
+    caption = squash.sub("", figure.text["en"]["caption"])
+    wide = replace(figure, width=figure.width * 2.5)
+    dearer = replace(project, blocks={**project.blocks, "figure-meridians": wide})
+    pages, text, heads = read(dearer, "harmony-centre", "en")
+    assert caption not in text
+    forced = replace(project, blocks={**project.blocks, "figure-meridians": replace(wide, optional=False)})
+    pages_forced, text_forced, heads_forced = read(forced, "harmony-centre", "en")
+    assert caption in text_forced
+    assert pages_forced == pages + 1 or (pages_forced == pages and heads[-1] and not heads_forced[-1])
 
 
 def test_levelling_runs_a_list_on_into_the_next_column_with_two_items_on_each_side(shipped_catalogue):
