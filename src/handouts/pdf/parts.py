@@ -172,7 +172,8 @@ def _grow_figure(placed: Sequence[Any], spare: float) -> float:
     return grew
 
 
-SECTION_LINES = 12.0  # body lines: a section this short under its heading may move over a page turn whole...
+SECTION_LINES = 18.0  # body lines: a section this short under its heading may move over a page turn whole (12 left
+# the TCM sheet's research section, 17 lines, three on page 1 and the rest under "(continued)": 32 repeats -> 26)...
 LEFT_ROOM = 1.4 * 72  # pt: ...where the room it would leave empty before the turn is at most this (an inch and
 # a half of an empty column foot read as a hole; in points, not lines: Chinese lines are taller)
 

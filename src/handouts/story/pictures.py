@@ -24,7 +24,8 @@ class Figure(Flowable):
     """
 
     MIN_SHARE = 0.6  # shrinks to fit a narrower panel, to 60% of its width at most
-    MAX_GROW = 1.3  # drawn up to this much wider where its column would end short (``grow``)
+    MAX_GROW = 1.6  # drawn up to this much wider where its column would end short (``grow``; 1.3 left the TCM
+    # sheet's meridian figure small and its column 0.8 in short, rev52a-b)
     MIN_FIT = 0.8  # a tall one drawn down to this much of its width to end a column rather than move on
 
     def __init__(self, art: Art, width: float, caption: list[Flowable], alt: str) -> None:
