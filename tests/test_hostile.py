@@ -942,7 +942,7 @@ def test_an_svg_that_names_a_file_or_holds_a_picture_is_refused(make_project, ru
     href="../../../secret.png">`` (svglib reads a relative path from wherever it leads, outside the project too,
     into the PDF). Nor may it hold a picture embedded as a data: URL, which reportlab cannot put in a figure's form
     (a traceback: "expected str instance, bytes found"). The build names the block, the file, the element and its
-    line, and what to do; its own parts (``href="#a"``) draw."""
+    line, and what to do; its own parts (``href="#a"``) and a link (``<a href>``, never read) draw."""
     buffer = io.BytesIO()
     Image.new("RGB", (4, 4), "red").save(buffer, "PNG")
     (tmp_path / "secret.png").write_bytes(buffer.getvalue())
@@ -953,7 +953,10 @@ def test_an_svg_that_names_a_file_or_holds_a_picture_is_refused(make_project, ru
         assert (root / "art/figures" / ref.split("#")[0]).resolve().is_file()  # the path does lead to the file
     result = build(runner, root)
     assert error(result) == f"Error: content/blocks/figure-art.yaml:4: image: art.svg line 2: {message}\n"
-    own = '<defs><rect id="a" width="9" height="9"/></defs><use xlink:href="#a" x="5" y="5"/>'
+    own = (  # its own parts, and a link (not read)
+        '<defs><rect id="a" width="9" height="9"/></defs><use xlink:href="#a" x="5" y="5"/>'
+        '<a href="https://example.com/"><circle cx="50" cy="30" r="9"/></a>'
+    )
     assert _with_figure(make_project, runner, own).is_file()
 
 

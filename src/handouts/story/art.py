@@ -120,7 +120,9 @@ def _own_references_only(path: str) -> None:
         for key in _HREFS:
             ref = str(el.get(key) or "").strip()
             tag = etree.QName(el).localname if isinstance(el.tag, str) else "element"
-            if ref.startswith("data:") or (tag == "image" and ref):
+            if tag not in ("image", "use"):
+                continue  # what svglib follows; a link (<a href>) is not read
+            if tag == "image" and ref:
                 raise ArtError(
                     f"line {el.sourceline}: <image> holds a picture, which a drawing may not: give the picture "
                     "as its own .png or .jpg file, or draw it in the SVG"
