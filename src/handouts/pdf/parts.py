@@ -214,11 +214,12 @@ def _is_heading(f: Flowable) -> bool:
 
 BLOCK_SPREAD = 0.5  # body lines: the most a gap between two blocks grows in a panel set 'spread' (a whole line left the
 # tri-fold's research panel 0.5 in gaps around its box, looser than the panels beside it: rev46a-b, rev47a-b)
-ITEM_SPREAD = 0.2  # body lines: the most a gap between two items of a list grows in a panel set "spread" (0.3
-# spaced the tri-fold's safety list 0.15 in apart against 0.09 in in the panel beside it, rev50a-b; 0.15 left the
-# Chinese safety panel 1.35 in short of its foot, over test_brochures' 1.25 in)
+ITEM_SPREAD = 0.0  # body lines: the most a gap between two items of a list grows in a panel set "spread": none, so
+# every list of a spread is spaced alike (0.3, 0.2: the safety list's items 0.09 in apart against 0.04 in in the
+# panel beside it, rev50a-b, rev53a; the Chinese safety panel's room now goes to the needles figure)
 FEATHER_BLOCK = 0.5  # body lines: the most a gap before a block or heading grows in a sheet's short column...
-FEATHER_ITEM = 0.15  # ...and between two list items: a touch, so its spacing still reads as the other column's
+FEATHER_ITEM = 0.0  # ...and between two list items: none, so two lists side by side are spaced alike (0.15 set
+# "Common symptoms" 0.15 in apart beside "Common causes" at 0.06 in: rev53a-b)
 
 
 def spread(

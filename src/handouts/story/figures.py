@@ -136,6 +136,14 @@ LONG_FIRST_ITEM = 3  # lines: a first step this long may end a column without th
 CENTRED_GAP = 0.45  # lines: between two centred list items (``centred``)
 LONG_OUTRO = 2  # lines: a list's closing paragraph this long may open a column without the list's last item (at 3,
 # the last two items waited for a two-line one: a list cut two and two over 1.3 in of empty column, rev46-47)
+OUTRO_ABOVE = 0.4  # lines: the space above a list's closing paragraph, so it does not read as one more item (at
+# the items' own spacing, the tri-fold flap's "Nerve pain can be hard to treat..." did: rev53a)
+
+
+def closing(outro: Any) -> Any:
+    """Return a list's closing paragraph ``outro``, set off from the list by ``OUTRO_ABOVE`` of a line."""
+    outro.style = restyled(outro.style, "-outro", spaceBefore=outro.style.leading * OUTRO_ABOVE)
+    return outro
 
 
 def marked_list(

@@ -7,7 +7,7 @@ Typesetters (Knuth and Plass's "least raggedness") instead choose every break of
 once: here, of all the ways to set its words in the same number of lines as first fit does (so no
 paragraph grows, and pagination stays as it is), the one whose lines fall short of the column most
 evenly (the sum of each line's squared shortfall, as a share of the column), with a last line that
-is not one word (where the line above can give it a word and stay about 72% full) or a sliver.
+is not one word (where the line above can give it a word and stay about 85% full) or a sliver.
 Only a paragraph whose first-fit lines have such a fault is set again, and only where that is
 clearly better (``GAIN``). Where the last line is the only fault, it is mended from the line above
 alone (``_mend_last``): every earlier line stays as first fit set it, full.
@@ -29,8 +29,10 @@ from reportlab.platypus import paragraph as rl_paragraph
 HOLE = 0.18  # a line (not the last) this much short of the column, as a share of it, is a notch in the edge
 SHORT_LAST = 0.25  # a last line shorter than this share of the column is a sliver
 LAST_WEIGHT = 0.1  # how much a sliver of a last line weighs against the lines' shortfall
-RUNT = 0.08  # the cost of a last line of one word: taken down with the word before it where the line above stays
-# about 72% full or more (its shortfall squared, 0.28 ** 2, under GAIN times this and a sliver's cost)
+RUNT = 0.032  # the cost of a last line of one word: taken down with the word before it where the line above stays
+# about 85% full or more (its shortfall squared, 0.15 ** 2, under GAIN times this; at 72% and at 80% full, "It may
+# ease symptoms for" over "some people." and "Each one is used" over "only once." read as early breaks, rev51-rev53)
+MEND_FULL = 0.85  # the least share of the column the line above a mended last line keeps
 GAIN = 0.7  # set again only where the new cost is at most this share of first fit's
 LONG_WORD = 0.4  # a word at least this share of the column wide (a DOI, a web address): the line above it is
 # charged only for the room it would leave with that word in it, as no setting fills it (evening out such a notch
@@ -217,18 +219,33 @@ def even_lines(para: Any, width: Any, first_fit: Any) -> Any:
         mended = _mend_last(words, counts, limits, style.spaceShrinkage or 0.0)
         if mended is not None and _cost([*short[:-1], mended[1]], mended[2], False) <= GAIN * _cost(short, last, alone):
             return _set(para, words, limits, given, mended[0], first_fit)
-        # else the whole paragraph, as below: a word alone under a line that could spare one stays a fault
+        return first_fit  # a word alone reads better than lines above set short to carry it (rev53a-b)
     plan = _plan(words, limits, len(lines), style.spaceShrinkage or 0.0)
     if plan is None or plan[0] > GAIN * _cost(short, last, alone):
         return first_fit
+    if _worst(words, limits, plan[1]) > max(max(short), 1 - MEND_FULL):
+        return first_fit  # no line left shorter than first fit's shortest, or than MEND_FULL ("used / only once.")
     return _set(para, words, limits, given, plan[1], first_fit)
+
+
+def _worst(words: _Words, limits: list[float], starts: list[int]) -> float:
+    """Return how far the shortest line but the last of a setting (each line's first word: ``starts``) falls short,
+    as a share of the column."""
+    ends = [*starts[1:], len(words.widths)]
+    return max(
+        (
+            1 - (sum(words.widths[i:j]) + sum(words.spaces[i : j - 1])) / width_at(limits, n)
+            for n, (i, j) in enumerate(zip(starts[:-1], ends[:-1], strict=True))
+        ),
+        default=0.0,
+    )
 
 
 def _mend_last(
     words: _Words, counts: list[int], limits: list[float], shrink: float
 ) -> tuple[list[int], float, float] | None:
     """Return the first word of each line where the line before the last gives it one word, or two, so it is no
-    longer one word or a sliver, while that line stays about three quarters full (``RUNT``'s 72%), with how short
+    longer one word or a sliver, while that line stays ``MEND_FULL`` of the column or more, with how short
     that line then falls and how full the last is (shares of the column); None where it cannot. Evening the whole
     paragraph out instead left every line a little short ("Acupuncture is not a cure, and it does not" over "help
     everyone. It may ease symptoms for"), which rev45-rev48 read as early breaks."""
@@ -242,7 +259,7 @@ def _mend_last(
         above = sum(words.widths[starts[-2] : first]) + sum(words.spaces[starts[-2] : first - 1])
         gaps = sum(words.spaces[first : m - 1])
         below = sum(words.widths[first:]) + gaps
-        if above / upper < 0.72 or below > lower + shrink * gaps:
+        if above / upper < MEND_FULL or below > lower + shrink * gaps:
             return None
         if below / lower >= SHORT_LAST:
             return [*starts[:-1], first], 1 - above / upper, below / lower

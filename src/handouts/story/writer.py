@@ -183,7 +183,7 @@ class Writer:
         items = self._list(block, lang, words, fill, numbered)
         out += items
         if words.get("outro"):
-            outro = self.field(block, lang, "outro", "body", fill)
+            outro = figures.closing(self.field(block, lang, "outro", "body", fill))
             if items:  # a closing line ("These ideas need testing in people.") ends its list's column; a
                 items[-1].keepWithNext = 1  # paragraph of two lines or more may open the next by itself
                 items[-1]._next_alone_height = figures.LONG_OUTRO * outro.style.leading - 0.01  # type: ignore[attr-defined]
