@@ -879,8 +879,8 @@ def test_a_latin_paragraph_ends_with_one_short_word_alone_only_where_the_line_ab
     shipped_catalogue,
 ):
     """No line of running text holds one word of seven characters or fewer ("you.", "usted.") unless the line
-    above it could give it a word only by falling under three quarters of the paragraph's measure (the rag
-    evener's rule, story.rag: a word alone costs less than a short line above it). Read with pdfplumber, per
+    above it could give it a word only by falling under 80% of the paragraph's measure (the rag evener's rule,
+    story.rag.MEND_FULL: a word alone costs less than a short line above it). Read with pdfplumber, per
     column (two on a sheet, three panels on a tri-fold), every line in the page's body size and a regular face,
     in every shipped English and Spanish sheet and brochure; the measure is the widest line starting where the
     line above does. There were 464 such lines before any rule; binding the last two words always left the line
@@ -912,10 +912,10 @@ def test_a_latin_paragraph_ends_with_one_short_word_alone_only_where_the_line_ab
                         spaced = [c for c in above["chars"] if c["text"] == " "]
                         measure = max(ln["x1"] for ln in lines if abs(ln["x0"] - above["x0"]) < 1) - above["x0"]
                         kept = (spaced[-1]["x0"] - above["x0"]) / measure if spaced else 0.0
-                        if kept >= 0.75:
+                        if kept >= 0.8:
                             runts.append((pdf_path.parent.name, pdf_path.name, page.page_number, line["text"], kept))
     assert checked > 5000
-    assert alone < 20  # a handful, where the line above is short of words to spare
+    assert alone < 30  # a few, where the line above is short of words to spare (22 at MEND_FULL 0.8)
     assert not runts, runts[:10]
 
 
@@ -1451,12 +1451,13 @@ def test_a_sheet_s_last_page_gives_its_empty_foot_ruled_lines_for_notes(shipped_
     """Where a sheet's text ends an inch or more above its last page's foot, that room gets 'Notes' (the
     language's word, from strings.yaml) over ruled lines to write on, below every line of text beside it and
     reaching the foot; the heading is page furniture, absent from the tagged structure poppler reads. Notes set
-    in one column rule the room at the foot of the column beside them too, on the same heights, under its text.
-    Read from the PDF: the heading's words, the hairlines, every other character's place."""
+    in one column rule no line beside them: lines without the heading read as stray rules, or as part of the
+    text above them (rev53a-b, rev54b). Read from the PDF: the heading's words, the hairlines, every other
+    character's place."""
     import subprocess
 
     strings = load_project(REPO).strings
-    found, twinned = 0, set()
+    found = 0
     for pdf_path in sorted(shipped_catalogue.glob("*/*.pdf")):
         if not pdf_path.name.startswith(("condition-", "first-visit", "common-questions", "tcm-")):
             continue
@@ -1481,21 +1482,15 @@ def test_a_sheet_s_last_page_gives_its_empty_foot_ruled_lines_for_notes(shipped_
             beside = [c for c in page.chars if c["top"] < limit and c["x1"] > x0 and c["x0"] < x1
                       and not head["x0"] - 1 <= c["x0"] <= head["x1"] + 1]
             assert all(c["bottom"] <= head["top"] for c in beside), pdf_path.name  # nothing under or over it
-            heights = {round(r["top"], 1) for r in rules}
             look = {(tuple(r["stroking_color"] or ()), round(r["linewidth"], 2)) for r in rules}
             assert len(look) == 1, pdf_path.name  # one colour and weight: a box's border is not one of them
             others = [ln for ln in ruled if ln not in rules
                       and (tuple(ln["stroking_color"] or ()), round(ln["linewidth"], 2)) in look]  # fmt: skip
-            for other in others:  # the column beside: ruled on the same heights,
-                assert round(other["top"], 1) in heights, pdf_path.name  # under every character of its own
-                above = [c for c in page.chars if c["top"] < limit and other["x0"] <= c["x0"] <= other["x1"]]
-                assert all(c["bottom"] < other["top"] for c in above), pdf_path.name
-                twinned.add(pdf_path.name)
+            assert not others, pdf_path.name  # no line of theirs beside them, away from the heading
         tree = subprocess.run(["pdfinfo", "-struct-text", str(pdf_path)], capture_output=True, text=True).stdout
         assert word not in tree, pdf_path.name
         found += 1
     assert found >= 10  # short last pages exist in the catalogue, in more than one language
-    assert twinned  # Notes in one column rule the foot of the column beside them (rev51a: 3.2 in left empty)
 
 
 def _columns_of_items(pdf_path: Path, heads: list[str]) -> list[list[int]]:

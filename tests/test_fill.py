@@ -88,8 +88,9 @@ def _lines(data: bytes) -> list[list[dict[str, Any]]]:
 
 def test_a_figure_grows_into_the_room_its_column_leaves_on_a_page_before_the_last(renders):
     """A figure on a page before the last is drawn at its block's size or larger, never more than ``MOST`` times,
-    in proportion, no higher up the page; the words of every page stay the same. The Traditional Chinese trigeminal
-    sheet's face (its column ended 1.3 in short) is drawn the full ``MOST`` larger."""
+    in proportion, no higher up the page; the words of every page stay the same. The Traditional Chinese
+    trigeminal sheet's face (its column ended 1.3 in short) grows past 1.3 times (the cap before ``MOST``), as far
+    as its column's room allows."""
     grew = {}
     for name, shipped, plain in renders:
         now, before = _figures(shipped), _figures(plain)
@@ -104,7 +105,7 @@ def test_a_figure_grows_into_the_room_its_column_leaves_on_a_page_before_the_las
                 grew[name] = max(grew.get(name, 1.0), ratio)
         for page, (a, b) in enumerate(zip(_lines(shipped), _lines(plain), strict=True)):
             assert sorted(ln["text"] for ln in a) == sorted(ln["text"] for ln in b), (name, page)
-    assert grew["harmony-centre/condition-trigeminal-neuralgia.zh-Hant"] == pytest.approx(MOST, abs=1e-3)
+    assert grew["harmony-centre/condition-trigeminal-neuralgia.zh-Hant"] > 1.3 + 1e-3, grew
     assert sum(r > 1.05 for r in grew.values()) >= 5, grew
 
 

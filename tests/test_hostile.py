@@ -1481,7 +1481,7 @@ def test_a_line_break_typed_inside_an_address_item_is_kept(make_project, runner)
 
 def _sheet_with_qr(optional: bool) -> str:
     sheet = (REPO / "layouts" / "sheet.yaml").read_text(encoding="utf-8")
-    anchor = "      - {type: logo, top: 0.42in"
+    anchor = "      - {type: logo, top: 0.47in"
     qr = (
         "      - {type: qr, top: 0.42in, height: 0.85in, left: 2.4in, width: 0.85in, "
         f'data: "{{{{ clinic.booking_url }}}}", optional: {str(optional).lower()}}}\n'

@@ -111,14 +111,14 @@ def test_a_notch_in_the_right_edge_is_evened_out() -> None:
 
 
 def test_a_last_line_of_one_word_takes_another_where_lines_allow() -> None:
-    """A last line of one word takes the word before it down where the line above then stays 85% full or more
+    """A last line of one word takes the word before it down where the line above then stays 80% full or more
     (``rag.MEND_FULL``); where it would not, the word stays alone (a short line above reads worse). Drawn at every
     width from 200 to 320 pt where reportlab's first fit leaves one word alone, read back with pdfplumber."""
-    text = "Tell your practitioner about any medicines you take, and tell us if you are or could be pregnant."
+    text = "Tell your practitioner about any medicines you take, including supplements and prescriptions."
     style = ParagraphStyle("t", fontName="Helvetica", fontSize=11.5, leading=14)
     space = stringWidth(" ", "Helvetica", 11.5)
     fixed = kept = 0
-    for width in range(160, 360, 2):
+    for width in range(160, 480, 2):
         first = _lines(Paragraph(text, style), width)
         if len(first) > 1 and len(first[-1][0].split()) == 1:
             ours = _lines(Para(text, style), width)
@@ -128,7 +128,7 @@ def test_a_last_line_of_one_word_takes_another_where_lines_allow() -> None:
                 continue
             above = first[-2][0]
             spared = above.rsplit(" ", 1)[0]  # the line above, had it given its last word
-            assert stringWidth(spared, "Helvetica", 11.5) / width < 0.85 + space / width, (width, ours)
+            assert stringWidth(spared, "Helvetica", 11.5) / width < rag.MEND_FULL + space / width, (width, ours)
             kept += 1
     assert fixed and kept  # both happen at some width
 
@@ -154,16 +154,17 @@ def test_a_notch_above_a_doi_is_left_as_first_fit_leaves_it() -> None:
     assert checked >= 6
 
 
-def test_a_one_word_last_line_is_mended_above_it_and_nowhere_else() -> None:
+def test_a_one_word_last_line_is_mended_above_it_or_the_lines_stay_four_fifths_full() -> None:
     """Where first fit's only fault is its last line (one word, "pregnant."), the line above gives it a word and
-    every earlier line stays as first fit set it; where the line above cannot spare one (``rag.MEND_FULL``), the
-    word stays alone and nothing moves. Evening the whole paragraph out instead shortened its first line too
-    ("Acupuncture is not a cure, and it does not" over "help everyone. ..."), which design reviewers read as
-    early breaks (rev45-rev48, rev53). Drawn at every width from 180 to 320 pt where first fit leaves one word
-    alone under lines that are all full to within ``rag.HOLE``, read back with pdfplumber."""
+    every earlier line stays as first fit set it; where the line above cannot spare one and stay ``MEND_FULL`` of
+    the column, the paragraph may be set again, but only with every line but the last that full. Evening it out
+    with no such floor shortened its first line to 72% ("Acupuncture is not a cure, and it does not" over "help
+    everyone. ..."), which design reviewers read as an early break (rev45-rev48, rev53). Drawn at every width
+    from 180 to 320 pt where first fit leaves one word alone under lines all full to within ``rag.HOLE``, read
+    back with pdfplumber."""
     text = "Acupuncture is not a cure, and it does not help everyone. Tell us if you are or could be pregnant."
     style = ParagraphStyle("t", fontName="Helvetica", fontSize=11.5, leading=14)
-    mended = alone = 0
+    mended = evened = 0
     for width in range(180, 320, 2):
         first = [t for t, _, _ in _lines(Paragraph(text, style), width)]
         if len(first) < 3 or len(first[-1].split()) != 1:
@@ -171,10 +172,9 @@ def test_a_one_word_last_line_is_mended_above_it_and_nowhere_else() -> None:
         if any(1 - stringWidth(t, "Helvetica", 11.5) / width > rag.HOLE for t in first[:-1]):
             continue  # a notch in the edge too: the whole paragraph may be set again
         ours = [t for t, _, _ in _lines(Para(text, style), width)]
-        assert ours[:-2] == first[:-2], width
-        if len(ours[-1].split()) > 1:
-            mended += 1
+        if ours[:-2] == first[:-2]:
+            mended += len(ours[-1].split()) > 1
         else:
-            alone += 1
-            assert ours == first, width
-    assert mended >= 3 and alone >= 1, (mended, alone)
+            evened += 1
+            assert all(stringWidth(t, "Helvetica", 11.5) / width >= rag.MEND_FULL - 1e-3 for t in ours[:-1]), width
+    assert mended >= 3 and evened >= 1, (mended, evened)

@@ -27,7 +27,7 @@ from .load.layout import Geometry, Layout
 from .load.project import Project, check_references, clinic_name, handout_context
 from .pdf import pin_reportlab_settings
 from .pdf.paint import Document, PageText, measure_clinic_text, paint
-from .pdf.parts import foot_room, lowest
+from .pdf.parts import foot_room
 from .pdf.place import PageContent, Placed, place
 from .pdf.structure import Reading
 from .plan import Task
@@ -345,8 +345,8 @@ def _stories(
 def _add_notes(page: PageContent, geometry: Geometry, theme: Theme, writer: Writer) -> None:
     """Fill the room the text leaves at the foot of the last page, where it holds ``NoteLines.FEWEST`` lines or
     more, with ruled lines under "Notes" (``strings.yaml``), for what the patient is told at the visit (the
-    layout's ``notes``). Notes in one column rule the room at the foot of the column beside them too, on the same
-    heights (a column left 1-3 in empty beside them, rev51a)."""
+    layout's ``notes``). Notes in one column leave the column beside them as its text leaves it: lines there
+    without the heading read as stray rules, or as part of what is above them (rev53a-b, rev54b)."""
     panels = [p for p in geometry.pages[page.template].panels if p.slot]
     style = theme.style("subheading")
     where, line = f"strings.{theme.lang}.notes", theme.strings.line_of("notes")
@@ -356,12 +356,6 @@ def _add_notes(page: PageContent, geometry: Geometry, theme: Theme, writer: Writ
         lines = NoteLines(heading, width, height, color)
         if len(lines.rules()) >= NoteLines.FEWEST:
             page.placed.append(Placed(lines, x, y))
-            for panel in [p for p in panels if p.frame.x + p.frame.width <= x or p.frame.x >= x + width]:
-                frame = panel.frame  # a column beside them gets their lines too, from under its own text down
-                top = lowest(page.placed, frame, frame.top + gap) - gap
-                at = [y + r - frame.y for r in lines.rules() if y + r <= top]
-                if len(at) >= NoteLines.FEWEST - 1:  # two go on from the Notes beside them (rev52b)
-                    page.placed.append(Placed(NoteLines(None, frame.width, top - frame.y, color, at), frame.x, frame.y))
             return
 
 

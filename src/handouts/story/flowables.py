@@ -253,21 +253,16 @@ class NoteLines(Flowable):
     # sheet's 1.35 in under its QR code held two lines, too few, and stayed bare: rev48a-b)
     FEWEST = 3  # lines: less room than this is left empty (two read as an afterthought: rev42)
 
-    def __init__(
-        self, heading: Paragraph | None, width: float, height: float, color: str, at: list[float] | None = None
-    ) -> None:
+    def __init__(self, heading: Paragraph, width: float, height: float, color: str) -> None:
         super().__init__()
-        self.heading, self.width, self.height, self.color, self.at = heading, width, height, color, at
+        self.heading, self.width, self.height, self.color = heading, width, height, color
         self._furniture = True  # not content: the tagged tree and the HTML twin leave it out
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         return self.width, self.height
 
     def rules(self) -> list[float]:
-        """Return the heights of the lines under the heading, one ``GAP`` apart, the last clear of the foot (or
-        those given, ``at``: the lines beside another column's Notes, on its heights, with no heading)."""
-        if self.heading is None:
-            return list(self.at or [])
+        """Return the heights of the lines under the heading, one ``GAP`` apart, the last clear of the foot."""
         _, h = self.heading.wrap(self.width, self.height)
         y, out = self.height - h - self.GAP, []
         while y >= self.GAP * 0.4:
@@ -276,9 +271,8 @@ class NoteLines(Flowable):
         return out
 
     def draw(self) -> None:
-        if self.heading is not None:
-            _, h = self.heading.wrapOn(self.canv, self.width, self.height)
-            self.heading.drawOn(self.canv, 0, self.height - h)
+        _, h = self.heading.wrapOn(self.canv, self.width, self.height)
+        self.heading.drawOn(self.canv, 0, self.height - h)
         self.canv.setStrokeColor(rl_colors.HexColor(self.color))
         self.canv.setLineWidth(0.6)
         for y in self.rules():

@@ -7,7 +7,7 @@ Typesetters (Knuth and Plass's "least raggedness") instead choose every break of
 once: here, of all the ways to set its words in the same number of lines as first fit does (so no
 paragraph grows, and pagination stays as it is), the one whose lines fall short of the column most
 evenly (the sum of each line's squared shortfall, as a share of the column), with a last line that
-is not one word (where the line above can give it a word and stay about 85% full) or a sliver.
+is not one word (where the line above can give it a word and stay about 80% full) or a sliver.
 Only a paragraph whose first-fit lines have such a fault is set again, and only where that is
 clearly better (``GAIN``). Where the last line is the only fault, it is mended from the line above
 alone (``_mend_last``): every earlier line stays as first fit set it, full.
@@ -29,10 +29,10 @@ from reportlab.platypus import paragraph as rl_paragraph
 HOLE = 0.18  # a line (not the last) this much short of the column, as a share of it, is a notch in the edge
 SHORT_LAST = 0.25  # a last line shorter than this share of the column is a sliver
 LAST_WEIGHT = 0.1  # how much a sliver of a last line weighs against the lines' shortfall
-RUNT = 0.032  # the cost of a last line of one word: taken down with the word before it where the line above stays
-# about 85% full or more (its shortfall squared, 0.15 ** 2, under GAIN times this; at 72% and at 80% full, "It may
-# ease symptoms for" over "some people." and "Each one is used" over "only once." read as early breaks, rev51-rev53)
-MEND_FULL = 0.85  # the least share of the column the line above a mended last line keeps
+RUNT = 0.057  # the cost of a last line of one word: taken down with the word before it where the line above stays
+# about 80% full or more (its shortfall squared, 0.2 ** 2, under GAIN times this; at 72% full, "It may ease symptoms
+# for" over "some people." read as an early break, rev51-rev53; at 85%, 72 lines of one word were left, rev54b)
+MEND_FULL = 0.8  # the least share of the column the line above a mended last line keeps
 GAIN = 0.7  # set again only where the new cost is at most this share of first fit's
 LONG_WORD = 0.4  # a word at least this share of the column wide (a DOI, a web address): the line above it is
 # charged only for the room it would leave with that word in it, as no setting fills it (evening out such a notch
@@ -219,7 +219,7 @@ def even_lines(para: Any, width: Any, first_fit: Any) -> Any:
         mended = _mend_last(words, counts, limits, style.spaceShrinkage or 0.0)
         if mended is not None and _cost([*short[:-1], mended[1]], mended[2], False) <= GAIN * _cost(short, last, alone):
             return _set(para, words, limits, given, mended[0], first_fit)
-        return first_fit  # a word alone reads better than lines above set short to carry it (rev53a-b)
+        # else the whole paragraph, as below, where no line then falls short of MEND_FULL
     plan = _plan(words, limits, len(lines), style.spaceShrinkage or 0.0)
     if plan is None or plan[0] > GAIN * _cost(short, last, alone):
         return first_fit
