@@ -153,11 +153,35 @@ def feather(pages: dict[int, Any], geometry: Geometry, slot: str, before: dict[i
     for index in used[:-1]:
         page = pages[index]
         mine = page.placed[before.get(index, 0) :]
-        for panel in geometry.pages[page.template].panels:
-            column = inside(mine, panel.frame) if panel.slot == slot and panel.valign == "top" else []
-            if column:
-                spare = min(pl.y for pl in column) - panel.frame.y
-                spread(column, spare - _grow_figure(column, spare), True, FEATHER_BLOCK, FEATHER_ITEM)
+        panels = [p for p in geometry.pages[page.template].panels if p.slot == slot and p.valign == "top"]
+        columns = [(col, p.frame.y) for p in panels if (col := inside(mine, p.frame))]
+        _level(columns)
+        for column, floor in columns:
+            spare = min(pl.y for pl in column) - floor
+            spread(column, spare - _grow_figure(column, spare), True, FEATHER_BLOCK, FEATHER_ITEM)
+
+
+LEVEL = 0.3 * 72  # pt: columns of a page before the last that end further apart than this are brought nearer level
+
+
+def _level(columns: list[tuple[list[Any], float]]) -> None:
+    """Where the fullest of a page's ``columns`` (each: its placed flowables, its frame's foot) ends more than
+    ``LEVEL`` below another, draw the figure in it smaller (``Figure.shrink``, to ``MIN_FIT`` of its width) by up
+    to half the difference, moving what is under it up: the two columns then end nearer level, both a little
+    short, not one at the footer and one an inch above it (rev53a-b, rev54a-b: "balance the column feet")."""
+    if len(columns) < 2:
+        return
+    spares = [min(pl.y for pl in col) - floor for col, floor in columns]
+    fullest = spares.index(min(spares))
+    if max(spares) - spares[fullest] <= LEVEL:
+        return
+    placed = columns[fullest][0]
+    at = next((i for i, p in enumerate(placed) if isinstance(p.flowable, Figure)), None)
+    if at is None:
+        return
+    took = placed[at].flowable.shrink((max(spares) - spares[fullest]) / 2)
+    for p in placed[at:]:
+        p.y += took
 
 
 def _grow_figure(placed: Sequence[Any], spare: float) -> float:

@@ -54,6 +54,8 @@ class Figure(Flowable):
     def grow(self, room: float) -> float:
         """Draw the picture wider than asked, up to ``MAX_GROW`` times and the panel's width, taking at most
         ``room`` points more height; return the points it grew. The next ``wrap`` measures it as asked again."""
+        if self.__dict__.get("_shrunk"):
+            return 0.0  # drawn smaller to end level with the column beside it: it stays so
         art_w = min(self.want * self.MAX_GROW, self.width, self._art_w + max(room, 0.0) / self.art.aspect)
         if art_w <= self._art_w:
             return 0.0
@@ -61,6 +63,17 @@ class Figure(Flowable):
         self._art_w = art_w
         self.height += grew
         return grew
+
+    def shrink(self, by: float) -> float:
+        """Draw the picture up to ``by`` points less tall, down to ``MIN_FIT`` of its width; return the points it
+        gave up. The next ``wrap`` measures it as asked again."""
+        art_w = max(self.want * self.MIN_FIT, self._art_w - max(by, 0.0) / self.art.aspect)
+        if art_w >= self._art_w:
+            return 0.0
+        took = (self._art_w - art_w) * self.art.aspect
+        self._art_w, self._shrunk = art_w, True
+        self.height -= took
+        return took
 
     def draw(self) -> None:
         art_h = self._art_w * self.art.aspect
