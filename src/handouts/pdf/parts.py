@@ -241,7 +241,9 @@ BLOCK_SPREAD = 0.5  # body lines: the most a gap between two blocks grows in a p
 ITEM_SPREAD = 0.0  # body lines: the most a gap between two items of a list grows in a panel set "spread": none, so
 # every list of a spread is spaced alike (0.3, 0.2: the safety list's items 0.09 in apart against 0.04 in in the
 # panel beside it, rev50a-b, rev53a; the Chinese safety panel's room now goes to the needles figure)
-FEATHER_BLOCK = 0.5  # body lines: the most a gap before a block or heading grows in a sheet's short column...
+FEATHER_BLOCK = 0.25  # body lines: the most a gap before a block or heading grows in a sheet's short column (at
+# 0.5, headings stood 0.29 to 0.53 in under the text above them on one page, rev54a; the columns now end nearer
+# level first, ``_level``)...
 FEATHER_ITEM = 0.0  # ...and between two list items: none, so two lists side by side are spaced alike (0.15 set
 # "Common symptoms" 0.15 in apart beside "Common causes" at 0.06 in: rev53a-b)
 
