@@ -115,7 +115,7 @@ def test_a_figure_grows_into_the_room_its_column_leaves_on_a_page_before_the_las
 def test_a_column_that_ends_short_before_the_last_page_keeps_its_spacing(renders):
     """On a page before the last, every line stays in its column and in its order and only moves down (or up by
     no more than a figure above it in its column was drawn less tall, to end level with the other column), and
-    the gap between two lines with no figure between them grows by half a body line at most (a heading's gap; a
+    the gap between two lines with no figure between them grows by a quarter of a body line at most (a heading's gap; a
     list item's by less): the room a column leaves is mostly at its foot, not shared out between its headings and
     items (rev42: two reviewers read gaps widened by a line as loose and uneven next to the other column's). Some
     such column does end short, so the test checks something."""
@@ -144,7 +144,7 @@ def test_a_column_that_ends_short_before_the_last_page_keeps_its_spacing(renders
                     assert x["top"] >= y["top"] - up - 0.5, (name, page, side, x["text"])
                     if i and not any(top < x["top"] + 0.5 and bottom > a[i - 1]["top"] - 0.5 for top, bottom in drawn):
                         grown = (x["top"] - a[i - 1]["top"]) - (y["top"] - b[i - 1]["top"])
-                        assert -0.5 <= grown <= body / 2 + 0.5, (name, page, side, x["text"], grown)
+                        assert -0.5 <= grown <= body / 4 + 0.5, (name, page, side, x["text"], grown)
                 short += bool(a) and foot - a[-1]["bottom"] > 36
     assert short, "no column ended short: the test checks nothing"
 
