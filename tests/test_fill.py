@@ -115,10 +115,10 @@ def test_a_figure_grows_into_the_room_its_column_leaves_on_a_page_before_the_las
 def test_a_column_that_ends_short_before_the_last_page_keeps_its_spacing(renders):
     """On a page before the last, every line stays in its column and in its order and only moves down (or up by
     no more than a figure above it in its column was drawn less tall, to end level with the other column), and
-    the gap between two lines with no figure between them grows by a quarter of a body line at most (a heading's gap; a
-    list item's by less): the room a column leaves is mostly at its foot, not shared out between its headings and
-    items (rev42: two reviewers read gaps widened by a line as loose and uneven next to the other column's). Some
-    such column does end short, so the test checks something."""
+    the gap between two lines with no figure between them grows by a quarter of a body line at most (a heading's
+    gap; a list item's not at all): the room a column leaves is mostly at its foot, not shared out between its
+    headings and items (rev42, rev54a: reviewers read gaps widened by a line, then by half of one, as loose and
+    uneven next to the other column's). Some such column does end short, so the test checks something."""
     short = 0
     for name, shipped, plain in renders:
         pages_now, pages_before = _lines(shipped), _lines(plain)
