@@ -74,7 +74,9 @@ def qr_modules(data: str) -> tuple[tuple[bool, ...], ...]:
 
 
 class QrCode(Flowable):
-    """A QR code of ``size`` points with a quiet zone of 4 modules, drawn as one filled path."""
+    """A QR code of ``size`` points with a quiet zone of 4 modules, drawn as one filled path. Its modules start at
+    its left edge, the text's: the quiet zone on that side hangs into the margin or the gap between columns, white
+    paper either way (inside, the modules stood 0.11 in right of the text edge above them: rev54a)."""
 
     BORDER = 4
 
@@ -100,7 +102,7 @@ class QrCode(Flowable):
             for dark, run in itertools.groupby(row):
                 n = len(list(run))
                 if dark:
-                    path.rect((c + self.BORDER) * box, y, n * box, box)
+                    path.rect(c * box, y, n * box, box)
                 c += n
         canv.saveState()
         canv.setFillColor(rl_colors.HexColor(self.color))
