@@ -23,8 +23,6 @@ MIN_LIST_PART = 3  # items: a list cut between two columns leaves at least this 
 STRAY = 72.0  # points: a list cut with fewer than MIN_LIST_PART items on a side weighs as an inch of empty column
 TURN = 18.0  # points: a section going on over a page turn under its heading again ("(continued)") weighs as a
 # quarter inch of empty column (so a short section moves on whole only where it leaves less than that)
-NOTES_UNDER = 0.75 * 72  # points: Notes run across the columns only where the shorter is left no emptier above
-# them (1.25-1.65 in over full-width Notes on the stenosis, trigeminal and TCM sheets: rev50a-b)
 HOLE = 0.13  # of a column's height: a column ending this far above its page's fullest one leaves a hole
 
 
@@ -317,9 +315,9 @@ def _block(placed: Any) -> str | None:
 
 def foot_room(placed: Sequence[Any], panels: Sequence[Any], gap: float) -> list[tuple[float, float, float, float]]:
     """Return the rooms (x, y, width, height) that ``placed`` leaves at the foot of ``panels`` (a page's columns
-    of one slot), ``gap`` below its text, best first: across every column where they all end with room, and in
-    the one column with the most (first where the room across is under half of it, or would leave that column
-    more than ``NOTES_UNDER`` empty above it); [] when nothing is placed there."""
+    of one slot), ``gap`` below its text, best first: across every column, under the lowest text (one labelled
+    block: Notes in one column left the other bare, 1.25 to 3.1 in, or ruled with no heading, rev53a-rev55b),
+    then in the one column with the most room; [] when nothing is placed there."""
     bottoms = [(lowest(placed, panel.frame, panel.frame.top + gap), panel.frame) for panel in panels]
     if not any(b < f.top for b, f in bottoms):
         return []
@@ -328,8 +326,7 @@ def foot_room(placed: Sequence[Any], panels: Sequence[Any], gap: float) -> list[
     across = (left, floor, right - left, min(b for b, _ in bottoms) - gap - floor)
     top, frame = max(((b, f) for b, f in bottoms), key=lambda bf: bf[0] - bf[1].y)
     alone = (frame.x, frame.y, frame.width, top - gap - frame.y)
-    above = top - min(b for b, _ in bottoms)  # what the room across leaves empty over it in the shorter column
-    return [across, alone] if across[3] >= alone[3] / 2 and above <= NOTES_UNDER else [alone, across]
+    return [across, alone]
 
 
 def lowest(placed: Sequence[Any], frame: Any, empty: float) -> float:

@@ -336,7 +336,7 @@ class Writer:
         out.append(self._heading("how_acupuncture_may_help", fill, block, "heading"))
         out.append(at_turn(self.field(block, lang, "how_acupuncture_may_help", "body", fill)))
         out.append(self._heading("what_research_says", fill, block, "heading"))
-        out.append(at_turn(self.field(block, lang, "what_research_says", "body", fill)))
+        out += [at_turn(p) for p in self._paragraphs(block, lang, "what_research_says", "body", fill)]
         if block.references:
             out += self._references(block, fill)
         warn: list[Flowable] = [
