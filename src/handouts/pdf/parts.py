@@ -174,7 +174,7 @@ def _level(columns: list[tuple[list[Any], float]]) -> None:
     if max(spares) - spares[fullest] <= LEVEL:
         return
     placed = columns[fullest][0]
-    at = next((i for i, p in enumerate(placed) if isinstance(p.flowable, Figure)), None)
+    at = _first_figure(placed)
     if at is None:
         return
     took = placed[at].flowable.shrink((max(spares) - spares[fullest]) / 2)
@@ -182,10 +182,15 @@ def _level(columns: list[tuple[list[Any], float]]) -> None:
         p.y += took
 
 
+def _first_figure(placed: Sequence[Any]) -> int | None:
+    """Return the index of the first figure among ``placed``, or None."""
+    return next((i for i, p in enumerate(placed) if isinstance(p.flowable, Figure)), None)
+
+
 def _grow_figure(placed: Sequence[Any], spare: float) -> float:
     """Grow the first figure among ``placed`` into ``spare`` points, moving what is under it down; return the
     points it took."""
-    at = next((i for i, p in enumerate(placed) if isinstance(p.flowable, Figure)), None)
+    at = _first_figure(placed)
     if at is None:
         return 0.0
     grew = placed[at].flowable.grow(spare)

@@ -18,14 +18,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from lxml import etree
 from reportlab.graphics import renderPDF
 from reportlab.graphics.shapes import STATE_DEFAULTS, Drawing, String
 from reportlab.lib import colors as rl_colors
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
-from svglib.svglib import svg2rlg
+from svglib.svglib import SvgRenderer, load_svg_file
 
 from ..colors import WHITE, contrast, parse_hex, tint
 
@@ -79,8 +79,10 @@ class Palette:
 
 @functools.lru_cache(maxsize=256)
 def _parse(path: str, stamp: tuple[int, int]) -> Drawing:
-    _own_references_only(path)
-    drawing = svg2rlg(path)
+    root = load_svg_file(path)  # svglib's own reader (what svg2rlg calls), read once: checked, then drawn
+    if root is not None:
+        _own_references_only(root)
+    drawing = SvgRenderer(path).render(root) if root is not None else None
     if drawing is None or not drawing.width or not drawing.height:
         raise ArtError("is not an SVG drawing svglib can read")
     _mend(drawing)
@@ -106,22 +108,17 @@ _STRING = re.compile(r"\((?:\\.|[^\\)])*\)")  # a PDF string's text, "(nan) Tj",
 _HREFS = ("{http://www.w3.org/1999/xlink}href", "href")
 
 
-def _own_references_only(path: str) -> None:
-    """Refuse an SVG that names another file (``<image href="../photo.png">``, ``<use href="other.svg#a">``):
-    svglib would read it, from wherever the path leads, into the PDF. Its own parts (``#id``) are fine; a
-    picture in it is not, embedded (``data:``) too: reportlab cannot put one in a figure's form (a photo is
-    given as its own PNG or JPEG file)."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
-    try:
-        root = etree.parse(path, parser).getroot()
-    except (etree.XMLSyntaxError, OSError):
-        return  # svglib says what is wrong with it
-    for el in root.iter() if root is not None else ():
+def _own_references_only(root: Any) -> None:
+    """Refuse an SVG (its parsed ``root``) that names another file (``<image href="../photo.png">``, ``<use
+    href="other.svg#a">``): svglib would read it, from wherever the path leads, into the PDF. Its own parts
+    (``#id``) are fine; a picture in it is not, embedded (``data:``) too: reportlab cannot put one in a figure's
+    form (a photo is given as its own PNG or JPEG file)."""
+    for el in root.iter():
+        tag = el.tag.rpartition("}")[2] if isinstance(el.tag, str) else ""
+        if tag not in ("image", "use"):
+            continue  # what svglib follows; a link (<a href>) is not read
         for key in _HREFS:
             ref = str(el.get(key) or "").strip()
-            tag = etree.QName(el).localname if isinstance(el.tag, str) else "element"
-            if tag not in ("image", "use"):
-                continue  # what svglib follows; a link (<a href>) is not read
             if tag == "image" and ref:
                 raise ArtError(
                     f"line {el.sourceline}: <image> holds a picture, which a drawing may not: give the picture "

@@ -33,10 +33,12 @@ class Figure(Flowable):
         self.art, self.want, self.caption, self.alt = art, width, caption, alt
         self.keep_whole = True
         self._art_w = width
+        self._shrunk = False  # drawn smaller to end level with the column beside it (``shrink``): it does not grow
         self._caption_h: list[float] = []
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
         self._art_w = min(self.want, aw) if aw >= self.want * self.MIN_SHARE else self.want
+        self._shrunk = False
         self._caption_h = []
         for f in self.caption:
             f.canv = getattr(self, "canv", None)
@@ -54,8 +56,8 @@ class Figure(Flowable):
     def grow(self, room: float) -> float:
         """Draw the picture wider than asked, up to ``MAX_GROW`` times and the panel's width, taking at most
         ``room`` points more height; return the points it grew. The next ``wrap`` measures it as asked again."""
-        if self.__dict__.get("_shrunk"):
-            return 0.0  # drawn smaller to end level with the column beside it: it stays so
+        if self._shrunk:
+            return 0.0
         art_w = min(self.want * self.MAX_GROW, self.width, self._art_w + max(room, 0.0) / self.art.aspect)
         if art_w <= self._art_w:
             return 0.0

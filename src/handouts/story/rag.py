@@ -231,14 +231,15 @@ def even_lines(para: Any, width: Any, first_fit: Any) -> Any:
 def _worst(words: _Words, limits: list[float], starts: list[int]) -> float:
     """Return how far the shortest line but the last of a setting (each line's first word: ``starts``) falls short,
     as a share of the column."""
+    wide = _wides(words, starts)[:-1]
+    return max((1 - w / width_at(limits, n) for n, w in enumerate(wide)), default=0.0)
+
+
+def _wides(words: _Words, starts: list[int]) -> list[float]:
+    """Return how wide each line of a setting is (each line's first word: ``starts``): its words and the spaces
+    between them."""
     ends = [*starts[1:], len(words.widths)]
-    return max(
-        (
-            1 - (sum(words.widths[i:j]) + sum(words.spaces[i : j - 1])) / width_at(limits, n)
-            for n, (i, j) in enumerate(zip(starts[:-1], ends[:-1], strict=True))
-        ),
-        default=0.0,
-    )
+    return [sum(words.widths[i:j]) + sum(words.spaces[i : j - 1]) for i, j in zip(starts, ends, strict=True)]
 
 
 def _mend_last(
@@ -270,10 +271,8 @@ def _set(para: Any, words: _Words, limits: list[float], given: list[float], star
     """Return ``para``'s lines broken before the words ``starts`` (reportlab's own line structure), or
     ``first_fit`` where reportlab counts them otherwise."""
     ends = [*starts[1:], len(words.widths)]
-    used = []
-    for n, (i, j) in enumerate(zip(starts, ends, strict=True)):
-        wide = sum(words.widths[i:j]) + sum(words.spaces[i : j - 1])
-        used.append(wide + _EPSILON if n < len(starts) - 1 else width_at(limits, n))
+    wides = _wides(words, starts)
+    used = [w + _EPSILON if n < len(starts) - 1 else width_at(limits, n) for n, w in enumerate(wides)]
     tight = [used[0] + given[0] - limits[0], *used[1:]]  # breakLines narrows the first line for a bullet again
     chosen = rl_paragraph.Paragraph.breakLines(para, tight)
     if _counts(chosen) != [j - i for i, j in zip(starts, ends, strict=True)]:
