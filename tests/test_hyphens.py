@@ -23,6 +23,9 @@ from handouts.story.linebreak import CJKParagraph, chinese_markup
 # the Traditional Chinese trigeminal neuralgia sheet: the drug's English name in brackets
 TEXT = "第一線治療通常是藥物，常用的是卡巴氮平（carbamazepine）。請告訴針灸師，您臉上哪些地方一碰就會引發疼痛。"
 SIZE = 10.0
+WORD = "carbamazepine"
+# where Merriam-Webster's medical dictionary divides it, car·ba·maz·e·pine, kept four letters from either end
+DICTIONARY_POINTS = [at for at in (3, 5, 8, 9) if 4 <= at <= len(WORD) - 4]
 
 
 def _style() -> ParagraphStyle:
@@ -67,14 +70,16 @@ def test_a_long_english_word_breaks_at_a_syllable_rather_than_leave_a_hole(
     width: float, hole: float, lead: str
 ) -> None:
     """Where "（carbamazepine）" going down whole would leave the line before it three ems short or more, the line
-    ends with the word's first syllables and a hyphen ("carba-mazepine": the en_US patterns' one point with four
-    letters a side), its hole smaller by those syllables; poppler reads the word back whole, and no soft hyphen is drawn. Also in a paragraph
-    that opens with a bold lead-in (reportlab sets it in parts)."""
+    ends with the word's first syllables and a hyphen, at a point where a medical dictionary divides it
+    (car·ba·maz·e·pine) four letters or more from either end, its hole smaller by those syllables; poppler reads
+    the word back whole, and no soft hyphen is drawn. Also in a paragraph that opens with a bold lead-in (reportlab
+    sets it in parts)."""
     pdf, lines = _drawn(lead + TEXT[5:] if lead else TEXT, width)
     broken = [n for n, (text, _, _) in enumerate(lines[:-1]) if text.endswith("-")]
     assert len(broken) == 1, lines
     head, tail = lines[broken[0]][0], lines[broken[0] + 1][0]
-    assert head.endswith("（carba-") and tail.startswith("mazepine）"), lines
+    cut = next((at for at in DICTIONARY_POINTS if head.endswith("（" + WORD[:at] + "-")), None)
+    assert cut is not None and tail.startswith(WORD[cut:] + "）"), lines
     assert width - lines[broken[0]][2] < hole - 2 * SIZE, lines  # the hole filled by two ems and more
     assert SOFT not in "".join(text for text, _, _ in lines)
     read = "".join(_pdftotext(pdf).split())
@@ -124,19 +129,40 @@ def test_break_points_are_kept_in_the_cache_folder_and_a_bad_entry_is_not_truste
 
     monkeypatch.setenv("HANDOUTS_CACHE", str(tmp_path))
     monkeypatch.setattr(hyphens, "_known", None)
-    want = pyphen.Pyphen(lang="en_US", left=4, right=4).inserted("carbamazepine", hyphen=SOFT)
-    assert soft_hyphens("常用（carbamazepine）。") == f"常用（{want}）。"
+    want = pyphen.Pyphen(lang="en_US", left=4, right=4).inserted("moxibustion", hyphen=SOFT)
+    assert soft_hyphens("常用（moxibustion）。") == f"常用（{want}）。"
     kept = json.loads((tmp_path / "hyphens.json").read_text(encoding="utf-8"))
-    assert kept["words"] == {"carbamazepine": want} and "pyphen" in kept["key"]
+    assert kept["words"] == {"moxibustion": want} and "pyphen" in kept["key"]
     for words in (
-        {"carbamazepine": "carbamazepine<b>x</b>", "lidocaine": "l" + SOFT + "idocaine"},  # not the word; too near
-        {"carbamazepine": SOFT + "carbamazepine", "lidocaine": 7},  # a break before the first letter; not text
+        {"moxibustion": "moxibustion<b>x</b>", "acupuncture": "a" + SOFT + "cupuncture"},  # not the word; too near
+        {"moxibustion": SOFT + "moxibustion", "acupuncture": 7},  # a break before the first letter; not text
     ):
         (tmp_path / "hyphens.json").write_text(json.dumps({"key": kept["key"], "words": words}), encoding="utf-8")
         monkeypatch.setattr(hyphens, "_known", None)
-        assert soft_hyphens("常用（carbamazepine）或（lidocaine）。") == "常用（{}）或（{}）。".format(
-            want, pyphen.Pyphen(lang="en_US", left=4, right=4).inserted("lidocaine", hyphen=SOFT)
+        assert soft_hyphens("常用（moxibustion）或（acupuncture）。") == "常用（{}）或（{}）。".format(
+            want, pyphen.Pyphen(lang="en_US", left=4, right=4).inserted("acupuncture", hyphen=SOFT)
         )
-    (tmp_path / "hyphens.json").write_text(json.dumps({"key": "another pyphen", "words": {"carbamazepine": "c"}}))
+    (tmp_path / "hyphens.json").write_text(json.dumps({"key": "another pyphen", "words": {"moxibustion": "c"}}))
     monkeypatch.setattr(hyphens, "_known", None)
-    assert soft_hyphens("（carbamazepine）") == f"（{want}）"
+    assert soft_hyphens("（moxibustion）") == f"（{want}）"
+
+
+@pytest.mark.parametrize(
+    ("word", "syllables"),
+    [("carbamazepine", "car·ba·maz·e·pine"), ("amitriptyline", "am·i·trip·ty·line"), ("gabapentin", "gab·a·pen·tin")],
+)
+def test_a_medicine_name_breaks_where_a_medical_dictionary_divides_it(word: str, syllables: str) -> None:
+    """A medicine's name that the en_US patterns break in one place or none may break at each of its dictionary
+    syllables (Merriam-Webster's division) four letters or more from either end, and nowhere else."""
+    points, at = set(), 0
+    for part in syllables.split("·")[:-1]:
+        at += len(part)
+        if 4 <= at <= len(word) - 4:
+            points.add(at)
+    marked = soft_hyphens(f"（{word}）")[1:-1]
+    got, at = set(), 0
+    for part in marked.split(SOFT)[:-1]:
+        at += len(part)
+        got.add(at)
+    assert marked.replace(SOFT, "") == word
+    assert got == points

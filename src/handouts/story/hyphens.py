@@ -35,6 +35,18 @@ _TAG = re.compile(r"(<[^>]+>)")
 
 
 SIDE = 4  # letters: the least a word keeps on each side of a break
+# Medicine names the en_US patterns break in one place or none ("carba-mazepine", "gabapentin"), so a line before one
+# keeps a hole; given here as medical dictionaries divide them (like TeX's \hyphenation list). Each word still
+# breaks only ``SIDE`` letters or more from either end.
+SYLLABLES = {
+    "amitriptyline": "am-i-trip-ty-line",
+    "capsaicin": "cap-sa-i-cin",
+    "carbamazepine": "car-ba-maz-e-pine",
+    "duloxetine": "du-lox-e-tine",
+    "gabapentin": "gab-a-pen-tin",
+    "lidocaine": "li-do-caine",
+    "pregabalin": "pre-gab-a-lin",
+}
 CACHE_FILE = "hyphens.json"  # in the cache folder: each word's break points, kept between builds
 _known: dict[str, str] | None = None  # this process's: word -> the word with its soft hyphens
 
@@ -73,10 +85,26 @@ def _load() -> dict[str, str]:
     return {w: m for w, m in words.items() if isinstance(w, str) and _WORD.fullmatch(w) and _plausible(w, m)}
 
 
+def _listed(word: str) -> str | None:
+    """Return a word of ``SYLLABLES`` with a soft hyphen at each of its points ``SIDE`` letters or more from both
+    ends; None for any other word."""
+    parts = SYLLABLES.get(word, "").split("-")
+    if len(parts) < 2:
+        return None
+    out, at = parts[0], len(parts[0])
+    for part in parts[1:]:
+        out += (SOFT if SIDE <= at <= len(word) - SIDE else "") + part
+        at += len(part)
+    return out
+
+
 def _marked(word: str) -> str:
-    """Return ``word`` with a soft hyphen at each point where it may break: cached, else from the patterns (and
-    the cache written again; a cache folder that cannot be written only costs the patterns' reading)."""
+    """Return ``word`` with a soft hyphen at each point where it may break: listed (``SYLLABLES``), cached, else from
+    the patterns (and the cache written again; a cache folder that cannot be written only costs their reading)."""
     global _known
+    listed = _listed(word)
+    if listed is not None:
+        return listed
     if _known is None:
         _known = _load()
     marked = _known.get(word)
