@@ -569,7 +569,8 @@ def test_a_condition_sheet_shows_its_figure_after_the_definition(shipped_catalog
     """A condition sheet reads: the definition (from the block's YAML), the figure's caption (from the figure
     block's YAML), then the symptoms, unless that order would cost a page: then the figure comes first, as
     the recipe lists it (the page-count test holds both); or unless the figure, moving on whole, would leave
-    the definition's column empty below it: then it follows the symptoms, before the causes. Either way the
+    the definition's column empty below it, or the column beside it short: then it follows the symptoms, or the
+    causes, before what acupuncture may do. Either way the
     tagged reading order poppler reads is the order on the page (page, column, top), most English and Spanish
     sheets show the definition first, and at least one the figure after the symptoms, filling the column."""
     import subprocess
@@ -605,11 +606,12 @@ def test_a_condition_sheet_shows_its_figure_after_the_definition(shipped_catalog
         assert read == shown, pdf_path.name
         if shown:
             at = tree.find(squash(caption)[:40])
-            assert at < tree.find(squash(condition.text[lang]["causes"][0])[:30]), pdf_path.name
-            symptoms = [squash(item)[:30] for item in condition.text[lang]["symptoms"]]
-            before = [tree.find(item) < at for item in symptoms]
-            assert before in ([False] * len(symptoms), [True] * len(symptoms)), pdf_path.name  # not among them
-            later += before[0]
+            for key in ("symptoms", "causes"):  # before, or after, each list whole: never among its items
+                items = [squash(item)[:30] for item in condition.text[lang][key]]
+                before = [tree.find(item) < at for item in items]
+                assert before in ([False] * len(items), [True] * len(items)), (pdf_path.name, key)
+                later += before[0] if key == "symptoms" else 0
+            assert at < tree.find(squash(condition.text[lang]["how_acupuncture_may_help"])[:30]), pdf_path.name
         first += shown
     assert len(sheets) >= 4 * len([h for h in project.handouts if h.startswith("condition-")])
     assert first > len(sheets) / 2

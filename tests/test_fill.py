@@ -103,7 +103,10 @@ def test_a_figure_grows_into_the_room_its_column_leaves_on_a_page_before_the_las
             for (l1, b1, r1, t1), (l0, b0, r0, t0) in zip(boxes, was, strict=True):
                 ratio = (r1 - l1) / (r0 - l0)
                 assert LEAST - 1e-3 <= ratio <= MOST + 1e-3, (name, page, ratio)
-                assert t1 <= t0 + 0.5 and l1 >= 0.25 * 72 and r1 <= 612 - 0.25 * 72, (name, page)  # on the sheet
+                # no higher up the page: its top where it was, give or take the half of an outer stroke (up to 4 pt
+                # wide at the block's size) that grows with the figure past the art's edge
+                assert t1 <= t0 + 0.5 + 2.0 * max(ratio - 1, 0), (name, page, t1, t0)
+                assert l1 >= 0.25 * 72 and r1 <= 612 - 0.25 * 72, (name, page)  # on the sheet
                 assert abs((t1 - b1) / (t0 - b0) - ratio) < 0.01, (name, page)  # in proportion
                 grew[name] = max(grew.get(name, 1.0), ratio)
         for page, (a, b) in enumerate(zip(_lines(shipped), _lines(plain), strict=True)):

@@ -385,15 +385,16 @@ def _after_definition(condition: list[Flowable], figure: list[Flowable]) -> list
     """Put a condition's figure right after its definition, so a condition sheet reads: what it is, where it
     is felt, then the symptoms. Placement puts it back before the block where this would cost a page (a
     long definition can leave the figure no room in its column): ``_plain_before``, ``pdf.place``; or after
-    the symptoms where the figure, moving on whole, would leave its column empty below the definition
-    (``_later``)."""
+    the symptoms or the causes where the figure, moving on whole, would leave its column empty below the
+    definition, or the column beside it short (``_later``, ``_later_too``)."""
     at = next((i + 1 for i, f in enumerate(condition) if getattr(f, "_definition", False)), 0)
     if at == 0:
         return figure + condition
-    later = next((f for f in condition[at:] if getattr(f, "_section_end", False)), None)
+    ends = [f for f in condition[at:] if getattr(f, "_section_end", False)]
     for f in figure:
         f._plain_before = getattr(condition[0], "_block_id", None)  # type: ignore[attr-defined]
-        f._later = later  # type: ignore[attr-defined]  # or after the symptoms, where that fills a column
+        f._later = ends[0] if ends else None  # type: ignore[attr-defined]  # or after the symptoms, where that fills a column
+        f._later_too = tuple(ends[1:])  # type: ignore[attr-defined]  # or after the causes
     return condition[:at] + figure + condition[at:]
 
 

@@ -23,6 +23,10 @@ MIN_LIST_PART = 3  # items: a list cut between two columns leaves at least this 
 STRAY = 72.0  # points: a list cut with fewer than MIN_LIST_PART items on a side weighs as an inch of empty column
 TURN = 18.0  # points: a section going on over a page turn under its heading again ("(continued)") weighs as a
 # quarter inch of empty column (so a short section moves on whole only where it leaves less than that)
+SECTION_HOLE = 0.8 * 72  # points: the most a short section moved on whole over a page turn may add to the columns'
+# holes (``place``): under it, the Simplified Chinese first-visit sheet's "Good to know" goes to page 2 whole and
+# leaves 0.8 in; at any size, carpal tunnel's and chemotherapy's first pages ended 1.5 in short in one column
+# (rev57a), where the section's heading and first lines now end the column and "(continued)" heads the rest
 HOLE = 0.13  # of a column's height: a column ending this far above its page's fullest one leaves a hole
 
 
@@ -69,20 +73,24 @@ def plain_order(items: list[Flowable]) -> list[Flowable] | None:
 def later_orders(items: list[Flowable]) -> list[list[Flowable]]:
     """Return ``items`` in each order where the flowables that share a ``_later`` (another flowable of the story)
     follow it instead (a condition's figure after the symptoms, a warning box after the next section): one
-    order per such group, and one with every group moved where there are several."""
+    order per such group, one with every group moved where there are several, and one for each other place a
+    group may go (``_later_too``: a condition's figure after the causes as well)."""
     groups: dict[int, list[Flowable]] = {}
     for f in items:
         target = getattr(f, "_later", None)
         if target is not None and any(g is target for g in items):
             groups.setdefault(id(target), []).append(f)
-    moves = [[g] for g in groups.values()] + ([list(groups.values())] if len(groups) > 1 else [])
+    moves = [[(g, g[0]._later)] for g in groups.values()]  # type: ignore[attr-defined]
+    moves += [[(g, g[0]._later) for g in groups.values()]] if len(groups) > 1 else []  # type: ignore[attr-defined]
+    for group in groups.values():
+        moves += [[(group, t)] for t in getattr(group[0], "_later_too", ()) if any(g is t for g in items)]
     return [_moved(items, move) for move in moves]
 
 
-def _moved(items: list[Flowable], groups: list[list[Flowable]]) -> list[Flowable]:
-    out = [f for f in items if not any(f is m for group in groups for m in group)]
-    for group in groups:
-        at = next(i for i, g in enumerate(out) if g is group[0]._later) + 1  # type: ignore[attr-defined]
+def _moved(items: list[Flowable], moves: list[tuple[list[Flowable], Flowable]]) -> list[Flowable]:
+    out = [f for f in items if not any(f is m for group, _ in moves for m in group)]
+    for group, target in moves:
+        at = next(i for i, g in enumerate(out) if g is target) + 1
         out[at:at] = group
     return out
 

@@ -244,10 +244,11 @@ def _fill_slot(job: _Job, slot: str, items: list[Flowable], pages: dict[int, Pag
         other = _attempts(fills.job, slot, later, pages)
         if _rank(other) <= _rank(fills) and better(fewer := _flaws(other, slot), now):
             fills, last, now = other, other, fewer
-    if _pages_needed(fills.results) > 0:  # a short section moved on whole at a page turn, where that costs nothing
-        last = _attempts(replace(fills.job, sections=True), slot, fills.items, pages)  # and adds no list cut with
-        lone = _flaws(last, slot, 2)[1] <= _flaws(fills, slot, 2)[1]  # one item alone (two and two reads well)
-        fills = last if _rank(last) <= _rank(fills) and lone else fills  # whatever hole it leaves (rev50a-b)
+    if _pages_needed(fills.results) > 0:  # a short section moved on whole at a page turn, where that costs nothing,
+        last = _attempts(replace(fills.job, sections=True), slot, fills.items, pages)  # adds no list cut with one
+        lone = _flaws(last, slot, 2)[1] <= _flaws(fills, slot, 2)[1]  # item alone (two and two reads well), and
+        small = _flaws(last, slot)[0] <= _flaws(fills, slot)[0] + parts.SECTION_HOLE  # leaves no hole (rev50a-b, 57a)
+        fills = last if _rank(last) <= _rank(fills) and lone and small else fills
     chosen = _best(fills)
     if chosen is None:
         error = fills.results[fills.order[-1]][1]

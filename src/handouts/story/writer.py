@@ -333,6 +333,7 @@ class Writer:
         out[-1]._section_end = True  # type: ignore[attr-defined]  # a figure may follow the symptoms
         out.append(self._heading("causes", fill, block, "heading"))
         out += self._list(block, lang, words, fill, numbered=False, key="causes")
+        out[-1]._section_end = True  # type: ignore[attr-defined]  # ...or the causes
         out.append(self._heading("how_acupuncture_may_help", fill, block, "heading"))
         out.append(at_turn(self.field(block, lang, "how_acupuncture_may_help", "body", fill)))
         out.append(self._heading("what_research_says", fill, block, "heading"))
