@@ -172,7 +172,9 @@ class Theme:
             if name in ("body", "bullet", "lead", "strong", "callout"):
                 st.alignment = TA_JUSTIFY  # Chinese is set solid to both edges (linebreak spreads the characters)
         if band is not None:  # its band is the column's width (pdf.marks), the words inset in it, and reaches past
-            st.spaceBefore, st.spaceAfter = size * 0.5, size * 0.3  # them above and below into the space around
+            # them above and below into the space around: a quarter line of paper under it before the answer, and
+            # half a line over it after the last (at 0.3, the band sat on its answer's first line: rev57a)
+            st.spaceBefore, st.spaceAfter = size * (0.3 + 0.35), size * (0.3 + 0.15)
             st.leftIndent = st.rightIndent = size * BAND_PAD
         if name == "bullet":
             st.leftIndent = size * 1.6
