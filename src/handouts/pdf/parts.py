@@ -4,7 +4,7 @@ slot's flowables in the other orders placement may try.
 Levelling a sheet's last page (``pdf.place``) tries shorter and shorter columns; these say whether a
 trial cut a box that the plain flow kept whole, or left too little of a list in a column. Placement
 also asks here how much a fill leaves empty at the foot of its columns (``column_holes``), and for a
-story in the recipe's own order (``plain_order``) or with a figure or box a section later (``later_orders``).
+story in the recipe's own order (``plain_orders``) or with a figure or box a section later (``later_orders``).
 """
 
 from __future__ import annotations
@@ -57,16 +57,26 @@ def stray_lists(placed: Sequence[Any], fewest: int = MIN_LIST_PART) -> set[int]:
     }
 
 
-def plain_order(items: list[Flowable]) -> list[Flowable] | None:
-    """Return ``items`` with every flowable that has a ``_plain_before`` (a block id) put back before that block's
-    first flowable (the order the recipe gives), or None when none has one."""
-    moved = [f for f in items if getattr(f, "_plain_before", None) is not None]
-    if not moved:
-        return None
-    out = [f for f in items if getattr(f, "_plain_before", None) is None]
-    for block in dict.fromkeys(f._plain_before for f in moved):  # type: ignore[attr-defined]
+def plain_orders(items: list[Flowable]) -> list[tuple[list[Flowable], bool]]:
+    """Return ``items`` in each order where the flowables that have one ``_plain_before`` (a block id) go back
+    before that block's first flowable (the order the recipe gives: a condition's figure before the condition,
+    its help box before the section after it), one order per such block and, where there are several, one with
+    all of them back; [] when none has one. With each, whether the order may be taken for fewer holes alone
+    (not only for a page or a box saved): not where it moves a flowable marked ``_plain_saves_only``."""
+    targets = [t for t in dict.fromkeys(getattr(f, "_plain_before", None) for f in items) if t is not None]
+    picks = [[t] for t in targets] + ([targets] if len(targets) > 1 else [])
+    out = []
+    for pick in picks:
+        moved = [f for f in items if getattr(f, "_plain_before", None) in pick]
+        out.append((_back(items, pick), not any(getattr(f, "_plain_saves_only", False) for f in moved)))
+    return out
+
+
+def _back(items: list[Flowable], blocks: list[str]) -> list[Flowable]:
+    out = [f for f in items if getattr(f, "_plain_before", None) not in blocks]
+    for block in blocks:
         at = next((i for i, f in enumerate(out) if getattr(f, "_block_id", None) == block), len(out))
-        out[at:at] = [f for f in moved if f._plain_before == block]  # type: ignore[attr-defined]
+        out[at:at] = [f for f in items if getattr(f, "_plain_before", None) == block]
     return out
 
 

@@ -21,7 +21,7 @@ from ..load.layout import Geometry, PanelGeo, Rect
 from ..story.flowables import Rows
 from ..story.para import WHOLE_AT_TURN
 from . import parts
-from .parts import better, feather, flaws, later_orders, plain_order, settle, small_section, split_boxes, stray_lists
+from .parts import better, feather, flaws, later_orders, plain_orders, settle, small_section, split_boxes, stray_lists
 
 EPS = 0.01
 MAX_PAGES = 50
@@ -227,12 +227,13 @@ def _fill_slot(job: _Job, slot: str, items: list[Flowable], pages: dict[int, Pag
     At no such cost, each is also done where it leaves less of a column empty, or fewer lists cut with a stray
     bullet (``_flaws``); as is moving a flowable with a ``_later`` after that one."""
     fills = last = _attempts(job, slot, items, pages)
-    plain = plain_order(items)  # a figure after its condition's definition, unless that costs a page
-    lean = [f for f in items if not getattr(f, "_optional", False)]  # a heading that helps, where it costs no page
-    for other in (plain, lean if len(lean) < len(items) else None, plain and plain_order(lean)):
-        if other is not None and _pages_needed(fills.results) > 0:  # on more than one page: try the next
-            last = _attempts(job, slot, other, pages)
-            keeps = other is plain  # a helpful heading or a picture is left out only to save a page or a box
+    plains = plain_orders(items)  # a figure after its condition's definition, unless that costs a page; a help
+    lean = [f for f in items if not getattr(f, "_optional", False)]  # box a section on; a heading that helps
+    tries = [*plains, (lean, False)] if len(lean) < len(items) else plains
+    tries += [(order, False) for order, _ in plain_orders(lean)[-1:]] if len(lean) < len(items) else []
+    for other, keeps in tries:  # (keeps: taken also where it leaves fewer holes)
+        if _pages_needed(fills.results) > 0:  # on more than one page: try the next
+            last = _attempts(job, slot, other, pages)  # a helpful heading is left out only to save a page or a box
             tie = keeps and _rank(last) == _rank(fills) and better(_flaws(last, slot), _flaws(fills, slot))
             fills = last if _rank(last) < _rank(fills) or tie else fills
     done = [t for t, _ in fills.results.values() if t is not None]  # none: a box fits a page, not under its heading
