@@ -1481,7 +1481,7 @@ def test_a_line_break_typed_inside_an_address_item_is_kept(make_project, runner)
 
 def _sheet_with_qr(optional: bool) -> str:
     sheet = (REPO / "layouts" / "sheet.yaml").read_text(encoding="utf-8")
-    anchor = "      - {type: logo, top: 0.47in"
+    anchor = "      - {type: logo, top: 0.32in"
     qr = (
         "      - {type: qr, top: 0.42in, height: 0.85in, left: 2.4in, width: 0.85in, "
         f'data: "{{{{ clinic.booking_url }}}}", optional: {str(optional).lower()}}}\n'
@@ -1887,3 +1887,33 @@ def test_the_notes_heading_from_page_strings_prints_markup_and_templating_as_wri
     result = build(runner, root)
     assert result.exit_code == 0, result.stderr
     assert hostile in pdftotext(root / "output/demo/welcome.pdf")
+
+
+@pytest.mark.parametrize(("primary", "in_white"), [("#1f5f5b", True), ("#f3d36b", False)])
+def test_the_masthead_logo_is_white_on_a_dark_brand_colour_and_in_its_own_colours_on_a_light_one(
+    make_project, runner, tmp_path, primary, in_white
+):
+    """The sheet's masthead sets the logo in white on the brand colour; on a brand colour that white does not reach
+    3:1 against (WCAG 1.4.11 for graphics: a pale yellow), the logo keeps its own colours rather than all but
+    vanish. Drawn by poppler and read with Pillow in the logo's box (from the layout's YAML): its ink is the logo
+    file's own darkest colour, or white, never both."""
+    import yaml
+
+    root = make_project({CLINIC_YAML: clinic(('primary_color: "#1f5f5b"', f'primary_color: "{primary}"'))})
+    assert build(runner, root).exit_code == 0
+    sheet = yaml.safe_load((root / "layouts/sheet.yaml").read_text(encoding="utf-8"))
+    logo = next(el for el in sheet["pages"][0]["elements"] if el["type"] == "logo")
+    inch = lambda value: float(str(value).removesuffix("in"))  # noqa: E731
+    subprocess.run(["pdftoppm", "-png", "-r", "100", "-f", "1", "-l", "1", "-singlefile",
+                    str(root / "output/demo/welcome.pdf"), str(tmp_path / "page")], check=True)  # fmt: skip
+    page = Image.open(tmp_path / "page.png").convert("RGB")
+    left, top = inch(logo["left"]) * 100, inch(logo["top"]) * 100
+    box = page.crop((int(left), int(top), int(left + inch(logo["width"]) * 100), int(top + inch(logo["height"]) * 100)))
+    mark = Image.open(root / "content/clinics/demo/logo.png").convert("RGBA")
+    own = min((c for _, c in mark.getcolors(1 << 20) if c[3] > 200), key=sum)[:3]  # the logo's darkest ink
+    band = tuple(int(primary[i : i + 2], 16) for i in (1, 3, 5))
+    far = lambda a, b: sum(abs(x - y) for x, y in zip(a, b, strict=True))  # noqa: E731
+    pixels = [p for p in box.getdata() if far(p, band) > 40]  # what is drawn on the band
+    whites = sum(far(p, (255, 255, 255)) < 30 for p in pixels)
+    inks = sum(far(p, own) < 30 for p in pixels)
+    assert (whites > 200, inks > 200) == ((True, False) if in_white else (False, True)), (whites, inks)

@@ -20,7 +20,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
 from ..assets import Logo, flatten, knockout
-from ..colors import text_on
+from ..colors import contrast, text_on
 from ..errors import ConfigError, LayoutError
 from ..load.content import STRINGS_FILE, Strings
 from ..load.layout import ElementGeo, Geometry, Rect
@@ -39,6 +39,9 @@ from .sheet import draw_cut_marks, draw_office_marks, office_frame, print_shop_s
 from .structure import Reading, Structure
 from .tagged import tag
 from .tags import Tagger
+
+KNOCKOUT_CONTRAST = 3.0  # white on the colour under a logo set to knockout: at least this (WCAG 1.4.11, graphics),
+# else the logo keeps its own colours (a white mark on a pale yellow band all but vanished)
 
 
 @dataclass
@@ -203,8 +206,8 @@ class Painter:
         assert logo is not None
         x, y, w, h = at.x, at.y, at.width, at.height
         image = logo.image
-        if el.options.get("knockout"):
-            image = knockout(image)
+        if el.options.get("knockout") and contrast("#ffffff", self._under(box, page_id)) >= KNOCKOUT_CONTRAST:
+            image = knockout(image)  # in white on the brand colour; on a light one, in its own colours
         elif self.job.theme.gray("#ff0000") != "#ff0000":
             image = image.convert("LA" if image.mode == "RGBA" else "L")  # type: ignore[attr-defined]
         if self.print_shop:  # no transparency: the logo is flattened onto the colour it sits on
