@@ -445,8 +445,8 @@ def test_a_paragraph_cut_between_sentences_at_a_page_turn_goes_on_under_its_head
 
 
 def test_levelling_a_last_page_does_not_cut_a_list_the_flow_kept_whole(shipped_catalogue):
-    """The 'Learn more' list (two or three links) ends the FAQ sheet. Levelling its last page's columns used to
-    leave its last link alone at the top of the right column; every item now shares a column (read from the
+    """The 'Learn more' list (two or three links) follows the FAQ's questions. Levelling a last page's columns used
+    to leave its last link alone at the top of the right column; every item now shares a column (read from the
     PDF: where each item's first words start, against the block's YAML), in every clinic and language."""
     from helpers import squash
 
@@ -461,19 +461,19 @@ def test_levelling_a_last_page_does_not_cut_a_list_the_flow_kept_whole(shipped_c
         items = [re.sub(r"\*\*|\[|\]\([^)]*\)", "", i) for i in text.get("items", block.text[lang]["items"])]
         heads = [squash(item)[:8] for item in items]
         with pdfplumber.open(pdf_path) as pdf:
-            page = pdf.pages[-1]
-            width = page.width
-            lines = []  # each column apart: two columns' words at one height are not one line
-            for side in (0, 1):
-                half = page.crop((width / 2 * side, 0, width / 2 * (side + 1), page.height))
-                lines += half.extract_text_lines()
-        starts = [[ln for ln in lines if squash(ln["text"]).lstrip("•").startswith(h)] for h in heads]
-        if not all(starts):
-            continue  # the list is not all on the last page (a page turn, not levelling, moved part of it)
-        columns = {found[0]["x0"] > width / 2 for found in starts}
-        assert len(columns) == 1, (pdf_path.name, columns)
-        checked += 1
-    assert checked >= 6  # four clinics' sheets in their languages, but where the list ends a page before the last
+            for page in pdf.pages:  # the page that holds the whole list, if one does
+                width = page.width
+                lines = []  # each column apart: two columns' words at one height are not one line
+                for side in (0, 1):
+                    half = page.crop((width / 2 * side, 0, width / 2 * (side + 1), page.height))
+                    lines += half.extract_text_lines()
+                starts = [[ln for ln in lines if squash(ln["text"]).lstrip("•").startswith(h)] for h in heads]
+                if not all(starts):
+                    continue  # not all on this page (a page turn, not levelling, moved part of it)
+                columns = {found[0]["x0"] > width / 2 for found in starts}
+                assert len(columns) == 1, (pdf_path.name, columns)
+                checked += 1
+    assert checked >= 6  # four clinics' sheets in their languages, but where a page turn cuts the list
 
 
 def test_no_column_opens_on_a_list_s_last_item_alone(shipped_catalogue):
