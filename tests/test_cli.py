@@ -291,11 +291,11 @@ def test_a_layout_text_element_too_small_for_its_text_names_its_line(runner, mak
     result = invoke(runner, "build", "--project", str(root))
     assert result.exit_code == 1
     layout = yaml.safe_load(sheet)
-    footer = next(e for e in layout["pages"][0]["elements"] if "t.page_of" in str(e.get("text")))
+    at, footer = next((i, e) for i, e in enumerate(layout["pages"][0]["elements"]) if "t.page_of" in str(e.get("text")))
     # one line at the element's min_size, the smallest it may shrink to before the error
     needs = float(footer["min_size"].removesuffix("pt")) * layout["type"]["leading"] / 72
     assert re.fullmatch(
-        rf"Error: layouts/sheet\.yaml:{line}: handout 'welcome' for clinic 'demo' \(en\): pages\.first\.elements\[10\]"
+        rf"Error: layouts/sheet\.yaml:{line}: handout 'welcome' for clinic 'demo' \(en\): pages\.first\.elements\[{at + 1}\]"  # counted from 1
         rf"\.text: the text 'Reviewed .* ·  Page 1 of 1' needs {needs:.2f}in but the element is 0\.05in tall: shorten "
         r"the text or make the element taller\n",
         result.stderr,

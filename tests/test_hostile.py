@@ -767,10 +767,13 @@ def test_photo_with_exif_rotation_is_printed_upright(make_project, runner):
     exif[0x0112] = 6
     buffer = io.BytesIO()
     stored.save(buffer, "JPEG", quality=95, exif=exif.tobytes())
+    sheet = (REPO / "layouts" / "sheet.yaml").read_text(encoding="utf-8")
+    assert sheet.count(", knockout: true}") == 1  # the masthead prints a logo in white: here, as it is
     root = make_project(
         {
             CLINIC_YAML: clinic(("logo: logo.png", "logo: photo.jpg")),
             "content/clinics/demo/photo.jpg": buffer.getvalue(),
+            "layouts/sheet.yaml": sheet.replace(", knockout: true}", "}"),
         }
     )
     result = build(runner, root)

@@ -208,7 +208,7 @@ class Painter:
         image = logo.image
         if el.options.get("knockout") and contrast("#ffffff", self._under(box, page_id)) >= KNOCKOUT_CONTRAST:
             image = knockout(image)  # in white on the brand colour; on a light one, in its own colours
-        elif self.job.theme.gray("#ff0000") != "#ff0000":
+        if self.job.theme.gray("#ff0000") != "#ff0000":
             image = image.convert("LA" if image.mode == "RGBA" else "L")  # type: ignore[attr-defined]
         if self.print_shop:  # no transparency: the logo is flattened onto the colour it sits on
             image = flatten(image, self._under(box, page_id))
