@@ -197,34 +197,6 @@ def _drawn_chars(para: Any, width: float) -> list[tuple[str, Any, Any]]:
     return [c for c in chars if c[0].strip()]
 
 
-@pytest.mark.parametrize("lead", ["", "<b>血流和發炎：</b>"])
-@pytest.mark.parametrize("ems", [12.0, 15.0, 18.0])
-def test_a_pair_of_marks_that_ends_a_paragraph_closes_up(lead: str, ems: float) -> None:
-    """A paragraph that ends "反應）。" ends its last line short of the column, so the pair closes up there too (it
-    read as a doubled gap, rev57a), also where the paragraph opens with a bold lead-in (reportlab sets its lines
-    in parts). Drawn justified in Noto Sans TC and read back with pdfium: the full stop starts at most half an em
-    after the bracket, their inks clear of each other."""
-    from reportlab.lib.enums import TA_JUSTIFY
-
-    from handouts import cjk
-    from handouts.assets import register_family
-    from handouts.story.linebreak import CJKParagraph
-
-    pin_reportlab_settings()
-    text = "針灸可能會增加治療部位的血流，減輕發炎（腫脹和受刺激的反應）。"
-    family = register_family(cjk.family("tc"), "test")
-    style = ParagraphStyle(
-        "zh", fontName=family.regular, fontSize=10, leading=15, wordWrap="CJK", alignment=TA_JUSTIFY,
-    )  # fmt: skip
-    para = CJKParagraph(lead + text, style)
-    chars = _drawn_chars(para, ems * 10)
-    (bracket, box, ink), (stop, nxt_box, nxt_ink) = chars[-2], chars[-1]
-    assert (bracket, stop) == ("）", "。")
-    assert round(box[1]) == round(nxt_box[1])  # one line
-    assert nxt_box[0] - box[0] <= 5.0 + 0.05, (lead, ems, nxt_box[0] - box[0])  # an em is 10 pt
-    assert ink[2] <= nxt_ink[0] + 0.01
-
-
 @pytest.mark.parametrize("script", ["sc", "tc"])
 @pytest.mark.parametrize("ems", [13.3, 15.3, 17.3, 40.0])
 def test_two_marks_side_by_side_close_up_on_every_line(script: str, ems: float) -> None:

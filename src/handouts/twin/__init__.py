@@ -127,12 +127,15 @@ def _string(writer: Writer, key: str) -> str:
 
 
 def _contact_line(writer: Writer) -> Markup:
-    """Return the page foot's contact line, as the PDF's footer has it: phone and website, as links."""
+    """Return the page foot's contact line, as the PDF's footer has it: phone and website, and the booking page
+    (the card's QR code), as links."""
     clinic = writer.clinic
     tel = "tel:" + "".join(ch for ch in clinic.phone if ch.isdigit() or ch == "+")
     parts = [Markup(f'<a href="{escape(tel)}">{escape(clinic.phone)}</a>')]
     if clinic.website:
         parts.append(Markup(f'<a href="{escape(clinic.website)}">{escape(clinic.website)}</a>'))
+    if clinic.booking_url:  # the card's foot prints "Book online" by its QR code: here, the link it stands for
+        parts.append(Markup(f'<a href="{escape(clinic.booking_url)}">{escape(_string(writer, "book_online"))}</a>'))
     return Markup(" · ").join(parts)
 
 
