@@ -1916,7 +1916,8 @@ def test_the_masthead_logo_is_white_on_a_dark_brand_colour_and_in_its_own_colour
     own = min((c for _, c in mark.getcolors(1 << 20) if c[3] > 200), key=sum)[:3]  # the logo's darkest ink
     band = tuple(int(primary[i : i + 2], 16) for i in (1, 3, 5))
     far = lambda a, b: sum(abs(x - y) for x, y in zip(a, b, strict=True))  # noqa: E731
-    pixels = [p for p in box.getdata() if far(p, band) > 40]  # what is drawn on the band
+    every = (box.getpixel((x, y)) for y in range(box.height) for x in range(box.width))
+    pixels = [p for p in every if far(p, band) > 40]  # what is drawn on the band
     whites = sum(far(p, (255, 255, 255)) < 30 for p in pixels)
     inks = sum(far(p, own) < 30 for p in pixels)
     assert (whites > 200, inks > 200) == ((True, False) if in_white else (False, True)), (whites, inks)
