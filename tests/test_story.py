@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from typing import Any
 
 import pytest
 from reportlab.lib.styles import ParagraphStyle
@@ -180,23 +179,6 @@ def test_a_forced_line_break_in_chinese_text_is_kept_and_nothing_crosses_it(line
             assert got == lines, (lang, width, got)
 
 
-def _drawn_chars(para: Any, width: float) -> list[tuple[str, Any, Any]]:
-    """Draw ``para`` ``width`` points wide, 20 pt from a page's left edge, and read its characters back with pdfium:
-    each one's text, its box as the font sets it (loose) and its ink, blanks left out."""
-    import pypdfium2
-    from reportlab.pdfgen.canvas import Canvas
-
-    para.wrap(width, 1000)
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=(460, 400))
-    para.drawOn(canvas, 20, 380 - para.height)
-    canvas.save()
-    page = pypdfium2.PdfDocument(buffer.getvalue())[0].get_textpage()
-    chars = [(page.get_text_range(i, 1), page.get_charbox(i, loose=True), page.get_charbox(i)) for i in
-             range(page.count_chars())]  # fmt: skip
-    return [c for c in chars if c[0].strip()]
-
-
 @pytest.mark.parametrize("script", ["sc", "tc"])
 @pytest.mark.parametrize("ems", [13.3, 15.3, 17.3, 40.0])
 def test_two_marks_side_by_side_close_up_on_every_line(script: str, ems: float) -> None:
@@ -206,7 +188,9 @@ def test_two_marks_side_by_side_close_up_on_every_line(script: str, ems: float) 
     read back with pdfium, the full stop starts half an em after the bracket (and what justifying the line adds),
     their inks still clear of each other, and every line but the last ends at the column's edge. (A pair that
     ends a line keeps its ems: its last mark's blank part is pushed past the edge already.)"""
+    import pypdfium2
     from reportlab.lib.enums import TA_JUSTIFY
+    from reportlab.pdfgen.canvas import Canvas
 
     from handouts import cjk
     from handouts.assets import register_family
@@ -222,7 +206,15 @@ def test_two_marks_side_by_side_close_up_on_every_line(script: str, ems: float) 
         wordWrap="CJK", alignment=TA_JUSTIFY,
     )  # fmt: skip
     para = CJKParagraph(text, style)
-    chars = _drawn_chars(para, ems * 10)
+    para.wrap(ems * 10, 1000)
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(460, 400))
+    para.drawOn(canvas, 20, 380 - para.height)
+    canvas.save()
+    page = pypdfium2.PdfDocument(buffer.getvalue())[0].get_textpage()
+    chars = [(page.get_text_range(i, 1), page.get_charbox(i, loose=True), page.get_charbox(i)) for i in
+             range(page.count_chars())]  # fmt: skip
+    chars = [c for c in chars if c[0].strip()]
     assert "".join(c[0] for c in chars) == text
     pairs = [i for i in range(len(chars) - 1) if chars[i][0] == "）" and chars[i + 1][0] in "。、"]
     assert len(pairs) == 2

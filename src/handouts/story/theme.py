@@ -172,8 +172,9 @@ class Theme:
             if name in ("body", "bullet", "lead", "strong", "callout"):
                 st.alignment = TA_JUSTIFY  # Chinese is set solid to both edges (linebreak spreads the characters)
         if band is not None:  # its band is the column's width (pdf.marks), the words inset in it, and reaches past
-            # them above and below into the space around: a quarter line of paper under it before the answer, and
-            # half a line over it after the last (at 0.3, the band sat on its answer's first line: rev57a)
+            # them above and below into the space around: 0.15 of its size of paper under it before the answer,
+            # and 0.35 over it after the last (with only its reach, 0.3, the band sat on its answer's first line:
+            # rev57a)
             st.spaceBefore, st.spaceAfter = size * (0.3 + 0.35), size * (0.3 + 0.15)
             st.leftIndent = st.rightIndent = size * BAND_PAD
         if name == "bullet":
