@@ -737,16 +737,25 @@ def test_page_one_s_left_column_runs_to_its_foot(shipped_catalogue, pattern, mos
 
 def _first_visit_steps(catalogue: Path) -> Iterator[tuple[Path, list[dict], float, list[dict]]]:
     """Yield each shipped first-visit sheet (not its variants) with page 1's characters, its body size and its
-    steps' numbers (the digits set 1.2 to 1.5 times the body size), read with pdfplumber."""
+    steps' numbers (the digits printed in white below the masthead: each on its step's badge), read with
+    pdfplumber; the masthead's foot is the bottom of the widest filled rectangle starting in the top half inch."""
     import collections
 
     for pdf_path in sorted(catalogue.glob("*/first-visit*.pdf")):
         if any(v in pdf_path.name for v in (".large-print", ".grayscale", ".print-shop")):
             continue
         with pdfplumber.open(pdf_path) as pdf:
-            chars = list(pdf.pages[0].chars)
+            page = pdf.pages[0]
+            chars = list(page.chars)
+            band = max((r for r in page.rects if r["fill"] and r["top"] < 36), key=lambda r: r["width"])
         body = collections.Counter(round(c["size"], 1) for c in chars).most_common(1)[0][0]
-        yield pdf_path, chars, body, [c for c in chars if c["text"].isdigit() and 1.2 * body < c["size"] < 1.5 * body]
+        white = [c for c in chars if c["text"].isdigit() and _white(c["non_stroking_color"])]
+        yield pdf_path, chars, body, [c for c in white if c["top"] > band["bottom"]]
+
+
+def _white(color: Any) -> bool:
+    """True for a fill colour pdfplumber reads as white (gray 1 or RGB 1, 1, 1)."""
+    return color is not None and len(color) in (1, 3) and all(abs(v - 1) < 0.01 for v in color)
 
 
 def test_a_first_visit_sheet_s_steps_share_one_column(shipped_catalogue):
@@ -1153,17 +1162,17 @@ def test_a_first_visit_sheet_s_steps_have_air_between_them(shipped_catalogue):
     """The visit's numbered steps read as steps, not one run of text: on page 1 of every shipped first-visit
     sheet, the distance from a step's last line to the next step's number is at least a third of a line more
     than the distance between two lines inside a step (baselines read with pdfplumber, the steps' column only;
-    the larger number alone adds a fifth)."""
+    a step starts at the first line beside its number's badge)."""
     checked = 0
     for pdf_path, chars, body, numbers in _first_visit_steps(shipped_catalogue):
         if numbers[-1]["x0"] - numbers[0]["x0"] > 72:  # a long first step ends the left column: the rest, on the right
             numbers = numbers[1:]
         column = [c for c in chars if numbers[0]["x0"] - 1 <= c["x0"] and abs(c["size"] - body) < 0.05]
         rows = sorted({round(c["bottom"], 1) for c in column if numbers[0]["top"] - 1 <= c["top"]})
-        starts = [round(n["bottom"], 1) for n in numbers]
+        starts = [min(r for r in rows if r > n["top"]) for n in numbers]  # the first line beside each badge
         inside, between = [], []
         for above, below in itertools.pairwise(rows):
-            if below > numbers[-1]["bottom"] + 1:
+            if below > starts[-1] + 1:
                 break
             step_start = any(abs(below - s) < 2.5 for s in starts)
             (between if step_start else inside).append(below - above)

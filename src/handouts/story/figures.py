@@ -35,14 +35,15 @@ def palette(writer: Any) -> Palette:
     return Palette(theme.primary, theme.accent, theme.gray)
 
 
-def art(writer: Any, path: Path, block: Block | None = None, key: str = "icon") -> Art:
-    """Return the art of ``path`` in the handout's palette; raises ``ContentError`` naming the block.
+def art(writer: Any, path: Path, block: Block | None = None, key: str = "icon", ink: str | None = None) -> Art:
+    """Return the art of ``path`` in the handout's palette, its lines in ``ink`` where given; raises
+    ``ContentError`` naming the block.
 
     A warning icon (``WARNING_ICONS``) draws its lines in the warning red, as its words print.
     """
-    colours = palette(writer)
+    theme = writer.theme
+    colours = palette(writer) if ink is None else Palette(theme.primary, theme.accent, theme.gray, ink=ink)
     if path.stem in WARNING_ICONS:
-        theme = writer.theme
         colours = Palette(theme.primary, theme.accent, theme.gray, ink=theme.marker_color(theme.warning))
     try:
         return load_art(path, colours, writer.theme.body.regular)
@@ -129,9 +130,13 @@ def held_for_definition(block: Block, nxt: Block | None) -> bool:
     return block.kind == "figure" and nxt is not None and nxt.kind == "condition"
 
 
-STEP_NUMBER = 1.3  # times the body size: a numbered step's number
+STEP_NUMBER = 1.3  # times the body size: a numbered step's number, where it leads the step's text (on a fill)
 STEP_GAP = 0.4  # lines: the space between two numbered steps with icons
 STEP_ICON_GAP = 0.75  # of the body size: between a step's icon and its number (0.45 set them against each other)
+STEP_DISC = 2.2  # times the body size: a step's marker on paper, a disc of the brand's tint holding its icon, with
+# its number on a badge at the disc's shoulder: one marker, where an icon in the gutter and a number leading the
+# text read as two ("marked twice", rev58a-b)
+STEP_DISC_TINT = 0.84  # the disc: this far from the brand colour toward white
 LONG_FIRST_ITEM = 3  # lines: a first step this long may end a column without the second
 CENTRED_GAP = 0.45  # lines: between two centred list items (``centred``)
 LONG_OUTRO = 2  # lines: a list's closing paragraph this long may open a column without the list's last item (at 3,
@@ -157,9 +162,12 @@ def marked_list(
         icon_path = icons[i] if i < len(icons) else None
         icon = art(writer, icon_path, block, "icons") if icon_path else None
         para = writer.field(block, lang, key, "bullet", fill, index=i, value=value)
+        on_paper = fill in ("none", "#ffffff")
+        if numbered and icon is not None and on_paper:  # one marker: the icon on a disc, the number on its badge
+            out.append(_step(writer, block, para, icon_path, i, whole_list))
+            continue
         if numbered and icon is not None:  # the step's number leads its text; the icon sits in the gutter
-            on_paper = fill in ("none", "#ffffff")
-            color = writer.theme.gray(writer.theme.bullet_color() if on_paper else writer.theme.ink_on(fill))
+            color = writer.theme.gray(writer.theme.ink_on(fill))
             size = para.style.fontSize * STEP_NUMBER  # a step's number is the first thing the eye meets: a size up
             number = f"<font color='{color}' size='{size:.2f}'><b>{i + 1}</b></font>"
             numbered_para = type(para)(f"{number}\u2002{para.text}", para.style)
@@ -187,6 +195,40 @@ def marked_list(
         if not getattr(out[-2], "keepWithNext", 0):  # and its last item opens no column alone, where that
             out[-2].keepWithNext, out[-2]._soft_keep = 1, True  # type: ignore[attr-defined]  # costs no page
     return out
+
+
+def _step(writer: Any, block: Block, para: Paragraph, icon_path: Path, i: int, whole_list: object) -> Marked:
+    """Return step ``i`` of a list on paper: its icon, in the brand colour, on a disc of the brand's tint
+    (``STEP_DISC``), its number in white on a badge of the brand colour at the disc's shoulder. The number is the
+    item's label (tagged ``Lbl``); the text beside it starts at one x, as every marked item's does."""
+    theme = writer.theme
+    body = theme.sizes["body"]
+    disc = tint(theme.primary, STEP_DISC_TINT)
+    badge = theme.text_color(theme.primary, "none", body)  # white on it reads as the brand on paper does, 4.5:1
+    ink = readable_shade(theme.primary, disc)  # the icon's lines: 3:1 on the disc
+    icon = art(writer, icon_path, block, "icons", ink=ink)
+    flat = restyled(para.style, "-flat", leftIndent=0, bulletIndent=0, firstLineIndent=0)
+    para.style = flat
+    if i:  # steps read as steps: a little air between them
+        para.style = restyled(flat, "-step", spaceBefore=flat.spaceBefore + flat.leading * STEP_GAP)
+    number_size = body * STEP_DISC * Marked.BADGE * 0.64
+    number = restyled(
+        flat,
+        "-badge",
+        fontName=flat.bulletFontName,
+        fontSize=number_size,
+        leading=number_size,
+        textColor=rl_colors.white,
+        alignment=TA_CENTER,
+        spaceBefore=0,
+        spaceAfter=0,
+    )
+    item = Marked(para, 0.0, marker=Para(str(i + 1), number), icon=icon, icon_size=body * STEP_DISC)
+    item.disc = (theme.gray(disc), theme.gray(badge))
+    item.gutter = item.disc_width() + body * 0.5
+    item._block_id = block.id  # type: ignore[attr-defined]
+    item._list = whole_list  # type: ignore[attr-defined]
+    return item
 
 
 def _in_warning_red(writer: Any, para: Paragraph, block: Block) -> Paragraph:

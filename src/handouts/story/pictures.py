@@ -112,12 +112,30 @@ class Marked(Flowable):
         self._block_id = getattr(para, "_block_id", None)
         self.keepWithNext = getattr(para, "keepWithNext", 0)
         self.band: str | None = None  # a tint behind the item (an emergency line): its text stays where it was
+        self.disc: tuple[str, str] | None = None  # a step's marker: (the disc's tint, its number badge's colour);
+        # the icon is drawn on the disc, ``icon_size`` across, the marker (the number) on the badge
 
     BAND_PAD = 3.0  # the band reaches this far above, below and beside the item's lines
     BAND_RULE = 3.0  # the width of the red rule down the band's left edge
+    BADGE = 0.54  # a step's number badge, across, of its disc's width
+    ON_DISC = 0.6  # a step's icon, across, of its disc's width
+    _SHOULDER = 0.7071  # the badge's centre: on the disc's edge, up and to the left at 45 degrees
+
+    def _badge_r(self) -> float:
+        return self.icon_size * self.BADGE / 2
+
+    def disc_width(self) -> float:
+        """Return how far a step's disc reaches from the gutter's left edge: its badge starts at that edge."""
+        radius = self.icon_size / 2
+        return self._badge_r() + radius * self._SHOULDER + radius
 
     def _icon_h(self) -> float:
-        return self.icon_size * self.icon.aspect if self.icon and self.first else 0.0
+        if not (self.icon and self.first):
+            return 0.0
+        if self.disc:  # from the badge's top to the disc's foot
+            radius = self.icon_size / 2
+            return self._badge_r() + radius * self._SHOULDER + radius
+        return self.icon_size * self.icon.aspect
 
     def _pad(self) -> float:
         return self.BAND_PAD if self.band else 0.0
@@ -170,7 +188,9 @@ class Marked(Flowable):
         self.para.drawOn(self.canv, self.gutter, top_of_text - self._para_h - drop)
         if not self.first:
             return
-        if self.icon is not None:
+        if self.disc is not None and self.icon is not None:
+            self._draw_disc(top_of_text)
+        elif self.icon is not None:
             # centred on the first line's x-height, the way a bullet sits
             centre = top_of_text - style.leading * 0.5 - style.fontSize * 0.08
             top = min(top_of_text, centre + self._icon_h() / 2)
@@ -179,6 +199,31 @@ class Marked(Flowable):
             self.marker.canv = self.canv
             self.marker.wrap(self.gutter, self.height)
             self.marker.drawOn(self.canv, 0, top_of_text - self.marker.height)
+
+    def _draw_disc(self, top: float) -> None:
+        """Draw a step's marker: the disc with its icon, then the badge over its shoulder with the number on it."""
+        assert self.disc is not None and self.icon is not None
+        radius, badge_r = self.icon_size / 2, self._badge_r()
+        badge_x, badge_y = badge_r, top - badge_r  # the badge's top is the first line's top
+        x, y = badge_x + radius * self._SHOULDER, badge_y - radius * self._SHOULDER
+        canv = self.canv
+        canv.saveState()
+        canv.setFillColor(rl_colors.HexColor(self.disc[0]))
+        canv.circle(x, y, radius, stroke=0, fill=1)
+        canv.restoreState()
+        side = self.icon_size * self.ON_DISC
+        self.icon.draw(canv, x - side / 2, y - side * self.icon.aspect / 2, side)
+        canv.saveState()
+        canv.setFillColor(rl_colors.HexColor(self.disc[1]))
+        canv.setStrokeColor(rl_colors.white)  # a hairline of paper parts the badge from the disc
+        canv.setLineWidth(1.2)
+        canv.circle(badge_x, badge_y, badge_r, stroke=1, fill=1)
+        canv.restoreState()
+        if self.marker is not None:
+            self.marker.canv = canv
+            self.marker.wrap(badge_r * 2, self.height)
+            size = self.marker.style.fontSize
+            self.marker.drawOn(canv, badge_x - badge_r, badge_y - size * 0.36)  # digits centred on the badge
 
 
 class IconHeading(Flowable):
