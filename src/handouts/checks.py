@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .colors import AA_BODY, WARNING_RED, WHITE, contrast, luminance, readable, tint
+from .colors import AA_BODY, BOX_TINT, WARNING_RED, WHITE, contrast, luminance, readable, tint
 from .errors import ConfigError, HandoutError
 from .load.config import Clinic
 from .load.content import STRINGS_FILE
@@ -95,7 +95,8 @@ def check_contrast(clinic: Clinic) -> list[HandoutError]:
     """
     out: list[HandoutError] = []
     lines = clinic.lines.get("branding") or clinic.lines
-    grounds = (WHITE, tint(clinic.accent_color, 0.92), tint(WARNING_RED, 0.92), tint(clinic.primary_color, 0.88))
+    accent, warning = tint(clinic.accent_color, BOX_TINT), tint(WARNING_RED, BOX_TINT)
+    grounds = (WHITE, accent, warning, tint(clinic.primary_color, 0.88))
     uses = {
         "primary_color": (clinic.primary_color, "headings and links", (WHITE,)),
         "accent_color": (clinic.accent_color, "step numbers and bullets", grounds),

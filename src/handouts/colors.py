@@ -9,9 +9,10 @@ import re
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 WHITE = "#ffffff"
+BOX_TINT = 0.88  # a box's panel: its colour this far towards white (0.92 faded with no outline round it)
 BLACK = "#000000"
 INK = "#1a1a1a"  # body text: near-black reads softer than pure black, still ~17:1 on white
-WARNING_RED = "#a4262c"  # warning boxes' border, whatever the brand
+WARNING_RED = "#a4262c"  # warning boxes' bar, whatever the brand
 AA_BODY = 4.5
 AA_LARGE = 3.0  # text of 18 pt and over, and markers (bullets, rules, borders): WCAG 2.1 AA
 LARGE_TEXT = 18.0

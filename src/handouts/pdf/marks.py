@@ -1,5 +1,5 @@
 """Draw what a page's flowables ask for around them, as marks that say nothing (``pdf.paint`` tags them as
-artifacts): a hairline above a flowable (``_rule_above``), a tinted band under one (``_band``); and tell whether
+artifacts): a hairline above a flowable (``_rule_above``); and tell whether
 a layout element set ``below`` a panel has room under its text (``crowded``)."""
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from typing import Any
 from reportlab.lib import colors as rl_colors
 from reportlab.pdfgen.canvas import Canvas
 
-from ..story.theme import BAND_PAD
 from .parts import lowest
 from .place import PageContent, Placed
 
@@ -27,19 +26,6 @@ def rule_between(canvas: Canvas, prev: Placed, p: Placed) -> None:
     canvas.setStrokeColor(rl_colors.HexColor(p.flowable._rule_above))
     canvas.setLineWidth(0.6)
     canvas.line(p.x, y, p.x + p.flowable.width, y)
-    canvas.restoreState()
-
-
-def band_under(canvas: Canvas, p: Placed) -> None:
-    """Draw ``p``'s ``_band``, a tint its words sit on: the column's width (its words are inset ``BAND_PAD`` of
-    their size at each side, ``Theme.style``), reaching that far past the words above and below."""
-    style = p.flowable.style
-    pad = style.fontSize * BAND_PAD
-    descent = (style.leading - style.fontSize) / 2  # a line's box has its gap below the words: not padded twice
-    canvas.saveState()
-    canvas.setFillColor(rl_colors.HexColor(p.flowable._band))
-    x, width = p.x, p.flowable.width
-    canvas.rect(x, p.y - pad + descent, width, p.flowable.height + 2 * pad - descent, stroke=0, fill=1)
     canvas.restoreState()
 
 

@@ -33,7 +33,7 @@ from ..story.para import restyled
 from ..story.theme import ALIGN, Theme
 from ..variant import BLEED, Variant
 from .images import draw_image
-from .marks import band_under, crowded, rule_between
+from .marks import crowded, rule_between
 from .place import EPS, PageContent, Placed
 from .sheet import draw_cut_marks, draw_office_marks, office_frame, print_shop_sheet, trim_and_bleed
 from .structure import Reading, Structure
@@ -159,9 +159,6 @@ class Painter:
                 with tags.tagger.piece(None) if tags else nullcontext():  # an artifact: it says nothing
                     rule_between(self.c, prev, p)
             above[round(p.x, 1)] = p
-            if getattr(p.flowable, "_band", None):
-                with tags.tagger.piece(None) if tags else nullcontext():
-                    band_under(self.c, p)
             with tags.placed(p.flowable) if tags else nullcontext():
                 p.flowable.drawOn(self.c, p.x, p.y)
 
@@ -379,6 +376,7 @@ class Painter:
             )
         size = min(el.rect.width, el.rect.height)
         drawing = qr_code(data, size, f"layouts/{self.job.geometry.layout_id}.yaml", el.line, self.gray)
+        drawing.tiled = True  # its own white tile and quiet zone: a layout may set it on a band
         x = {"left": el.rect.x, "center": el.rect.x + (el.rect.width - size) / 2, "right": el.rect.right - size}[
             el.options["align"]
         ]

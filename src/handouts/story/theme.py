@@ -15,16 +15,14 @@ from reportlab.lib.styles import ParagraphStyle
 
 from ..assets import Family
 from ..cjk import is_cjk
-from ..colors import AA_BODY, AA_LARGE, INK, WHITE, contrast, needed_ratio, readable, text_on, tint
+from ..colors import AA_BODY, AA_LARGE, BOX_TINT, INK, WHITE, contrast, needed_ratio, readable, text_on, tint
 from ..load.content import Strings
 from .linebreak import chinese_line_rules
 from .para import style_key
 
 ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT}
 LIGHT = 1.5  # a fill within this contrast of white paper is a light tint: brand-coloured headings still read on it
-QUESTION_TINT = 0.88  # an FAQ question's band: the brand colour this far toward white
-BAND_PAD = 0.3  # of the question's size: how far its band reaches past its words, at each side, above and below
-# (at the sides the words are inset: a band past the column's edges lined up with nothing, rev50a-b)
+QUESTION_RULE = 0.55  # the hairline over an FAQ's question: the heading colour this far toward white
 # every theme of the same fonts, colours, sizes and language makes the same styles: made once per worker, so
 # each style's key (``style_key``) and its variants (``restyled``) are made once too; no style is changed once made
 _MADE: dict[tuple[Any, ...], ParagraphStyle] = {}
@@ -71,7 +69,7 @@ class Theme:
 
     def bullet_color(self) -> str:
         """Return the accent for bullets and step numbers: 4.5:1 on white and on every tinted box they sit in."""
-        grounds = (WHITE, tint(self.accent, 0.92), tint(self.warning, 0.92), tint(self.primary, 0.88))
+        grounds = (WHITE, tint(self.accent, BOX_TINT), tint(self.warning, BOX_TINT), tint(self.primary, 0.88))
         return readable(self.accent, grounds, AA_BODY)
 
     def ink_on(self, fill: str) -> str:
@@ -84,11 +82,9 @@ class Theme:
         ground = WHITE if fill in ("none", WHITE) else fill  # paper is the lightest tint
         return readable(self.primary, (ground,), AA_BODY) if _light(ground) else text_on(ground)
 
-    def question_band(self, fill: str) -> str | None:
-        """Return the tint an FAQ's question is set on (the brand colour's palest), on paper or a light fill, so
-        the eye finds the next question; None on a dark fill, where a pale band would hold pale text."""
-        ground = WHITE if fill in ("none", WHITE) else fill
-        return self.gray(tint(self.primary, QUESTION_TINT)) if _light(ground) else None
+    def question_rule(self, fill: str) -> str:
+        """Return the colour of the hairline over an FAQ's question on ``fill``: a tint of the heading colour."""
+        return self.gray(tint(self.heading_on(fill), QUESTION_RULE))
 
     def bullet_on(self, fill: str, text: str) -> str:
         """Return the bullets' colour on ``fill``: the accent (``bullet_color``) on paper or a light tint, shaded
@@ -132,9 +128,6 @@ class Theme:
         bold = heading or name in ("strong", "smallstrong", "question")  # a question: the body's bold, a step up
         font = (family.bold or family.regular) if bold else family.regular
         color = self.heading_on(fill) if heading or name == "question" else self.ink_on(fill)
-        band = self.question_band(fill) if name == "question" else None
-        if band is not None:  # on its band, still 4.5:1 (the band is darker than paper)
-            color = self.text_color(color, band, size)
         if name == "lead":  # opening words, a step up in the brand colour: a panel's start reads as designed
             color = self.text_color(self.heading_on(fill), fill, size)
         if name in ("boxtitle", "warntitle"):  # on the box's tint, in the colours the variant prints
@@ -171,12 +164,6 @@ class Theme:
             chinese_line_rules()
             if name in ("body", "bullet", "lead", "strong", "callout"):
                 st.alignment = TA_JUSTIFY  # Chinese is set solid to both edges (linebreak spreads the characters)
-        if band is not None:  # its band is the column's width (pdf.marks), the words inset in it, and reaches past
-            # them above and below into the space around: 0.15 of its size of paper under it before the answer,
-            # and 0.35 over it after the last (with only its reach, 0.3, the band sat on its answer's first line:
-            # rev57a)
-            st.spaceBefore, st.spaceAfter = size * (0.3 + 0.35), size * (0.3 + 0.15)
-            st.leftIndent = st.rightIndent = size * BAND_PAD
         if name == "bullet":
             st.leftIndent = size * 1.6
             st.bulletIndent = size * 0.2

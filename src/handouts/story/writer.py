@@ -21,7 +21,7 @@ from reportlab.platypus import Flowable, Paragraph
 
 from ..assets import Family
 from ..cjk import is_cjk
-from ..colors import tint
+from ..colors import BOX_TINT, tint
 from ..errors import ContentError, LayoutError
 from ..load.config import Clinic
 from ..load.content import STRINGS_FILE, Block
@@ -248,10 +248,9 @@ class Writer:
                 q, self.theme.style("question", fill), block, f"text.{lang}.items[{i + 1}].q", line, block.display
             )
             qp.keepWithNext = 1
-            if band := self.theme.question_band(fill):  # on a pale band of the brand colour (drawn by pdf.paint)
-                qp._band = band  # type: ignore[attr-defined]
-            elif i:  # on a dark fill, a hairline between an answer and the next question (none at a column's top)
-                qp._rule_above = self.theme.gray(tint(self.theme.heading_on(fill), 0.7))  # type: ignore[attr-defined]
+            if i:  # a hairline between an answer and the next question (none at a column's top: pdf.paint); a pale
+                # band under each question read as a form's fields (rev58a-b)
+                qp._rule_above = self.theme.question_rule(fill)  # type: ignore[attr-defined]
             body = self.theme.style("body", fill)
             out += [qp, self.paragraph(a, body, block, f"text.{lang}.items[{i + 1}].a", line, block.display)]
         return out
@@ -279,10 +278,11 @@ class Writer:
         return figures.IconHeading(icon, para, para.style.fontSize * 1.6)
 
     def boxed(self, inner: list[Flowable], border: str, warning: bool = False) -> Flowable:
-        """Return ``inner`` in a tinted box with a coloured border that can split between rows.
+        """Return ``inner`` on a tinted panel that can split between rows, with no outline (a border round a tint
+        made every box shout: rev58a-b).
 
-        A warning box also has a heavier border and a thick bar down its left side, so it stays
-        unlike any other box where colour is lost (grayscale, a black-and-white printer).
+        A warning's panel has a thick bar of its colour down its left side, so it stays unlike any other box
+        where colour is lost (grayscale, a black-and-white printer).
         """
         pad = self.theme.sizes["body"] * 0.7
         edge = rl_colors.HexColor(self.theme.gray(self.theme.marker_color(border)))
@@ -293,7 +293,6 @@ class Writer:
                 f.marker = Paragraph(marker.text, marker.style.clone(marker.style.name + "-warning", textColor=edge))
         style = [
             ("FONT", (0, 0), (-1, -1), self.theme.body.regular, self.theme.sizes["body"]),  # else Helvetica 10
-            ("BOX", (0, 0), (-1, -1), 2.5 if warning else 1.5, edge),
             *([("LINEBEFORE", (0, 0), (0, -1), 6, edge, 0)] if warning else []),  # square ends, inside the box
             ("BACKGROUND", (0, 0), (-1, -1), rl_colors.HexColor(self.theme.gray(tint(border, BOX_TINT)))),
             ("LEFTPADDING", (0, 0), (-1, -1), pad),
@@ -485,7 +484,6 @@ class Writer:
     }
 
 
-BOX_TINT = 0.92  # a box's background: its border colour this far towards white
 
 _TAG = re.compile(r"<[^>]+>")
 # CJK ideographs, kana, hangul and full-width forms: text with none of them wraps as Latin

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
-from ..colors import INK, WHITE, text_on, tint
+from ..colors import BOX_TINT, INK, WHITE, text_on, tint
 from ..load.content import STRINGS_FILE, Block
 from ..render import literal, page_templates, render_text
 from ..story.figures import held_for_definition
@@ -64,9 +64,9 @@ def _colors(writer: Writer) -> dict[str, str]:
         "marker": gray(theme.bullet_color()),
         "rule": gray(theme.marker_color(theme.accent)),
         "note-edge": gray(theme.marker_color(theme.accent)),
-        "note-tint": gray(tint(theme.accent, 0.92)),
+        "note-tint": gray(tint(theme.accent, BOX_TINT)),
         "warning-edge": gray(theme.marker_color(theme.warning)),
-        "warning-tint": gray(tint(theme.warning, 0.92)),
+        "warning-tint": gray(tint(theme.warning, BOX_TINT)),
         "paper": WHITE,
     }
 
