@@ -79,12 +79,15 @@ class QrCode(Flowable):
     paper either way (inside, the modules stood 0.11 in right of the text edge above them: rev54a)."""
 
     BORDER = 4
+    TILE_BORDER = 2  # modules of white round a code on its own tile (``tiled``), on a tinted band
 
     def __init__(self, modules: tuple[tuple[bool, ...], ...], size: float, color: str) -> None:
         super().__init__()
         self.modules, self.size, self.color = modules, size, color
         self.width = self.height = size
         self.hAlign = "LEFT"
+        self.tiled = False  # on a white tile of ``size``, the modules centred on it in a white border of
+        # ``TILE_BORDER``: a code placed on a band (the card's foot) has its own quiet zone, and more of its size
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         """Take exactly ``size`` × ``size``."""
@@ -93,24 +96,29 @@ class QrCode(Flowable):
     def draw(self) -> None:
         """Fill every run of dark modules in a row as one rectangle of a single path."""
         count = len(self.modules)
-        box = self.size / (count + 2 * self.BORDER)
+        border = self.TILE_BORDER if self.tiled else self.BORDER
+        box = self.size / (count + 2 * border)
+        left = border * box if self.tiled else 0.0
         canv = self.canv
         path = canv.beginPath()
         for r, row in enumerate(self.modules):
-            y = self.size - (r + self.BORDER + 1) * box
+            y = self.size - (r + border + 1) * box
             c = 0
             for dark, run in itertools.groupby(row):
                 n = len(list(run))
                 if dark:
-                    path.rect(c * box, y, n * box, box)
+                    path.rect(left + c * box, y, n * box, box)
                 c += n
         canv.saveState()
+        if self.tiled:
+            canv.setFillColor(rl_colors.white)
+            canv.roundRect(0, 0, self.size, self.size, box, stroke=0, fill=1)
         canv.setFillColor(rl_colors.HexColor(self.color))
         canv.drawPath(path, stroke=0, fill=1)
         canv.restoreState()
 
 
-def qr_code(data: str, size: float, display: str, line: int, gray: Any) -> Flowable:
+def qr_code(data: str, size: float, display: str, line: int, gray: Any) -> QrCode:
     """Return a QR code flowable of ``size`` points; raises ``ContentError`` when data is too long."""
     try:
         modules = qr_modules(data)
