@@ -128,8 +128,8 @@ class Theme:
         bold = heading or name in ("strong", "smallstrong", "question")  # a question: the body's bold, a step up
         font = (family.bold or family.regular) if bold else family.regular
         color = self.heading_on(fill) if heading or name == "question" else self.ink_on(fill)
-        if name == "lead":  # opening words, a step up in the brand colour: a panel's start reads as designed
-            color = self.text_color(self.heading_on(fill), fill, size)
+        if name == "lead":  # opening words a step up, in the body's ink (in the brand colour a paragraph of it
+            color = self.ink_on(fill)  # read as low contrast and decoration: rev58a-b)
         if name in ("boxtitle", "warntitle"):  # on the box's tint, in the colours the variant prints
             hue = self.warning if name == "warntitle" else self.primary
             color = self.text_color(self.gray(hue), self.gray(fill), size)
