@@ -154,9 +154,10 @@ def contact_texts(clinic: Clinic) -> list[str]:
 
 
 def footer_rule(page: Any) -> float:
-    """Return the top of a sheet page's footer rule (the full-width rule near its foot), read with pdfplumber."""
+    """Return the top of a sheet page's footer rule (the lowest full-width rule, under any ruled Notes lines that run
+    the page's width), read with pdfplumber."""
     return float(
-        min(
+        max(
             r["top"]
             for r in page.lines + page.rects
             if abs(r["top"] - r["bottom"]) < 2 and r["top"] > 0.8 * page.height and r["x1"] - r["x0"] > page.width / 2

@@ -205,7 +205,8 @@ def test_a_short_research_section_is_not_split_over_a_page_turn(project, shipped
 
 @pytest.mark.parametrize("lang", ["en", "zh-Hans", "zh-Hant", "es"])
 def test_the_first_visit_sheet_turns_the_page_between_two_items_at_least(project, lang):
-    """The first-visit sheet's "Good to know" (five items) is read on one page, its heading once; or, where moving
+    """The first-visit sheet's "Good to know" is read on one page, its heading once (its three items: the two it had
+    on safety before a visit are now "Before your visit"'s, and the cut of 3/2 over the turn is gone); or, where moving
     it whole would leave page 1's right column short by more than ``parts.SECTION_HOLE`` (1.8 in in English:
     "the most visible flaw of the set", rev43a, rev44a), it goes on over the turn under "(continued)" with two
     items or more on each side, never one alone ("2 bullets at the bottom of p1 and 3 under a (continued)
@@ -269,16 +270,20 @@ def test_no_condition_sheet_opens_its_text_with_the_banner_again(project, shippe
 
 
 def test_the_first_visit_sheet_s_last_column_ends_with_notes(project, shipped_catalogue):
-    """The first-visit sheet's page 2 right column ends with its QR code about 1.35 in above the foot: room for
+    """The first-visit sheet's page 2 ends with its QR code about 1.35 in above the foot or higher: room for
     three ruled lines 0.33 in apart (wide-ruled paper's 8.4 mm), not for three 0.36 in apart, so it stayed bare,
     which rev48a and rev48b read as an unfinished page. Read with pdfplumber on Lotus's English and Spanish sheets:
-    the "Notes" heading (strings.yaml) in the right column, below the QR code, and three hairlines or more under it."""
+    the "Notes" heading (strings.yaml) below the QR code (in the right column, or across both where both end
+    above it), and three hairlines or more under it."""
     for name, lang in (("first-visit.pdf", "en"), ("first-visit.es.pdf", "es")):
         word = project.strings[lang]["notes"]
         with pdfplumber.open(shipped_catalogue / "lotus-acupuncture" / name) as pdf:
             page = pdf.pages[-1]
-            right = page.crop((page.width / 2, 0, page.width, footer_rule(page)))
-            heading = next(ln for ln in right.extract_text_lines() if ln["text"].strip() == word)
+            foot = footer_rule(page)
+            right = page.crop((page.width / 2, 0, page.width, foot))
+            whole = page.crop((0, 0, page.width, foot))
+            lines = [*right.extract_text_lines(), *whole.extract_text_lines()]
+            heading = next(ln for ln in lines if ln["text"].strip() == word)
             modules = [r["bottom"] for r in right.rects if r["width"] < 6 and r["height"] < 6]  # the QR code's
             assert modules and heading["top"] > max(modules), name
             rules = [ln for ln in right.lines if ln["top"] > heading["bottom"] and ln["width"] > page.width / 4]
