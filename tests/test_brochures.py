@@ -286,7 +286,8 @@ def test_card_is_imposed_two_to_a_sheet_with_cut_marks(project):
             assert 14.4 <= x <= 792 - 14.4 and 14.4 <= y <= 612 - 14.4
             inside = [ox < x < ox + geo.width and oy < y < oy + geo.height for ox, oy in geo.impose.origins]
             assert not any(inside)
-    # the title band runs past each card's trim (top and sides), so a cut a little off leaves no white edge
+    # the title band runs past each card's trim (top and sides), and the foot's band past it at the bottom and
+    # sides, so a cut a little off leaves no white edge
     data = render(project, Task("lotus-acupuncture", "aftercare", "en", Variant()))
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         sheet = pdf.pages[0]
@@ -295,9 +296,12 @@ def test_card_is_imposed_two_to_a_sheet_with_cut_marks(project):
         ]
         for ox, oy in geo.impose.origins:
             top = sheet.height - (oy + geo.height)  # the card's top edge, from the sheet's top
+            bottom = sheet.height - oy  # the card's bottom edge, from the sheet's top
             band = [r for r in bands if r["x0"] < ox + 1 and r["x1"] > ox + geo.width - 1]
             assert band, "no band across the card"
-            assert all(r["x0"] <= ox - 8.5 and r["x1"] >= ox + geo.width + 8.5 and r["top"] <= top - 8.5 for r in band)
+            assert all(r["x0"] <= ox - 8.5 and r["x1"] >= ox + geo.width + 8.5 for r in band)
+            assert any(r["top"] <= top - 8.5 for r in band) and any(r["bottom"] >= bottom + 8.5 for r in band)
+            assert all(r["top"] <= top - 8.5 or r["bottom"] >= bottom + 8.5 for r in band)
 
 
 def test_print_shop_has_bleed_trim_and_marks(project):

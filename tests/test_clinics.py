@@ -156,12 +156,16 @@ def _hex(color: object) -> str | None:
 
 
 def _beneath(page: pdfplumber.page.Page, char: dict) -> str:
+    """Return the colour under ``char``'s centre: that of the smallest filled rectangle or curve whose box holds it
+    (text sits on the innermost shape: a step's number on its badge, over the step's disc and icon), else white
+    paper."""
     x, y = (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2
-    fill = "#ffffff"
-    for rect in page.rects:
-        if rect.get("fill") and rect["x0"] <= x <= rect["x1"] and rect["top"] <= y <= rect["bottom"]:
-            fill = _hex(rect.get("non_stroking_color")) or fill
-    return fill
+    under = [s for s in [*page.rects, *page.curves]
+             if s.get("fill") and _hex(s.get("non_stroking_color"))
+             and s["x0"] <= x <= s["x1"] and s["top"] <= y <= s["bottom"]]
+    if not under:
+        return "#ffffff"
+    return _hex(min(under, key=lambda s: s["width"] * s["height"])["non_stroking_color"]) or "#ffffff"
 
 
 @pytest.mark.parametrize("palette", sorted(HOSTILE))

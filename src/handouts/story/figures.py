@@ -204,14 +204,14 @@ def _step(writer: Any, block: Block, para: Paragraph, icon_path: Path, i: int, w
     theme = writer.theme
     body = theme.sizes["body"]
     disc = tint(theme.primary, STEP_DISC_TINT)
-    badge = theme.text_color(theme.primary, "none", body)  # white on it reads as the brand on paper does, 4.5:1
+    number_size = body * STEP_DISC * Marked.BADGE * 0.64
+    badge = theme.text_color(theme.primary, "none", number_size)  # white on it reads as the brand on paper would
     ink = readable_shade(theme.primary, disc)  # the icon's lines: 3:1 on the disc
     icon = art(writer, icon_path, block, "icons", ink=ink)
     flat = restyled(para.style, "-flat", leftIndent=0, bulletIndent=0, firstLineIndent=0)
     para.style = flat
     if i:  # steps read as steps: a little air between them
         para.style = restyled(flat, "-step", spaceBefore=flat.spaceBefore + flat.leading * STEP_GAP)
-    number_size = body * STEP_DISC * Marked.BADGE * 0.64
     number = restyled(
         flat,
         "-badge",
