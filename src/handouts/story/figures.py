@@ -53,13 +53,14 @@ def art(writer: Any, path: Path, block: Block | None = None, key: str = "icon", 
         raise ContentError(f"{key}: {path.name} {exc}", display, line) from None
 
 
-def builtin_icon(writer: Any, name: str) -> Art | None:
-    """Return the icon ``art/icons/<name>.svg`` of the project, or None where the project has none."""
+def builtin_icon(writer: Any, name: str, fill: str = "none") -> Art | None:
+    """Return the icon ``art/icons/<name>.svg`` of the project, drawn for ``fill``, or None where the project has
+    none."""
     folder: Path | None = getattr(writer, "art_root", None)
     path = folder / "icons" / f"{name}.svg" if folder else None
     if path is None or not path.is_file():
         return None
-    return art(writer, path)
+    return art(writer, path, ink=writer.theme.icon_ink(fill))
 
 
 def scale(writer: Any) -> float:
@@ -103,9 +104,9 @@ def marked(
     return Marked(para, gutter, marker=Para(mark or "", style))  # parsed once per (mark, style) in a worker
 
 
-def with_icon(writer: Any, flowable: Flowable, name: str) -> Flowable:
-    """Return a contact line with the project's icon ``name`` before it (as it is, where there is none)."""
-    icon = builtin_icon(writer, name)
+def with_icon(writer: Any, flowable: Flowable, name: str, fill: str = "none") -> Flowable:
+    """Return a contact line on ``fill`` with the project's icon ``name`` before it (as it is, where there is none)."""
+    icon = builtin_icon(writer, name, fill)
     if icon is None:
         return flowable
     size = writer.theme.sizes["body"] * 1.3
@@ -133,7 +134,7 @@ def held_for_definition(block: Block, nxt: Block | None) -> bool:
 STEP_NUMBER = 1.3  # times the body size: a numbered step's number, where it leads the step's text (on a fill)
 STEP_GAP = 0.4  # lines: the space between two numbered steps with icons
 STEP_ICON_GAP = 0.75  # of the body size: between a step's icon and its number (0.45 set them against each other)
-STEP_DISC = 2.2  # times the body size: a step's marker on paper, a disc of the brand's tint holding its icon, with
+STEP_DISC = 2.6  # times the body size: a step's marker on paper, a disc of the brand's tint holding its icon, with
 # its number on a badge at the disc's shoulder: one marker, where an icon in the gutter and a number leading the
 # text read as two ("marked twice", rev58a-b)
 STEP_DISC_TINT = 0.84  # the disc: this far from the brand colour toward white
@@ -160,7 +161,7 @@ def marked_list(
     whole_list = object()  # what the items share: levelling a last page does not cut a list it found whole
     for i, value in enumerate(words[key]):
         icon_path = icons[i] if i < len(icons) else None
-        icon = art(writer, icon_path, block, "icons") if icon_path else None
+        icon = art(writer, icon_path, block, "icons", ink=writer.theme.icon_ink(fill)) if icon_path else None
         para = writer.field(block, lang, key, "bullet", fill, index=i, value=value)
         on_paper = fill in ("none", "#ffffff")
         if numbered and icon is not None and on_paper:  # one marker: the icon on a disc, the number on its badge
@@ -204,7 +205,7 @@ def _step(writer: Any, block: Block, para: Paragraph, icon_path: Path, i: int, w
     theme = writer.theme
     body = theme.sizes["body"]
     disc = tint(theme.primary, STEP_DISC_TINT)
-    number_size = body * STEP_DISC * Marked.BADGE * 0.64
+    number_size = body * STEP_DISC * Marked.BADGE * 0.66
     badge = theme.text_color(theme.primary, "none", number_size)  # white on it reads as the brand on paper would
     ink = readable_shade(theme.primary, disc)  # the icon's lines: 3:1 on the disc
     icon = art(writer, icon_path, block, "icons", ink=ink)

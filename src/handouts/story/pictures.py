@@ -117,8 +117,9 @@ class Marked(Flowable):
 
     BAND_PAD = 3.0  # the band reaches this far above, below and beside the item's lines
     BAND_RULE = 3.0  # the width of the red rule down the band's left edge
-    BADGE = 0.54  # a step's number badge, across, of its disc's width
-    ON_DISC = 0.6  # a step's icon, across, of its disc's width
+    BADGE = 0.5  # a step's number badge, across, of its disc's width
+    ON_DISC = 0.64  # a step's icon, across, of its disc's width (at 0.6 of a disc 2.2 times the body, it read as a
+    # micro-icon under its badge: rev58a-b)
     _SHOULDER = 0.7071  # the badge's centre: on the disc's edge, up and to the left at 45 degrees
 
     def _badge_r(self) -> float:

@@ -82,6 +82,13 @@ class Theme:
         ground = WHITE if fill in ("none", WHITE) else fill  # paper is the lightest tint
         return readable(self.primary, (ground,), AA_BODY) if _light(ground) else text_on(ground)
 
+    def icon_ink(self, fill: str) -> str:
+        """Return the colour of a list, box or contact icon's lines on ``fill``: the brand colour, shaded until it
+        reaches 3:1 on paper or a light fill (one family with the steps' discs, where black icons beside brand ones
+        read as two sets: rev58b); the text's colour on a dark fill."""
+        ground = WHITE if fill in ("none", WHITE) else fill
+        return readable(self.primary, (ground,), AA_LARGE) if _light(ground) else self.ink_on(fill)
+
     def question_rule(self, fill: str) -> str:
         """Return the colour of the hairline over an FAQ's question on ``fill``: a tint of the heading colour."""
         return self.gray(tint(self.heading_on(fill), QUESTION_RULE))

@@ -259,7 +259,7 @@ class Writer:
         border = self.theme.warning if block.tone == "warning" else self.theme.accent
         title_style = "warntitle" if block.tone == "warning" else "boxtitle"
         on = tint(border, BOX_TINT)  # the title reads on the box's own tint, not on white
-        inner: list[Flowable] = [self._box_title(self.field(block, lang, "title", title_style, on), block)]
+        inner: list[Flowable] = [self._box_title(self.field(block, lang, "title", title_style, on), block, on)]
         if words.get("intro"):
             inner.append(self.field(block, lang, "intro", "body", "none"))
         if words.get("items"):
@@ -268,9 +268,9 @@ class Writer:
             inner += self._paragraphs(block, lang, "body", "body", "none")
         return [self.boxed(inner, border, warning=block.tone == "warning")]
 
-    def _box_title(self, para: Paragraph, block: Block) -> Flowable:
-        """Return a box's title with the block's icon (a warning's: alert-triangle) before it."""
-        icon = figures.art(self, block.icon, block) if block.icon else None
+    def _box_title(self, para: Paragraph, block: Block, on: str) -> Flowable:
+        """Return a box's title on its tint ``on``, the block's icon (a warning's: alert-triangle) before it."""
+        icon = figures.art(self, block.icon, block, ink=self.theme.icon_ink(on)) if block.icon else None
         if icon is None and (block.tone == "warning" or block.kind == "condition"):
             icon = figures.builtin_icon(self, "alert-triangle")
         if icon is None:
@@ -349,7 +349,7 @@ class Writer:
                     self.theme.strings.line_of("warning_signs"),
                     STRINGS_FILE,
                 ),
-                block,
+                block, tint(self.theme.warning, BOX_TINT),
             )
         ]
         warn += self._list(block, lang, words, "none", numbered=False, key="warning_signs")
@@ -383,7 +383,7 @@ class Writer:
 
         def add(markup: str, style: ParagraphStyle = body, where: str = "clinic", icon: str | None = None) -> None:
             para = self.paragraph(markup, style, block, where, cline, display, markup=False)
-            details.append(figures.with_icon(self, para, icon) if icon else figures.under_icons(self, para))
+            details.append(figures.with_icon(self, para, icon, fill) if icon else figures.under_icons(self, para))
 
         esc = escape
         styling = Styling(link_color=self.theme.gray(self.theme.heading_on(fill)))
@@ -411,7 +411,7 @@ class Writer:
                             markup=False,
                         )
                     ),
-                    "email",
+                    "email", fill,
                 )
             )
         if "website" in block.show and c.website:
@@ -429,7 +429,7 @@ class Writer:
                             markup=False,
                         )
                     ),
-                    "globe",
+                    "globe", fill,
                 )
             )
         if "hours" in block.show and c.hours:
