@@ -23,10 +23,10 @@ MIN_LIST_PART = 3  # items: a list cut between two columns leaves at least this 
 STRAY = 72.0  # points: a list cut with fewer than MIN_LIST_PART items on a side weighs as an inch of empty column
 TURN = 18.0  # points: a section going on over a page turn under its heading again ("(continued)") weighs as a
 # quarter inch of empty column (so a short section moves on whole only where it leaves less than that)
-SECTION_HOLE = 0.8 * 72  # points: the most a short section moved on whole over a page turn may add to the columns'
-# holes (``place``): under it, the Simplified Chinese first-visit sheet's "Good to know" goes to page 2 whole and
-# leaves 0.8 in; at any size, carpal tunnel's and chemotherapy's first pages ended 1.5 in short in one column
-# (rev57a), where the section's heading and first lines now end the column and "(continued)" heads the rest
+SECTION_HOLE = 1.5 * 72  # points: the most a short section moved on whole over a page turn may add to the columns'
+# holes (``place``): at 0.8 in, the Spanish cervical radiculopathy sheets cut their research under "(continued)"
+# (rev58a-b: keep a section whole); a section that would leave more than ``LEFT_ROOM`` empty still goes on under
+# "(continued)" (carpal tunnel's and chemotherapy's first pages ended 1.5 in short in one column: rev57a)
 HOLE = 0.13  # of a column's height: a column ending this far above its page's fullest one leaves a hole
 
 
