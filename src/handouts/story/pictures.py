@@ -117,6 +117,7 @@ class Marked(Flowable):
 
     BAND_PAD = 3.0  # the band reaches this far above, below and beside the item's lines
     BAND_RULE = 3.0  # the width of the red rule down the band's left edge
+    BAND_INSET = 2.0  # an icon on a band starts this far right of the column's edge, clear of the rule
     BADGE = 0.5  # a step's number badge, across, of its disc's width
     ON_DISC = 0.64  # a step's icon, across, of its disc's width (at 0.6 of a disc 2.2 times the body, it read as a
     # micro-icon under its badge: rev58a-b)
@@ -170,15 +171,15 @@ class Marked(Flowable):
 
     def draw(self) -> None:
         pad = self._pad()
-        if self.band:  # reaches past the text column a little on both sides, so every line keeps its x
+        if self.band:  # square, as the sheets' boxes are, reaching past the text column on the right only
             self.canv.saveState()
             self.canv.setFillColor(rl_colors.HexColor(self.band))
-            # a rule of the text's red down its left edge, as the warning boxes have (the same "get help" signal),
-            # outside the band's own reach, so the icon keeps its air
+            # a rule of the text's red down its left edge, as the warning boxes have (the same "get help" signal), just
+            # outside the column, the icon inset from it (the band reached 0.08 in past the icons: rev58b)
             rule = self.BAND_RULE
-            self.canv.roundRect(-pad - rule, 0, self.width + 2 * pad + rule, self.height, pad, stroke=0, fill=1)
+            self.canv.rect(-rule, 0, self.width + pad + rule, self.height, stroke=0, fill=1)
             self.canv.setFillColor(self.para.style.textColor)
-            self.canv.rect(-pad - rule, 0, rule, self.height, stroke=0, fill=1)
+            self.canv.rect(-rule, 0, rule, self.height, stroke=0, fill=1)
             self.canv.restoreState()
         top_of_text = self.height - pad
         style = self.para.style
@@ -195,7 +196,8 @@ class Marked(Flowable):
             # centred on the first line's x-height, the way a bullet sits
             centre = top_of_text - style.leading * 0.5 - style.fontSize * 0.08
             top = min(top_of_text, centre + self._icon_h() / 2)
-            self.icon.draw(self.canv, 0, top - self._icon_h(), self.icon_size)
+            inset = self.BAND_INSET if self.band else 0.0  # clear of the band's rule
+            self.icon.draw(self.canv, inset, top - self._icon_h(), self.icon_size)
         elif self.marker is not None:
             self.marker.canv = self.canv
             self.marker.wrap(self.gutter, self.height)
