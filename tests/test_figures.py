@@ -1531,3 +1531,41 @@ def _columns_of_items(pdf_path: Path, heads: list[str]) -> list[list[int]]:
         halves = ((0, 0, page.width / 2, page.height), (page.width / 2, 0, page.width, page.height))
         columns = [[squash(ln["text"]).lstrip("•") for ln in page.within_bbox(b).extract_text_lines()] for b in halves]
     return [[i for i, lines in enumerate(columns) if any(ln.startswith(h) for ln in lines)] for h in heads]
+
+
+def test_a_figure_s_labels_sit_under_their_share_of_the_picture(shipped_catalogue):
+    """The spinal stenosis figure's labels (figure-spinal-stenosis.yaml: two views side by side) print under the
+    picture, just above its caption, each centred under its half: read with pdfplumber in every language a clinic
+    prints, their centres lie either side of the centre of the caption's first line (centred under the picture),
+    as far from it as each other (within 2 pt) and at least a sixth of the figure's width from the YAML apart;
+    the HTML twin has them too."""
+    import yaml
+
+    data = yaml.safe_load((REPO / "content/blocks/figure-spinal-stenosis.yaml").read_text(encoding="utf-8"))
+    width = float(data["width"].removesuffix("in")) * 72
+    checked = 0
+    for pdf_path in sorted(shipped_catalogue.glob("*/condition-spinal-stenosis*.pdf")):
+        lang = pdf_path.stem.partition(".")[2]
+        if any(v in lang for v in ("grayscale", "print-shop", "large-print")):
+            continue
+        words = data["text"][lang or "en"]
+        labels, opening = words["labels"], words["caption"][:6]
+        with pdfplumber.open(pdf_path) as pdf:
+            page, cap = next((p, m) for p in pdf.pages for m in p.search(re.escape(opening)))
+            half = (0, page.width / 2) if cap["x0"] < page.width / 2 else (page.width / 2, page.width)
+            row = [c for c in page.chars if abs(c["top"] - cap["top"]) < 1 and half[0] <= c["x0"] < half[1]]
+            middle = (min(c["x0"] for c in row) + max(c["x1"] for c in row)) / 2
+            found = []
+            for label in labels:
+                hits = [m for m in page.search(re.escape(label)) if half[0] <= m["x0"] < half[1]
+                        and cap["top"] - 40 < m["top"] < cap["top"]]  # fmt: skip
+                assert len(hits) == 1, (pdf_path.name, label, hits)
+                found.append(((hits[0]["x0"] + hits[0]["x1"]) / 2, hits[0]["bottom"]))
+        (left, left_y), (right, right_y) = found
+        assert left < middle < right, (pdf_path.name, left, middle, right)
+        assert abs((middle - left) - (right - middle)) < 2.0, (pdf_path.name, left, middle, right)
+        assert right - left >= width / 6 and abs(left_y - right_y) < 1, (pdf_path.name, right - left)
+        html = pdf_path.with_suffix(".html").read_text(encoding="utf-8")
+        assert all(f"<span>{label}</span>" in html for label in labels), pdf_path.name
+        checked += 1
+    assert checked >= 11

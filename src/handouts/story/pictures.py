@@ -28,9 +28,14 @@ class Figure(Flowable):
     # sheet's meridian figure small and its column 0.8 in short, rev52a-b)
     MIN_FIT = 0.8  # a tall one drawn down to this much of its width to end a column rather than move on
 
-    def __init__(self, art: Art, width: float, caption: list[Flowable], alt: str) -> None:
+    LABEL_GAP = 3.0  # points between the picture and its labels
+
+    def __init__(self, art: Art, width: float, caption: list[Flowable], alt: str,
+                 labels: list[Flowable] | None = None) -> None:  # fmt: skip
         super().__init__()
         self.art, self.want, self.caption, self.alt = art, width, caption, alt
+        self.labels = labels or []  # under the picture, left to right, each centred under its share of its width
+        self._labels_h = 0.0
         self.keep_whole = True
         self._art_w = width
         self._shrunk = False  # drawn smaller to end level with the column beside it (``shrink``): it does not grow
@@ -44,6 +49,12 @@ class Figure(Flowable):
             f.canv = getattr(self, "canv", None)
             self._caption_h.append(f.wrap(aw, ah)[1])
         caption = sum(self._caption_h) + (CAPTION_GAP if self.caption else 0)
+        self._labels_h = 0.0
+        for f in self.labels:  # measured in the narrowest share they may get: 60% of the picture's width
+            f.canv = getattr(self, "canv", None)
+            share = self.want * self.MIN_SHARE * self.MIN_FIT / len(self.labels)
+            self._labels_h = max(self._labels_h, f.wrap(share, ah)[1] + self.LABEL_GAP)
+        caption += self._labels_h
         if self.art.aspect > 1 and (fit := (ah - caption) / self.art.aspect) >= self._art_w * self.MIN_FIT:
             self._art_w = min(self._art_w, fit)  # a tall figure drawn a little smaller ends a column, not a hole
         self.width = max(aw, self._art_w)
@@ -79,8 +90,14 @@ class Figure(Flowable):
 
     def draw(self) -> None:
         art_h = self._art_w * self.art.aspect
-        self.art.draw(self.canv, (self.width - self._art_w) / 2, self.height - art_h, self._art_w)
-        y = self.height - art_h - CAPTION_GAP
+        left = (self.width - self._art_w) / 2
+        self.art.draw(self.canv, left, self.height - art_h, self._art_w)
+        share = self._art_w / len(self.labels) if self.labels else 0.0
+        for i, f in enumerate(self.labels):
+            f.canv = self.canv
+            _, h = f.wrap(share, self._labels_h)
+            f.drawOn(self.canv, left + i * share, self.height - art_h - self.LABEL_GAP - h)
+        y = self.height - art_h - self._labels_h - CAPTION_GAP
         for f, h in zip(self.caption, self._caption_h, strict=True):
             y -= h
             f.drawOn(self.canv, 0, y)
