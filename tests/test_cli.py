@@ -282,8 +282,8 @@ def test_validate_catches_a_bad_link_in_a_layout_text_element(runner, make_proje
 def test_a_layout_text_element_too_small_for_its_text_names_its_line(runner, make_project):
     sheet = (REPO / "layouts" / "sheet.yaml").read_text(encoding="utf-8")
     broken = sheet.replace(
-        "      - &footer-page {type: text, bottom: 0.72in, height: 0.22in,",
-        "      - &footer-page {type: text, bottom: 0.72in, height: 0.05in,",
+        "      - &footer-page {type: text, bottom: 0.64in, height: 0.22in,",
+        "      - &footer-page {type: text, bottom: 0.64in, height: 0.05in,",
     )
     assert broken != sheet
     root = make_project({"layouts/sheet.yaml": broken})
