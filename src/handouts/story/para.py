@@ -227,7 +227,7 @@ class Para(Paragraph):
         """Split between columns or pages, except a paragraph of a few lines, which moves on whole: a reader
         never turns a page in the middle of a short paragraph."""
         self.wrap(availWidth, availHeight)
-        if len(getattr(self.blPara, "lines", ())) <= SHORT_PARAGRAPH:
+        if len(getattr(self.blPara, "lines", ())) <= getattr(self, "_whole_lines", SHORT_PARAGRAPH):
             return []
         self._own_state()
         self._own_frags()

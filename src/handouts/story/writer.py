@@ -35,6 +35,7 @@ from .sections import banner_names
 from .theme import Theme
 
 LARGE_PRINT_MIN = 16.0  # pt: PRODUCT.md's large print
+FAQ_WHOLE = 9  # lines: an FAQ's answer this short moves on whole, under its question (cut over a column: rev58a-b)
 
 
 @dataclass
@@ -241,18 +242,19 @@ class Writer:
     def _faq(self, block: Block, lang: str, words: dict[str, Any], fill: str) -> list[Flowable]:
         out = self._title(block, lang, words, fill)
         for i, item in enumerate(words["items"]):
-            line = block.line_of(lang, "items", i)
-            q = self._text(item["q"], f"text.{lang}.items[{i + 1}].q", line, block.display)
-            a = self._text(item["a"], f"text.{lang}.items[{i + 1}].a", line, block.display)
+            line, where = block.line_of(lang, "items", i), f"text.{lang}.items[{i + 1}]"
+            q = self._text(item["q"], f"{where}.q", line, block.display)
+            a = self._text(item["a"], f"{where}.a", line, block.display)
             qp = self.paragraph(  # a question heads its answer: the body's bold, larger, in the heading colour
-                q, self.theme.style("question", fill), block, f"text.{lang}.items[{i + 1}].q", line, block.display
+                q, self.theme.style("question", fill), block, f"{where}.q", line, block.display
             )
             qp.keepWithNext = 1
             if i:  # a hairline between an answer and the next question (none at a column's top: pdf.paint); a pale
                 # band under each question read as a form's fields (rev58a-b)
                 qp._rule_above = self.theme.question_rule(fill)  # type: ignore[attr-defined]
-            body = self.theme.style("body", fill)
-            out += [qp, self.paragraph(a, body, block, f"text.{lang}.items[{i + 1}].a", line, block.display)]
+            answer = self.paragraph(a, self.theme.style("body", fill), block, f"{where}.a", line, block.display)
+            answer._whole_lines = FAQ_WHOLE  # type: ignore[attr-defined]  # read under its question, in one column
+            out += [qp, answer]
         return out
 
     def _callout(self, block: Block, lang: str, words: dict[str, Any], fill: str) -> list[Flowable]:
