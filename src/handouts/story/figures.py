@@ -159,14 +159,14 @@ def marked_list(
     out: list[Flowable] = []
     icons = block.icons if key == "items" else ()
     whole_list = object()  # what the items share: levelling a last page does not cut a list it found whole
+    on_paper = fill in ("none", "#ffffff")
     for i, value in enumerate(words[key]):
         icon_path = icons[i] if i < len(icons) else None
-        icon = art(writer, icon_path, block, "icons", ink=writer.theme.icon_ink(fill)) if icon_path else None
         para = writer.field(block, lang, key, "bullet", fill, index=i, value=value)
-        on_paper = fill in ("none", "#ffffff")
-        if numbered and icon is not None and on_paper:  # one marker: the icon on a disc, the number on its badge
-            out.append(_step(writer, block, para, icon_path, i, whole_list))
+        if numbered and icon_path and on_paper:  # one marker: the icon on a disc, the number on its badge
+            out.append(_step(writer, block, para, icon_path, i, whole_list))  # (the icon in the disc's ink)
             continue
+        icon = art(writer, icon_path, block, "icons", ink=writer.theme.icon_ink(fill)) if icon_path else None
         if numbered and icon is not None:  # the step's number leads its text; the icon sits in the gutter
             color = writer.theme.gray(writer.theme.ink_on(fill))
             size = para.style.fontSize * STEP_NUMBER  # a step's number is the first thing the eye meets: a size up
@@ -174,7 +174,7 @@ def marked_list(
             numbered_para = type(para)(f"{number}\u2002{para.text}", para.style)
             numbered_para._block_id = block.id  # type: ignore[attr-defined]
             para = numbered_para
-        alert = icon_path is not None and icon_path.stem in WARNING_ICONS and fill in ("none", "#ffffff")
+        alert = icon_path is not None and icon_path.stem in WARNING_ICONS and on_paper
         if alert:
             para = _in_warning_red(writer, para, block)  # the alert item reads as the warning it is
         if numbered and icon is not None and i:  # steps read as steps: a little air between them

@@ -50,9 +50,9 @@ class Figure(Flowable):
             self._caption_h.append(f.wrap(aw, ah)[1])
         caption = sum(self._caption_h) + (CAPTION_GAP if self.caption else 0)
         self._labels_h = 0.0
-        for f in self.labels:  # measured in the narrowest share they may get: 60% of the picture's width
+        share = self.want * self.MIN_SHARE * self.MIN_FIT / max(len(self.labels), 1)  # the narrowest they may get
+        for f in self.labels:
             f.canv = getattr(self, "canv", None)
-            share = self.want * self.MIN_SHARE * self.MIN_FIT / len(self.labels)
             self._labels_h = max(self._labels_h, f.wrap(share, ah)[1] + self.LABEL_GAP)
         caption += self._labels_h
         if self.art.aspect > 1 and (fit := (ah - caption) / self.art.aspect) >= self._art_w * self.MIN_FIT:
@@ -151,9 +151,8 @@ class Marked(Flowable):
     def _icon_h(self) -> float:
         if not (self.icon and self.first):
             return 0.0
-        if self.disc:  # from the badge's top to the disc's foot
-            radius = self.icon_size / 2
-            return self._badge_r() + radius * self._SHOULDER + radius
+        if self.disc:  # from the badge's top to the disc's foot: as far as from its left edge to the disc's right
+            return self.disc_width()
         return self.icon_size * self.icon.aspect
 
     def _pad(self) -> float:
