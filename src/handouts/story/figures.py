@@ -134,7 +134,7 @@ def held_for_definition(block: Block, nxt: Block | None) -> bool:
 STEP_NUMBER = 1.3  # times the body size: a numbered step's number, where it leads the step's text (on a fill)
 STEP_GAP = 0.4  # lines: the space between two numbered steps with icons
 STEP_ICON_GAP = 0.75  # of the body size: between a step's icon and its number (0.45 set them against each other)
-STEP_DISC = 2.6  # times the body size: a step's marker on paper, a disc of the brand's tint holding its icon, with
+STEP_DISC = 2.4  # times the body size: a step's marker on paper, a disc of the brand's tint holding its icon, with
 # its number on a badge at the disc's shoulder: one marker, where an icon in the gutter and a number leading the
 # text read as two ("marked twice", rev58a-b)
 STEP_DISC_TINT = 0.84  # the disc: this far from the brand colour toward white

@@ -135,10 +135,12 @@ class Marked(Flowable):
     BAND_PAD = 3.0  # the band reaches this far above, below and beside the item's lines
     BAND_RULE = 3.0  # the width of the red rule down the band's left edge
     BAND_INSET = 2.0  # an icon on a band starts this far right of the column's edge, clear of the rule
-    BADGE = 0.5  # a step's number badge, across, of its disc's width
-    ON_DISC = 0.64  # a step's icon, across, of its disc's width (at 0.6 of a disc 2.2 times the body, it read as a
+    BADGE = 0.54  # a step's number badge, across, of its disc's width
+    ON_DISC = 0.62  # a step's icon, across, of its disc's width (at 0.6 of a disc 2.2 times the body, it read as a
     # micro-icon under its badge: rev58a-b)
-    _SHOULDER = 0.7071  # the badge's centre: on the disc's edge, up and to the left at 45 degrees
+    BADGE_OUT = 0.5  # the badge's centre: this many of its radii outside the disc's edge, up and to the left at 45
+    # degrees, clear of the icon (centred on the edge, it hid the stethoscope's ear pieces: rev59a-b)
+    _SHOULDER = 0.7071
 
     def _badge_r(self) -> float:
         return self.icon_size * self.BADGE / 2
@@ -146,7 +148,11 @@ class Marked(Flowable):
     def disc_width(self) -> float:
         """Return how far a step's disc reaches from the gutter's left edge: its badge starts at that edge."""
         radius = self.icon_size / 2
-        return self._badge_r() + radius * self._SHOULDER + radius
+        return self._badge_r() + self._badge_off() * self._SHOULDER + radius
+
+    def _badge_off(self) -> float:
+        """Return how far the badge's centre is from the disc's."""
+        return self.icon_size / 2 + self.BADGE_OUT * self._badge_r()
 
     def _icon_h(self) -> float:
         if not (self.icon and self.first):
@@ -224,7 +230,7 @@ class Marked(Flowable):
         assert self.disc is not None and self.icon is not None
         radius, badge_r = self.icon_size / 2, self._badge_r()
         badge_x, badge_y = badge_r, top - badge_r  # the badge's top is the first line's top
-        x, y = badge_x + radius * self._SHOULDER, badge_y - radius * self._SHOULDER
+        x, y = badge_x + self._badge_off() * self._SHOULDER, badge_y - self._badge_off() * self._SHOULDER
         canv = self.canv
         canv.saveState()
         canv.setFillColor(rl_colors.HexColor(self.disc[0]))
