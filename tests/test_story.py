@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from reportlab.lib.styles import ParagraphStyle
@@ -236,3 +237,45 @@ def test_two_marks_side_by_side_close_up_on_every_line(script: str, ems: float) 
     for line in lines[:-1]:  # a line-end mark's em reaches the edge (its blank part may pass it), its ink inside
         assert max(loose[2] for loose, _ in line) >= edge - 1.0, (script, ems)
         assert max(ink[2] for _, ink in line) <= edge + 0.01, (script, ems)
+
+
+@pytest.mark.parametrize("script", ["sc", "tc"])
+def test_two_marks_that_end_a_paragraph_close_up_and_read_on_its_last_line(script: str, tmp_path: Path) -> None:
+    """A paragraph that ends "…的反应）。" left its last pair at two full ems (rev59a-b: "应）。" read as a hole),
+    where a pair inside a line closes up: its last line is ragged, nothing is pushed past the edge there. Drawn at
+    three widths in Noto Sans SC or TC: pdfium reads the full stop half an em after the bracket, their inks
+    clear of each other, and poppler's pdftotext reads the pair on the paragraph's last line, after its text."""
+    import subprocess
+
+    import pypdfium2
+    from reportlab.lib.enums import TA_JUSTIFY
+    from reportlab.pdfgen.canvas import Canvas
+
+    from handouts import cjk
+    from handouts.assets import register_family
+    from handouts.story.linebreak import CJKParagraph
+
+    pin_reportlab_settings()
+    text = {"sc": "针灸可能增加治疗部位的血流，减轻炎症（肿胀和受刺激的反应）。",
+            "tc": "針灸可能增加治療部位的血流，減輕發炎（腫脹和受刺激的反應）。"}[script]  # fmt: skip
+    style = ParagraphStyle("zh", fontName=register_family(cjk.family(script), "test").regular, fontSize=10,
+                           leading=15, wordWrap="CJK", alignment=TA_JUSTIFY)  # fmt: skip
+    for ems in (11.3, 14.3, 40.0):
+        para = CJKParagraph(text, style)
+        para.wrap(ems * 10, 1000)
+        pdf = tmp_path / f"{script}-{ems}.pdf"
+        canvas = Canvas(str(pdf), pagesize=(460, 200))
+        para.drawOn(canvas, 20, 180 - para.height)
+        canvas.save()
+        page = pypdfium2.PdfDocument(str(pdf))[0].get_textpage()
+        chars = [(page.get_text_range(i, 1), page.get_charbox(i, loose=True), page.get_charbox(i))
+                 for i in range(page.count_chars())]  # fmt: skip
+        chars = [c for c in chars if c[0].strip()]
+        (bracket, box, ink), (stop, stop_box, stop_ink) = chars[-2], chars[-1]
+        assert (bracket, stop) == ("）", "。")
+        assert round(box[1]) == round(stop_box[1]), (script, ems)  # one line
+        assert stop_box[0] - box[0] <= 5.0 + 0.05, (script, ems, stop_box[0] - box[0])
+        assert ink[2] <= stop_ink[0] + 0.01, (script, ems)
+        read = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        last = [line for line in read.splitlines() if line.strip()][-1]
+        assert last.endswith("）。") and len(last) > 2, (script, ems, read)

@@ -119,7 +119,7 @@ def _justify_line(tx: Any, offset: float, extraspace: float, words: list[str], l
     hang = _hang(text, tx._fontsize or 10)
     offset, extraspace = offset - hang, _pushed_in(extraspace, text, tx._fontname, tx._fontsize or 10) + hang
     glyphs = [(ch, tx._fontname, tx._fontsize or 10) for ch in text] if _PAIR.search(text) else []
-    pair = pairs(glyphs)  # "）。" closes up on every line
+    pair = pairs(glyphs, bool(last))  # "）。" closes up on every line
     extraspace += sum(pair.values())
     if extraspace < -0.01:  # a line given more room than the column: its marks close up by what it runs over
         cut = cuts(glyphs or [(ch, tx._fontname, tx._fontsize or 10) for ch in text], -extraspace, pair)
@@ -166,7 +166,8 @@ def _justify_shown_frags(tx: Any, offset: float, line: Any, last: int = 0) -> No
     size = getattr(end, "fontSize", 0.0) or tx._fontsize or 10
     offset, line.extraSpace = offset - hang, _pushed_in(extra, text, getattr(end, "fontName", ""), size) + hang
     try:
-        pair = pairs(word_glyphs(line)) if _PAIR.search(text) else {}  # "）。" closes up on every line
+        ends = bool(last) or bool(getattr(line, "lineBreak", False))  # a paragraph's last line: ragged, none pushed in
+        pair = pairs(word_glyphs(line), ends) if _PAIR.search(text) else {}  # "）。" closes up on every line
         line.extraSpace += sum(pair.values())
         if line.extraSpace < -0.01:
             cut = cuts(word_glyphs(line), -line.extraSpace, pair)

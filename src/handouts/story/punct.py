@@ -109,14 +109,15 @@ def _gaps(glyphs: list[Glyph]) -> dict[int, float]:
 PAIR = 0.5  # ems: the most two marks side by side ("）。", "，「") close up between them, on every line
 
 
-def pairs(glyphs: list[Glyph]) -> dict[int, float]:
+def pairs(glyphs: list[Glyph], last: bool = False) -> dict[int, float]:
     """Return, per closing mark followed by another mark that closes or opens ("）。", "，「"), the points the gap
     between them closes up on any line (Chinese typesetting sets such a pair in an em and a half): the blank
-    parts facing each other, ``PAIR`` of an em at most ({} for a line without such a pair). Not at the line's end,
-    where the last mark's blank part already goes past the column (and poppler, reading the two ems overlapping
-    there, would set the last mark on a line of its own)."""
+    parts facing each other, ``PAIR`` of an em at most ({} for a line without such a pair). Not at the end of a
+    line that runs on, where the last mark's blank part already goes past the column (and poppler, reading the two
+    ems overlapping there, would set the last mark on a line of its own); at the end of a paragraph's ``last``
+    line too, which is ragged ("应）。" left open read as a hole: rev59a-b)."""
     out: dict[int, float] = {}
-    for i in range(len(glyphs) - 2):  # not a pair that ends the line: its last mark is pushed in there already
+    for i in range(len(glyphs) - (1 if last else 2)):  # not a pair that ends a line its last mark is pushed in on
         (ch, font, size), (nxt, nfont, nsize) = glyphs[i], glyphs[i + 1]
         if ch in SHUT and (nxt in SHUT or nxt in OPEN):
             give = min(sides(font, ch)[1] * size + sides(nfont, nxt)[0] * nsize, PAIR * max(size, nsize))
