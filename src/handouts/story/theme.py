@@ -22,8 +22,6 @@ from .para import style_key
 
 ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT}
 LIGHT = 1.5  # a fill within this contrast of white paper is a light tint: brand-coloured headings still read on it
-BOX_PAD = 0.95  # of the body size: a box's text from its sides; above and below it, as at 0.7 (0.7 read as tight
-# beside vendor call-outs: rev59b)
 QUESTION_RULE = 0.55  # the hairline over an FAQ's question: the heading colour this far toward white
 # every theme of the same fonts, colours, sizes and language makes the same styles: made once per worker, so
 # each style's key (``style_key``) and its variants (``restyled``) are made once too; no style is changed once made

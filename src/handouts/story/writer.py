@@ -32,7 +32,7 @@ from .flowables import Rows, ShrinkToFit, SideBySide, qr_code
 from .linebreak import CJKParagraph, chinese_markup, close_dots
 from .para import Para, at_turn, optional
 from .sections import banner_names
-from .theme import BOX_PAD, Theme
+from .theme import Theme
 
 LARGE_PRINT_MIN = 16.0  # pt: PRODUCT.md's large print
 FAQ_WHOLE = 9  # lines: an FAQ's answer this short moves on whole, under its question (cut over a column: rev58a-b)
@@ -286,7 +286,7 @@ class Writer:
         A warning's panel has a thick bar of its colour down its left side, so it stays unlike any other box
         where colour is lost (grayscale, a black-and-white printer).
         """
-        pad = self.theme.sizes["body"] * BOX_PAD
+        pad = self.theme.sizes["body"] * 0.7
         edge = rl_colors.HexColor(self.theme.gray(self.theme.marker_color(border)))
         for f in inner if warning else ():
             marker = getattr(f, "marker", None)
@@ -301,8 +301,8 @@ class Writer:
             ("RIGHTPADDING", (0, 0), (-1, -1), pad),
             ("TOPPADDING", (0, 0), (-1, -1), 1),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
-            ("TOPPADDING", (0, 0), (-1, 0), self.theme.sizes["body"] * 0.56),
-            ("BOTTOMPADDING", (0, -1), (-1, -1), self.theme.sizes["body"] * 0.42),
+            ("TOPPADDING", (0, 0), (-1, 0), pad * 0.8),
+            ("BOTTOMPADDING", (0, -1), (-1, -1), pad * 0.6),
         ]
         box = Rows(inner, style)
         box.keep_whole = True  # moves on to the next panel rather than split, when it fits there whole
