@@ -117,9 +117,10 @@ def _justify_line(tx: Any, offset: float, extraspace: float, words: list[str], l
         extraspace += stringWidth(text, tx._fontname, size) - stringWidth(drawn, tx._fontname, size)
         text, words = drawn, [drawn]
     hang = _hang(text, tx._fontsize or 10)
+    ends = bool(last) and extraspace >= 0  # a paragraph's last line, its last mark not pushed in past the edge
     offset, extraspace = offset - hang, _pushed_in(extraspace, text, tx._fontname, tx._fontsize or 10) + hang
     glyphs = [(ch, tx._fontname, tx._fontsize or 10) for ch in text] if _PAIR.search(text) else []
-    pair = pairs(glyphs, bool(last))  # "）。" closes up on every line
+    pair = pairs(glyphs, ends)  # "）。" closes up on every line
     extraspace += sum(pair.values())
     if extraspace < -0.01:  # a line given more room than the column: its marks close up by what it runs over
         cut = cuts(glyphs or [(ch, tx._fontname, tx._fontsize or 10) for ch in text], -extraspace, pair)
@@ -166,7 +167,7 @@ def _justify_shown_frags(tx: Any, offset: float, line: Any, last: int = 0) -> No
     size = getattr(end, "fontSize", 0.0) or tx._fontsize or 10
     offset, line.extraSpace = offset - hang, _pushed_in(extra, text, getattr(end, "fontName", ""), size) + hang
     try:
-        ends = bool(last) or bool(getattr(line, "lineBreak", False))  # a paragraph's last line: ragged, none pushed in
+        ends = (bool(last) or bool(getattr(line, "lineBreak", False))) and extra >= 0  # as in ``_justify_line``
         pair = pairs(word_glyphs(line), ends) if _PAIR.search(text) else {}  # "）。" closes up on every line
         line.extraSpace += sum(pair.values())
         if line.extraSpace < -0.01:

@@ -107,6 +107,8 @@ def _gaps(glyphs: list[Glyph]) -> dict[int, float]:
 
 
 PAIR = 0.5  # ems: the most two marks side by side ("）。", "，「") close up between them, on every line
+END_PAIR = 0.4  # ems: the most the pair that ends a paragraph closes up (at half an em, with nothing after it,
+# poppler read its last mark as a line of its own: "生命线）/。")
 
 
 def pairs(glyphs: list[Glyph], last: bool = False) -> dict[int, float]:
@@ -115,12 +117,14 @@ def pairs(glyphs: list[Glyph], last: bool = False) -> dict[int, float]:
     parts facing each other, ``PAIR`` of an em at most ({} for a line without such a pair). Not at the end of a
     line that runs on, where the last mark's blank part already goes past the column (and poppler, reading the two
     ems overlapping there, would set the last mark on a line of its own); at the end of a paragraph's ``last``
-    line too, which is ragged ("应）。" left open read as a hole: rev59a-b)."""
+    line too, which is ragged, where its last mark is not pushed in, by ``END_PAIR`` at most ("应）。" left open read
+    as a hole: rev59a-b)."""
     out: dict[int, float] = {}
     for i in range(len(glyphs) - (1 if last else 2)):  # not a pair that ends a line its last mark is pushed in on
         (ch, font, size), (nxt, nfont, nsize) = glyphs[i], glyphs[i + 1]
         if ch in SHUT and (nxt in SHUT or nxt in OPEN):
-            give = min(sides(font, ch)[1] * size + sides(nfont, nxt)[0] * nsize, PAIR * max(size, nsize))
+            most = END_PAIR if i == len(glyphs) - 2 else PAIR  # the pair that ends a paragraph: ``END_PAIR``
+            give = min(sides(font, ch)[1] * size + sides(nfont, nxt)[0] * nsize, most * max(size, nsize))
             if give > 0:
                 out[i] = give
     return out
