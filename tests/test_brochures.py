@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import colorsys
 import io
+import itertools
 import re
 from collections import Counter
 from pathlib import Path
@@ -626,3 +627,28 @@ def test_a_roomy_tri_fold_flap_sets_its_text_larger_up_to_its_grow_size(project,
     if size <= body + 0.05:  # kept: the flap was not roomy (half an inch, and the spacing around the box)
         assert gap <= 0.5 * IN + 2 * size, gap
     assert gap >= size * 1.25, gap  # grown: still a line of room above the key points
+
+
+@pytest.mark.parametrize("lang", ["zh-Hans", "zh-Hant", "en"])
+def test_the_tri_fold_sets_chinese_at_its_own_line_height(project, lang):
+    """layouts/trifold.yaml gives Chinese its own line height (type.leading_cjk): at 1.1 times the Latin leading,
+    the compact Chinese panels read as a dense block (rev60a). The research panel's first paragraph, read with
+    pdfplumber: the distance from one line's top to the next's is the panel's body size (its most common
+    character size) times leading_cjk for Chinese, times leading for English, as the layout file gives them."""
+    import yaml
+
+    scale = yaml.safe_load((REPO / "layouts" / "trifold.yaml").read_text(encoding="utf-8"))["type"]
+    ratio = float(scale["leading_cjk"] if lang.startswith("zh") else scale["leading"])
+    clinic = project.clinics["lotus-acupuncture"]
+    geo = resolve(project.layouts["trifold"], clinic.paper)
+    index = next(i for i, page in enumerate(geo.pages) if page.id == "inside")
+    panel = next(p for p in geo.pages[index].panels if p.id == "inside-2")
+    with pdfplumber.open(io.BytesIO(render(project, Task("lotus-acupuncture", "nerve-pain", lang)))) as pdf:
+        page = pdf.pages[index].crop((panel.rect.x, 0, panel.rect.right, pdf.pages[index].height))
+        chars = [c for c in page.chars if c["text"].strip()]
+        size = Counter(round(c["size"], 1) for c in chars).most_common(1)[0][0]
+        tops = sorted({round(c["top"], 1) for c in chars if round(c["size"], 1) == size})
+    steps = [b - a for a, b in itertools.pairwise(tops)]
+    assert len(steps) >= 6, (lang, tops)
+    assert Counter(round(s, 1) for s in steps).most_common(1)[0][0] == pytest.approx(size * ratio, abs=0.15), (
+        lang, size, steps[:8])

@@ -16,7 +16,7 @@ from typing import Any
 from reportlab.platypus import Flowable
 
 from .errors import LayoutError
-from .load.layout import Geometry, PanelGeo
+from .load.layout import LEADINGS, Geometry, PanelGeo
 from .pdf.parts import inside
 from .pdf.place import PageContent
 
@@ -48,7 +48,7 @@ def grown(
             room = _room(pages, index, panel, stories[panel.slot])
             size = sizes["body"] + GROW_STEP
             while room is not None and room > ROOMY and size <= panel.grow + 1e-9:
-                bigger = {k: v if k == "leading" else v * size / sizes["body"] for k, v in sizes.items()}
+                bigger = {k: v if k in LEADINGS else v * size / sizes["body"] for k, v in sizes.items()}
                 trial = dict(chosen)
                 trial[panel.slot] = story_at(panel.slot, bigger)
                 try:

@@ -23,7 +23,7 @@ from .grow import grown
 from .load.config import Clinic, localized
 from .load.content import STRINGS_FILE, Block, Handout, Strings
 from .load.i18n import month_year
-from .load.layout import Geometry, Layout
+from .load.layout import LEADINGS, Geometry, Layout
 from .load.project import Project, check_references, clinic_name, handout_context
 from .pdf import pin_reportlab_settings
 from .pdf.paint import Document, PageText, measure_clinic_text, paint
@@ -259,7 +259,7 @@ def review_line(project: Project, clinic: Clinic, handout: Handout, task: Task) 
     return f"{reviewed} · {strings['revision']} {revision(project, clinic, handout, task)}"
 
 
-CJK_LEADING = 1.1  # times the layout's leading, for Chinese body text
+CJK_LEADING = 1.1  # times the layout's leading, for Chinese body text (unless the layout gives type.leading_cjk)
 
 
 SHRINK_STEP = 0.25  # pt of body size per try, when a layout allows shrink-to-fit (its type.min_body)
@@ -279,7 +279,7 @@ def type_steps(sizes: dict[str, float], variant: Variant) -> list[dict[str, floa
     size = body - SHRINK_STEP
     while size >= floor - 1e-9:
         scale = size / body
-        steps.append({k: (v if k in ("leading", "title", "min_body") else v * scale) for k, v in sizes.items()})
+        steps.append({k: (v if k in (*LEADINGS, "title", "min_body") else v * scale) for k, v in sizes.items()})
         size -= SHRINK_STEP
     return steps
 
@@ -305,7 +305,7 @@ def theme_for(clinic: Clinic, lang: str, sizes: dict[str, float], strings: Strin
         sizes=sizes,
         # Chinese sets more open than Latin (about 1.5 em, as Chinese book and leaflet typesetting does):
         # every character is a full em, with no ascenders or word spaces to let air in
-        leading=sizes["leading"] * (CJK_LEADING if is_cjk(lang) else 1.0),
+        leading=sizes.get("leading_cjk", sizes["leading"] * CJK_LEADING) if is_cjk(lang) else sizes["leading"],
         strings=strings,
         lang=lang,
         gray=to_gray if variant.grayscale else _same,

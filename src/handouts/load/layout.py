@@ -26,6 +26,8 @@ from .schema import (
 )
 from .yamlio import YMap, load_yaml
 
+LEADINGS = ("leading", "leading_cjk")  # the type scale's line heights: ratios, not sizes (never scaled with the type)
+
 
 @dataclass(frozen=True)
 class Rect:
@@ -378,8 +380,7 @@ def resolve(layout: Layout, clinic_paper: str) -> Geometry:
             options["thickness"] = r.length(spec["thickness"], ew + ".thickness")
             elements.append(ElementGeo(spec["type"], rect, options, i + 1, layout.element_line(p, i)))
         pages.append(PageGeo(page["id"], tuple(panels), tuple(elements), folds, cuts))
-    type_scale = {k: float(v) for k, v in values["type"].items() if v is not None and k != "leading"}
-    type_scale["leading"] = float(values["type"]["leading"])
+    type_scale = {k: float(v) for k, v in values["type"].items() if v is not None}  # sizes, and LEADINGS
     return Geometry(
         layout_id=layout.id,
         width=w,

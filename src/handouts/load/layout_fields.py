@@ -132,6 +132,11 @@ PAGE_FIELDS: dict[str, Field] = {
 TYPE_FIELDS: dict[str, Field] = {
     "body": Field(Length(minimum=6), default=11.0, doc="body text size"),
     "leading": Field(Number(1.0, 2.5), default=1.35, doc="line height as a multiple of the size"),
+    "leading_cjk": Field(
+        Number(1.0, 2.5),
+        doc="line height of Chinese text as a multiple of its size (default: 1.1 times leading; Chinese sets more "
+        "open than Latin, every character a full em)",
+    ),
     "title": Field(Length(minimum=6), default=22.0),
     "subtitle": Field(Length(minimum=6), default=13.0),
     "heading": Field(Length(minimum=6), default=15.0),
