@@ -94,8 +94,9 @@ def test_a_figure_grows_into_the_room_its_column_leaves_on_a_page_before_the_las
     or, where its column is the fuller of the two by more than ``parts.LEVEL``, smaller, to ``LEAST`` of it at the
     least, so the columns end nearer level; in proportion, no higher up the page; the words of every page stay the
     same. The Traditional Chinese
-    trigeminal sheet's face (its column ended 1.3 in short) grows past 1.3 times (the cap before ``MOST``), as far
-    as its column's room allows."""
+    sciatica sheet's body (its column ended over an inch short) grows past 1.3 times (the cap before ``MOST``), as
+    far as its column's room allows. (The trigeminal sheet's face did, until its "When to get medical help" box
+    came back after the research, on page 1.)"""
     grew = {}
     for name, shipped, plain in renders:
         now, before = _figures(shipped), _figures(plain)
@@ -114,7 +115,7 @@ def test_a_figure_grows_into_the_room_its_column_leaves_on_a_page_before_the_las
                 grew[name] = max(grew.get(name, 1.0), ratio)
         for page, (a, b) in enumerate(zip(_lines(shipped), _lines(plain), strict=True)):
             assert sorted(ln["text"] for ln in a) == sorted(ln["text"] for ln in b), (name, page)
-    assert grew["harmony-centre/condition-trigeminal-neuralgia.zh-Hant"] > 1.3 + 1e-3, grew
+    assert grew["harmony-centre/condition-sciatica.zh-Hant"] > 1.3 + 1e-3, grew
     assert sum(r > 1.05 for r in grew.values()) >= 5, grew
 
 

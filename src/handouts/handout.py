@@ -338,7 +338,7 @@ def _stories(
             flowables += _after_definition(made, figure) if figure else made
             figure = []
         _asides_may_follow(made_of)
-        stories[slot] = references_last(_help_after_next(made_of, flowables))
+        stories[slot] = references_last(flowables)
     return stories, block_files
 
 
@@ -379,23 +379,6 @@ def _asides_may_follow(made_of: list[tuple[Block, list[Flowable]]]) -> None:
             moving = own[at:]
         for f in moving:
             f._later = ends[-1]  # type: ignore[attr-defined]
-
-
-def _help_after_next(made_of: list[tuple[Block, list[Flowable]]], flowables: list[Flowable]) -> list[Flowable]:
-    """Return ``flowables`` with a condition's "When to get medical help" box after the section that follows the
-    condition ("How might acupuncture work?"): between the research and that section it broke a reading order
-    that runs on (rev57a-b). Placement puts it back where that saves a page (``_plain_before``)."""
-    for (block, made), (after, next_made) in itertools.pairwise(made_of):
-        box = [f for f in made if getattr(f, "_warning", False)]
-        ends = [f for f in next_made if not getattr(f, "_reference", False)]
-        if block.kind != "condition" or after.kind not in ("bullets", "prose") or not box or not ends:
-            continue
-        flowables = [f for f in flowables if not any(f is b for b in box)]
-        at = next(i for i, f in enumerate(flowables) if f is ends[-1]) + 1
-        flowables[at:at] = box
-        for f in box:
-            f._plain_before, f._later, f._plain_saves_only = after.id, None, True  # type: ignore[attr-defined]
-    return flowables
 
 
 def _after_definition(condition: list[Flowable], figure: list[Flowable]) -> list[Flowable]:

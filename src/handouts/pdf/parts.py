@@ -59,17 +59,12 @@ def stray_lists(placed: Sequence[Any], fewest: int = MIN_LIST_PART) -> set[int]:
 
 def plain_orders(items: list[Flowable]) -> list[tuple[list[Flowable], bool]]:
     """Return ``items`` in each order where the flowables that have one ``_plain_before`` (a block id) go back
-    before that block's first flowable (the order the recipe gives: a condition's figure before the condition,
-    its help box before the section after it), one order per such block and, where there are several, one with
-    all of them back; [] when none has one. With each, whether the order may be taken for fewer holes alone
-    (not only for a page or a box saved): not where it moves a flowable marked ``_plain_saves_only``."""
+    before that block's first flowable (the order the recipe gives: a condition's figure before the condition),
+    one order per such block and, where there are several, one with all of them back; [] when none has one.
+    With each, whether the order may be taken for fewer holes alone (not only for a page or a box saved): yes."""
     targets = [t for t in dict.fromkeys(getattr(f, "_plain_before", None) for f in items) if t is not None]
     picks = [[t] for t in targets] + ([targets] if len(targets) > 1 else [])
-    out = []
-    for pick in picks:
-        moved = [f for f in items if getattr(f, "_plain_before", None) in pick]
-        out.append((_back(items, pick), not any(getattr(f, "_plain_saves_only", False) for f in moved)))
-    return out
+    return [(_back(items, pick), True) for pick in picks]
 
 
 def _back(items: list[Flowable], blocks: list[str]) -> list[Flowable]:
