@@ -379,6 +379,8 @@ def _asides_may_follow(made_of: list[tuple[Block, list[Flowable]]]) -> None:
             moving = own[at:]
         for f in moving:
             f._later = ends[-1]  # type: ignore[attr-defined]
+            if block.kind == "condition":  # its help box never ends a page with the next section on the next
+                f.keepWithNext, f._soft_keep = 1, True  # type: ignore[attr-defined]  # one: it opens that page
 
 
 def _after_definition(condition: list[Flowable], figure: list[Flowable]) -> list[Flowable]:
