@@ -20,7 +20,7 @@ from .load.layout import LEADINGS, Geometry, PanelGeo
 from .pdf.parts import inside
 from .pdf.place import PageContent
 
-GROW_STEP = 0.5  # pt of body size per try
+GROW_STEP = 0.25  # pt of body size per try (at 0.5, a Chinese flap at its own line height could not grow)
 ROOMY = 0.5 * 72  # pt: a panel whose text leaves more than this empty grows (the Spanish flap leaves 0.26 in)
 
 Pages = list[PageContent]
