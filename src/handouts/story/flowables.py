@@ -149,6 +149,7 @@ class Rows(Flowable):
         self.rows, self.style, self.min_first, self.min_last = rows, style, min_first, min_last
         self._table: Table | None = None
         self._width = 0.0  # the width ``_table`` was made for
+        self.bar: tuple[float, Any] | None = None  # (width, colour): a bar down the box's left edge, inside it
 
     def _make(self, width: float) -> Table:
         table = Table([[f] for f in self.rows], colWidths=[width], splitByRow=1, hAlign="LEFT")
@@ -158,6 +159,7 @@ class Rows(Flowable):
     def _part(self, rows: list[Flowable]) -> Rows:
         part = Rows(rows, self.style, self.min_first, self.min_last)
         part.spaceBefore = part.spaceAfter = 0
+        part.bar = self.bar
         return part
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
@@ -183,6 +185,11 @@ class Rows(Flowable):
     def draw(self) -> None:
         assert self._table is not None
         self._table.drawOn(self.canv, 0, 0)
+        if self.bar is not None:  # a table's rule is centred on the cell's edge: half of it stood outside the column
+            self.canv.saveState()
+            self.canv.setFillColor(self.bar[1])
+            self.canv.rect(0, 0, self.bar[0], self.height, stroke=0, fill=1)
+            self.canv.restoreState()
 
 
 class SideBySide(Flowable):

@@ -294,7 +294,6 @@ class Writer:
                 f.marker = Paragraph(marker.text, marker.style.clone(marker.style.name + "-warning", textColor=edge))
         style = [
             ("FONT", (0, 0), (-1, -1), self.theme.body.regular, self.theme.sizes["body"]),  # else Helvetica 10
-            *([("LINEBEFORE", (0, 0), (0, -1), 6, edge, 0)] if warning else []),  # square ends, inside the box
             ("BACKGROUND", (0, 0), (-1, -1), rl_colors.HexColor(self.theme.gray(tint(border, BOX_TINT)))),
             ("LEFTPADDING", (0, 0), (-1, -1), pad),
             ("RIGHTPADDING", (0, 0), (-1, -1), pad),
@@ -304,6 +303,7 @@ class Writer:
             ("BOTTOMPADDING", (0, -1), (-1, -1), pad * 0.6),
         ]
         box = Rows(inner, style)
+        box.bar = (4.5, edge) if warning else None  # inside the box, its edge on the column's (rev62b: 1 mm outside)
         box.keep_whole = True  # moves on to the next panel rather than split, when it fits there whole
         box._warning = warning  # type: ignore[attr-defined]  # an aside placement may move a section on
         box.spaceBefore = self.theme.sizes["body"] * 0.6
