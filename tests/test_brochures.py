@@ -654,3 +654,34 @@ def test_the_tri_fold_sets_chinese_at_its_own_line_height(project, lang):
     assert len(steps) >= 6, (lang, tops)
     assert Counter(round(s, 1) for s in steps).most_common(1)[0][0] == pytest.approx(size * ratio, abs=0.15), (
         lang, size, steps[:8])
+
+
+def test_a_panel_set_foot_keeps_its_last_block_on_the_foot(tmp_path):
+    """No shipped layout sets a panel 'foot' any more (the tri-fold's back panel is 'top': rev59a-b), but a
+    designer's layout may: the panel's last block sits on its foot, what comes before it at its top. The shipped
+    project copied, its tri-fold's back panel set 'foot', read with pdfplumber against the layout's geometry in
+    English and Chinese: the help box (the panel's tallest rectangle) starts within 0.1 in of the panel's top,
+    and the last line above the fine print (the booking link under the QR code) ends within 0.2 in of its foot."""
+    import shutil
+
+    for folder in ("layouts", "content", "art"):
+        shutil.copytree(REPO / folder, tmp_path / folder)
+    path = tmp_path / "layouts" / "trifold.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "slot: back, valign: top}" in text
+    path.write_text(text.replace("slot: back, valign: top}", "slot: back, valign: foot}"), encoding="utf-8")
+    project = load_project(tmp_path)
+    geo = resolve(project.layouts["trifold"], project.clinics["lotus-acupuncture"].paper)
+    index = next(i for i, page in enumerate(geo.pages) if page.id == "outside")
+    panel = next(p for p in geo.pages[index].panels if p.id == "back-panel")
+    assert panel.valign == "foot"
+    top, foot = geo.height - panel.rect.top, geo.height - panel.rect.y  # from the page's top, as pdfplumber
+    for lang in ("en", "zh-Hans"):
+        with pdfplumber.open(io.BytesIO(render(project, Task("lotus-acupuncture", "nerve-pain", lang)))) as pdf:
+            page = pdf.pages[index]
+            rects = [r for r in page.rects if panel.rect.x - 1 <= r["x0"] and r["x1"] <= panel.rect.right + 1]
+            box = max(rects, key=lambda r: r["bottom"] - r["top"])
+            lines = page.crop((panel.rect.x, 0, panel.rect.right, foot)).extract_text_lines()
+        assert abs(box["top"] - top) < 0.1 * IN, (lang, round((box["top"] - top) / IN, 2))
+        last = max(ln["bottom"] for ln in lines)
+        assert foot - last < 0.2 * IN, (lang, round((foot - last) / IN, 2))

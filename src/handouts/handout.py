@@ -363,7 +363,9 @@ def _asides_may_follow(made_of: list[tuple[Block, list[Flowable]]]) -> None:
     """Let a warning box that ends a block, or a figure between two blocks, move after the section that follows
     it (``_later``, ``pdf.place``) where, moving on whole, it would leave its column empty, or the next section's
     list would be cut with a stray bullet: it is an aside, read as well a section later. (A figure that opens
-    the handout stays first, and a condition's figure has its own places: ``_after_definition``.)"""
+    the handout stays first, and a condition's figure has its own places: ``_after_definition``.) A condition's
+    help box also keeps with that section (softly: ``pdf.place`` drops the keep to save a page), so it opens the
+    next page rather than end one."""
     for i, ((block, made), (after, next_made)) in enumerate(itertools.pairwise(made_of)):
         ends = [f for f in next_made if not getattr(f, "_reference", False)]
         own = [f for f in made if not getattr(f, "_reference", False)]
@@ -379,8 +381,8 @@ def _asides_may_follow(made_of: list[tuple[Block, list[Flowable]]]) -> None:
             moving = own[at:]
         for f in moving:
             f._later = ends[-1]  # type: ignore[attr-defined]
-            if block.kind == "condition":  # its help box never ends a page with the next section on the next
-                f.keepWithNext, f._soft_keep = 1, True  # type: ignore[attr-defined]  # one: it opens that page
+            if block.kind == "condition":
+                f.keepWithNext, f._soft_keep = 1, True  # type: ignore[attr-defined]
 
 
 def _after_definition(condition: list[Flowable], figure: list[Flowable]) -> list[Flowable]:

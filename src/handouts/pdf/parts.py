@@ -57,14 +57,13 @@ def stray_lists(placed: Sequence[Any], fewest: int = MIN_LIST_PART) -> set[int]:
     }
 
 
-def plain_orders(items: list[Flowable]) -> list[tuple[list[Flowable], bool]]:
+def plain_orders(items: list[Flowable]) -> list[list[Flowable]]:
     """Return ``items`` in each order where the flowables that have one ``_plain_before`` (a block id) go back
     before that block's first flowable (the order the recipe gives: a condition's figure before the condition),
-    one order per such block and, where there are several, one with all of them back; [] when none has one.
-    With each, whether the order may be taken for fewer holes alone (not only for a page or a box saved): yes."""
+    one order per such block and, where there are several, one with all of them back; [] when none has one."""
     targets = [t for t in dict.fromkeys(getattr(f, "_plain_before", None) for f in items) if t is not None]
     picks = [[t] for t in targets] + ([targets] if len(targets) > 1 else [])
-    return [(_back(items, pick), True) for pick in picks]
+    return [_back(items, pick) for pick in picks]
 
 
 def _back(items: list[Flowable], blocks: list[str]) -> list[Flowable]:

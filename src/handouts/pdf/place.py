@@ -227,11 +227,11 @@ def _fill_slot(job: _Job, slot: str, items: list[Flowable], pages: dict[int, Pag
     At no such cost, each is also done where it leaves less of a column empty, or fewer lists cut with a stray
     bullet (``_flaws``); as is moving a flowable with a ``_later`` after that one."""
     fills = last = _attempts(job, slot, items, pages)
-    plains = plain_orders(items)  # a figure after its condition's definition, unless that costs a page; a help
-    lean = [f for f in items if not getattr(f, "_optional", False)]  # box a section on; a heading that helps
-    tries = list(plains)
+    # a figure after its condition's definition, unless that costs a page (or leaves more holes); a heading that helps
+    lean = [f for f in items if not getattr(f, "_optional", False)]
+    tries = [(order, True) for order in plain_orders(items)]
     if len(lean) < len(items):  # without it, then also with every flowable back in the recipe's order
-        tries += [(lean, False)] + [(order, False) for order, _ in plain_orders(lean)[-1:]]
+        tries += [(lean, False)] + [(order, False) for order in plain_orders(lean)[-1:]]
     for other, keeps in tries:  # (keeps: taken also where it leaves fewer holes)
         if _pages_needed(fills.results) > 0:  # on more than one page: try the next
             last = _attempts(job, slot, other, pages)  # a helpful heading is left out only to save a page or a box

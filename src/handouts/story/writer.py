@@ -249,8 +249,8 @@ class Writer:
                 q, self.theme.style("question", fill), block, f"{where}.q", line, block.display
             )
             qp.keepWithNext = 1
-            # a hairline over every question, the first too (rev62a), but at a column's top (pdf.paint); a pale
-            qp._rule_above = self.theme.question_rule(fill)  # type: ignore[attr-defined]  # band read as form fields
+            # a hairline over every question, the first too (rev62a), none at a column's top (pdf.paint): a pale band
+            qp._rule_above = self.theme.question_rule(fill)  # type: ignore[attr-defined]  # read as a form's fields
             answer = self.paragraph(a, self.theme.style("body", fill), block, f"{where}.a", line, block.display)
             answer._whole_lines = FAQ_WHOLE  # type: ignore[attr-defined]  # read under its question, in one column
             out += [qp, answer]
