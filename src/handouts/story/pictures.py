@@ -64,6 +64,12 @@ class Figure(Flowable):
     def split(self, aw: float, ah: float) -> list[Flowable]:
         return []
 
+    def growth(self, width: float) -> float:
+        """Return the points of height ``grow`` may add at most to this figure set at its own width in a panel
+        ``width`` points wide (measured from the block, not from the last ``wrap``, which may have been a trial's)."""
+        drawn = min(self.want, width) if width >= self.want * self.MIN_SHARE else self.want
+        return max(min(self.want * self.MAX_GROW, max(width, drawn)) - drawn, 0.0) * self.art.aspect
+
     def grow(self, room: float) -> float:
         """Draw the picture wider than asked, up to ``MAX_GROW`` times and the panel's width, taking at most
         ``room`` points more height; return the points it grew. The next ``wrap`` measures it as asked again."""
