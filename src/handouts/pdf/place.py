@@ -19,7 +19,7 @@ from reportlab.platypus.doctemplate import LayoutError as RLLayoutError
 from ..errors import LayoutError
 from ..load.layout import Geometry, PanelGeo, Rect
 from ..story.flowables import Rows
-from ..story.para import WHOLE_AT_TURN
+from ..story.para import MIN_PART, WHOLE_AT_TURN
 from . import parts
 from .parts import better, feather, flaws, later_orders, plain_orders, settle, small_section, split_boxes, stray_lists
 
@@ -358,11 +358,11 @@ def _keeps_whole(f: Flowable, turn: bool, keep: str) -> bool:
 def _sentences(f: Flowable, width: float, room: float, turn: bool, keep: str) -> list[Flowable]:
     """Return a short paragraph that would move on whole at a page turn cut in two between sentences, the
     first part fitting ``room`` (``Para.sentence_split``), so its column is not left empty; [] where it cannot be.
-    Keeping nothing whole (``keep`` "none", the fill for the fewest pages), only where that costs no line."""
+    Keeping nothing whole ("none"), only where that costs no line; never one of ``MIN_PART`` lines twice or fewer."""
     if not turn or room <= 0 or getattr(f, "keep_whole", False) != "page":
         return []
-    if len(getattr(getattr(f, "blPara", None), "lines", ())) > WHOLE_AT_TURN:
-        return []  # a long paragraph splits where the column ends
+    if not 2 * MIN_PART < len(getattr(getattr(f, "blPara", None), "lines", ())) <= WHOLE_AT_TURN:
+        return []  # a long paragraph splits where the column ends, a short one moves on whole
     parts = list(f.sentence_split(width, room))
     if keep == "none" and parts and room - parts[0].height >= f.style.leading - EPS:
         return []
