@@ -57,7 +57,7 @@ KIND_TEXT: dict[str, dict[str, Field]] = {
         "alt": Field(Text(), required=True, doc="what the picture shows, for a reader who cannot see it"),
         "labels": Field(
             ListOf(Text(max_len=30), max_items=4),
-            doc="short labels printed under the picture, left to right, each centred under its equal part of the "
+            doc="short labels printed over the picture, left to right, each centred over its equal part of the "
             "picture's width (two views side by side: 'Healthy', 'Narrowed')",
         ),
     },

@@ -279,7 +279,7 @@ def figure(writer: Any, block: Block, lang: str, words: dict[str, Any], fill: st
         title = writer.field(block, lang, "title", "heading", fill)  # a figure's title heads it as a block's does
         title.keepWithNext = 1
         out.append(title)
-    labels = []  # under the picture, each centred under its part of it, in the small bold face
+    labels = []  # over the picture, each centred over its part of it, in the small bold face
     for i, label in enumerate(words.get("labels") or []):
         para = writer.field(block, lang, "labels", "smallstrong", fill, index=i, value=label)
         para.style = restyled(para.style, "-label", alignment=TA_CENTER)

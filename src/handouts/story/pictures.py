@@ -34,7 +34,7 @@ class Figure(Flowable):
                  labels: list[Flowable] | None = None) -> None:  # fmt: skip
         super().__init__()
         self.art, self.want, self.caption, self.alt = art, width, caption, alt
-        self.labels = labels or []  # under the picture, left to right, each centred under its share of its width
+        self.labels = labels or []  # over the picture, left to right, each centred over its share of its width
         self._labels_h = 0.0
         self.keep_whole = True
         self._art_w = width
@@ -97,12 +97,12 @@ class Figure(Flowable):
     def draw(self) -> None:
         art_h = self._art_w * self.art.aspect
         left = (self.width - self._art_w) / 2
-        self.art.draw(self.canv, left, self.height - art_h, self._art_w)
         share = self._art_w / len(self.labels) if self.labels else 0.0
-        for i, f in enumerate(self.labels):
-            f.canv = self.canv
-            _, h = f.wrap(share, self._labels_h)
-            f.drawOn(self.canv, left + i * share, self.height - art_h - self.LABEL_GAP - h)
+        for i, f in enumerate(self.labels):  # over the picture, as a table's column heads (under it, they read as
+            f.canv = self.canv  # far from what they name where a view's ink ends in a point: rev63a-b)
+            f.wrap(share, self._labels_h)
+            f.drawOn(self.canv, left + i * share, self.height - self._labels_h + self.LABEL_GAP)
+        self.art.draw(self.canv, left, self.height - self._labels_h - art_h, self._art_w)
         y = self.height - art_h - self._labels_h - CAPTION_GAP
         for f, h in zip(self.caption, self._caption_h, strict=True):
             y -= h

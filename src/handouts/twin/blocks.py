@@ -258,13 +258,13 @@ class HtmlBlocks:
             Markup("<span>{}</span>").format(self.field(block, "labels", i, label))
             for i, label in enumerate(words.get("labels") or [])
         )
-        if labels:  # under the picture, each under its share of it, as the PDF prints them
+        if labels:  # over the picture, each over its share of it, as the PDF prints them
             labels = Markup('<div class="figure-labels" style="width:{}px">{}</div>\n').format(width, labels)
         if block.credit:
             credit = self.text(block.credit, "credit", block.lines.line_of("credit"), block.display)
             caption += Markup(f'<br><span class="credit">{credit}</span>')
         return out + Markup(
-            f'<figure>\n<img src="{src}" alt="{alt}" style="width:{width}px">\n{labels}'
+            f'<figure>\n{labels}<img src="{src}" alt="{alt}" style="width:{width}px">\n'
             f"<figcaption>{caption}</figcaption>\n</figure>\n"
         )
 
