@@ -165,7 +165,9 @@ def settle(placed: Sequence[Any], spare: float, valign: str, ended: bool) -> Non
 
 def feather(pages: dict[int, Any], geometry: Geometry, slot: str, before: dict[int, int]) -> None:
     """Fill a little of the room a top-aligned column of ``slot`` leaves on every page of it but its last (where
-    what followed did not fit): a figure in it grows into the room, then the gaps before its blocks and headings
+    what followed did not fit): a figure in it grows into the room, down to where the column beside it can end at
+    best, so the two end level (grown to the foot beside a column 0.6 in short, the TCM sheet's meridian figure
+    read as too tall and its page's foot as ragged: rev63a, rev64a-b), then the gaps before its blocks and headings
     share what is left, at most ``FEATHER_BLOCK`` of a line each, then its list items, at most ``FEATHER_ITEM``;
     the rest stays at the column's foot. (Gaps widened by up to a line read as loose and uneven next to the other
     column's, to both rev42 reviewers; a column left two inches short reads as unfinished, to rev39-rev41.)
@@ -178,9 +180,12 @@ def feather(pages: dict[int, Any], geometry: Geometry, slot: str, before: dict[i
         panels = [p for p in geometry.pages[page.template].panels if p.slot == slot and p.valign == "top"]
         columns = [(col, p.frame.y) for p in panels if (col := inside(mine, p.frame))]
         _level(columns)
-        for column, floor in columns:
-            spare = min(pl.y for pl in column) - floor
-            spread(column, spare - _grow_figure(column, spare), True, FEATHER_BLOCK, FEATHER_ITEM)
+        spares = [min(pl.y for pl in col) - floor for col, floor in columns]
+        least = [max(s - _reach(col), 0.0) for s, (col, _) in zip(spares, columns, strict=True)]
+        for i, (column, _) in enumerate(columns):
+            level = min((x for j, x in enumerate(least) if j != i), default=0.0)  # the other column's foot at best
+            grew = _grow_figure(column, spares[i] - level)
+            spread(column, spares[i] - grew, True, FEATHER_BLOCK, FEATHER_ITEM)
 
 
 LEVEL = 0.3 * 72  # pt: columns of a page before the last that end further apart than this are brought nearer level
@@ -209,6 +214,12 @@ def _level(columns: list[tuple[list[Any], float]]) -> None:
 def _first_figure(placed: Sequence[Any]) -> int | None:
     """Return the index of the first figure among ``placed``, or None."""
     return next((i for i, p in enumerate(placed) if isinstance(p.flowable, Figure)), None)
+
+
+def _reach(placed: Sequence[Any]) -> float:
+    """Return the points the first figure among ``placed`` may still grow (``Figure.reach``), 0.0 with none."""
+    at = _first_figure(placed)
+    return placed[at].flowable.reach() if at is not None else 0.0
 
 
 def _grow_figure(placed: Sequence[Any], spare: float) -> float:

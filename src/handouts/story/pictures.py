@@ -70,6 +70,12 @@ class Figure(Flowable):
         drawn = min(self.want, width) if width >= self.want * self.MIN_SHARE else self.want
         return max(min(self.want * self.MAX_GROW, max(width, drawn)) - drawn, 0.0) * self.art.aspect
 
+    def reach(self) -> float:
+        """Return the points of height ``grow`` may take at most, as last wrapped (0.0 once drawn smaller)."""
+        if self._shrunk:
+            return 0.0
+        return max(min(self.want * self.MAX_GROW, self.width) - self._art_w, 0.0) * self.art.aspect
+
     def grow(self, room: float) -> float:
         """Draw the picture wider than asked, up to ``MAX_GROW`` times and the panel's width, taking at most
         ``room`` points more height; return the points it grew. The next ``wrap`` measures it as asked again."""
