@@ -240,6 +240,49 @@ def test_two_marks_side_by_side_close_up_on_every_line(script: str, ems: float) 
 
 
 @pytest.mark.parametrize("script", ["sc", "tc"])
+@pytest.mark.parametrize("bold", [False, True])
+def test_a_centred_chinese_line_closes_up_its_pairs_of_marks(script: str, bold: bool, tmp_path: Path) -> None:
+    """A centred line (a figure's caption) closes up a pair of marks, "）、", as a justified line does: left at two
+    full ems, "頭（V1）、臉頰" read as a hole (rev66a-b). Drawn in Noto Sans SC or TC, plain and with a bold lead-in
+    (a paragraph of several styles): pdfium reads the mark after the bracket at most half an em further on than
+    the bracket starts past its em, their inks clear of each other, and the line's ink centred in the column."""
+    import pypdfium2
+    from reportlab.lib.enums import TA_CENTER
+    from reportlab.pdfgen.canvas import Canvas
+
+    from handouts import cjk
+    from handouts.assets import register_family
+    from handouts.story.linebreak import CJKParagraph
+
+    pin_reportlab_settings()
+    family = register_family(cjk.family(script), "test")
+    style = ParagraphStyle("zh", fontName=family.regular, fontSize=10, leading=15, wordWrap="CJK",
+                           alignment=TA_CENTER)  # fmt: skip
+    text = {"sc": "三条分支负责额头（V1）、脸颊（V2）和下巴", "tc": "三條分支負責額頭（V1）、臉頰（V2）和下巴"}[script]
+    if bold:
+        text = f'<font name="{family.bold}">部位：</font>{text}'
+    para = CJKParagraph(text, style)
+    width = 300.0
+    para.wrap(width, 1000)
+    assert len(para.blPara.lines) == 1
+    pdf = tmp_path / "centred.pdf"
+    canvas = Canvas(str(pdf), pagesize=(width + 40, 100))
+    para.drawOn(canvas, 20, 80 - para.height)
+    canvas.save()
+    page = pypdfium2.PdfDocument(str(pdf))[0].get_textpage()
+    chars = [(page.get_text_range(i, 1), page.get_charbox(i, loose=True), page.get_charbox(i))
+             for i in range(page.count_chars())]  # fmt: skip
+    chars = [c for c in chars if c[0].strip()]
+    at = next(i for i, c in enumerate(chars) if c[0] == "、")
+    (bracket, box, ink), (_, mark_box, mark_ink) = chars[at - 1], chars[at]
+    assert bracket == "）"
+    assert mark_box[0] - box[0] <= 5.0 + 0.05, (script, bold, mark_box[0] - box[0])  # punct.PAIR: half an em
+    assert ink[2] <= mark_ink[0] + 0.01, (script, bold)
+    left, right = min(c[2][0] for c in chars) - 20, 20 + width - max(c[2][2] for c in chars)
+    assert abs(left - right) < 2.0, (script, bold, left, right)
+
+
+@pytest.mark.parametrize("script", ["sc", "tc"])
 def test_two_marks_that_end_a_paragraph_close_up_and_read_on_its_last_line(script: str, tmp_path: Path) -> None:
     """A paragraph that ends "…的反应）。" left its last pair at two full ems (rev59a-b: "应）。" read as a hole),
     where a pair inside a line closes up: its last line is ragged, nothing is pushed past the edge there. Drawn at

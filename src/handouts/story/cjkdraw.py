@@ -19,20 +19,27 @@ from .punct import OPEN, SHUT, CutText, Glyph, cuts, pairs, squeeze
 
 
 # A centred line that ends in a full-width mark whose ink sits in the left of its em ("困扰吗？") looks
-# set off to the left: it is centred on its ink, the mark's blank part counted out.
+# set off to the left: it is centred on its ink, the mark's blank part counted out. Its pairs of marks close up,
+# as a justified line's do (a caption's "頭（V1）、臉頰" left a hole of an em and a half: rev66a-b).
 def _center_line(tx: Any, offset: float, extraspace: float, words: list[str], last: int = 0) -> float:
     text = " ".join(words)
-    blank = squeeze(tx._fontname, text[-1]) * (tx._fontsize or 10) if text else 0.0
-    return float(_ORIGINAL["center"](tx, offset, extraspace + blank, words, last))
+    size = tx._fontsize or 10
+    blank = squeeze(tx._fontname, text[-1]) * size if text else 0.0
+    pair = pairs([(ch, tx._fontname, size) for ch in text], True) if _PAIR.search(text) else {}
+    with CutText(tx, pair).drawing() if pair else nullcontext():
+        return float(_ORIGINAL["center"](tx, offset, extraspace + blank + sum(pair.values()), words, last))
 
 
 def _center_frags(tx: Any, offset: float, line: Any, last: int = 0) -> None:
     end = end_word(line)
     extra = line.extraSpace
+    text = "".join(getattr(word, "text", "") for word in line.words)
+    pair = pairs(word_glyphs(line), True) if _PAIR.search(text) else {}
     if end is not None:
-        line.extraSpace = extra + squeeze(end.fontName, end.text[-1]) * end.fontSize
+        line.extraSpace = extra + squeeze(end.fontName, end.text[-1]) * end.fontSize + sum(pair.values())
     try:
-        _ORIGINAL["center_frags"](tx, offset, line, last)
+        with CutText(tx, pair).drawing() if pair else nullcontext():
+            _ORIGINAL["center_frags"](tx, offset, line, last)
     finally:
         line.extraSpace = extra
 
