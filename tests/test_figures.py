@@ -203,7 +203,7 @@ def test_chinese_line_breaks_are_ones_icu_allows(text, chars):
 def test_chinese_lines_stay_inside_the_column_and_never_end_on_one_character(text, chars):
     """Drawn and read back: no character crosses the column's right edge (no hanging "，" near a fold), and a
     paragraph of several lines never ends with one ideograph alone (with or without its punctuation), nor with
-    two where the line before could give one more and stay close to solid (0.08 em a gap at most: a gappier line
+    two where the line before could give one more and stay close to solid (0.05 em a gap at most: a gappier line
     reads worse than a last line of two)."""
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.pdfbase import pdfmetrics
@@ -222,10 +222,10 @@ def test_chinese_lines_stay_inside_the_column_and_never_end_on_one_character(tex
     if len(lines) > 1 and len(lines[-2].rstrip(PUNCT)) > 4:
         assert len(lines[-1].strip(PUNCT)) != 1, (text, chars, lines)
         if len(lines[-1].strip(PUNCT)) == 2 and all(ch in CHINESE for ch in lines[-1].strip(PUNCT)):
-            # two alone only where pulling one more down would stretch the line before past 0.08 em a gap
+            # two alone only where pulling one more down would stretch the line before past 0.05 em a gap
             before = sorted(rows.items())[-2][1]
             room = width - sum(c["x1"] - c["x0"] for c in before[:-1])
-            assert room / (len(before) - 2) > 0.08 * 10 - 1e-6, (text, chars, lines)
+            assert room / (len(before) - 2) > 0.05 * 10 - 1e-6, (text, chars, lines)
 
 
 def test_the_last_page_of_a_sheet_has_level_columns(project):
