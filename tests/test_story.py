@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 from reportlab.lib.styles import ParagraphStyle
@@ -239,6 +240,21 @@ def test_two_marks_side_by_side_close_up_on_every_line(script: str, ems: float) 
         assert max(ink[2] for _, ink in line) <= edge + 0.01, (script, ems)
 
 
+def _drawn_chars(para: Paragraph, pdf: Path, size: tuple[float, float], top: float) -> list[tuple[str, Any, Any]]:
+    """Draw ``para`` 20 pt from the left of a page of ``size``, its top ``top`` points up, into ``pdf``; return each
+    character with ink, read back with pdfium: its text, its em box (loose) and its ink box."""
+    import pypdfium2
+    from reportlab.pdfgen.canvas import Canvas
+
+    canvas = Canvas(str(pdf), pagesize=size)
+    para.drawOn(canvas, 20, top - para.height)
+    canvas.save()
+    page = pypdfium2.PdfDocument(str(pdf))[0].get_textpage()
+    chars = [(page.get_text_range(i, 1), page.get_charbox(i, loose=True), page.get_charbox(i))
+             for i in range(page.count_chars())]  # fmt: skip
+    return [c for c in chars if c[0].strip()]
+
+
 @pytest.mark.parametrize("script", ["sc", "tc"])
 @pytest.mark.parametrize("bold", [False, True])
 def test_a_centred_chinese_line_closes_up_its_pairs_of_marks(script: str, bold: bool, tmp_path: Path) -> None:
@@ -246,9 +262,7 @@ def test_a_centred_chinese_line_closes_up_its_pairs_of_marks(script: str, bold: 
     full ems, "頭（V1）、臉頰" read as a hole (rev66a-b). Drawn in Noto Sans SC or TC, plain and with a bold lead-in
     (a paragraph of several styles): pdfium reads the mark after the bracket at most half an em further on than
     the bracket starts past its em, their inks clear of each other, and the line's ink centred in the column."""
-    import pypdfium2
     from reportlab.lib.enums import TA_CENTER
-    from reportlab.pdfgen.canvas import Canvas
 
     from handouts import cjk
     from handouts.assets import register_family
@@ -265,14 +279,7 @@ def test_a_centred_chinese_line_closes_up_its_pairs_of_marks(script: str, bold: 
     width = 300.0
     para.wrap(width, 1000)
     assert len(para.blPara.lines) == 1
-    pdf = tmp_path / "centred.pdf"
-    canvas = Canvas(str(pdf), pagesize=(width + 40, 100))
-    para.drawOn(canvas, 20, 80 - para.height)
-    canvas.save()
-    page = pypdfium2.PdfDocument(str(pdf))[0].get_textpage()
-    chars = [(page.get_text_range(i, 1), page.get_charbox(i, loose=True), page.get_charbox(i))
-             for i in range(page.count_chars())]  # fmt: skip
-    chars = [c for c in chars if c[0].strip()]
+    chars = _drawn_chars(para, tmp_path / "centred.pdf", (width + 40, 100), 80)
     at = next(i for i, c in enumerate(chars) if c[0] == "、")
     (bracket, box, ink), (_, mark_box, mark_ink) = chars[at - 1], chars[at]
     assert bracket == "）"
@@ -290,9 +297,7 @@ def test_two_marks_that_end_a_paragraph_close_up_and_read_on_its_last_line(scrip
     clear of each other, and poppler's pdftotext reads the pair on the paragraph's last line, after its text."""
     import subprocess
 
-    import pypdfium2
     from reportlab.lib.enums import TA_JUSTIFY
-    from reportlab.pdfgen.canvas import Canvas
 
     from handouts import cjk
     from handouts.assets import register_family
@@ -307,13 +312,7 @@ def test_two_marks_that_end_a_paragraph_close_up_and_read_on_its_last_line(scrip
         para = CJKParagraph(text, style)
         para.wrap(ems * 10, 1000)
         pdf = tmp_path / f"{script}-{ems}.pdf"
-        canvas = Canvas(str(pdf), pagesize=(460, 200))
-        para.drawOn(canvas, 20, 180 - para.height)
-        canvas.save()
-        page = pypdfium2.PdfDocument(str(pdf))[0].get_textpage()
-        chars = [(page.get_text_range(i, 1), page.get_charbox(i, loose=True), page.get_charbox(i))
-                 for i in range(page.count_chars())]  # fmt: skip
-        chars = [c for c in chars if c[0].strip()]
+        chars = _drawn_chars(para, pdf, (460, 200), 180)
         (bracket, box, ink), (stop, stop_box, stop_ink) = chars[-2], chars[-1]
         assert (bracket, stop) == ("）", "。")
         assert round(box[1]) == round(stop_box[1]), (script, ems)  # one line
