@@ -68,7 +68,7 @@ class Palette:
             HIGHLIGHT: highlight,
             LIGHT: tint(self.primary, 0.68),  # a third of the brand colour: the area reads at arm's length
             OUTLINE: self.ink,
-            ACCENT: self.accent,
+            ACCENT: readable_shade(self.accent, self.paper),  # as the highlight: Harmony's lemon read as a marker pen
         }
         return tuple((k, self.gray(v)) for k, v in table.items())
 
