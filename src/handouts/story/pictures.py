@@ -64,28 +64,29 @@ class Figure(Flowable):
     def split(self, aw: float, ah: float) -> list[Flowable]:
         return []
 
+    def _gain(self, drawn: float, panel: float) -> float:
+        """Return the points of height a picture drawn ``drawn`` wide gains grown as wide as it may be in a panel
+        ``panel`` points wide: ``MAX_GROW`` times its block's width at most."""
+        return max(min(self.want * self.MAX_GROW, panel) - drawn, 0.0) * self.art.aspect
+
     def growth(self, width: float) -> float:
         """Return the points of height ``grow`` may add at most to this figure set at its own width in a panel
         ``width`` points wide (measured from the block, not from the last ``wrap``, which may have been a trial's)."""
         drawn = min(self.want, width) if width >= self.want * self.MIN_SHARE else self.want
-        return max(min(self.want * self.MAX_GROW, max(width, drawn)) - drawn, 0.0) * self.art.aspect
+        return self._gain(drawn, max(width, drawn))
 
     def reach(self) -> float:
         """Return the points of height ``grow`` may take at most, as last wrapped (0.0 once drawn smaller)."""
-        if self._shrunk:
-            return 0.0
-        return max(min(self.want * self.MAX_GROW, self.width) - self._art_w, 0.0) * self.art.aspect
+        return 0.0 if self._shrunk else self._gain(self._art_w, self.width)
 
     def grow(self, room: float) -> float:
         """Draw the picture wider than asked, up to ``MAX_GROW`` times and the panel's width, taking at most
-        ``room`` points more height; return the points it grew. The next ``wrap`` measures it as asked again."""
-        if self._shrunk:
+        ``room`` points more height (``reach``); return the points it grew. The next ``wrap`` measures it as asked
+        again."""
+        grew = min(self.reach(), max(room, 0.0))
+        if grew <= 0:
             return 0.0
-        art_w = min(self.want * self.MAX_GROW, self.width, self._art_w + max(room, 0.0) / self.art.aspect)
-        if art_w <= self._art_w:
-            return 0.0
-        grew = (art_w - self._art_w) * self.art.aspect
-        self._art_w = art_w
+        self._art_w += grew / self.art.aspect
         self.height += grew
         return grew
 
