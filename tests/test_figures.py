@@ -1051,12 +1051,14 @@ def test_a_simplified_chinese_line_takes_the_mark_that_would_open_the_next_one(m
 )
 def test_a_justified_chinese_line_closes_up_its_marks_rather_than_leave_a_short_last_line(script, text, ems, bold):
     """Seventeen characters, two of them marks, in a column a little over sixteen characters wide: set solid,
-    the last one or two would go down alone and the line before be spread. Chinese typesetting sets the marks
-    narrower instead (the Simplified "，" and "。" lose their blank right half; the Traditional ones, centred,
-    a quarter on each side), so the paragraph is one line. Drawn in Noto Sans SC or TC and read back with
+    the last one or two would go down alone and the line before be spread. Simplified Chinese typesetting sets
+    the marks narrower instead (its "，" and "。" lose their blank right half), so the paragraph is one line.
+    Traditional Chinese centres its marks, and Taiwan's printers leave a mark on its own full width (W3C clreq
+    3.1.6): closed up a quarter on each side, "，" read as squeezed between its neighbours (rev67a-b), so there
+    the comma keeps its em and the paragraph takes two lines. Drawn in Noto Sans SC or TC and read back with
     pdfium (pdfminer does not apply a character spacing set for one character): each character's ink stays
     clear of its neighbours' and inside the column, also where the line opens in bold (a lead-in: reportlab
-    draws such a line in parts). Before, the same paragraph was two lines."""
+    draws such a line in parts). Before, the Simplified paragraph was two lines."""
     import pypdfium2
     from reportlab.lib.enums import TA_JUSTIFY
     from reportlab.lib.styles import ParagraphStyle
@@ -1082,12 +1084,40 @@ def test_a_justified_chinese_line_closes_up_its_marks_rather_than_leave_a_short_
              range(page.count_chars())]
     chars = [c for c in chars if c[0].strip()]
     assert "".join(c[0] for c in chars) == text
+    comma = text.index("，")
+    if script == "tc":
+        assert len({round(loose[1]) for _, loose, _ in chars}) == 2  # two lines
+        assert chars[comma + 1][1][0] - chars[comma][1][0] >= 9.99  # the comma keeps its em
+        return
     assert len({round(loose[1]) for _, loose, _ in chars}) == 1  # one line
     inks = [(ink[0], ink[2]) for _, _, ink in chars]
     assert inks[0][0] >= 20 - 0.01 and inks[-1][1] <= 20 + width + 0.01, inks
     assert all(right <= nxt_left + 0.01 for (_, right), (nxt_left, _) in itertools.pairwise(inks)), inks
-    comma = text.index("，")
     assert chars[comma + 1][1][0] - chars[comma][1][0] < 9.6  # the comma's em did close up
+
+
+def test_no_traditional_chinese_mark_on_its_own_is_closed_up_inside_a_line(shipped_catalogue):
+    """In every shipped Traditional Chinese PDF, a centred mark between two characters ("作用，也") keeps at least
+    its full em: the next character starts an em or more after the mark starts (justification may only add).
+    Read with pdfplumber; marks next to another mark ("）。"), which Chinese typesetting closes up in pairs, are
+    left out. Before, a line that ran over had its commas closed up a quarter em on each side (rev67a-b)."""
+    from handouts.story.cjkdraw import is_han
+
+    marks = "，。、；：！？"
+    checked = 0
+    for pdf_path in sorted(shipped_catalogue.glob("*/*.zh-Hant.pdf")):
+        with pdfplumber.open(pdf_path) as pdf:
+            for page in pdf.pages:
+                chars = [c for c in page.chars if c["text"].strip()]
+                for a, b, c in zip(chars, chars[1:], chars[2:], strict=False):
+                    if b["text"] not in marks or not (is_han(a["text"]) and is_han(c["text"])):
+                        continue
+                    if abs(a["top"] - b["top"]) > 1 or abs(b["top"] - c["top"]) > 1 or c["x0"] < b["x0"]:
+                        continue  # the mark ends a line
+                    checked += 1
+                    assert c["x0"] - b["x0"] >= b["size"] * 0.99, (pdf_path.name, page.page_number, a["text"] +
+                                                                   b["text"] + c["text"])  # fmt: skip
+    assert checked > 1000
 
 
 @pytest.mark.parametrize("ems", [14.3, 16.3, 19.3])
