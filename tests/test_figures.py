@@ -1586,8 +1586,11 @@ def test_a_figure_s_labels_sit_over_their_share_of_the_picture(shipped_catalogue
         with pdfplumber.open(pdf_path) as pdf:
             page, cap = next((p, m) for p in pdf.pages for m in p.search(re.escape(opening)))
             half = (0, page.width / 2) if cap["x0"] < page.width / 2 else (page.width / 2, page.width)
-            row = [c for c in page.chars if abs(c["top"] - cap["top"]) < 1 and half[0] <= c["x0"] < half[1]]
-            middle = (min(c["x0"] for c in row) + max(c["x1"] for c in row)) / 2
+            row = sorted((c for c in page.chars if abs(c["top"] - cap["top"]) < 1 and half[0] <= c["x0"] < half[1]),
+                         key=lambda c: c["x0"])  # fmt: skip
+            # a line ending in a full-width mark is centred on the mark's ink, in the left half of its em
+            end = row[-1]["x1"] - (row[-1]["width"] / 2 if row[-1]["text"] in MARKS else 0)
+            middle = (row[0]["x0"] + end) / 2
             found = []
             for label in labels:
                 hits = [m for m in page.search(re.escape(label)) if half[0] <= m["x0"] < half[1]

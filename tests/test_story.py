@@ -290,6 +290,38 @@ def test_a_centred_chinese_line_closes_up_its_pairs_of_marks(script: str, bold: 
 
 
 @pytest.mark.parametrize("script", ["sc", "tc"])
+@pytest.mark.parametrize("ems", [14.2, 17.2, 20.2, 23.2])
+def test_a_balanced_chinese_caption_breaks_where_a_clause_ends(script: str, ems: float, tmp_path: Path) -> None:
+    """A caption of two lines, balanced, broke where its lines came out even, whatever stood there: "額/頭" cut a
+    word in two (rev67a-b). Where a break after a mark ("，") leaves its lines as even as a balanced caption is
+    (the shorter at least 0.6 of the longer), it breaks there. "像穿了襪子和手套一樣，先從腳開始，之後才到手上。" has
+    one such place, after its first comma (ten characters and the mark, then thirteen); the even break falls
+    between "先" and "從". Drawn centred at four widths that each take two lines, in Noto Sans SC or TC, and read
+    back with pdfium: the first line is the first clause."""
+    from reportlab.lib.enums import TA_CENTER
+
+    from handouts import cjk
+    from handouts.assets import register_family
+    from handouts.story.linebreak import CJKParagraph
+
+    pin_reportlab_settings()
+    family = register_family(cjk.family(script), "test")
+    style = ParagraphStyle("zh", fontName=family.regular, fontSize=10, leading=15, wordWrap="CJK",
+                           alignment=TA_CENTER)  # fmt: skip
+    style.balance = True
+    text = {"sc": "像穿了袜子和手套一样，先从脚开始，之后才到手上。", "tc": "像穿了襪子和手套一樣，先從腳開始，之後才到手上。"}[script]
+    para = CJKParagraph(text, style)
+    para.wrap(ems * 10, 1000)
+    chars = _drawn_chars(para, tmp_path / "caption.pdf", (ems * 10 + 40, 100), 80)
+    rows: dict[int, str] = {}
+    for ch, box, _ in chars:
+        rows[round(box[1])] = rows.get(round(box[1]), "") + ch
+    lines = [rows[top] for top in sorted(rows, reverse=True)]
+    assert "".join(lines) == text
+    assert lines == [text[: text.index("，") + 1], text[text.index("，") + 1 :]], (script, ems, lines)
+
+
+@pytest.mark.parametrize("script", ["sc", "tc"])
 def test_two_marks_that_end_a_paragraph_close_up_and_read_on_its_last_line(script: str, tmp_path: Path) -> None:
     """A paragraph that ends "…的反应）。" left its last pair at two full ems (rev59a-b: "应）。" read as a hole),
     where a pair inside a line closes up: its last line is ragged, nothing is pushed past the edge there. Drawn at

@@ -55,6 +55,10 @@ class CJKParagraph(Para):
     def breakLinesCJK(self, maxWidths: Any) -> Any:
         widths = list(maxWidths) if isinstance(maxWidths, (list, tuple)) else [maxWidths]
         given = list(widths)
+        limits = self.__dict__.get("_limits")  # a balanced caption's lines end clauses (``Para._balance``)
+        if limits:
+            rest = width_at(widths, len(limits))
+            widths = [*(min(width_at(widths, n), limit) for n, limit in enumerate(limits)), rest]
         result = self._ruled(widths, given)
         # a line given less room by a rule is still justified to the column's edge: its extra space
         # counts from the width the column gives, not from the room the rule left it
@@ -66,6 +70,11 @@ class CJKParagraph(Para):
                 else:
                     line.extraSpace += gain
         return result
+
+    def _clause_end(self, n: int) -> bool:
+        """True where line ``n`` ends in a mark that closes a clause ("，", "：", "）"). (Not before an opening
+        bracket: "額頭 / （V1）" parts a word from its label.)"""
+        return _line_end(self.blPara.lines[n], self.blPara) in CHINESE_CANNOT_START
 
     def _ruled(self, widths: list[float], given: list[float]) -> Any:
         """Return reportlab's lines, re-broken with less (or, pushing a mark in, more) room on a line until no

@@ -24,7 +24,7 @@ from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph
 
-from .rag import even_lines
+from .rag import even_lines, line_widths
 
 _PARSED: dict[tuple[Any, ...], tuple[ParagraphStyle | None, list[Any], Any, str]] = {}  # + the cleaned text
 _PARSED_MAX = 2048
@@ -33,6 +33,8 @@ _WRAPPED_MAX = 512  # most hits are a render's own paragraphs made again (placem
 _UNSET = object()
 _STYLE_KEYS: weakref.WeakKeyDictionary[ParagraphStyle, tuple[tuple[str, str], ...]] = weakref.WeakKeyDictionary()
 _ALIGN_SHIFT = {TA_CENTER: 0.5, TA_RIGHT: 1.0}  # how much of a balanced paragraph's spare width lies left of it
+EVEN = 0.6  # a balanced paragraph broken where its lines end clauses keeps its shortest line this share of its
+# longest at least (as even as a caption is tested to be)
 SHORT_PARAGRAPH = 5  # lines: a paragraph this short never splits between columns or pages
 WHOLE_AT_TURN = 14  # lines: a paragraph marked by at_turn this short never turns the page in its middle
 MIN_PART = 3  # lines: a paragraph cut between two sentences keeps at least this many on each side (with two,
@@ -194,6 +196,7 @@ class Para(Paragraph):
         self._own_state()  # breaking again at another width may change the words it breaks
         self._own_frags()
         self._shift = 0.0  # set again by _balance
+        self._limits: list[float] | None = None  # likewise
         before = dict(self.__dict__) if key is not None else None  # what wrapping changes is kept only with a key
         size = super().wrap(availWidth, availHeight)
         if getattr(self.style, "balance", False) and len(getattr(self.blPara, "lines", ())) > 1:
@@ -281,7 +284,9 @@ class Para(Paragraph):
 
     def _balance(self, width: float, height: float, lines: int) -> tuple[float, float]:
         """Break a heading's lines at the narrowest width that keeps their number, so no word is left alone
-        on the last line ("How might acupuncture / work?" becomes "How might / acupuncture work?")."""
+        on the last line ("How might acupuncture / work?" becomes "How might / acupuncture work?"); a Chinese
+        one, where its lines do not end clauses so, where each does if that sets them nearly as evenly
+        (``_clause_limits``: a caption broken evenly cut "額/頭", a word, in two: rev67a-b)."""
         lo, hi = width * 0.4, width
         while hi - lo > 2:
             mid = (lo + hi) / 2
@@ -291,10 +296,56 @@ class Para(Paragraph):
             else:
                 hi = mid
         _, h = super().wrap(hi, height)
+        if (limits := self._clause_limits(width, height, lines)) is not None:
+            self._limits = limits  # each line centred in the column (``linebreak`` gives a shortened line back)
+            return width, super().wrap(width, height)[1]
+        _, h = super().wrap(hi, height)
         self.width = width  # the heading still owns the column's width; its lines are narrower
         # centred lines (a caption) are centred in the column, not in the narrower measure they were broken at
         self._shift = (width - hi) * _ALIGN_SHIFT.get(self.style.alignment, 0.0)
         return width, h
+
+    def _clause_limits(self, width: float, height: float, lines: int) -> list[float] | None:
+        """Return the room to give each line but the last so each ends a clause, as many lines as at ``width``,
+        the shortest ``EVEN`` of the longest at least; None where the lines end clauses already, or cannot.
+        Each line is given the most room that ends it on a clause, tried from the whole width down, half an em at
+        a time (a line-end mark hangs); the one before the last, the room that sets the two most evenly."""
+        if all(self._clause_end(n) for n in range(lines - 1)):
+            return None
+        limits: list[float] = []
+        for n in range(lines - 1):
+            best: tuple[float, float] | None = None
+            limit = width
+            while limit > width * 0.4:  # as narrow as balancing goes
+                self._limits = [*limits, limit]
+                super().wrap(width, height)
+                if len(self.blPara.lines) != lines:
+                    break
+                widths = line_widths(self.blPara, [width])
+                if self._clause_end(n):
+                    even = min(widths[n:]) / max(widths[n:])
+                    if best is None or (n == lines - 2 and even > best[0]):
+                        best = (even, limit)
+                    if n < lines - 2:
+                        break  # the longest that ends a clause; the lines after it are tried next
+                limit = min(widths[n], limit) - self.style.fontSize / 2
+            if best is None:
+                break
+            limits.append(best[1])
+        self._limits = None
+        if len(limits) < lines - 1:
+            return None
+        self._limits = limits
+        super().wrap(width, height)
+        widths = line_widths(self.blPara, [width])
+        self._limits = None
+        ok = len(widths) == lines and all(self._clause_end(n) for n in range(lines - 1))
+        return limits if ok and min(widths) >= EVEN * max(widths) else None
+
+    def _clause_end(self, n: int) -> bool:
+        """True where line ``n`` ends where a reader may pause: any break between Latin words (``linebreak``
+        says where a Chinese one does)."""
+        return True
 
     def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:
         super().drawOn(canvas, x + self.__dict__.get("_shift", 0.0), y, _sW)

@@ -88,7 +88,7 @@ def _words(para: Any, width: float) -> _Words | None:
     return words
 
 
-def _line_widths(result: Any, limits: list[float]) -> list[float]:
+def line_widths(result: Any, limits: list[float]) -> list[float]:
     """Return how wide each line of a ``breakLines`` result is set."""
     lines = result.lines
     if result.kind == 0:
@@ -201,7 +201,7 @@ def even_lines(para: Any, width: Any, first_fit: Any) -> Any:
     given = list(limits)
     rl_paragraph._handleBulletWidth(para.bulletText, style, limits)  # as breakLines narrows a bullet's line
     counts = _counts(first_fit)
-    set_wide = _line_widths(first_fit, limits)
+    set_wide = line_widths(first_fit, limits)
     short = [max(0.0, width_at(limits, n) - w) / width_at(limits, n) for n, w in enumerate(set_wide[:-1])]
     last = set_wide[-1] / width_at(limits, len(lines) - 1)
     alone = _alone(first_fit)
