@@ -685,3 +685,37 @@ def test_a_panel_set_foot_keeps_its_last_block_on_the_foot(tmp_path):
         assert abs(box["top"] - top) < 0.1 * IN, (lang, round((box["top"] - top) / IN, 2))
         last = max(ln["bottom"] for ln in lines)
         assert foot - last < 0.2 * IN, (lang, round((foot - last) / IN, 2))
+
+
+@pytest.mark.parametrize("clinic", ["lotus-acupuncture", "harmony-centre", "north-star", "riverside-tcm"])
+def test_the_cover_picture_s_sun_is_the_clinic_s_accent_and_stands_out_from_the_cover(project, clinic):
+    """The fallback cover picture's sun is drawn in the clinic's accent colour, shaded until it reaches 3:1 on
+    the brand colour under it: lightened on a dark cover. Darkened, as on white paper, Lotus's copper on its teal
+    cover went to black, a hole in the cover (rev68a-b). Read with pdfplumber from each clinic's English tri-fold:
+    the largest round fill inside the picture's box (trifold.yaml's cover image: top and height) reaches 3:1
+    against the brand colour from clinic.yaml, keeps the accent's hue (within 10 degrees) and is not a gray."""
+    import yaml
+
+    brand, accent = project.clinics[clinic].primary_color, project.clinics[clinic].accent_color
+    outside = yaml.safe_load((REPO / "layouts" / "trifold.yaml").read_text(encoding="utf-8"))["pages"][0]
+    box = next(e for e in outside["elements"] if e["type"] == "image" and e["source"] == "cover")
+    top, height = (float(box[k].removesuffix("in")) * IN for k in ("top", "height"))
+    fold = resolve(project.layouts["trifold"], project.clinics[clinic].paper).pages[0].folds[-1]
+    data = render(project, Task(clinic, "nerve-pain", "en"))
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        page = pdf.pages[0]
+        rounds = [c for c in page.curves if c["fill"] and c["x0"] > fold and top <= c["top"] and c["bottom"] <= top +
+                  height and abs(c["width"] - c["height"]) < 1]  # fmt: skip
+        sun = max(rounds, key=lambda c: c["width"])
+        fill = "#" + "".join(f"{round(float(v) * 255):02x}" for v in sun["non_stroking_color"][:3])
+    from handouts.colors import contrast
+
+    assert contrast(fill, brand) >= 3.0 - 0.01, (clinic, fill, brand)
+
+    def hls(value: str) -> tuple[float, float, float]:
+        return colorsys.rgb_to_hls(*(int(value[i : i + 2], 16) / 255 for i in (1, 3, 5)))
+
+    hue, _, saturation = hls(fill)
+    given = hls(accent)[0]
+    assert min(abs(hue - given), 1 - abs(hue - given)) * 360 < 10, (clinic, fill, accent)
+    assert saturation > 0.2, (clinic, fill)

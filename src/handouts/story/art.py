@@ -27,7 +27,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 from svglib.svglib import SvgRenderer, load_svg_file
 
-from ..colors import WHITE, contrast, parse_hex, tint
+from ..colors import WHITE, contrast, parse_hex, text_on, tint
 
 HIGHLIGHT, LIGHT, OUTLINE, ACCENT = "#0f6e6e", "#cfe6e6", "#333333", "#e8a33d"
 GRAPHIC_CONTRAST = 3.0  # WCAG 1.4.11: graphics a reader must see need 3:1 against the paper
@@ -40,14 +40,18 @@ class ArtError(ValueError):
 
 
 def readable_shade(color: str, on: str = WHITE) -> str:
-    """Return ``color``, darkened step by step until it reaches 3:1 against ``on``."""
+    """Return ``color``, darkened step by step until it reaches 3:1 against ``on``; on a dark ``on`` (one white
+    reads better on: a tri-fold cover in the brand colour), lightened toward white instead (darkened, Lotus's
+    copper sun on its teal cover went black: rev68a-b)."""
     r, g, b = parse_hex(color)
+    light = text_on(on) == WHITE
     shade = color
     for step in range(1, 21):
         if contrast(shade, on) >= GRAPHIC_CONTRAST:
             return shade
-        k = 1 - step * 0.05
-        shade = "#" + "".join(f"{round(c * k * 255):02x}" for c in (r, g, b))
+        k = step * 0.05
+        mixed = (c + (1 - c) * k for c in (r, g, b)) if light else (c * (1 - k) for c in (r, g, b))
+        shade = "#" + "".join(f"{round(c * 255):02x}" for c in mixed)
     return shade
 
 
