@@ -1054,8 +1054,8 @@ def test_a_justified_chinese_line_closes_up_its_marks_rather_than_leave_a_short_
     the last one or two would go down alone and the line before be spread. Simplified Chinese typesetting sets
     the marks narrower instead (its "，" and "。" lose their blank right half), so the paragraph is one line.
     Traditional Chinese centres its marks, and Taiwan's printers leave a mark on its own full width (W3C clreq
-    3.1.6): closed up a quarter on each side, "，" read as squeezed between its neighbours (rev67a-b), so there
-    the comma keeps its em and the paragraph takes two lines. Drawn in Noto Sans SC or TC and read back with
+    3.1.6): closed up a quarter on each side, "，" read as squeezed between its neighbours (rev67a-b); an eighth
+    a side is all it closes up now, too little here, so the comma keeps its em and the paragraph takes two lines. Drawn in Noto Sans SC or TC and read back with
     pdfium (pdfminer does not apply a character spacing set for one character): each character's ink stays
     clear of its neighbours' and inside the column, also where the line opens in bold (a lead-in: reportlab
     draws such a line in parts). Before, the Simplified paragraph was two lines."""
@@ -1098,9 +1098,9 @@ def test_a_justified_chinese_line_closes_up_its_marks_rather_than_leave_a_short_
 
 def test_no_traditional_chinese_mark_on_its_own_is_closed_up_inside_a_line(shipped_catalogue):
     """In every shipped Traditional Chinese PDF, a centred mark between two characters ("作用，也") keeps at least
-    its full em: the next character starts an em or more after the mark starts (justification may only add).
-    Read with pdfplumber; marks next to another mark ("）。"), which Chinese typesetting closes up in pairs, are
-    left out. Before, a line that ran over had its commas closed up a quarter em on each side (rev67a-b)."""
+    three quarters of its em: the next character starts that far or more after the mark starts. Read with
+    pdfplumber; marks next to another mark ("）。"), which Chinese typesetting closes up in pairs, are left out.
+    Before, a line that ran over had its commas closed up a quarter em on each side, half their em (rev67a-b)."""
     from handouts.story.cjkdraw import is_han
 
     marks = "，。、；：！？"
@@ -1115,7 +1115,7 @@ def test_no_traditional_chinese_mark_on_its_own_is_closed_up_inside_a_line(shipp
                     if abs(a["top"] - b["top"]) > 1 or abs(b["top"] - c["top"]) > 1 or c["x0"] < b["x0"]:
                         continue  # the mark ends a line
                     checked += 1
-                    assert c["x0"] - b["x0"] >= b["size"] * 0.99, (pdf_path.name, page.page_number, a["text"] +
+                    assert c["x0"] - b["x0"] >= b["size"] * 0.75 - 0.01, (pdf_path.name, page.page_number, a["text"] +
                                                                    b["text"] + c["text"])  # fmt: skip
     assert checked > 1000
 

@@ -46,10 +46,13 @@ def sides(font_name: str, ch: str) -> tuple[float, float]:
     return (0.0, _closable(right)) if right >= left else (_closable(left), 0.0)
 
 
+LONE = 0.5  # of what a centred mark may close up (a quarter em a side), what it closes up alone (an eighth)
+
+
 def _alone(font_name: str, ch: str) -> tuple[float, float]:
-    """Return what ``sides`` gives a mark that is not one of a pair: nothing for a centred one."""
+    """Return what ``sides`` gives a mark that is not one of a pair: ``LONE`` of it for a centred one."""
     left, right = sides(font_name, ch)
-    return (0.0, 0.0) if left and right else (left, right)
+    return (left * LONE, right * LONE) if left and right else (left, right)
 
 
 @functools.lru_cache(maxsize=512)
@@ -103,9 +106,10 @@ def cuts(glyphs: list[Glyph], over: float, closed: dict[int, float] | None = Non
 def _gaps(glyphs: list[Glyph]) -> dict[int, float]:
     """Return, per character but the last, the points the gap after it can close up: its own blank right part
     and the next character's blank left part (the line's last mark's left part too, its right being pushed in).
-    A centred mark (Traditional Chinese "，") gives nothing on its own: closed up a quarter em each side it reads
-    as squeezed between its neighbours ("作用,也", rev67a-b), and Taiwan's printers leave single marks full width
-    (W3C clreq 3.1.6); it closes up only in a pair (``pairs``)."""
+    A centred mark (Traditional Chinese "，") gives half as much on its own (``LONE``): closed up a quarter em
+    each side it read as squeezed between its neighbours ("作用,也", rev67a-b), and Taiwan's printers leave
+    single marks full width (W3C clreq 3.1.6); not closed up at all, more lines ran a character short and were
+    letter-spaced (a tri-fold panel no longer fitting at its body size). In a pair it closes up fully (``pairs``)."""
     out: dict[int, float] = {}
     for i in range(len(glyphs) - 1):
         (ch, font, size), (nxt, nfont, nsize) = glyphs[i], glyphs[i + 1]
