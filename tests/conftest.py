@@ -176,6 +176,26 @@ def _catalogues(tmp_path_factory) -> Iterator[tuple[Path, ReverseBuild]]:
 
 
 @pytest.fixture(scope="session")
+def turn_catalogue(tmp_path_factory) -> tuple[Path, Path]:
+    """A copy of the shipped project whose carpal tunnel block is as long as it was before it was tightened to fit
+    (tests/data/condition-carpal-tunnel-syndrome-long.yaml), its sheets built with the CLI: their research section
+    goes on over the page turn in English and Spanish, which no shipped sheet now does, so the rules for a section
+    cut at a turn are read from real PDFs. Returns (its project root, its output folder)."""
+    from handouts.cli import cli
+
+    root = tmp_path_factory.mktemp("turn") / "project"
+    for name in ("content", "layouts", "art"):
+        shutil.copytree(REPO / name, root / name)
+    long = (REPO / "tests" / "data" / "condition-carpal-tunnel-syndrome-long.yaml").read_text(encoding="utf-8")
+    (root / "content" / "blocks" / "condition-carpal-tunnel-syndrome.yaml").write_text(long, encoding="utf-8")
+    out = root.parent / "out"
+    args = ["build", "--project", str(root), "--out", str(out), "--handout", "condition-carpal-tunnel-syndrome"]
+    result = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    return root, out
+
+
+@pytest.fixture(scope="session")
 def shipped_catalogue(_catalogues: tuple[Path, ReverseBuild]) -> Path:
     """The repository's own catalogue, built once per test run, in this process, with the CLI."""
     return _catalogues[0]

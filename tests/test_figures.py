@@ -283,21 +283,34 @@ def test_no_box_is_cut_in_two_on_a_sheet_s_last_page(shipped_catalogue):
     assert not cut
 
 
-def test_a_short_paragraph_turns_the_page_only_between_two_sentences(shipped_catalogue):
+def _with_turns(shipped: Path, turns: tuple[Path, Path], pattern: str) -> Iterator[tuple[Path, Any]]:
+    """Yield each PDF of the shipped catalogue matching ``pattern`` in a clinic's folder with the shipped project,
+    then each of ``turn_catalogue``'s with its own project (its carpal tunnel block is longer)."""
+    project = load_project(REPO)
+    for pdf_path in sorted(shipped.glob(f"*/{pattern}")):
+        yield pdf_path, project
+    root, out = turns
+    project = load_project(root)
+    for pdf_path in sorted(out.glob(f"*/{pattern}")):
+        yield pdf_path, project
+
+
+def test_a_short_paragraph_turns_the_page_only_between_two_sentences(shipped_catalogue, turn_catalogue):
     """A condition sheet's paragraphs of fourteen lines or fewer (what it is, how acupuncture may fit in, what
     the research says) never turn the page in the middle of a sentence: each is read whole on one page, or its
     first whole sentences end page 1 and the rest open page 2, so page 1's column is not left empty for it.
     (At ten lines, the Spanish carpal tunnel sheets turned the page mid-sentence: "el túnel / carpiano"; moved
     on whole, the research paragraph left page 1's second column 1.5 in short on the sciatica sheets.)
-    Read with poppler, page by page, against the block's own words, cut into sentences here."""
+    Read with poppler, page by page, against the block's own words, cut into sentences here; in the shipped
+    catalogue, and in the carpal tunnel sheets of its copy whose block is longer (``turn_catalogue``: no shipped
+    sheet now turns the page inside one of these paragraphs)."""
     import re
 
     from conftest import pdftotext
     from helpers import squash
 
-    project = load_project(REPO)
     broken, turned = [], []
-    for pdf_path in sorted(shipped_catalogue.glob("*/condition-*.pdf")):
+    for pdf_path, project in _with_turns(shipped_catalogue, turn_catalogue, "condition-*.pdf"):
         parts = pdf_path.name.split(".")  # condition-sciatica[.es].pdf
         handout, lang = parts[0], parts[1] if len(parts) == 3 else "en"
         block = project.block_for(pdf_path.parent.name, handout)
@@ -320,7 +333,7 @@ def test_a_short_paragraph_turns_the_page_only_between_two_sentences(shipped_cat
                 continue
             sentences = [squash(s) for s in re.split(r"(?<=[.?!。？！])\s*", text.replace("**", "")) if s.strip()]
             heads = {"".join(sentences[:k]) for k in range(1, len(sentences))}
-            where = pdf_path.relative_to(shipped_catalogue).as_posix()
+            where = "/".join(pdf_path.parts[-2:])
             (turned if words[:at] in heads else broken).append((where, name))
     assert not broken, broken
     assert turned  # the catalogue has sheets whose page turns between two sentences: the rule is exercised
@@ -363,10 +376,11 @@ def test_a_warning_box_bullets_print_in_its_red_not_the_brand_accent(shipped_cat
         assert r > 0.4 and r > 2 * g and r > 2 * b, bullet["non_stroking_color"]
 
 
-def test_a_section_going_on_over_a_page_turn_repeats_its_heading_as_furniture(shipped_catalogue):
+def test_a_section_going_on_over_a_page_turn_repeats_its_heading_as_furniture(shipped_catalogue, turn_catalogue):
     """Where a section goes on over a page turn, the new page opens with its heading and "(continued)" in the
     handout's language: a heading the blocks print before that page, and one the PDF's tags leave out (it is
-    page furniture: the structure tree read by poppler has each heading once, and no "(continued)")."""
+    page furniture: the structure tree read by poppler has each heading once, and no "(continued)"). In the
+    shipped catalogue and in the longer carpal tunnel sheets of its copy (``turn_catalogue``)."""
     import subprocess
 
     import yaml
@@ -374,9 +388,8 @@ def test_a_section_going_on_over_a_page_turn_repeats_its_heading_as_furniture(sh
     from helpers import squash
 
     strings = yaml.safe_load((REPO / "content" / "strings.yaml").read_text(encoding="utf-8"))
-    project = load_project(REPO)
     found, found_cjk = 0, False
-    for pdf_path in sorted(shipped_catalogue.glob("*/*.pdf")):
+    for pdf_path, project in _with_turns(shipped_catalogue, turn_catalogue, "*.pdf"):
         stem = pdf_path.stem.split(".")
         lang = next((part for part in stem[1:] if part in strings), "en")
         word = strings[lang]["continued"]
@@ -404,25 +417,24 @@ def test_a_section_going_on_over_a_page_turn_repeats_its_heading_as_furniture(sh
         if any(word in t for t in texts):
             tree = subprocess.run(["pdfinfo", "-struct-text", str(pdf_path)], capture_output=True, text=True).stdout
             assert tree.strip() and word not in tree, pdf_path.name
-    assert found >= 2  # the TCM sheet's long sections go on over both its page turns
+    assert found >= 2  # the long carpal tunnel sheets' research sections go on over their page turn
     assert found_cjk  # a Chinese sheet's section goes on over a page turn, so the spacing was checked
 
 
-def test_a_paragraph_cut_between_sentences_at_a_page_turn_goes_on_under_its_heading(shipped_catalogue):
+def test_a_paragraph_cut_between_sentences_at_a_page_turn_goes_on_under_its_heading(shipped_catalogue, turn_catalogue):
     """A condition sheet's research paragraph is cut between two sentences at the page turn where placement keeps
     the page count so; the next page opened on the rest with no heading, which two design reviews read as a
     leftover. It now opens with the section's heading and "(continued)" (strings.yaml), then the paragraph's next
     sentence (from the block's YAML). Every condition sheet whose page 2 goes on with its research section, in
-    every language: read with pdftotext, the text after that heading in page 2's column that holds it. (Since a
-    cut keeps three lines a side, para.MIN_PART, only Chinese sheets cut it.)"""
+    every language: read with pdftotext, the text after that heading in page 2's column that holds it; in the
+    shipped catalogue and in the longer carpal tunnel sheets of its copy (``turn_catalogue``)."""
     import yaml
     from conftest import pdftotext
     from helpers import squash
 
     strings = yaml.safe_load((REPO / "content" / "strings.yaml").read_text(encoding="utf-8"))
-    project = load_project(REPO)
     found: set[str] = set()
-    for pdf_path in sorted(shipped_catalogue.glob("*/condition-*.pdf")):
+    for pdf_path, project in _with_turns(shipped_catalogue, turn_catalogue, "condition-*.pdf"):
         handout, _, lang = pdf_path.stem.partition(".")
         if any(v in lang for v in ("large-print", "grayscale", "print-shop")):
             continue
