@@ -36,6 +36,7 @@ from .theme import Theme
 
 LARGE_PRINT_MIN = 16.0  # pt: PRODUCT.md's large print
 FAQ_WHOLE = 9  # lines: an FAQ's answer this short moves on whole, under its question (cut over a column: rev58a-b)
+BAR = 4.5  # pt: a warning box's bar, inside it, over its left padding
 
 
 @dataclass
@@ -283,9 +284,9 @@ class Writer:
         made every box shout: rev58a-b).
 
         A warning's panel has a thick bar of its colour down its left side, so it stays unlike any other box
-        where colour is lost (grayscale, a black-and-white printer).
-        """
+        where colour is lost (grayscale, a black-and-white printer); its text as far from the bar as from its edge."""
         pad = self.theme.sizes["body"] * 0.7
+        shift = BAR / 2 if warning else 0.0  # measure kept; as far from the bar as from the edge (1 mm: rev69a-b)
         edge = rl_colors.HexColor(self.theme.gray(self.theme.marker_color(border)))
         for f in inner if warning else ():
             marker = getattr(f, "marker", None)
@@ -295,15 +296,15 @@ class Writer:
         style = [
             ("FONT", (0, 0), (-1, -1), self.theme.body.regular, self.theme.sizes["body"]),  # else Helvetica 10
             ("BACKGROUND", (0, 0), (-1, -1), rl_colors.HexColor(self.theme.gray(tint(border, BOX_TINT)))),
-            ("LEFTPADDING", (0, 0), (-1, -1), pad),
-            ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+            ("LEFTPADDING", (0, 0), (-1, -1), pad + shift),
+            ("RIGHTPADDING", (0, 0), (-1, -1), pad - shift),
             ("TOPPADDING", (0, 0), (-1, -1), 1),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
             ("TOPPADDING", (0, 0), (-1, 0), pad * 0.8),
             ("BOTTOMPADDING", (0, -1), (-1, -1), pad * 0.6),
         ]
         box = Rows(inner, style)
-        box.bar = (4.5, edge) if warning else None  # inside the box, its edge on the column's (rev62b: 1 mm outside)
+        box.bar = (BAR, edge) if warning else None  # inside the box, its edge on the column's (rev62b: 1 mm outside)
         box.keep_whole = True  # moves on to the next panel rather than split, when it fits there whole
         box._warning = warning  # type: ignore[attr-defined]  # an aside placement may move a section on
         box.spaceBefore = self.theme.sizes["body"] * 0.6
