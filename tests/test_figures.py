@@ -1652,3 +1652,31 @@ def test_a_figure_s_labels_sit_over_their_share_of_the_picture(shipped_catalogue
         assert html.index("<img", html.rindex("<figure>", 0, at)) > at, pdf_path.name  # over the picture
         checked += 1
     assert checked >= 11
+
+
+def test_the_sciatica_band_shows_either_side_of_the_nerve(project):
+    """The sciatica figure's band (where the pain is felt) was a stroke under the nerve hardly wider than it: the
+    nerve hid it (rev69a). Read with pdfplumber from the Lotus sheet: the figure's one fill that is neither the
+    brand colour, white, the outline's nor the body's gray (the band, its accent mixed with the paper) is at least
+    four times as wide as the nerve's widest stroke (the brand colour), and as tall as a third of the body."""
+    clinic = project.clinics["lotus-acupuncture"]
+
+    def hexed(color: Any) -> str:
+        return "#" + "".join(f"{round(float(v) * 255):02x}" for v in color[:3])
+
+    data = render(project, Task("lotus-acupuncture", "condition-sciatica", "en"))
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        curves = pdf.pages[0].curves
+    nerve = max(c["linewidth"] for c in curves if c.get("stroke") and hexed(c["stroking_color"]) == clinic.primary_color)
+    body = max((c for c in curves if c.get("fill") and hexed(c["non_stroking_color"]) == "#ececec"),
+               key=lambda c: c["height"])  # fmt: skip
+    other = {clinic.primary_color, "#ffffff", "#ececec", "#333333"}
+    near = [c for c in curves if body["x0"] - 60 <= c["x0"] and c["x1"] <= body["x1"] + 60]
+    # the band as a fill (its width) or as strokes (their width), whichever it is drawn as
+    bands = [(c["width"], c["height"]) for c in near if c.get("fill") and hexed(c["non_stroking_color"]) not in other]
+    bands += [(c["linewidth"], c["height"]) for c in near if c.get("stroke") and not c.get("fill")
+              and hexed(c["stroking_color"]) not in other]  # fmt: skip
+    assert bands
+    width, height = max(bands)
+    assert width >= 4 * nerve, (width, nerve)
+    assert height >= body["height"] / 3
