@@ -296,10 +296,11 @@ class Para(Paragraph):
             else:
                 hi = mid
         _, h = super().wrap(hi, height)
-        if (limits := self._clause_limits(width, height, lines)) is not None:
-            self._limits = limits  # each line centred in the column (``linebreak`` gives a shortened line back)
-            return width, super().wrap(width, height)[1]
-        _, h = super().wrap(hi, height)
+        if not all(self._clause_end(n) for n in range(lines - 1)):  # (a Latin paragraph's always do)
+            if (limits := self._clause_limits(width, height, lines)) is not None:
+                self._limits = limits  # each line centred in the column (``linebreak`` gives a shortened line back)
+                return width, super().wrap(width, height)[1]
+            _, h = super().wrap(hi, height)  # the tries left their lines
         self.width = width  # the heading still owns the column's width; its lines are narrower
         # centred lines (a caption) are centred in the column, not in the narrower measure they were broken at
         self._shift = (width - hi) * _ALIGN_SHIFT.get(self.style.alignment, 0.0)
@@ -307,11 +308,9 @@ class Para(Paragraph):
 
     def _clause_limits(self, width: float, height: float, lines: int) -> list[float] | None:
         """Return the room to give each line but the last so each ends a clause, as many lines as at ``width``,
-        the shortest ``EVEN`` of the longest at least; None where the lines end clauses already, or cannot.
+        the shortest ``EVEN`` of the longest at least; None where they cannot.
         Each line is given the most room that ends it on a clause, tried from the whole width down, half an em at
         a time (a line-end mark hangs); the one before the last, the room that sets the two most evenly."""
-        if all(self._clause_end(n) for n in range(lines - 1)):
-            return None
         limits: list[float] = []
         for n in range(lines - 1):
             best: tuple[float, float] | None = None
