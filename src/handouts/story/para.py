@@ -297,18 +297,18 @@ class Para(Paragraph):
                 hi = mid
         _, h = super().wrap(hi, height)
         if not all(self._clause_end(n) for n in range(lines - 1)):  # (a Latin paragraph's always do)
-            if (limits := self._clause_limits(width, height, lines)) is not None:
-                self._limits = limits  # each line centred in the column (``linebreak`` gives a shortened line back)
-                return width, super().wrap(width, height)[1]
+            if self._clause_limits(width, height, lines):  # wrapped so, each line centred in the column
+                return width, self.height
             _, h = super().wrap(hi, height)  # the tries left their lines
         self.width = width  # the heading still owns the column's width; its lines are narrower
         # centred lines (a caption) are centred in the column, not in the narrower measure they were broken at
         self._shift = (width - hi) * _ALIGN_SHIFT.get(self.style.alignment, 0.0)
         return width, h
 
-    def _clause_limits(self, width: float, height: float, lines: int) -> list[float] | None:
-        """Return the room to give each line but the last so each ends a clause, as many lines as at ``width``,
-        the shortest ``EVEN`` of the longest at least; None where they cannot.
+    def _clause_limits(self, width: float, height: float, lines: int) -> bool:
+        """Wrap with room given each line but the last (``_limits``: ``linebreak`` gives a shortened line back)
+        so each ends a clause, as many lines as at ``width``, the shortest ``EVEN`` of the longest at least, and
+        return True; False, and no ``_limits``, where no such room exists.
         Each line is given the most room that ends it on a clause, tried from the whole width down, half an em at
         a time (a line-end mark hangs); the one before the last, the room that sets the two most evenly."""
         limits: list[float] = []
@@ -329,17 +329,18 @@ class Para(Paragraph):
                         break  # the longest that ends a clause; the lines after it are tried next
                 limit = min(widths[n], limit) - self.style.fontSize / 2
             if best is None:
-                break
+                self._limits = None
+                return False
             limits.append(best[1])
-        self._limits = None
-        if len(limits) < lines - 1:
-            return None
         self._limits = limits
         super().wrap(width, height)
         widths = line_widths(self.blPara, [width])
+        if len(widths) == lines and all(self._clause_end(n) for n in range(lines - 1)) and (
+            min(widths) >= EVEN * max(widths)
+        ):
+            return True
         self._limits = None
-        ok = len(widths) == lines and all(self._clause_end(n) for n in range(lines - 1))
-        return limits if ok and min(widths) >= EVEN * max(widths) else None
+        return False
 
     def _clause_end(self, n: int) -> bool:
         """True where line ``n`` ends where a reader may pause: any break between Latin words (``linebreak``
