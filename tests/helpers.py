@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -14,6 +14,7 @@ import yaml
 
 from handouts.load.config import Clinic
 from handouts.load.layout import Geometry
+from handouts.load.project import load_project
 
 
 def drawn_lines(para: Any, width: float) -> tuple[bytes, list[tuple[str, float, float]]]:
@@ -163,3 +164,23 @@ def footer_rule(page: Any) -> float:
             if abs(r["top"] - r["bottom"]) < 2 and r["top"] > 0.8 * page.height and r["x1"] - r["x0"] > page.width / 2
         )
     )
+
+
+def pdf_hex(color: object) -> str | None:
+    """Return a colour pdfplumber read (gray or RGB, 0 to 1) as ``#rrggbb``; None for anything else (CMYK, none)."""
+    if not isinstance(color, tuple | list) or len(color) not in (1, 3):
+        return None
+    values = [float(c) for c in color] * (3 if len(color) == 1 else 1)
+    return "#" + "".join(f"{round(v * 255):02x}" for v in values)
+
+
+def with_turns(shipped: Path, turns: tuple[Path, Path], pattern: str) -> Iterator[tuple[Path, Any]]:
+    """Yield each PDF of the shipped catalogue matching ``pattern`` in a clinic's folder with the shipped project,
+    then each of ``turn_catalogue``'s with its own project (its carpal tunnel block is longer)."""
+    project = load_project(Path(__file__).resolve().parent.parent)
+    for pdf_path in sorted(shipped.glob(f"*/{pattern}")):
+        yield pdf_path, project
+    root, out = turns
+    project = load_project(root)
+    for pdf_path in sorted(out.glob(f"*/{pattern}")):
+        yield pdf_path, project

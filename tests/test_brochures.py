@@ -695,6 +695,7 @@ def test_the_cover_picture_s_sun_is_the_clinic_s_accent_and_stands_out_from_the_
     the largest round fill inside the picture's box (trifold.yaml's cover image: top and height) reaches 3:1
     against the brand colour from clinic.yaml, keeps the accent's hue (within 10 degrees) and is not a gray."""
     import yaml
+    from helpers import pdf_hex
 
     brand, accent = project.clinics[clinic].primary_color, project.clinics[clinic].accent_color
     outside = yaml.safe_load((REPO / "layouts" / "trifold.yaml").read_text(encoding="utf-8"))["pages"][0]
@@ -707,7 +708,7 @@ def test_the_cover_picture_s_sun_is_the_clinic_s_accent_and_stands_out_from_the_
         rounds = [c for c in page.curves if c["fill"] and c["x0"] > fold and top <= c["top"] and c["bottom"] <= top +
                   height and abs(c["width"] - c["height"]) < 1]  # fmt: skip
         sun = max(rounds, key=lambda c: c["width"])
-        fill = "#" + "".join(f"{round(float(v) * 255):02x}" for v in sun["non_stroking_color"][:3])
+        fill = pdf_hex(sun["non_stroking_color"])
     from handouts.colors import contrast
 
     assert contrast(fill, brand) >= 3.0 - 0.01, (clinic, fill, brand)

@@ -10,6 +10,7 @@ import pdfplumber
 import pytest
 import yaml
 from conftest import REPO, pdftotext
+from helpers import pdf_hex
 
 from handouts.cli import cli
 from handouts.colors import contrast
@@ -148,24 +149,17 @@ HOSTILE = {
 }
 
 
-def _hex(color: object) -> str | None:
-    if not isinstance(color, tuple | list) or len(color) not in (1, 3):
-        return None
-    values = [float(c) for c in color] * (3 if len(color) == 1 else 1)
-    return "#" + "".join(f"{round(v * 255):02x}" for v in values)
-
-
 def _beneath(page: pdfplumber.page.Page, char: dict) -> str:
     """Return the colour under ``char``'s centre: that of the smallest filled rectangle or curve whose box holds it
     (text sits on the innermost shape: a step's number on its badge, over the step's disc and icon), else white
     paper."""
     x, y = (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2
     under = [s for s in [*page.rects, *page.curves]
-             if s.get("fill") and _hex(s.get("non_stroking_color"))
+             if s.get("fill") and pdf_hex(s.get("non_stroking_color"))
              and s["x0"] <= x <= s["x1"] and s["top"] <= y <= s["bottom"]]
     if not under:
         return "#ffffff"
-    return _hex(min(under, key=lambda s: s["width"] * s["height"])["non_stroking_color"]) or "#ffffff"
+    return pdf_hex(min(under, key=lambda s: s["width"] * s["height"])["non_stroking_color"]) or "#ffffff"
 
 
 @pytest.mark.parametrize("palette", sorted(HOSTILE))
@@ -183,7 +177,7 @@ def test_every_glyph_meets_wcag_aa_on_what_it_is_printed_on(tmp_path, runner, pa
         with pdfplumber.open(pdf) as doc:
             for number, page in enumerate(doc.pages, 1):
                 for char in page.chars:
-                    ink = _hex(char.get("non_stroking_color"))
+                    ink = pdf_hex(char.get("non_stroking_color"))
                     if ink is None or not char["text"].strip():
                         continue
                     ground = _beneath(page, char)

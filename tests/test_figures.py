@@ -12,7 +12,7 @@ from typing import Any
 
 import pdfplumber
 import pytest
-from helpers import footer_rule
+from helpers import footer_rule, with_turns
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
@@ -283,18 +283,6 @@ def test_no_box_is_cut_in_two_on_a_sheet_s_last_page(shipped_catalogue):
     assert not cut
 
 
-def _with_turns(shipped: Path, turns: tuple[Path, Path], pattern: str) -> Iterator[tuple[Path, Any]]:
-    """Yield each PDF of the shipped catalogue matching ``pattern`` in a clinic's folder with the shipped project,
-    then each of ``turn_catalogue``'s with its own project (its carpal tunnel block is longer)."""
-    project = load_project(REPO)
-    for pdf_path in sorted(shipped.glob(f"*/{pattern}")):
-        yield pdf_path, project
-    root, out = turns
-    project = load_project(root)
-    for pdf_path in sorted(out.glob(f"*/{pattern}")):
-        yield pdf_path, project
-
-
 def test_a_short_paragraph_turns_the_page_only_between_two_sentences(shipped_catalogue, turn_catalogue):
     """A condition sheet's paragraphs of fourteen lines or fewer (what it is, how acupuncture may fit in, what
     the research says) never turn the page in the middle of a sentence: each is read whole on one page, or its
@@ -310,7 +298,7 @@ def test_a_short_paragraph_turns_the_page_only_between_two_sentences(shipped_cat
     from helpers import squash
 
     broken, turned = [], []
-    for pdf_path, project in _with_turns(shipped_catalogue, turn_catalogue, "condition-*.pdf"):
+    for pdf_path, project in with_turns(shipped_catalogue, turn_catalogue, "condition-*.pdf"):
         parts = pdf_path.name.split(".")  # condition-sciatica[.es].pdf
         handout, lang = parts[0], parts[1] if len(parts) == 3 else "en"
         block = project.block_for(pdf_path.parent.name, handout)
@@ -418,7 +406,7 @@ def test_a_section_going_on_over_a_page_turn_repeats_its_heading_as_furniture(sh
 
     strings = yaml.safe_load((REPO / "content" / "strings.yaml").read_text(encoding="utf-8"))
     found, found_cjk = 0, False
-    for pdf_path, project in _with_turns(shipped_catalogue, turn_catalogue, "*.pdf"):
+    for pdf_path, project in with_turns(shipped_catalogue, turn_catalogue, "*.pdf"):
         stem = pdf_path.stem.split(".")
         lang = next((part for part in stem[1:] if part in strings), "en")
         word = strings[lang]["continued"]
@@ -463,7 +451,7 @@ def test_a_paragraph_cut_between_sentences_at_a_page_turn_goes_on_under_its_head
 
     strings = yaml.safe_load((REPO / "content" / "strings.yaml").read_text(encoding="utf-8"))
     found: set[str] = set()
-    for pdf_path, project in _with_turns(shipped_catalogue, turn_catalogue, "condition-*.pdf"):
+    for pdf_path, project in with_turns(shipped_catalogue, turn_catalogue, "condition-*.pdf"):
         handout, _, lang = pdf_path.stem.partition(".")
         if any(v in lang for v in ("large-print", "grayscale", "print-shop")):
             continue
@@ -1659,11 +1647,9 @@ def test_the_sciatica_band_shows_either_side_of_the_nerve(project):
     nerve hid it (rev69a). Read with pdfplumber from the Lotus sheet: the figure's one fill that is neither the
     brand colour, white, the outline's nor the body's gray (the band, its accent mixed with the paper) is at least
     four times as wide as the nerve's widest stroke (the brand colour), and as tall as a third of the body."""
+    from helpers import pdf_hex as hexed
+
     clinic = project.clinics["lotus-acupuncture"]
-
-    def hexed(color: Any) -> str:
-        return "#" + "".join(f"{round(float(v) * 255):02x}" for v in color[:3])
-
     data = render(project, Task("lotus-acupuncture", "condition-sciatica", "en"))
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         curves = pdf.pages[0].curves

@@ -185,7 +185,7 @@ def _column_lines(page: Any) -> list[list[str]]:
     return [[squash(ln["text"]) for ln in half.extract_text_lines()] for half in halves]
 
 
-def test_a_short_research_section_is_not_split_over_a_page_turn(project, shipped_catalogue, turn_catalogue):
+def test_a_short_research_section_is_not_split_over_a_page_turn(shipped_catalogue, turn_catalogue):
     """A condition sheet's "What the research says" paragraph of ``SHORT`` lines or fewer is read whole on one
     page: it used to end page 1 with three lines and open page 2 under "What the research says (continued)" with
     two (sciatica, dystonia, occipital neuralgia...), which two design reviews called the worst split on the sheet.
@@ -193,14 +193,11 @@ def test_a_short_research_section_is_not_split_over_a_page_turn(project, shipped
     the shipped project's copy (``turn_catalogue``). Read with pdfplumber: the lines of each column that belong to
     the paragraph (its words in the block's YAML), and the headings."""
     import yaml
-    from helpers import squash
+    from helpers import squash, with_turns
 
     strings = yaml.safe_load((REPO / "content" / "strings.yaml").read_text(encoding="utf-8"))
     split_long = 0
-    turned = load_project(turn_catalogue[0])
-    pdfs = [(p, project) for p in sorted(shipped_catalogue.glob("*/condition-*.pdf"))]
-    pdfs += [(p, turned) for p in sorted(turn_catalogue[1].glob("*/condition-*.pdf"))]
-    for pdf_path, project in pdfs:
+    for pdf_path, project in with_turns(shipped_catalogue, turn_catalogue, "condition-*.pdf"):
         parts = pdf_path.name.split(".")
         if len(parts) > 3 or (len(parts) == 3 and parts[1] not in strings):
             continue  # a variant (large print, grayscale, print shop)
